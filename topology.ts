@@ -1,0 +1,440 @@
+/**
+ * The pattern-2 topology model: the single source of truth for node ids, ports, who may reach
+ * which port, databases, datasources, hostnames and shared directories.
+ *
+ * Pure TypeScript, no Pulumi import: security group rules, load balancer listeners, Kubernetes
+ * Services and every rendered configuration file derive from this model, so they cannot drift.
+ */
+
+export type NodeId = 'is-1' | 'is-2' | 'analytics-1' | 'analytics-2';
+export type Role = 'is' | 'analytics';
+export type AnalyticsFlavor = 'sp' | 'das';
+
+export const IS_NODE_IDS = ['is-1', 'is-2'] as const;
+export const ANALYTICS_NODE_IDS = ['analytics-1', 'analytics-2'] as const;
+export const NODE_IDS: readonly NodeId[] = [...IS_NODE_IDS, ...ANALYTICS_NODE_IDS];
+/** Pattern 2 is exactly two IS nodes and two analytics nodes. */
+export const PATTERN2_NODE_COUNT = 2;
+
+/**
+ * Where traffic to a port may come from.
+ * - `public`: the internet, through the front end (NLB / nginx Service) only.
+ * - `frontend`: the front end (NLB targets / nginx pods) forwarding to the node.
+ * - `is`, `analytics`: nodes of that role (peers of the same role included).
+ * - `internal-lb`: the internal load balancer in front of the analytics receivers (health checks).
+ */
+export type Peer = 'frontend' | 'is' | 'analytics' | 'internal-lb';
+
+/** Logical port names. Config may override numbers; names are stable. */
+export type PortName =
+  | 'isHttps'
+  | 'isHttp'
+  | 'hazelcast'
+  | 'thrift'
+  | 'thriftSsl'
+  | 'binary'
+  | 'binarySsl'
+  | 'workerHttp'
+  | 'workerHttps'
+  | 'eventSync'
+  | 'dashboard'
+  // DAS flavour only
+  | 'analyticsHazelcast'
+  | 'dasHttps'
+  | 'dasHttp'
+  | 'dasEventSync'
+  | 'dasManagement'
+  | 'dasPresentation'
+  | 'sparkMaster'
+  | 'sparkUi';
+
+export type Ports = Record<PortName, number>;
+
+/**
+ * Product defaults, read off the IS 5.8.0 and IS Analytics 5.8.0 files (catalina-server.xml,
+ * axis2.xml, conf/worker/deployment.yaml, conf/dashboard/deployment.yaml offset 2 over 9641).
+ * The event sync port is the worker's documented `deployment.config` sample port.
+ */
+export const DEFAULT_PORTS: Ports = {
+  isHttps: 9443,
+  isHttp: 9763,
+  hazelcast: 4000,
+  thrift: 7612,
+  thriftSsl: 7712,
+  binary: 9611,
+  binarySsl: 9711,
+  workerHttp: 9090,
+  workerHttps: 9091,
+  eventSync: 9893,
+  dashboard: 9643,
+  // DAS-based IS Analytics (Carbon 4 kernel) defaults, seeds 000-002.
+  analyticsHazelcast: 4000,
+  dasHttps: 9444,
+  dasHttp: 9764,
+  dasEventSync: 11224,
+  dasManagement: 10005,
+  dasPresentation: 11000,
+  sparkMaster: 7077,
+  sparkUi: 8081,
+};
+
+export interface PortRule {
+  name: PortName;
+  port: number;
+  protocol: 'tcp';
+  /** Why the port is open, for rule descriptions and docs. */
+  description: string;
+  /** Who may connect. */
+  from: readonly Peer[];
+  /** Open only on the active analytics node (seed 004: passive node keeps receivers closed). */
+  activeOnly?: boolean;
+}
+
+export interface Datasource {
+  /** Datasource `<name>` (XML) or `name` (YAML). */
+  name: string;
+  /** JNDI name other files refer to; undefined when the datasource has none. */
+  jndiName?: string;
+  /** The MySQL database it points to. */
+  database: string;
+  description: string;
+  /** Which product file defines it, relative to the product home. */
+  definedIn: string;
+}
+
+export interface NodeModel {
+  id: NodeId;
+  role: Role;
+  /** 1 or 2 within its role. */
+  ordinal: 1 | 2;
+  /** Address other nodes use to reach it (IP on EC2, stable DNS name on Kubernetes). */
+  address: string;
+  /** Ports this node listens on, with who may reach them. */
+  ports: readonly PortRule[];
+}
+
+export interface SharedDirectory {
+  /** Directory name on the shared file system (EFS / NFS export). */
+  name: string;
+  role: Role;
+  /** Path inside the product home that is a symlink to (or mount of) the shared directory. */
+  productPath: string;
+  description: string;
+}
+
+export interface TopologyInput {
+  /** Public IS hostname (carbon.xml HostName, nginx server_name, proxyHost). */
+  hostname: string;
+  /** Management console hostname; routed to is-1 only. */
+  mgtHostname: string;
+  /** Analytics dashboard hostname. */
+  dashboardHostname: string;
+  analyticsFlavor: AnalyticsFlavor;
+  ports: Ports;
+  /** Address of each node (EC2: ENI private IP; Kubernetes: headless-Service DNS name). */
+  addresses: Record<NodeId, string>;
+  /** MySQL endpoint host and port as the nodes reach it. */
+  dbHost: string;
+  dbPort: number;
+  /** Character set the databases are created with (seed note: latin1 avoids error 1709 on 5.6-era schemas). */
+  dbCharacterSet: string;
+  /** Application user the products connect as. */
+  dbUser: string;
+}
+
+export interface Topology {
+  hostname: string;
+  mgtHostname: string;
+  dashboardHostname: string;
+  analyticsFlavor: AnalyticsFlavor;
+  ports: Ports;
+  nodes: readonly NodeModel[];
+  /** Hazelcast cluster domain of the IS nodes. */
+  isClusterDomain: string;
+  /** Hazelcast cluster domain of the DAS analytics nodes (separate from the IS cluster). */
+  analyticsClusterDomain: string;
+  /** Stream Processor cluster group id shared by the two workers. */
+  analyticsGroupId: string;
+  db: {
+    host: string;
+    port: number;
+    characterSet: string;
+    user: string;
+    /** Every database the chosen flavour needs, in creation order. */
+    databases: readonly string[];
+    /** Every datasource we define, by name. */
+    datasources: Readonly<Record<string, Datasource>>;
+  };
+  sharedDirectories: readonly SharedDirectory[];
+}
+
+/** Placeholders the applier fills at boot from the platform's secret store. */
+export const SECRET_NAMES = ['db_password', 'db_master_password', 'admin_password'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+/**
+ * The placeholder text for a secret, optionally through a filter (`base64`).
+ * Chosen so it never collides with the products' own `${...}` property syntax.
+ */
+export function secretPlaceholder(name: SecretName, filter?: 'base64'): string {
+  return filter ? `@@SECRET:${name}|${filter}@@` : `@@SECRET:${name}@@`;
+}
+export const SECRET_PLACEHOLDER_RE = /@@SECRET:([a-z_]+)(?:\|([a-z0-9]+))?@@/g;
+
+/** IS databases (seed 000: a user-store database and an identity database). */
+export const IS_DATABASES = { userStore: 'WSO2UMDB', identity: 'WSO2_IDENTITY_DB' } as const;
+/** Stream-Processor analytics databases. */
+export const SP_DATABASES = {
+  cluster: 'WSO2_CLUSTER_DB',
+  persistence: 'WSO2_PERSISTENCE_DB',
+  isAnalytics: 'IS_ANALYTICS_DB',
+  dashboard: 'WSO2_DASHBOARD_DB',
+  permissions: 'WSO2_PERMISSIONS_DB',
+} as const;
+/** DAS-based analytics databases (seeds 000-002). */
+export const DAS_DATABASES = {
+  userStore: 'WSO2_ANALYTICS_UM_DB',
+  registry: 'WSO2_ANALYTICS_REG_DB',
+  eventStore: 'WSO2_ANALYTICS_EVENT_STORE_DB',
+  processedDataStore: 'WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB',
+} as const;
+
+const IS_DATASOURCES: Datasource[] = [
+  {
+    name: 'WSO2UserStore',
+    jndiName: 'jdbc/WSO2UserStore',
+    database: IS_DATABASES.userStore,
+    description: 'The shared JDBC user store of both IS nodes',
+    definedIn: 'repository/conf/datasources/master-datasources.xml',
+  },
+  {
+    name: 'WSO2_IDENTITY_DB',
+    jndiName: 'jdbc/WSO2IdentityDS',
+    database: IS_DATABASES.identity,
+    description: 'Identity data and the shared config/governance registry',
+    definedIn: 'repository/conf/datasources/master-datasources.xml',
+  },
+  {
+    name: 'BPS_DS',
+    jndiName: 'bpsds',
+    database: IS_DATABASES.identity,
+    description: 'Workflow (BPS) engine data',
+    definedIn: 'repository/conf/datasources/bps-datasources.xml',
+  },
+];
+
+const SP_DATASOURCES: Datasource[] = [
+  {
+    name: 'WSO2_CLUSTER_DB',
+    database: SP_DATABASES.cluster,
+    description: 'Cluster coordination of the two analytics workers',
+    definedIn: 'conf/worker/deployment.yaml',
+  },
+  {
+    name: 'PERSISTENCE_DB',
+    jndiName: 'jdbc/PERSISTENCE_DB',
+    database: SP_DATABASES.persistence,
+    description: 'Siddhi state persistence shared by both workers',
+    definedIn: 'conf/worker/deployment.yaml',
+  },
+  {
+    name: 'IS_ANALYTICS_DB',
+    jndiName: 'jdbc/IS_ANALYTICS_DB',
+    database: SP_DATABASES.isAnalytics,
+    description: 'IS analytics statistics',
+    definedIn: 'conf/worker/deployment.yaml',
+  },
+  {
+    name: 'WSO2_DASHBOARD_DB',
+    jndiName: 'jdbc/DASHBOARD_DB',
+    database: SP_DATABASES.dashboard,
+    description: 'Dashboard definitions shared by both dashboards',
+    definedIn: 'conf/dashboard/deployment.yaml',
+  },
+  {
+    name: 'WSO2_PERMISSIONS_DB',
+    jndiName: 'jdbc/PERMISSION_DB',
+    database: SP_DATABASES.permissions,
+    description: 'Dashboard permissions shared by both dashboards',
+    definedIn: 'conf/dashboard/deployment.yaml',
+  },
+];
+
+const DAS_DATASOURCES: Datasource[] = [
+  {
+    name: 'WSO2UM_DB',
+    jndiName: 'jdbc/WSO2UM_DB',
+    database: DAS_DATABASES.userStore,
+    description: 'The datasource used by user manager',
+    definedIn: 'repository/conf/datasources/master-datasources.xml',
+  },
+  {
+    name: 'WSO2REG_DB',
+    jndiName: 'jdbc/WSO2REG_DB',
+    database: DAS_DATABASES.registry,
+    description: 'The datasource used by the registry',
+    definedIn: 'repository/conf/datasources/master-datasources.xml',
+  },
+  {
+    name: 'WSO2_ANALYTICS_EVENT_STORE_DB',
+    database: DAS_DATABASES.eventStore,
+    description: 'Analytics event record store',
+    definedIn: 'repository/conf/datasources/analytics-datasources.xml',
+  },
+  {
+    name: 'WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB',
+    database: DAS_DATABASES.processedDataStore,
+    description: 'Analytics processed data record store',
+    definedIn: 'repository/conf/datasources/analytics-datasources.xml',
+  },
+];
+
+function rule(ports: Ports, name: PortName, description: string, from: Peer[], activeOnly = false): PortRule {
+  return { name, port: ports[name], protocol: 'tcp', description, from, ...(activeOnly ? { activeOnly } : {}) };
+}
+
+/** Ports an IS node listens on and who may reach them. */
+export function isPortRules(ports: Ports): PortRule[] {
+  return [
+    rule(ports, 'isHttps', 'IS HTTPS (servlet transport)', ['frontend']),
+    rule(ports, 'isHttp', 'IS HTTP (servlet transport)', ['frontend']),
+    rule(ports, 'hazelcast', 'IS Hazelcast cluster membership (wka)', ['is']),
+  ];
+}
+
+/** Ports an analytics node listens on, per flavour. */
+export function analyticsPortRules(ports: Ports, flavor: AnalyticsFlavor): PortRule[] {
+  if (flavor === 'sp') {
+    return [
+      rule(ports, 'thrift', 'Analytics Thrift receiver', ['is', 'internal-lb'], true),
+      rule(ports, 'thriftSsl', 'Analytics Thrift SSL receiver', ['is', 'internal-lb'], true),
+      rule(ports, 'binary', 'Analytics binary receiver', ['is', 'internal-lb'], true),
+      rule(ports, 'binarySsl', 'Analytics binary SSL receiver', ['is', 'internal-lb'], true),
+      rule(ports, 'workerHttps', 'Analytics worker HTTPS API (store queries, status)', ['analytics']),
+      rule(ports, 'eventSync', 'Active-to-passive event sync server', ['analytics']),
+      rule(ports, 'dashboard', 'Analytics dashboard (HTTPS)', ['frontend']),
+    ];
+  }
+  return [
+    rule(ports, 'thrift', 'Analytics Thrift receiver', ['is', 'internal-lb']),
+    rule(ports, 'thriftSsl', 'Analytics Thrift SSL receiver', ['is', 'internal-lb']),
+    rule(ports, 'analyticsHazelcast', 'Analytics Hazelcast cluster membership (wka)', ['analytics']),
+    rule(ports, 'dasEventSync', 'CEP HA event sync', ['analytics']),
+    rule(ports, 'dasManagement', 'CEP HA management (state sync)', ['analytics']),
+    rule(ports, 'dasPresentation', 'CEP presentation', ['analytics']),
+    rule(ports, 'sparkMaster', 'Spark master', ['analytics']),
+    rule(ports, 'sparkUi', 'Spark web UI', ['analytics']),
+    rule(ports, 'dasHttps', 'Analytics management console and dashboard (HTTPS)', ['frontend']),
+  ];
+}
+
+/** Every port a node of this role listens on must be distinct; returns the clashing names. */
+export function portClashes(rules: readonly PortRule[]): string[] {
+  const seen = new Map<number, PortName>();
+  const clashes: string[] = [];
+  for (const r of rules) {
+    const other = seen.get(r.port);
+    if (other) clashes.push(`${other} and ${r.name} both use ${r.port}`);
+    else seen.set(r.port, r.name);
+  }
+  return clashes;
+}
+
+export function datasourcesFor(flavor: AnalyticsFlavor): Datasource[] {
+  return [...IS_DATASOURCES, ...(flavor === 'sp' ? SP_DATASOURCES : DAS_DATASOURCES)];
+}
+
+export function databasesFor(flavor: AnalyticsFlavor): string[] {
+  const dbs = datasourcesFor(flavor).map((d) => d.database);
+  return dbs.filter((d, i) => dbs.indexOf(d) === i);
+}
+
+export const SHARED_DIRECTORIES: readonly SharedDirectory[] = [
+  {
+    name: 'Deployment',
+    role: 'is',
+    productPath: 'repository/deployment',
+    description: 'IS deployed artifacts, shared by both IS nodes (seed 000: symlinked, not mounted)',
+  },
+  {
+    name: 'Tenants',
+    role: 'is',
+    productPath: 'repository/tenants',
+    description: 'IS tenant artifacts, shared by both IS nodes',
+  },
+  {
+    name: 'siddhi-files',
+    role: 'analytics',
+    productPath: 'wso2/worker/deployment/siddhi-files',
+    description: 'Siddhi applications, identical on both analytics workers (seed 004)',
+  },
+];
+
+export function buildTopology(input: TopologyInput): Topology {
+  const nodes: NodeModel[] = NODE_IDS.map((id) => {
+    const role: Role = id.startsWith('is-') ? 'is' : 'analytics';
+    return {
+      id,
+      role,
+      ordinal: id.endsWith('1') ? 1 : 2,
+      address: input.addresses[id],
+      ports: role === 'is' ? isPortRules(input.ports) : analyticsPortRules(input.ports, input.analyticsFlavor),
+    };
+  });
+  const datasources: Record<string, Datasource> = {};
+  for (const d of datasourcesFor(input.analyticsFlavor)) datasources[d.name] = d;
+  return {
+    hostname: input.hostname,
+    mgtHostname: input.mgtHostname,
+    dashboardHostname: input.dashboardHostname,
+    analyticsFlavor: input.analyticsFlavor,
+    ports: input.ports,
+    nodes,
+    isClusterDomain: 'wso2.is.domain',
+    analyticsClusterDomain: 'wso2.is.analytics.domain',
+    analyticsGroupId: 'is-analytics',
+    db: {
+      host: input.dbHost,
+      port: input.dbPort,
+      characterSet: input.dbCharacterSet,
+      user: input.dbUser,
+      databases: databasesFor(input.analyticsFlavor),
+      datasources,
+    },
+    sharedDirectories: SHARED_DIRECTORIES,
+  };
+}
+
+export function node(t: Topology, id: NodeId): NodeModel {
+  const n = t.nodes.find((x) => x.id === id);
+  if (!n) throw new Error(`topology has no node ${id}`);
+  return n;
+}
+
+export function nodesOf(t: Topology, role: Role): NodeModel[] {
+  return t.nodes.filter((n) => n.role === role);
+}
+
+/** MySQL JDBC URL of a database (MySQL Connector/J 5.1 style, as the seeds use). */
+export function jdbcUrl(t: Topology, database: string): string {
+  return `jdbc:mysql://${t.db.host}:${t.db.port}/${database}?autoReconnect=true&useSSL=false`;
+}
+
+/** Looks up a datasource by JNDI name; throws when nothing we define has it. */
+export function datasourceByJndi(t: Topology, jndiName: string): Datasource {
+  const d = Object.values(t.db.datasources).find((x) => x.jndiName === jndiName);
+  if (!d) throw new Error(`no datasource with JNDI name ${jndiName} is defined`);
+  return d;
+}
+
+/**
+ * Which peers may reach port `p` of node `n`: the flattened list of (from-peer, port) pairs.
+ * Platforms turn each into a security group rule or a NetworkPolicy ingress.
+ */
+export function ingressPairs(t: Topology): { to: Role; port: PortRule; from: Peer }[] {
+  const out: { to: Role; port: PortRule; from: Peer }[] = [];
+  for (const role of ['is', 'analytics'] as Role[]) {
+    const rep = nodesOf(t, role)[0];
+    for (const p of rep.ports) for (const from of p.from) out.push({ to: role, port: p, from });
+  }
+  return out;
+}
