@@ -1,0 +1,30 @@
+/**
+ * Entry point of the renderers: pure, deterministic functions of the topology model.
+ * Platforms call these (inside an apply, producing strings only) and ship the results.
+ */
+import { NodeId, Topology, NODE_IDS } from '../topology';
+import { NodeChangeSet } from './types';
+import { renderIsChangeSet } from './is';
+import { renderAnalyticsChangeSet } from './analytics';
+
+export * from './types';
+export { renderIsChangeSet } from './is';
+export { renderAnalyticsChangeSet } from './analytics';
+export { renderNginxConf, NginxOptions } from './nginx';
+export { renderDbInit, DbInit } from './db-init';
+
+/** Marks a serialised change set so `plan` can find exactly what each node is sent. */
+export const CHANGE_SET_SCHEMA = 'wso2-is-pattern2/node-change-set/v1';
+
+export function renderNodeChangeSet(t: Topology, id: NodeId): NodeChangeSet {
+  return id.startsWith('is-') ? renderIsChangeSet(t, id) : renderAnalyticsChangeSet(t, id);
+}
+
+export function renderNodeChangeSets(t: Topology): NodeChangeSet[] {
+  return NODE_IDS.map((id) => renderNodeChangeSet(t, id));
+}
+
+/** The JSON a node receives: stable key order, so two renders of one model are byte-identical. */
+export function changeSetPayload(cs: NodeChangeSet): string {
+  return JSON.stringify({ $schema: CHANGE_SET_SCHEMA, ...cs }, null, 2) + '\n';
+}
