@@ -1,8 +1,26 @@
-import { NodeId, Topology } from '../topology';
+/**
+ * Analytics node change sets, per flavour of IS Analytics the stack runs.
+ * - 'sp': IS Analytics 5.8.0 (Stream Processor based) active-passive workers, `./analytics-sp`.
+ * - 'das': the DAS-based analytics (seeds 000-002), rendered by `./analytics-das`.
+ */
+import { NodeId, Topology, node } from '../topology';
 import { NodeChangeSet } from './types';
+import { renderSpChangeSet } from './analytics-sp';
 
-// Placeholder until the analytics renderers land.
 export function renderAnalyticsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
-  void t;
-  return { nodeId: id, product: 'analytics', changes: [] };
+  if (node(t, id).role !== 'analytics') throw new Error(`${id} is not an analytics node`);
+  switch (t.analyticsFlavor) {
+    case 'sp':
+      return renderSpChangeSet(t, id);
+    case 'das':
+      // The DAS renderer (`./analytics-das`, renderDasChangeSet) has not landed yet; fail loudly
+      // rather than ship an analytics node with stock (H2, unclustered) configuration.
+      throw new Error(
+        `analyticsFlavor 'das' is not rendered yet: config-templates/analytics-das.ts (renderDasChangeSet) is missing`,
+      );
+    default: {
+      const never: never = t.analyticsFlavor;
+      throw new Error(`unknown analyticsFlavor ${String(never)}`);
+    }
+  }
 }
