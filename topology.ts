@@ -140,6 +140,8 @@ export interface TopologyInput {
   dbCharacterSet: string;
   /** Application user the products connect as. */
   dbUser: string;
+  /** Ports the front end exposes to clients (products are told them as proxy ports); default 443/80. */
+  frontendPorts?: FrontendPorts;
 }
 
 export interface Topology {
@@ -166,7 +168,18 @@ export interface Topology {
     datasources: Readonly<Record<string, Datasource>>;
   };
   sharedDirectories: readonly SharedDirectory[];
+  /** Ports clients use on the front end (catalina proxyPort, dashboard proxyHTTPSPort, shindig.port). */
+  frontendPorts: FrontendPorts;
 }
+
+export interface FrontendPorts {
+  https: number;
+  http: number;
+}
+/** What the NLB / nginx listen on for clients (seed 000: proxy ports 443 and 80). */
+export const DEFAULT_FRONTEND_PORTS: FrontendPorts = { https: 443, http: 80 };
+/** The products' stock administrator account; both IS and IS Analytics keep its name, only the password is ours. */
+export const ADMIN_USERNAME = 'admin';
 
 /** Placeholders the applier fills at boot from the platform's secret store. */
 export const SECRET_NAMES = ['db_password', 'db_master_password', 'admin_password'] as const;
@@ -401,6 +414,7 @@ export function buildTopology(input: TopologyInput): Topology {
       datasources,
     },
     sharedDirectories: SHARED_DIRECTORIES,
+    frontendPorts: input.frontendPorts ?? DEFAULT_FRONTEND_PORTS,
   };
 }
 
