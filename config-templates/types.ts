@@ -71,7 +71,18 @@ export interface WholeFile {
   /** Octal file mode as a string, e.g. '0644'. */
   mode?: string;
 }
-export type FileChange = XmlEdit | YamlEdit | JsonEdit | WholeFile;
+/**
+ * A line-based `key<separator>value` file such as spark-defaults.conf. `set` replaces the first
+ * active `key` line, else uncomments a commented-out `#key` line, else appends. Idempotent.
+ */
+export interface PropertiesEdit {
+  kind: 'properties';
+  path: string;
+  /** ' ' for spark-defaults.conf (`key value`), '=' for Java .properties files. */
+  separator: ' ' | '=';
+  ops: { op: 'set'; key: string; value: string }[];
+}
+export type FileChange = XmlEdit | YamlEdit | JsonEdit | PropertiesEdit | WholeFile;
 
 /** Everything one node's product home receives. */
 export interface NodeChangeSet {
