@@ -361,6 +361,42 @@ export function databasesFor(flavor: AnalyticsFlavor): string[] {
   return dbs.filter((d, i) => dbs.indexOf(d) === i);
 }
 
+/** A product schema script loaded once into a database (the stock scripts are not idempotent). */
+export interface SchemaLoad {
+  /** Which product home holds the script: the IS home or the analytics home. */
+  product: Role;
+  /** Script path relative to that product home. */
+  script: string;
+  database: string;
+}
+
+/**
+ * Which stock schema script goes into which database, in load order. IS 5.8: the Carbon script
+ * into the user store and into the identity database (which also holds the shared registry);
+ * identity, UMA, consent and BPS scripts into the identity database. SP analytics creates its
+ * own tables at runtime; DAS analytics needs the Carbon script in its UM and registry databases.
+ */
+export function schemaLoadsFor(flavor: AnalyticsFlavor): SchemaLoad[] {
+  const is = (script: string, database: string): SchemaLoad => ({ product: 'is', script, database });
+  const loads = [
+    is('dbscripts/mysql.sql', IS_DATABASES.userStore),
+    is('dbscripts/mysql.sql', IS_DATABASES.identity),
+    is('dbscripts/identity/mysql.sql', IS_DATABASES.identity),
+    is('dbscripts/identity/uma/mysql.sql', IS_DATABASES.identity),
+    is('dbscripts/consent/mysql.sql', IS_DATABASES.identity),
+    is('dbscripts/bps/bpel/create/mysql.sql', IS_DATABASES.identity),
+  ];
+  if (flavor === 'das') {
+    for (const database of [DAS_DATABASES.userStore, DAS_DATABASES.registry]) {
+      loads.push({ product: 'analytics', script: 'dbscripts/mysql.sql', database });
+    }
+  }
+  return loads;
+}
+
+/** Bookkeeping database of the db-init script (schema-load claims); the master user only. */
+export const DB_INIT_META_DATABASE = 'WSO2_PATTERN2_META';
+
 export const SHARED_DIRECTORIES: readonly SharedDirectory[] = [
   {
     name: 'Deployment',
