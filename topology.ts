@@ -418,6 +418,31 @@ export const SHARED_DIRECTORIES: readonly SharedDirectory[] = [
   },
 ];
 
+/**
+ * DAS-based analytics has no siddhi-files; its shared artifacts are the C-Apps (seed 000: share
+ * the C-Apps among the nodes instead of an SVN deployment synchronizer).
+ */
+export const DAS_SHARED_DIRECTORIES: readonly SharedDirectory[] = [
+  ...SHARED_DIRECTORIES.filter((d) => d.role === 'is'),
+  {
+    name: 'carbonapps',
+    role: 'analytics',
+    productPath: 'repository/deployment/server/carbonapps',
+    description: 'C-Apps deployed to both DAS analytics nodes',
+  },
+];
+
+export function sharedDirectoriesFor(flavor: AnalyticsFlavor): readonly SharedDirectory[] {
+  return flavor === 'sp' ? SHARED_DIRECTORIES : DAS_SHARED_DIRECTORIES;
+}
+
+/**
+ * A path identical on both analytics nodes that links to the analytics product home. The DAS
+ * flavour names it in spark-defaults.conf (`carbon.das.symbolic.link`, seed 000) so Spark finds the
+ * same paths on both nodes; platforms create the link.
+ */
+export const ANALYTICS_HOME_LINK = '/opt/wso2/analytics-home';
+
 export function buildTopology(input: TopologyInput): Topology {
   const nodes: NodeModel[] = NODE_IDS.map((id) => {
     const role: Role = id.startsWith('is-') ? 'is' : 'analytics';
