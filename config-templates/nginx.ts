@@ -1,18 +1,243 @@
-import { Topology } from '../topology';
+/**
+ * The nginx front end of the IS cluster (seed 000, "Fronting with a load balancer (Nginx)").
+ *
+ * Output is an `http {}`-context include, not a whole nginx.conf: both Debian's nginx
+ * (`/etc/nginx/conf.d/*.conf` is included inside `http {}`) and the official nginx container
+ * (`/etc/nginx/conf.d/default.conf`, replace that file so its stock port-80 server goes away)
+ * load it without touching their own main configuration (user, workers, logs, mime types).
+ *
+ * The text is printed from a small directive tree (`NginxDirective`), never concatenated ad hoc,
+ * so quoting is uniform and two renders of one model are byte-identical.
+ */
+import { NodeId, Topology, node, nodesOf } from '../topology';
 
 export interface NginxOptions {
   /** Port nginx listens on for HTTP (default 80). */
   httpPort?: number;
   /** Port nginx listens on for HTTPS (default 443). */
   httpsPort?: number;
-  /** Path of the PEM certificate and key inside the nginx host or container. */
+  /**
+   * Path of the PEM certificate and key inside the nginx host or container. One certificate
+   * serves all three server names, so it must cover hostname, mgtHostname and dashboardHostname.
+   */
   certificateFile: string;
   certificateKeyFile: string;
+  /** Address nginx binds its listeners to (default: every interface). Tests bind 127.0.0.1. */
+  listenAddress?: string;
+  /**
+   * Per-node upstream port overrides. The model gives every node of a role the same ports,
+   * which is right on separate hosts; this exists for running several stand-in nodes on one
+   * host (tests). Unset fields fall back to the model's ports.
+   */
+  nodePorts?: Partial<Record<NodeId, { https?: number; http?: number; dashboard?: number }>>;
+  /** Failed attempts before an upstream node is skipped for `failTimeout` (default 3). */
+  maxFails?: number;
+  /** How long a failed node is skipped, nginx time syntax (default '30s'). */
+  failTimeout?: string;
+  /**
+   * Connect timeout to a node (default '5s'): a node that is down without refusing
+   * (blackholed address) costs this long before the request fails over, not the 60s default.
+   */
+  connectTimeout?: string;
+  /** Emit the analytics dashboard server block (default true). */
+  dashboard?: boolean;
 }
 
-// Placeholder until the nginx renderer lands.
+/** One nginx directive: `name args;` or `name args { block }`, with an optional comment above. */
+export interface NginxDirective {
+  name: string;
+  args?: readonly (string | number)[];
+  block?: readonly NginxDirective[];
+  comment?: string;
+}
+
+/** Upstream names; prefixed so they cannot collide with anything else in the http context. */
+export const NGINX_UPSTREAMS = {
+  isHttps: 'wso2_is_https',
+  isHttp: 'wso2_is_http',
+  mgt: 'wso2_is_mgt',
+  dashboard: 'wso2_analytics_dashboard',
+} as const;
+const CONNECTION_UPGRADE_VAR = '$wso2_connection_upgrade';
+
+const SAFE_ARG = /^[A-Za-z0-9_$.:/=\-+*@~%,[\]^|!?()<>]+$/;
+
+/** Quotes an argument when nginx would otherwise split or misread it. */
+export function nginxArg(a: string | number): string {
+  const s = String(a);
+  if (/[\r\n]/.test(s)) throw new Error(`nginx argument contains a line break: ${JSON.stringify(s)}`);
+  if (s !== '' && SAFE_ARG.test(s)) return s;
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** Prints a directive tree as nginx configuration text, four spaces per level. */
+export function printNginx(directives: readonly NginxDirective[], depth = 0): string {
+  const pad = '    '.repeat(depth);
+  const lines: string[] = [];
+  directives.forEach((d, i) => {
+    // '' is the empty-string key of a map block; anything else must be a plain directive name.
+    if (d.name !== '' && !/^[a-z_][a-z0-9_]*$/.test(d.name)) throw new Error(`not an nginx directive name: ${d.name}`);
+    if (d.comment !== undefined) {
+      // A commented block gets a blank line before it, for readability.
+      if (i > 0 && d.block) lines.push('');
+      for (const c of d.comment.split('\n')) lines.push(`${pad}# ${c}`.trimEnd());
+    } else if (i > 0 && d.block && directives[i - 1].block) {
+      lines.push('');
+    }
+    const head = [d.name === '' ? "''" : d.name, ...(d.args ?? []).map(nginxArg)].join(' ');
+    if (d.block) {
+      lines.push(`${pad}${head} {`);
+      const inner = printNginx(d.block, depth + 1);
+      if (inner) lines.push(inner.replace(/\n$/, ''));
+      lines.push(`${pad}}`);
+    } else {
+      lines.push(`${pad}${head};`);
+    }
+  });
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+const dir = (name: string, ...args: (string | number)[]): NginxDirective => ({ name, args });
+
+function upstream(
+  name: string,
+  servers: { address: string; port: number }[],
+  opts: { ipHash: boolean; maxFails: number; failTimeout: string },
+  comment: string,
+): NginxDirective {
+  const block: NginxDirective[] = [];
+  if (opts.ipHash) block.push(dir('ip_hash'));
+  for (const s of servers) {
+    block.push(dir('server', `${s.address}:${s.port}`, `max_fails=${opts.maxFails}`, `fail_timeout=${opts.failTimeout}`));
+  }
+  return { name: 'upstream', args: [name], block, comment };
+}
+
+/** Proxy settings every location shares (seed 000), plus failover and websocket upgrade. */
+function proxyLocation(scheme: 'http' | 'https', upstreamName: string, connectTimeout: string): NginxDirective {
+  const block: NginxDirective[] = [
+    dir('proxy_set_header', 'X-Forwarded-Host', '$host'),
+    dir('proxy_set_header', 'X-Forwarded-Server', '$host'),
+    dir('proxy_set_header', 'X-Forwarded-For', '$proxy_add_x_forwarded_for'),
+    dir('proxy_set_header', 'X-Forwarded-Proto', '$scheme'),
+    dir('proxy_set_header', 'Host', '$http_host'),
+    dir('proxy_read_timeout', '5m'),
+    dir('proxy_send_timeout', '5m'),
+    dir('proxy_connect_timeout', connectTimeout),
+    {
+      ...dir('proxy_http_version', '1.1'),
+      comment: 'Websocket upgrade passes through; other requests get Connection: close.',
+    },
+    dir('proxy_set_header', 'Upgrade', '$http_upgrade'),
+    dir('proxy_set_header', 'Connection', CONNECTION_UPGRADE_VAR),
+    {
+      ...dir('proxy_next_upstream', 'error', 'timeout', 'http_502', 'http_503'),
+      comment: 'A node that is down or restarting: retry the request on the other node.',
+    },
+    dir('proxy_next_upstream_tries', 2),
+  ];
+  if (scheme === 'https') {
+    block.push({
+      ...dir('proxy_ssl_verify', 'off'),
+      comment:
+        'The nodes serve the products\' stock self-signed certificate on the private network;\n' +
+        'clients trust this front end\'s certificate, not the nodes\'.',
+    });
+  }
+  block.push(dir('proxy_pass', `${scheme}://${upstreamName}`));
+  return { name: 'location', args: ['/'], block };
+}
+
 export function renderNginxConf(t: Topology, opts: NginxOptions): string {
-  void t;
-  void opts;
-  return '';
+  const httpPort = opts.httpPort ?? 80;
+  const httpsPort = opts.httpsPort ?? 443;
+  const maxFails = opts.maxFails ?? 3;
+  const failTimeout = opts.failTimeout ?? '30s';
+  const connectTimeout = opts.connectTimeout ?? '5s';
+  const listen = (port: number) => (opts.listenAddress ? `${opts.listenAddress}:${port}` : String(port));
+  const portOf = (id: NodeId, kind: 'https' | 'http' | 'dashboard'): number => {
+    const o = opts.nodePorts?.[id]?.[kind];
+    if (o !== undefined) return o;
+    if (kind === 'https') return t.ports.isHttps;
+    if (kind === 'http') return t.ports.isHttp;
+    // The SP dashboard has its own listener; the DAS portal is served by the DAS HTTPS transport.
+    return t.analyticsFlavor === 'sp' ? t.ports.dashboard : t.ports.dasHttps;
+  };
+  const is = nodesOf(t, 'is');
+  const analytics = nodesOf(t, 'analytics');
+  const up = { maxFails, failTimeout };
+  const withDashboard = opts.dashboard ?? true;
+
+  const tls: NginxDirective[] = [
+    dir('ssl_certificate', opts.certificateFile),
+    dir('ssl_certificate_key', opts.certificateKeyFile),
+    dir('ssl_protocols', 'TLSv1.2', 'TLSv1.3'),
+  ];
+  const server = (port: number, ssl: boolean, name: string, location: NginxDirective, comment: string): NginxDirective => ({
+    name: 'server',
+    comment,
+    block: [
+      ssl ? dir('listen', listen(port), 'ssl') : dir('listen', listen(port)),
+      dir('server_name', name),
+      ...(ssl ? tls : []),
+      location,
+    ],
+  });
+
+  const tree: NginxDirective[] = [
+    {
+      name: 'map',
+      args: ['$http_upgrade', CONNECTION_UPGRADE_VAR],
+      block: [dir('default', 'upgrade'), dir('', 'close')],
+      comment: 'Connection header toward the nodes: "upgrade" for websocket requests, "close" otherwise.',
+    },
+    upstream(
+      NGINX_UPSTREAMS.isHttps,
+      is.map((n) => ({ address: n.address, port: portOf(n.id, 'https') })),
+      { ipHash: true, ...up },
+      'IS HTTPS on both nodes; ip_hash keeps a client on one node (sessions are per node).',
+    ),
+    upstream(
+      NGINX_UPSTREAMS.isHttp,
+      is.map((n) => ({ address: n.address, port: portOf(n.id, 'http') })),
+      { ipHash: true, ...up },
+      'IS HTTP on both nodes.',
+    ),
+    upstream(
+      NGINX_UPSTREAMS.mgt,
+      [{ address: node(t, 'is-1').address, port: portOf('is-1', 'https') }],
+      { ipHash: false, ...up },
+      'Management console: is-1 only.',
+    ),
+  ];
+  if (withDashboard) {
+    tree.push(
+      upstream(
+        NGINX_UPSTREAMS.dashboard,
+        analytics.map((n) => ({ address: n.address, port: portOf(n.id, 'dashboard') })),
+        { ipHash: true, ...up },
+        'Analytics dashboard on both analytics nodes (they share the dashboard database).',
+      ),
+    );
+  }
+  tree.push(
+    server(httpPort, false, t.hostname, proxyLocation('http', NGINX_UPSTREAMS.isHttp, connectTimeout), `http://${t.hostname}`),
+    server(httpsPort, true, t.hostname, proxyLocation('https', NGINX_UPSTREAMS.isHttps, connectTimeout), `https://${t.hostname}`),
+    server(httpsPort, true, t.mgtHostname, proxyLocation('https', NGINX_UPSTREAMS.mgt, connectTimeout), `https://${t.mgtHostname} (management console)`),
+  );
+  if (withDashboard) {
+    tree.push(
+      server(
+        httpsPort,
+        true,
+        t.dashboardHostname,
+        proxyLocation('https', NGINX_UPSTREAMS.dashboard, connectTimeout),
+        `https://${t.dashboardHostname} (analytics dashboard)`,
+      ),
+    );
+  }
+  const header =
+    '# WSO2 IS pattern 2 front end. Rendered from the topology model; include in the http {} context\n' +
+    '# (Debian: /etc/nginx/conf.d/wso2-is.conf; official image: /etc/nginx/conf.d/default.conf).\n\n';
+  return header + printNginx(tree);
 }
