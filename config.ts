@@ -131,7 +131,10 @@ const ENGINE_VERSION_RE = /^8\.(0|4)(\.\d{1,2})?$/;
 const CHARSETS = ['latin1', 'utf8', 'utf8mb3', 'utf8mb4'];
 const MYSQL_IDENT_RE = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 const K8S_NAME_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const IMAGE_RE = /^[a-z0-9]+([._\-/][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+/** [registry[:port]/]path[:tag][@sha256:digest] */
+const IMAGE_RE = /^([a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?\/)?[a-z0-9]+([._\-/][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+/** Pinned: a tag on the last path segment (not a registry port) or a digest. */
+const isPinnedImage = (x: string) => x.includes('@sha256:') || x.split('/').pop()!.includes(':');
 const VPC_ID_RE = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID_RE = /^subnet-[0-9a-f]{8,17}$/;
 const AMI_ID_RE = /^ami-[0-9a-f]{8,17}$/;
@@ -161,7 +164,12 @@ interface KeySpec {
   description: string;
   secret?: boolean;
   required?: boolean;
-  /** The default as stored in Pulumi.yaml (objects: the keys are documented one by one below). */
+  /**
+   * The default as stored in Pulumi.yaml (objects: the keys are documented one by one below).
+   * `''` marks an optional key whose effective value is derived or absent: the Pulumi CLI makes
+   * every declared key without a default mandatory, so optional keys declare `default: ""` and the
+   * parser reads an empty value of such a key as unset.
+   */
   default?: string | number | boolean;
 }
 
@@ -177,8 +185,8 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     default: 'test',
   },
   hostname: { kind: 'string', description: 'Public hostname of the IS cluster (carbon.xml HostName, nginx server_name)', required: true },
-  mgtHostname: { kind: 'string', description: 'Management console hostname, routed to is-1 only; default mgt.<hostname>' },
-  dashboardHostname: { kind: 'string', description: 'Analytics dashboard hostname; default analytics.<hostname>' },
+  mgtHostname: { kind: 'string', description: 'Management console hostname, routed to is-1 only; empty: mgt.<hostname>', default: '' },
+  dashboardHostname: { kind: 'string', description: 'Analytics dashboard hostname; empty: analytics.<hostname>', default: '' },
   is: { kind: 'object', description: 'IS nodes: {nodeCount: 2, instanceType, packUrl}' },
   analytics: { kind: 'object', description: 'Analytics nodes: {flavor: sp | das, nodeCount: 2, instanceType, packUrl}' },
   ports: { kind: 'object', description: `Port overrides by name (${Object.keys(DEFAULT_PORTS).join(', ')})` },
@@ -200,11 +208,11 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   },
   ec2: { kind: 'object', description: 'EC2 nodes: {amiId, javaPackage, jdbcDriverUrl}' },
   kubernetes: { kind: 'object', description: 'Kubernetes: {context, namespace, storageClass, images: {is, analyticsWorker, analyticsDashboard, nginx, mysql, nfsServer}}' },
-  tlsCertificate: { kind: 'string', description: 'PEM certificate of the front end; self-signed when unset' },
-  tlsPrivateKey: { kind: 'string', secret: true, description: 'PEM private key matching tlsCertificate (secret)' },
-  adminPassword: { kind: 'string', secret: true, description: 'IS and analytics admin password (secret); random when unset' },
-  dbPassword: { kind: 'string', secret: true, description: 'Application database password (secret); random when unset' },
-  dbMasterPassword: { kind: 'string', secret: true, description: 'Database master (root) password (secret); random when unset' },
+  tlsCertificate: { kind: 'string', description: 'PEM certificate of the front end; self-signed when empty', default: '' },
+  tlsPrivateKey: { kind: 'string', secret: true, description: 'PEM private key matching tlsCertificate (secret)', default: '' },
+  adminPassword: { kind: 'string', secret: true, description: 'IS and analytics admin password (secret); random when empty', default: '' },
+  dbPassword: { kind: 'string', secret: true, description: 'Application database password (secret); random when empty', default: '' },
+  dbMasterPassword: { kind: 'string', secret: true, description: 'Database master (root) password (secret); random when empty', default: '' },
 };
 
 export const DEFAULTS = {
@@ -323,7 +331,9 @@ function nodeCount(obj: Record<string, unknown> | undefined, key: string): numbe
  *   `wso2-is-pattern2:platform`); structured values as JSON strings, as the engine passes them.
  * @param stack the stack name.
  */
-export function parseStackConfig(raw: Record<string, string>, stack: string): ParsedStackConfig {
+export function parseStackConfig(rawIn: Record<string, string>, stack: string): ParsedStackConfig {
+  // an empty value of a key whose Pulumi.yaml default is "" means unset (see KeySpec.default)
+  const raw = Object.fromEntries(Object.entries(rawIn).filter(([k, v]) => !(v === '' && CONFIG_KEYS[k]?.default === '')));
   for (const k of Object.keys(raw)) {
     if (!(k in CONFIG_KEYS)) {
       throw new ConfigError(k, `unknown key; accepted keys: ${Object.keys(CONFIG_KEYS).join(', ')}`);
@@ -342,7 +352,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): Pa
   const dashboardHostname = r.str('dashboardHostname', hostnameAccepted, isValidHostname) ?? `analytics.${hostname}`;
   const names = [hostname, mgtHostname, dashboardHostname];
   if (new Set(names).size !== names.length) {
-    throw new ConfigError('mgtHostname', 'hostname, mgtHostname and dashboardHostname must all differ');
+    throw new ConfigError(mgtHostname === hostname ? 'mgtHostname' : 'dashboardHostname', 'hostname, mgtHostname and dashboardHostname must all differ');
   }
 
   const instanceAccepted = 'an EC2 instance type such as m5.large or c6i.2xlarge';
@@ -414,7 +424,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): Pa
     jdbcDriverUrl: field<string>(ec2Obj, 'ec2', 'jdbcDriverUrl', 'string', 'an https or s3 URL of a .jar', (v) => /^(https|s3):\/\/\S+\.jar$/.test(v)) ?? DEFAULTS.ec2.jdbcDriverUrl,
   };
   if (platform === 'ec2' && !ec2.amiId && (!is.packUrl || !analytics.packUrl)) {
-    throw new ConfigError('is.packUrl', 'EC2 nodes need either ec2.amiId (a pre-baked AMI) or both is.packUrl and analytics.packUrl');
+    throw new ConfigError(is.packUrl ? 'analytics.packUrl' : 'is.packUrl', 'EC2 nodes need either ec2.amiId (a pre-baked AMI) or both is.packUrl and analytics.packUrl');
   }
 
   const imageKeys = Object.keys(DEFAULTS.kubernetes.images) as (keyof typeof DEFAULTS.kubernetes.images)[];
@@ -425,7 +435,7 @@ export function parseStackConfig(raw: Record<string, string>, stack: string): Pa
   }
   const images = { ...DEFAULTS.kubernetes.images };
   for (const k of imageKeys) {
-    const v = field<string>(imagesObj, 'kubernetes.images', k, 'string', 'an image reference pinned by tag or digest, e.g. nginx:1.27.3', (x) => IMAGE_RE.test(x) && /[:@]/.test(x) && !x.endsWith(':latest'));
+    const v = field<string>(imagesObj, 'kubernetes.images', k, 'string', 'an image reference pinned by tag or digest, e.g. nginx:1.27.3', (x) => IMAGE_RE.test(x) && isPinnedImage(x) && !x.endsWith(':latest'));
     if (v) images[k] = v;
   }
   const kubernetes = {
