@@ -443,6 +443,32 @@ export function sharedDirectoriesFor(flavor: AnalyticsFlavor): readonly SharedDi
  */
 export const ANALYTICS_HOME_LINK = '/opt/wso2/analytics-home';
 
+/** A long-running product process on a node: one systemd unit on EC2, one container on Kubernetes. */
+export interface ProductProcess {
+  /** Unit / container name suffix. */
+  name: 'server' | 'worker' | 'dashboard';
+  /** Start script relative to the product home, run in the foreground. */
+  command: string;
+  /** The port whose answer means the process is up (health checks, probes). */
+  healthPort: PortName;
+}
+
+/**
+ * What runs on a node of each role. IS Analytics 5.8 (Stream Processor based) runs a worker and a
+ * dashboard from one pack (seed 004: with two nodes the dashboard of the same pack is fine); the
+ * DAS-based product is one Carbon server.
+ */
+export function processesFor(role: Role, flavor: AnalyticsFlavor): ProductProcess[] {
+  if (role === 'is') return [{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'isHttps' }];
+  if (flavor === 'sp') {
+    return [
+      { name: 'worker', command: 'bin/worker.sh', healthPort: 'workerHttps' },
+      { name: 'dashboard', command: 'bin/dashboard.sh', healthPort: 'dashboard' },
+    ];
+  }
+  return [{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'dasHttps' }];
+}
+
 export function buildTopology(input: TopologyInput): Topology {
   const nodes: NodeModel[] = NODE_IDS.map((id) => {
     const role: Role = id.startsWith('is-') ? 'is' : 'analytics';
