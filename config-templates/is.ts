@@ -1,8 +1,33 @@
-import { NodeId, Topology } from '../topology';
-import { NodeChangeSet } from './types';
+/**
+ * The IS node renderer: everything seed 000 asks of each of the two clustered IS nodes, as
+ * edits to the stock product files (whole files only where the file is ours entirely).
+ * The per-file renderers live in `is/`; this module assembles them in a fixed order.
+ */
+import { NodeId, Topology, node } from '../topology';
+import { FileChange, NodeChangeSet } from './types';
+import { renderBpsDatasources, renderMasterDatasources } from './is/datasources';
+import { renderRegistry } from './is/registry';
+import { renderEmbeddedLdap, renderIdentityXml, renderUserMgt } from './is/user-store';
+import { renderAxis2, renderCarbon } from './is/cluster';
+import { renderCatalina, renderDashboardSite, renderPortalSite, renderShindigWebXml } from './is/proxy';
+import { renderPublishers } from './is/publishers';
 
-// Placeholder until the IS renderers land.
 export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
-  void t;
-  return { nodeId: id, product: 'is', changes: [] };
+  if (node(t, id).role !== 'is') throw new Error(`${id} is not an IS node`);
+  const changes: FileChange[] = [
+    renderMasterDatasources(t),
+    renderBpsDatasources(t),
+    renderRegistry(t),
+    renderUserMgt(t),
+    renderEmbeddedLdap(),
+    renderIdentityXml(t),
+    renderAxis2(t, id),
+    renderCarbon(t),
+    renderCatalina(t),
+    renderDashboardSite(t),
+    renderPortalSite(t),
+    renderShindigWebXml(t),
+    ...renderPublishers(t),
+  ];
+  return { nodeId: id, product: 'is', changes };
 }
