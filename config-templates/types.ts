@@ -10,6 +10,9 @@
  *   /Server/Service/Connector[@port='9443']
  *   /UserManager/Realm/UserStoreManager
  * Steps match on local name (namespaces ignored); predicates are `[@attr='value']`, several allowed.
+ * A predicate may also name a child element, `[child='value']`: the step matches when it has a child
+ * of that local name whose text content, trimmed, equals the value. Needed where siblings differ only
+ * by a child's text, e.g. /web-app/context-param[param-name='system.properties']/param-value.
  * A path must match exactly one element unless the op says otherwise.
  */
 export type XmlPath = string;
