@@ -1,0 +1,215 @@
+/**
+ * The applier: applies a rendered change set (config-templates/types.ts) to a WSO2 product home.
+ *
+ * The same code runs in-process during `npm run plan` and, bundled into one file
+ * (applier/bundle.ts), on each node at boot. It is strict on purpose: every anchor a change
+ * relies on (the file, the element a path names, a YAML/JSON parent) must exist, or the whole
+ * change set is refused before anything is written, with an error naming the file, op and path.
+ */
+import * as fs from 'fs';
+import type { FileChange, NodeChangeSet, XmlOp } from '../config-templates/types';
+import { applyJsonOps, applyYamlOps } from './doc';
+import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
+import {
+  insertChild, parseStep, parseXml, removeElement, replaceElement, select, setAttr, setText, stepMatches,
+  XDoc, XElement,
+} from './xml';
+
+export type { FileChange, NodeChangeSet } from '../config-templates/types';
+
+/** What one `applyChangeSet` call did to one file. */
+export interface AppliedFile {
+  /** Path relative to the product home. */
+  path: string;
+  kind: FileChange['kind'];
+  /** Number of ops applied (1 for a whole file). */
+  ops: number;
+  /** False when the file already had exactly this content (and mode). */
+  changed: boolean;
+}
+
+/** The result of `applyChangeSet`: one entry per distinct file, in first-touched order. */
+export interface ApplyReport {
+  files: AppliedFile[];
+}
+
+/** Options of `applyChangeSet`. */
+export interface ApplyOptions {
+  /** Compute the result without writing anything (the report still says what would change). */
+  dryRun?: boolean;
+}
+
+interface Pending {
+  abs: string;
+  rel: string;
+  kind: FileChange['kind'];
+  original: Buffer | undefined;
+  data: Buffer;
+  mode: number | undefined;
+  ops: number;
+}
+
+function describeXmlOp(op: XmlOp): string {
+  return op.op === 'upsertChild' ? `upsertChild ${op.parent} ${op.match}` : `${op.op} ${op.path}`;
+}
+
+function exactlyOne(doc: XDoc, path: string, what: string): XElement {
+  const hits = select(doc, path);
+  if (hits.length !== 1) throw new Error(`${what}: ${hits.length === 0 ? 'no element matches' : `${hits.length} elements match`} ${path}`);
+  return hits[0];
+}
+
+/** Applies XML ops to source text (decoded). Exported for tests and for `plan` previews. */
+export function applyXmlOps(file: string, src: string, ops: XmlOp[]): string {
+  let doc: XDoc;
+  try {
+    doc = parseXml(src);
+  } catch (e) {
+    throw new Error(`${file}: not well-formed XML: ${(e as Error).message}`);
+  }
+  for (const op of ops) {
+    const where = `${file}: ${describeXmlOp(op)}`;
+    let out: string;
+    try {
+      switch (op.op) {
+        case 'setText':
+          out = setText(doc, exactlyOne(doc, op.path, where), op.value);
+          break;
+        case 'setAttr':
+          out = setAttr(doc, exactlyOne(doc, op.path, where), op.name, op.value);
+          break;
+        case 'upsertChild': {
+          const parent = exactlyOne(doc, op.parent, where);
+          const match = parseStep(op.match);
+          const existing = parent.children.filter((c) => stepMatches(c, match));
+          if (existing.length > 1) throw new Error(`${where}: ${existing.length} children match ${op.match}`);
+          let r: { src: string; inserted: XElement };
+          if (existing.length === 1) {
+            r = replaceElement(doc, existing[0], op.xml);
+          } else {
+            let before: XElement | undefined;
+            if (op.before !== undefined) {
+              const b = parseStep(op.before);
+              before = parent.children.find((c) => stepMatches(c, b));
+              if (!before) throw new Error(`${where}: no child matches before=${op.before}`);
+            }
+            r = insertChild(doc, parent, op.xml, before);
+          }
+          // Otherwise the next run would append a second copy.
+          if (!stepMatches(r.inserted, match)) throw new Error(`${where}: the fragment does not match ${op.match}, so the op is not idempotent`);
+          out = r.src;
+          break;
+        }
+        case 'replace': {
+          let hits = select(doc, op.path);
+          let used = op.path;
+          if (hits.length === 0 && op.orMatch !== undefined) {
+            hits = select(doc, op.orMatch);
+            used = op.orMatch;
+          }
+          if (hits.length !== 1) {
+            throw new Error(`${where}: ${hits.length === 0 ? 'no element matches' : `${hits.length} elements match`} ${used}`);
+          }
+          const r = replaceElement(doc, hits[0], op.xml);
+          const next = parseXml(r.src);
+          const again = select(next, op.path).length + (op.orMatch !== undefined ? select(next, op.orMatch).length : 0);
+          if (again === 0) throw new Error(`${where}: the new element matches neither path nor orMatch, so the op is not idempotent`);
+          out = r.src;
+          break;
+        }
+        case 'remove': {
+          const hits = select(doc, op.path);
+          if (hits.length === 0 && !op.optional) throw new Error(`${where}: no element matches ${op.path}`);
+          out = doc.src;
+          // Back to front, so earlier spans stay valid.
+          for (const el of [...hits].reverse()) out = removeElement({ ...doc, src: out }, el);
+          break;
+        }
+        default:
+          throw new Error(`${file}: unknown XML op ${JSON.stringify((op as { op: unknown }).op)}`);
+      }
+      doc = parseXml(out);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new Error(msg.startsWith(file + ':') ? msg : `${where}: ${msg}`);
+    }
+  }
+  return doc.src;
+}
+
+function applyOne(change: FileChange, current: Buffer | undefined): { data: Buffer; mode?: number; ops: number } {
+  const file = change.path;
+  if (change.kind === 'file') {
+    let mode: number | undefined;
+    if (change.mode !== undefined) {
+      if (!/^0?[0-7]{3,4}$/.test(change.mode)) throw new Error(`${file}: bad mode "${change.mode}"`);
+      mode = parseInt(change.mode, 8);
+    }
+    return { data: Buffer.from(change.content, 'utf8'), mode, ops: 1 };
+  }
+  if (current === undefined) throw new Error(`${file}: ${change.kind} edit: file does not exist`);
+  if (change.kind === 'xml') {
+    let enc: 'latin1' | 'utf8';
+    try {
+      enc = xmlEncoding(current);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    const out = applyXmlOps(file, current.toString(enc), change.ops);
+    return { data: encodeXml(out, enc), ops: change.ops.length };
+  }
+  if (change.kind === 'yaml') {
+    return { data: Buffer.from(applyYamlOps(file, current.toString('utf8'), change.ops), 'utf8'), ops: change.ops.length };
+  }
+  if (change.kind === 'json') {
+    return { data: Buffer.from(applyJsonOps(file, current.toString('utf8'), change.ops), 'utf8'), ops: change.ops.length };
+  }
+  throw new Error(`${(change as { path?: string }).path ?? '?'}: unknown change kind ${JSON.stringify((change as { kind: unknown }).kind)}`);
+}
+
+/**
+ * Applies every change to the files under `home`, in order (several changes may touch one file).
+ *
+ * All results are computed in memory first; only when every change succeeded are the files
+ * written, each atomically (temp file + rename), and only those whose bytes or mode differ.
+ * Applying the same change set twice leaves the files byte-identical to applying it once.
+ *
+ * @param home product home, e.g. `/opt/wso2is-5.8.0`; change paths are relative to it.
+ * @param cs a node's change set, or just its list of changes.
+ * @throws Error naming the file, the op and the path when an anchor is missing (file, element,
+ *   parent mapping), a path is ambiguous, a fragment is not well-formed, or a path leaves `home`.
+ */
+export function applyChangeSet(home: string, cs: NodeChangeSet | FileChange[], opts: ApplyOptions = {}): ApplyReport {
+  const changes = Array.isArray(cs) ? cs : cs.changes;
+  if (!Array.isArray(changes)) throw new Error('change set has no "changes" list');
+  const pending = new Map<string, Pending>();
+  for (const change of changes) {
+    const abs = resolveUnder(home, change.path);
+    let p = pending.get(abs);
+    if (!p) {
+      let original: Buffer | undefined;
+      try {
+        original = fs.readFileSync(abs);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${change.path}: ${(e as Error).message}`);
+      }
+      p = { abs, rel: change.path, kind: change.kind, original, data: original ?? Buffer.alloc(0), mode: undefined, ops: 0 };
+      pending.set(abs, p);
+    }
+    const current = p.original === undefined && p.ops === 0 ? undefined : p.data;
+    const r = applyOne(change, current);
+    p.data = r.data;
+    if (r.mode !== undefined) p.mode = r.mode;
+    p.ops += r.ops;
+    if (change.kind === 'file') p.kind = 'file';
+  }
+  const files: AppliedFile[] = [];
+  for (const p of pending.values()) {
+    let modeDiffers = false;
+    if (p.mode !== undefined && p.original !== undefined) modeDiffers = (fs.statSync(p.abs).mode & 0o7777) !== p.mode;
+    const changed = p.original === undefined || !p.original.equals(p.data) || modeDiffers;
+    files.push({ path: p.rel, kind: p.kind, ops: p.ops, changed });
+    if (changed && !opts.dryRun) writeFileAtomic(p.abs, p.data, p.mode);
+  }
+  return { files };
+}
