@@ -1,0 +1,57 @@
+/**
+ * The stack's credentials in AWS Secrets Manager, reusable by every AWS platform: one secret
+ * whose value is a JSON object, in exactly the format the applier's `fill-secrets --secrets-file`
+ * reads (`{ "db_password": ..., "db_master_password": ..., "admin_password": ... }`), so a node
+ * writes the secret string to a 0600 file unchanged.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import * as aws from '@pulumi/aws';
+import { SecretName } from '../../topology';
+
+export interface StackSecretsArgs {
+  /** The values, by the placeholder names of the topology model (Pulumi secrets). */
+  values: Record<SecretName, pulumi.Input<string>>;
+  /**
+   * Days Secrets Manager keeps a deleted secret restorable. 0 deletes at once (test stacks:
+   * destroy leaves nothing and the name is free again); 7-30 on prod.
+   */
+  recoveryWindowInDays: number;
+  /** Description shown in the console. */
+  description?: string;
+  /** Tags on the secret (never its value). */
+  tags?: Record<string, string>;
+}
+
+/**
+ * Children: `${name}-secret` and `${name}-value`. Encrypted at rest by Secrets Manager (always;
+ * the AWS managed key, so readers need no extra KMS grant).
+ */
+export class StackSecrets extends pulumi.ComponentResource {
+  public readonly secret: aws.secretsmanager.Secret;
+  public readonly version: aws.secretsmanager.SecretVersion;
+  /** ARN of the secret: the only thing callers pass around (outputs, IAM policies, boot scripts). */
+  public readonly arn: pulumi.Output<string>;
+
+  constructor(name: string, args: StackSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('wso2:pattern2:StackSecrets', name, {}, opts);
+    this.secret = new aws.secretsmanager.Secret(
+      `${name}-secret`,
+      {
+        description: args.description ?? 'WSO2 pattern 2 credentials (JSON: db_password, db_master_password, admin_password)',
+        recoveryWindowInDays: args.recoveryWindowInDays,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const json = pulumi
+      .all(args.values as Record<string, pulumi.Input<string>>)
+      .apply((v) => JSON.stringify(Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))));
+    this.version = new aws.secretsmanager.SecretVersion(
+      `${name}-value`,
+      { secretId: this.secret.id, secretString: pulumi.secret(json) },
+      { parent: this },
+    );
+    this.arn = this.secret.arn;
+    this.registerOutputs({ arn: this.arn });
+  }
+}
