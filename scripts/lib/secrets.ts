@@ -1,0 +1,102 @@
+/**
+ * Redaction and leak scanning for `plan` output. A secret may reach a file escaped (JSON, XML,
+ * URL, shell) or encoded (base64), so every known secret is searched in all those forms, plus
+ * its long alphanumeric runs, which survive any escaping scheme.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { isSecretWrapped } from '../mocks';
+
+export const REDACTED = '[secret]';
+
+/** A secret value and a label that may be printed (never the value). */
+export interface KnownSecret {
+  label: string;
+  value: string;
+}
+
+/** Fragments shorter than this are too likely to occur by chance to be searched alone. */
+const MIN_FRAGMENT = 8;
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** Every form of `secret` we search for, longest first. */
+export function needlesOf(secret: string): string[] {
+  const forms = new Set<string>([
+    secret,
+    JSON.stringify(secret).slice(1, -1),
+    JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1),
+    xmlEscape(secret),
+    encodeURIComponent(secret),
+    secret.replace(/'/g, `'\\''`),
+    Buffer.from(secret).toString('base64'),
+    Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+  ]);
+  for (const run of secret.match(/[A-Za-z0-9]+/g) ?? []) if (run.length >= MIN_FRAGMENT) forms.add(run);
+  return [...forms].filter((f) => f.length >= Math.min(MIN_FRAGMENT, secret.length) && f.length > 0).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+}
+
+/** Secrets too short to search for safely; the plan refuses them rather than pretend. */
+export function tooShort(secrets: readonly KnownSecret[]): KnownSecret[] {
+  return secrets.filter((s) => s.value.length < 6);
+}
+
+/** Replaces every form of every secret inside `s` with `[secret]`. */
+export function redactString(s: string, secrets: readonly KnownSecret[]): string {
+  let out = s;
+  const all = secrets.flatMap((k) => needlesOf(k.value)).sort((a, b) => b.length - a.length);
+  for (const n of all) if (out.includes(n)) out = out.split(n).join(REDACTED);
+  return out;
+}
+
+/**
+ * Deep copy of `v` with values Pulumi marks secret replaced by `[secret]` and every known secret
+ * replaced inside strings.
+ */
+export function redact(v: unknown, secrets: readonly KnownSecret[]): unknown {
+  if (isSecretWrapped(v)) return REDACTED;
+  if (typeof v === 'string') return redactString(v, secrets);
+  if (Array.isArray(v)) return v.map((x) => redact(x, secrets));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = redact(x, secrets);
+    return out;
+  }
+  return v;
+}
+
+/** A secret found in a file. */
+export interface Leak {
+  file: string;
+  label: string;
+}
+
+/** Every file under `dir`, relative, sorted. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else out.push(r);
+    }
+  };
+  if (fs.existsSync(dir)) walk('');
+  return out.sort();
+}
+
+/** Scans every file under `dir` for every form of every secret. */
+export function scanForSecrets(dir: string, secrets: readonly KnownSecret[]): Leak[] {
+  const leaks: Leak[] = [];
+  const needles = secrets.map((s) => ({ label: s.label, forms: needlesOf(s.value) }));
+  for (const file of listFiles(dir)) {
+    const text = fs.readFileSync(path.join(dir, file)).toString('latin1');
+    const utf8 = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const n of needles) {
+      if (n.forms.some((f) => text.includes(f) || utf8.includes(f))) leaks.push({ file, label: n.label });
+    }
+  }
+  return leaks;
+}

@@ -1,0 +1,376 @@
+/**
+ * `npm run plan -- [--stack NAME] [--config-file FILE] [--out DIR] [--stock-is DIR] [--stock-analytics DIR]`
+ *
+ * An offline preview: runs the real program (index.ts) under the shared mock engine
+ * (scripts/mocks.ts) with a stack file's config — no Pulumi CLI, no cloud, no credentials — and
+ * writes what would be created and what every node would receive:
+ *   plan.txt        human summary: resource tree per component, stack outputs, files per node
+ *   resources.json  every registered resource {type, name, urn, parent, inputs}, secrets redacted
+ *   outputs.json    stack outputs, secrets redacted
+ *   nodes/<id>/     changes.json, whole files, `<path>.edits.json` per edit, user data, S3
+ *                   objects, ConfigMap files; with --stock-is/--stock-analytics the patched files
+ * The output is deterministic (byte-identical across runs) and holds no secret value: every
+ * written file is scanned for every known secret and the plan fails if one is found.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import { ConfigError, PROJECT, parseStackConfig } from '../config';
+import type { NodeChangeSet } from '../config-templates/types';
+import { RecordedResource, pattern2Mocks } from './mocks';
+import { readStackFile } from './lib/stack-file';
+import { KnownSecret, redact, scanForSecrets } from './lib/secrets';
+import { DeliveredFile, findChangeSets, findDeliveredFiles, safeRelative } from './lib/nodes';
+import { canonicalJson, renderSummary } from './lib/summary';
+import { removePlanDir } from './lib/out-dir';
+
+/** The repository root (this file lives in scripts/). */
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+export interface PlanOptions {
+  /** Stack name; default `dev`, or taken from a `Pulumi.<name>.yaml` config file name. */
+  stack?: string;
+  /** Stack file; default `Pulumi.<stack>.yaml` in the repository root. */
+  configFile?: string;
+  /** Output directory, replaced on every run; default `out/<stack>` in the repository root. */
+  outDir?: string;
+  /** An IS product home (or a tree laid out like one) to apply the IS nodes' change sets to. */
+  stockIs?: string;
+  /** An IS Analytics product home to apply the analytics nodes' change sets to. */
+  stockAnalytics?: string;
+}
+
+export interface PlanResult {
+  stack: string;
+  outDir: string;
+  /** Number of registered resources (components included). */
+  resources: number;
+  /** Every file written, relative to outDir, sorted. */
+  files: string[];
+  /** Node id -> files under nodes/<id>/, sorted. */
+  nodes: Record<string, string[]>;
+}
+
+/** A plan failure that is not a config error (program error, leak, conflicting files). */
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+let planRan = false;
+
+/** Resolves options to absolute paths and the stack name. */
+export function resolveOptions(opts: PlanOptions): Required<Pick<PlanOptions, 'stack' | 'configFile' | 'outDir'>> & PlanOptions {
+  let stack = opts.stack;
+  if (!stack && opts.configFile) stack = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(opts.configFile))?.[1];
+  stack = stack ?? 'dev';
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new PlanError(`invalid stack name "${stack}"`);
+  return {
+    ...opts,
+    stack,
+    configFile: opts.configFile ? path.resolve(opts.configFile) : path.join(REPO_ROOT, `Pulumi.${stack}.yaml`),
+    outDir: opts.outDir ? path.resolve(opts.outDir) : path.join(REPO_ROOT, 'out', stack),
+    stockIs: opts.stockIs && path.resolve(opts.stockIs),
+    stockAnalytics: opts.stockAnalytics && path.resolve(opts.stockAnalytics),
+  };
+}
+
+/** A path for humans in plan.txt: relative to the repository when inside it, so runs agree. */
+function shown(p: string): string {
+  const rel = path.relative(REPO_ROOT, p);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
+}
+
+/** Replaces assets and resource references (live objects after deserialisation) with plain data. */
+async function plain(v: unknown): Promise<unknown> {
+  if (pulumi.asset.Asset.isInstance(v) || pulumi.asset.Archive.isInstance(v)) {
+    const a = v as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = { $asset: (v as object).constructor.name };
+    for (const k of ['text', 'path', 'uri']) if (a[k] !== undefined) out[k] = await a[k];
+    if (a.assets !== undefined) out.assets = await plain(await a.assets);
+    return out;
+  }
+  const x: unknown = v;
+  if (pulumi.Resource.isInstance(x)) return { $resource: await (x.urn as unknown as { promise(): Promise<string> }).promise() };
+  if (Array.isArray(x)) return Promise.all(x.map(plain));
+  if (x && typeof x === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, y] of Object.entries(x)) out[k] = await plain(y);
+    return out;
+  }
+  return x;
+}
+
+/** Resolves one stack output: its value and whether Pulumi marks it secret. */
+async function resolveOutput(v: unknown): Promise<{ value: unknown; secret: boolean }> {
+  const o = pulumi.output(v) as unknown as { promise(): Promise<unknown>; isSecret: Promise<boolean> };
+  const [value, secret] = await Promise.all([o.promise(), o.isSecret]);
+  return { value, secret };
+}
+
+/** Waits until the engine has no registration in flight and no new resource appears. */
+async function settle(recorder: { records: unknown[] }): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const settings = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> };
+  let last = -1;
+  let stable = 0;
+  while (stable < 3) {
+    await settings.waitForRPCs();
+    await new Promise((r) => setImmediate(r));
+    if (recorder.records.length === last) stable++;
+    else {
+      stable = 0;
+      last = recorder.records.length;
+    }
+  }
+}
+
+/** Node files being collected; two sources disagreeing on one path is an error. */
+class NodeFiles {
+  readonly files = new Map<string, Map<string, Buffer>>();
+  private readonly sources = new Map<string, string>();
+
+  add(nodeId: string, rel: string, content: Buffer, source: string, replace = false): void {
+    const p = safeRelative(rel, `${source} (node ${nodeId})`);
+    if (!this.files.has(nodeId)) this.files.set(nodeId, new Map());
+    const m = this.files.get(nodeId)!;
+    const prev = m.get(p);
+    const key = `${nodeId}/${p}`;
+    if (prev && !replace && !prev.equals(content)) {
+      throw new PlanError(`nodes/${key} is written by ${this.sources.get(key)} and by ${source} with different content`);
+    }
+    m.set(p, content);
+    if (!prev || replace) this.sources.set(key, source);
+  }
+}
+
+function secretsOf(records: readonly RecordedResource[], generated: readonly string[]): KnownSecret[] {
+  const out: KnownSecret[] = [];
+  for (const value of new Set(generated)) {
+    let label = 'a secret generated by the mock engine';
+    for (const r of records) {
+      const hit = Object.entries(r.state).find(([, v]) => v === value);
+      if (hit) {
+        label = `${r.type} ${r.name} ${hit[0]}`;
+        break;
+      }
+    }
+    out.push({ label, value });
+  }
+  return out;
+}
+
+/** Depth first from the roots, siblings by type then name: stable and easy to read. */
+function treeOrder(records: readonly RecordedResource[]): RecordedResource[] {
+  const urns = new Set(records.map((r) => r.urn));
+  const kids = new Map<string | undefined, RecordedResource[]>();
+  for (const r of records) {
+    const p = r.parent && urns.has(r.parent) ? r.parent : undefined;
+    if (!kids.has(p)) kids.set(p, []);
+    kids.get(p)!.push(r);
+  }
+  const out: RecordedResource[] = [];
+  const cmp = (a: RecordedResource, b: RecordedResource) => (a.type + '\u0000' + a.name < b.type + '\u0000' + b.name ? -1 : 1);
+  const walk = (p: string | undefined) => {
+    for (const r of [...(kids.get(p) ?? [])].sort(cmp)) {
+      out.push(r);
+      walk(r.urn);
+    }
+  };
+  walk(undefined);
+  return out;
+}
+
+/** Applies a change set to a copy of a stock product home; returns the touched files' final content. */
+function patchedFiles(stockHome: string, cs: NodeChangeSet): Map<string, Buffer> {
+  if (!fs.existsSync(stockHome) || !fs.statSync(stockHome).isDirectory()) {
+    throw new PlanError(`stock product home ${stockHome} is not a directory`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { applyChangeSet } = require('../applier/apply') as typeof import('../applier/apply');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pattern2-plan-home-'));
+  try {
+    const home = path.join(tmp, 'home');
+    fs.cpSync(stockHome, home, { recursive: true });
+    try {
+      applyChangeSet(home, cs);
+    } catch (e) {
+      throw new PlanError(`applying the change set of ${cs.nodeId} to ${stockHome} failed: ${(e as Error).message}`);
+    }
+    const out = new Map<string, Buffer>();
+    for (const c of cs.changes) out.set(c.path, fs.readFileSync(path.join(home, safeRelative(c.path, cs.nodeId))));
+    return out;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the plan. Once per process: the Pulumi runtime and the program's modules are
+ * process-global, so a second plan needs a fresh process (the CLI).
+ * @throws ConfigError when the stack config is invalid (after removing a stale plan);
+ *   PlanError for program errors, conflicting node files or a secret found in the output.
+ */
+export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
+  const opts = resolveOptions(options);
+  const { stack, configFile, outDir } = opts;
+  const stackFile = readStackFile(configFile);
+
+  // Validate before anything runs, and leave no stale plan that could be mistaken for this one.
+  let platform: string;
+  try {
+    platform = parseStackConfig(stackFile.raw, stack).platform;
+  } catch (e) {
+    if (e instanceof ConfigError) removePlanDir(outDir, REPO_ROOT);
+    throw e;
+  }
+  if (planRan) throw new PlanError('runPlan runs once per process (the Pulumi runtime is process-global)');
+  planRan = true;
+
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on('unhandledRejection', onRejection);
+  const mocks = pattern2Mocks({ region: stackFile.all['aws:region'] });
+  try {
+    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+    pulumi.runtime.setAllConfig(stackFile.all, stackFile.secretKeys);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const exported = require(path.join(REPO_ROOT, 'index')) as Record<string, unknown>;
+
+    const outputs: Record<string, { value: unknown; secret: boolean }> = {};
+    for (const k of Object.keys(exported ?? {}).sort()) outputs[k] = await resolveOutput(exported[k]);
+    await settle(mocks.recorder);
+    if (failures.length) {
+      const msg = failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f))).join('\n');
+      throw new PlanError(`the program failed under the mock engine:\n${msg}`);
+    }
+
+    const records = mocks.recorder.records;
+    const secrets: KnownSecret[] = [
+      ...stackFile.secretKeys.map((k) => ({ label: `config ${k}`, value: stackFile.all[k] })),
+      ...secretsOf(records, mocks.recorder.generatedSecrets),
+    ];
+
+    // resources.json and outputs.json: secrets redacted.
+    const sorted = treeOrder(records);
+    const resources = [];
+    for (const r of sorted) {
+      resources.push({ type: r.type, name: r.name, urn: r.urn, parent: r.parent ?? null, inputs: redact(await plain(r.rawInputs), secrets) });
+    }
+    const redactedOutputs: Record<string, unknown> = {};
+    for (const [k, o] of Object.entries(outputs)) redactedOutputs[k] = o.secret ? '[secret]' : redact(await plain(o.value), secrets);
+
+    // nodes/: change sets, tagged files, patched stock files.
+    const nodes = new NodeFiles();
+    const changeSets = findChangeSets(records);
+    for (const found of changeSets) {
+      const src = `change set (${found.sources.join(', ')})`;
+      nodes.add(found.nodeId, 'changes.json', Buffer.from(found.payload, 'utf8'), src);
+      for (const c of found.changeSet.changes) {
+        if (c.kind === 'file') nodes.add(found.nodeId, c.path, Buffer.from(c.content, 'utf8'), src);
+        else nodes.add(found.nodeId, `${c.path}.edits.json`, Buffer.from(JSON.stringify(c, null, 2) + '\n', 'utf8'), src);
+      }
+    }
+    const delivered: DeliveredFile[] = await findDeliveredFiles(records);
+    for (const d of delivered) nodes.add(d.nodeId, d.path, d.content, d.source);
+    for (const found of changeSets) {
+      const stock = found.changeSet.product === 'is' ? opts.stockIs : found.changeSet.product === 'analytics' ? opts.stockAnalytics : undefined;
+      if (!stock) continue;
+      for (const [p, content] of patchedFiles(stock, found.changeSet)) {
+        nodes.add(found.nodeId, p, content, `${found.nodeId} change set applied to ${shown(stock)}`, true);
+      }
+    }
+
+    const changeSetSources = new Map(changeSets.map((c) => [c.nodeId, c.sources]));
+    const summary = renderSummary({
+      project: PROJECT,
+      stack,
+      configFile: shown(configFile),
+      platform,
+      resources: sorted,
+      outputs: redactedOutputs,
+      nodeFiles: nodes.files,
+      changeSetSources,
+      stock: { is: opts.stockIs && shown(opts.stockIs), analytics: opts.stockAnalytics && shown(opts.stockAnalytics) },
+    });
+
+    // Write into a fresh sibling directory, scan it, then swap it in: a leak never lands in outDir.
+    removePlanDir(outDir, REPO_ROOT);
+    const tmpOut = `${outDir}.partial-${process.pid}`;
+    fs.rmSync(tmpOut, { recursive: true, force: true });
+    fs.mkdirSync(tmpOut, { recursive: true });
+    const write = (rel: string, content: string | Buffer) => {
+      const abs = path.join(tmpOut, rel);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, content);
+    };
+    write('plan.txt', redact(summary, secrets) as string);
+    write('resources.json', canonicalJson(resources));
+    write('outputs.json', canonicalJson(redactedOutputs));
+    for (const [id, files] of nodes.files) for (const [p, content] of files) write(`nodes/${id}/${p}`, content);
+
+    const leaks = scanForSecrets(tmpOut, secrets);
+    if (leaks.length) {
+      fs.rmSync(tmpOut, { recursive: true, force: true });
+      throw new PlanError(
+        `secret values would be written by the plan (nothing was written):\n` +
+          leaks.map((l) => `  ${l.file}: ${l.label}`).join('\n'),
+      );
+    }
+    fs.renameSync(tmpOut, outDir);
+
+    const nodeList: Record<string, string[]> = {};
+    for (const [id, files] of [...nodes.files].sort(([a], [b]) => (a < b ? -1 : 1))) nodeList[id] = [...files.keys()].sort();
+    const files = ['outputs.json', 'plan.txt', 'resources.json', ...Object.entries(nodeList).flatMap(([id, fs2]) => fs2.map((f) => `nodes/${id}/${f}`))].sort();
+    return { stack, outDir, resources: records.length, files, nodes: nodeList };
+  } finally {
+    process.removeListener('unhandledRejection', onRejection);
+  }
+}
+
+// ---- CLI -------------------------------------------------------------------------------------
+
+const USAGE = 'usage: npm run plan -- [--stack NAME] [--config-file FILE] [--out DIR] [--stock-is DIR] [--stock-analytics DIR]';
+
+export function parseArgs(argv: readonly string[]): PlanOptions {
+  const flags: Record<string, keyof PlanOptions> = {
+    '--stack': 'stack',
+    '--config-file': 'configFile',
+    '--out': 'outDir',
+    '--stock-is': 'stockIs',
+    '--stock-analytics': 'stockAnalytics',
+  };
+  const opts: PlanOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const key = flags[flag];
+    if (!key) throw new PlanError(`unknown argument ${argv[i]}\n${USAGE}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') throw new PlanError(`${flag} needs a value\n${USAGE}`);
+    opts[key] = value;
+  }
+  return opts;
+}
+
+async function main(): Promise<void> {
+  try {
+    const result = await runPlan(parseArgs(process.argv.slice(2)));
+    const nodeCount = Object.keys(result.nodes).length;
+    process.stdout.write(
+      `plan: stack ${result.stack}: ${result.resources} resources, ${nodeCount} node${nodeCount === 1 ? '' : 's'} with files -> ${shown(result.outDir)}\n`,
+    );
+    process.exit(0);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`plan: ${e.message}\n`);
+      process.exit(1);
+    }
+    process.stderr.write(`plan: ${e instanceof PlanError ? e.message : (e as Error).stack ?? String(e)}\n`);
+    process.exit(2);
+  }
+}
+
+if (require.main === module) void main();
