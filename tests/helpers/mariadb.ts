@@ -116,7 +116,7 @@ export async function startMariaDb(opts: { rootPassword?: string } = {}): Promis
     fs.closeSync(log);
 
     // Root over the socket has no password yet; wait for the server, then lock root down.
-    const socketArgs = ['--no-defaults', `--socket=${socket}`, '--user=root', '--batch', '--skip-column-names'];
+    const socketArgs = ['--no-defaults', `--socket=${socket}`, '--user=root', '--batch', '--raw', '--skip-column-names'];
     const deadline = Date.now() + 60000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`mariadbd exited: ${fs.readFileSync(path.join(dir, 'server.log'), 'utf8')}`);
@@ -150,7 +150,7 @@ export async function startMariaDb(opts: { rootPassword?: string } = {}): Promis
     const queryAs = (u: string, password: string, sql: string, database?: string) =>
       run(
         MARIADB_CLIENT,
-        ['--no-defaults', '--protocol=TCP', '--host=127.0.0.1', `--port=${port}`, `--user=${u}`, '--batch', '--skip-column-names', ...(database ? [`--database=${database}`] : [])],
+        ['--no-defaults', '--protocol=TCP', '--host=127.0.0.1', `--port=${port}`, `--user=${u}`, '--batch', '--raw', '--skip-column-names', ...(database ? [`--database=${database}`] : [])],
         { input: sql, env: { ...process.env, MYSQL_PWD: password } },
       );
     return { host: '127.0.0.1', port, rootUser: 'root', rootPassword, dir, query, queryAs, stop };

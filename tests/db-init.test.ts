@@ -1,0 +1,375 @@
+/**
+ * The database initialisation script: rendered from the model, checked by the real shellcheck,
+ * and run against a real MariaDB (one server for the whole file) — alone, twice, and twice at once.
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { renderDbInit, shellQuote, grantDatabase, sqlString } from '../config-templates/db-init';
+import {
+  AnalyticsFlavor,
+  buildTopology,
+  DB_INIT_META_DATABASE,
+  DEFAULT_PORTS,
+  IS_DATABASES,
+  DAS_DATABASES,
+  Topology,
+} from '../topology';
+import { MariaDb, MARIADB_CLIENT, startMariaDb } from './helpers/mariadb';
+
+const APP_PASSWORD = 'a\'b"c\\d$e&f<g>%';
+const ROTATED_PASSWORD = "n3w'\\pa$$ word#";
+/** Leading/trailing space, comment and quote characters: exercises the option-file escaping. */
+const MASTER_PASSWORD = ' r"o\'o\\t#;$x ';
+const FIXTURES = path.join(__dirname, 'fixtures', 'db');
+const IS_HOME = path.join(FIXTURES, 'is-home');
+const DAS_HOME = path.join(FIXTURES, 'das-home');
+
+function topology(flavor: AnalyticsFlavor, over: { dbHost?: string; dbPort?: number; dbUser?: string; dbCharacterSet?: string } = {}): Topology {
+  return buildTopology({
+    hostname: 'is.example.com',
+    mgtHostname: 'mgt.is.example.com',
+    dashboardHostname: 'dashboard.is.example.com',
+    analyticsFlavor: flavor,
+    ports: DEFAULT_PORTS,
+    addresses: { 'is-1': '10.0.1.10', 'is-2': '10.0.2.10', 'analytics-1': '10.0.1.20', 'analytics-2': '10.0.2.20' },
+    dbHost: over.dbHost ?? 'wso2-db.example.internal',
+    dbPort: over.dbPort ?? 3306,
+    dbCharacterSet: over.dbCharacterSet ?? 'latin1',
+    dbUser: over.dbUser ?? 'wso2',
+  });
+}
+
+function shellcheck(script: string): { status: number | null; out: string } {
+  const r = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+  return { status: r.status, out: r.stdout + r.stderr };
+}
+
+describe('db-init renderer (pure)', () => {
+  it('is deterministic and differs per flavour only in databases and schema loads', () => {
+    expect(renderDbInit(topology('sp')).script).toBe(renderDbInit(topology('sp')).script);
+    const sp = renderDbInit(topology('sp'));
+    const das = renderDbInit(topology('das'));
+    expect(das.script).not.toBe(sp.script);
+    expect(sp.script).not.toContain(DAS_DATABASES.userStore);
+    expect(das.script).toContain(DAS_DATABASES.userStore);
+  });
+
+  it('maps every stock script to its database, from the model', () => {
+    const pairs = (f: AnalyticsFlavor) => renderDbInit(topology(f)).schemaLoads.map((l) => `${l.product}:${l.script}>${l.database}`);
+    const isLoads = [
+      `is:dbscripts/mysql.sql>${IS_DATABASES.userStore}`,
+      `is:dbscripts/mysql.sql>${IS_DATABASES.identity}`,
+      `is:dbscripts/identity/mysql.sql>${IS_DATABASES.identity}`,
+      `is:dbscripts/identity/uma/mysql.sql>${IS_DATABASES.identity}`,
+      `is:dbscripts/consent/mysql.sql>${IS_DATABASES.identity}`,
+      `is:dbscripts/bps/bpel/create/mysql.sql>${IS_DATABASES.identity}`,
+    ];
+    expect(pairs('sp')).toEqual(isLoads);
+    expect(pairs('das')).toEqual([
+      ...isLoads,
+      `analytics:dbscripts/mysql.sql>${DAS_DATABASES.userStore}`,
+      `analytics:dbscripts/mysql.sql>${DAS_DATABASES.registry}`,
+    ]);
+    const ids = renderDbInit(topology('das')).schemaLoads.map((l) => l.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('creates every model database with the character set and its collation, and grants exactly those', () => {
+    for (const flavor of ['sp', 'das'] as const) {
+      const t = topology(flavor);
+      const { script, metaDatabase } = renderDbInit(t);
+      for (const db of [...t.db.databases, metaDatabase]) {
+        expect(script).toContain(`CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET latin1 COLLATE latin1_swedish_ci;`);
+      }
+      const grants = script.match(/^GRANT .*$/gm) ?? [];
+      expect(grants).toEqual(t.db.databases.map((db) => `GRANT ALL PRIVILEGES ON ${grantDatabase(db)}.* TO 'wso2'@'%';`));
+      expect(script).toContain(`readonly DEFAULT_DB_HOST='wso2-db.example.internal'`);
+      expect(script).toContain(`readonly DEFAULT_DB_PORT='3306'`);
+    }
+    const utf = renderDbInit(topology('sp', { dbCharacterSet: 'utf8mb4' })).script;
+    expect(utf).toContain('CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;');
+    expect(utf).not.toContain('latin1');
+  });
+
+  it('carries no secret and no placeholder: passwords arrive at run time', () => {
+    const { script, env } = renderDbInit(topology('das'));
+    expect(script).not.toContain('@@SECRET');
+    for (const secret of [APP_PASSWORD, MASTER_PASSWORD, ROTATED_PASSWORD]) expect(script).not.toContain(secret);
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['DB_APP_PASSWORD', 'DB_MASTER_PASSWORD', 'DB_DEFAULTS_FILE']));
+    for (const name of Object.keys(env)) expect(script).toContain(`#   ${name} `);
+  });
+
+  it('passes shellcheck for both flavours', () => {
+    for (const flavor of ['sp', 'das'] as const) {
+      const r = shellcheck(renderDbInit(topology(flavor)).script);
+      expect(r.out).toBe('');
+      expect(r.status).toBe(0);
+    }
+    // The check is real: a classic unquoted expansion is reported.
+    expect(shellcheck('#!/usr/bin/env bash\nrm $1\n').status).not.toBe(0);
+  });
+
+  it('rejects what it cannot carry safely', () => {
+    expect(() => renderDbInit(topology('sp', { dbCharacterSet: 'koi8r' }))).toThrow(/character set koi8r/);
+    expect(() => renderDbInit(topology('sp', { dbUser: "x'; DROP" }))).toThrow(/user name/);
+    const t = topology('sp');
+    const clash = { ...t, db: { ...t.db, databases: [...t.db.databases, DB_INIT_META_DATABASE] } };
+    expect(() => renderDbInit(clash)).toThrow(/reserved/);
+    const missing = { ...t, db: { ...t.db, databases: t.db.databases.filter((d) => d !== IS_DATABASES.identity) } };
+    expect(() => renderDbInit(missing)).toThrow(/does not create/);
+  });
+
+  it('quotes shell words and SQL literals so that bash and the server read them back unchanged', () => {
+    for (const s of [APP_PASSWORD, "'wso2'@'%'", 'plain', "it's", '$(touch /tmp/x) `y` "z" !a', '']) {
+      const r = spawnSync('bash', ['-c', `printf %s ${shellQuote(s)}`], { encoding: 'utf8' });
+      expect(r.stdout).toBe(s);
+    }
+    expect(sqlString("a'b\\c")).toBe("'a''b\\\\c'");
+    expect(grantDatabase('WSO2_IDENTITY_DB')).toBe('`WSO2\\_IDENTITY\\_DB`');
+  });
+});
+
+interface Run {
+  code: number | null;
+  out: string;
+  ms: number;
+}
+
+describe('db-init script against a real MariaDB', () => {
+  let db: MariaDb;
+  let work: string;
+  const scripts: Record<AnalyticsFlavor, string> = { sp: '', das: '' };
+  let argvLog: string;
+  let clientWrapper: string;
+  const runs: Run[] = [];
+
+  beforeAll(async () => {
+    db = await startMariaDb({ rootPassword: MASTER_PASSWORD });
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'db-init-test-'));
+    for (const flavor of ['sp', 'das'] as const) {
+      // The model's endpoint is the test server, so the defaults (not DB_HOST/DB_PORT) are exercised.
+      scripts[flavor] = path.join(work, `db-init-${flavor}.sh`);
+      fs.writeFileSync(scripts[flavor], renderDbInit(topology(flavor, { dbHost: db.host, dbPort: db.port })).script, { mode: 0o755 });
+    }
+    // Records every client command line and whether a password variable leaked into its environment.
+    argvLog = path.join(work, 'argv.log');
+    clientWrapper = path.join(work, 'client');
+    fs.writeFileSync(
+      clientWrapper,
+      [
+        '#!/usr/bin/env bash',
+        'printf "argv:%s\\n" "$*" >>"$ARGV_LOG"',
+        'printf "env:%s\\n" "${DB_APP_PASSWORD+app}${DB_MASTER_PASSWORD+master}" >>"$ARGV_LOG"',
+        `exec ${MARIADB_CLIENT} "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    await db.query('CREATE DATABASE TEST_LOADS; CREATE TABLE TEST_LOADS.LOADS (SCRIPT VARCHAR(255), DB VARCHAR(64));');
+  });
+
+  afterAll(async () => {
+    await db?.stop();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  function runScript(flavor: AnalyticsFlavor, args: string[], env: Record<string, string> = {}): Promise<Run> {
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+      const child = spawn('bash', [scripts[flavor], ...args], {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          TMPDIR: work,
+          ARGV_LOG: argvLog,
+          DB_CLIENT: clientWrapper,
+          DB_MASTER_USER: 'root',
+          DB_MASTER_PASSWORD: MASTER_PASSWORD,
+          DB_APP_PASSWORD: APP_PASSWORD,
+          DB_INIT_POLL_SECONDS: '0.2',
+          DB_INIT_RETRY_SECONDS: '0.5',
+          ...env,
+        },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        const r = { code, out, ms: Date.now() - started };
+        runs.push(r);
+        resolve(r);
+      });
+    });
+  }
+
+  const rows = async (sql: string) => (await db.query(sql)).split('\n').filter(Boolean);
+  const loadCounts = () => rows('SELECT SCRIPT, DB, COUNT(*) FROM TEST_LOADS.LOADS GROUP BY SCRIPT, DB ORDER BY DB, SCRIPT;');
+  const fakeTables = () =>
+    rows("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME LIKE 'FAKE\\_%' ORDER BY 1, 2;");
+  const claims = () => rows(`SELECT LOAD_ID, STATE FROM ${DB_INIT_META_DATABASE}.SCHEMA_LOAD ORDER BY LOAD_ID;`);
+  const spTopology = () => topology('sp');
+
+  it('without a product home: creates the databases and the user, loads nothing', async () => {
+    const r = await runScript('sp', []);
+    expect(r.out).toMatch(/done: 0 schema scripts loaded here, 0 already loaded, 6 not present/);
+    expect(r.code).toBe(0);
+    // A home without dbscripts/ is just as fine.
+    const empty = await runScript('sp', ['--is-home', path.join(work, 'no-such-home')]);
+    expect(empty.code).toBe(0);
+    expect(empty.out).toContain('is not present');
+
+    const t = spTopology();
+    const schemata = await rows(
+      `SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys', 'TEST_LOADS') ORDER BY 1;`,
+    );
+    expect(schemata).toEqual([...t.db.databases, DB_INIT_META_DATABASE].sort().map((d) => `${d}\tlatin1\tlatin1_swedish_ci`));
+    expect(await fakeTables()).toEqual([]);
+    expect(await claims()).toEqual([]);
+  });
+
+  it('grants the application user exactly its databases: no global privilege, no GRANT OPTION', async () => {
+    const t = spTopology();
+    const grants = (await rows("SHOW GRANTS FOR 'wso2'@'%';")).map((g) => g.replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''));
+    expect(grants.sort()).toEqual(
+      [
+        'GRANT USAGE ON *.* TO `wso2`@`%`',
+        ...t.db.databases.map((d) => `GRANT ALL PRIVILEGES ON \`${d.replace(/_/g, '\\_')}\`.* TO \`wso2\`@\`%\``),
+      ].sort(),
+    );
+    expect(await rows("SELECT COUNT(*) FROM mysql.user WHERE User = 'wso2';")).toEqual(['1']);
+  });
+
+  it('lets the application user in with the nasty password, into its databases only', async () => {
+    expect(await db.queryAs('wso2', APP_PASSWORD, 'SELECT CURRENT_USER();')).toBe('wso2@%\n');
+    await db.queryAs('wso2', APP_PASSWORD, 'CREATE TABLE APP_PROBE (ID INT); DROP TABLE APP_PROBE;', IS_DATABASES.identity);
+    await expect(db.queryAs('wso2', APP_PASSWORD, 'SELECT 1', DB_INIT_META_DATABASE)).rejects.toThrow(/denied/);
+    // Underscores are escaped in the grants: a look-alike database is not covered.
+    await db.query('CREATE DATABASE WSO2xIDENTITYxDB;');
+    await expect(db.queryAs('wso2', APP_PASSWORD, 'SELECT 1', 'WSO2xIDENTITYxDB')).rejects.toThrow(/denied/);
+    await expect(db.queryAs('wso2', 'wrong', 'SELECT 1')).rejects.toThrow(/denied/);
+  });
+
+  it('fails loudly on a broken schema script and releases its claim for a later run', async () => {
+    const broken = path.join(work, 'broken-home');
+    fs.mkdirSync(path.join(broken, 'dbscripts'), { recursive: true });
+    fs.writeFileSync(path.join(broken, 'dbscripts', 'mysql.sql'), 'SELECT * FROM NO_SUCH_TABLE;\n');
+    const r = await runScript('sp', ['--is-home', broken]);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/ERROR: loading .*dbscripts\/mysql\.sql into WSO2UMDB failed/);
+    expect(await claims()).toEqual([]);
+  });
+
+  it('two nodes at once: both succeed, each schema script is loaded exactly once, into the right database', async () => {
+    const [a, b] = await Promise.all([runScript('sp', ['--is-home', IS_HOME]), runScript('sp', [], { WSO2_IS_HOME: IS_HOME })]);
+    expect(a.out + b.out).not.toContain('ERROR');
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const loadedHere = (r: Run) => (r.out.match(/: loaded /g) ?? []).length;
+    expect(loadedHere(a) + loadedHere(b)).toBe(6);
+    // The slow first script kept its claim while the other node looked: someone waited.
+    expect(a.out + b.out).toMatch(/waiting: \S+ is loading dbscripts\/mysql\.sql -> WSO2UMDB/);
+
+    expect(await loadCounts()).toEqual([
+      'dbscripts/mysql.sql\tWSO2UMDB\t1',
+      'dbscripts/bps/bpel/create/mysql.sql\tWSO2_IDENTITY_DB\t1',
+      'dbscripts/consent/mysql.sql\tWSO2_IDENTITY_DB\t1',
+      'dbscripts/identity/mysql.sql\tWSO2_IDENTITY_DB\t1',
+      'dbscripts/identity/uma/mysql.sql\tWSO2_IDENTITY_DB\t1',
+      'dbscripts/mysql.sql\tWSO2_IDENTITY_DB\t1',
+    ]);
+    expect(await fakeTables()).toEqual([
+      'WSO2UMDB\tFAKE_CARBON',
+      'WSO2_IDENTITY_DB\tFAKE_BPS',
+      'WSO2_IDENTITY_DB\tFAKE_CARBON',
+      'WSO2_IDENTITY_DB\tFAKE_CONSENT',
+      'WSO2_IDENTITY_DB\tFAKE_IDN',
+      'WSO2_IDENTITY_DB\tFAKE_UMA',
+    ]);
+    expect(await claims()).toEqual(renderDbInit(spTopology()).schemaLoads.map((l) => `${l.id}\tdone`).sort());
+  });
+
+  it('a second run changes nothing', async () => {
+    const before = [await loadCounts(), await fakeTables(), await claims(), await rows("SHOW GRANTS FOR 'wso2'@'%';")];
+    const r = await runScript('sp', ['--is-home', IS_HOME]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('done: 0 schema scripts loaded here, 6 already loaded, 0 not present');
+    expect([await loadCounts(), await fakeTables(), await claims(), await rows("SHOW GRANTS FOR 'wso2'@'%';")]).toEqual(before);
+  });
+
+  it('converges a rotated application password (read from a file)', async () => {
+    const pwFile = path.join(work, 'app-password');
+    fs.writeFileSync(pwFile, ROTATED_PASSWORD + '\n', { mode: 0o600 });
+    const r = await runScript('sp', ['--is-home', IS_HOME], { DB_APP_PASSWORD: '', DB_APP_PASSWORD_FILE: pwFile });
+    expect(r.code).toBe(0);
+    expect(await db.queryAs('wso2', ROTATED_PASSWORD, 'SELECT CURRENT_USER();')).toBe('wso2@%\n');
+    await expect(db.queryAs('wso2', APP_PASSWORD, 'SELECT 1')).rejects.toThrow(/denied/);
+    // And back, from the environment.
+    expect((await runScript('sp', [])).code).toBe(0);
+    expect(await db.queryAs('wso2', APP_PASSWORD, 'SELECT CURRENT_USER();')).toBe('wso2@%\n');
+  });
+
+  it('waits for another node holding a fresh claim, and gives up after the bounded wait', async () => {
+    const id = `analytics:dbscripts/mysql.sql@${DAS_DATABASES.userStore}`;
+    await db.query(`INSERT INTO ${DB_INIT_META_DATABASE}.SCHEMA_LOAD VALUES ('${id}', 'claimed', 'other-node:42:7', NOW(), NULL);`);
+    const r = await runScript('das', ['--is-home', IS_HOME, '--analytics-home', DAS_HOME], { DB_INIT_WAIT_SECONDS: '2' });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/waiting: other-node:42:7 is loading dbscripts\/mysql\.sql -> WSO2_ANALYTICS_UM_DB/);
+    expect(r.out).toMatch(/ERROR: gave up after 2s waiting for other-node:42:7/);
+    expect(await fakeTables()).not.toContain(`${DAS_DATABASES.userStore}\tFAKE_DAS_CARBON`);
+  });
+
+  it('takes over a stale claim (a node that died mid-load), with credentials from an option file', async () => {
+    const id = `analytics:dbscripts/mysql.sql@${DAS_DATABASES.userStore}`;
+    await db.query(`UPDATE ${DB_INIT_META_DATABASE}.SCHEMA_LOAD SET CLAIMED_AT = NOW() - INTERVAL 2 HOUR WHERE LOAD_ID = '${id}';`);
+    const cnf = path.join(work, 'master.cnf');
+    const quoted = MASTER_PASSWORD.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+    fs.writeFileSync(cnf, `[client]\nuser=root\npassword="${quoted}"\n`, { mode: 0o600 });
+    const r = await runScript('das', ['--analytics-home', DAS_HOME], {
+      DB_MASTER_USER: '',
+      DB_MASTER_PASSWORD: '',
+      DB_DEFAULTS_FILE: cnf,
+      DB_INIT_STALE_SECONDS: '60',
+    });
+    expect(r.out).toMatch(/WARNING: took over a stale claim on dbscripts\/mysql\.sql -> WSO2_ANALYTICS_UM_DB \(\d+s old, by other-node:42:7\)/);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('done: 2 schema scripts loaded here, 0 already loaded, 6 not present');
+    const das = (await fakeTables()).filter((x) => x.startsWith('WSO2_ANALYTICS'));
+    expect(das).toEqual([`${DAS_DATABASES.registry}\tFAKE_DAS_CARBON`, `${DAS_DATABASES.userStore}\tFAKE_DAS_CARBON`]);
+    expect((await loadCounts()).filter((x) => x.includes('WSO2_ANALYTICS'))).toEqual([
+      `dbscripts/mysql.sql\t${DAS_DATABASES.registry}\t1`,
+      `dbscripts/mysql.sql\t${DAS_DATABASES.userStore}\t1`,
+    ]);
+  });
+
+  it('refuses wrong master credentials at once, without echoing them', async () => {
+    const r = await runScript('sp', [], { DB_MASTER_PASSWORD: 'wrong-master-pw' });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/ERROR: the database refused the master credentials: ERROR 1045/);
+    expect(r.out).not.toContain('wrong-master-pw');
+  });
+
+  it('retries an unreachable database for a bounded time, then fails', async () => {
+    const r = await runScript('sp', [], { DB_PORT: '1', DB_INIT_CONNECT_TIMEOUT_SECONDS: '2' });
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/waiting for database 127\.0\.0\.1:1: ERROR 2002/);
+    expect(r.out).toMatch(/ERROR: database 127\.0\.0\.1:1 did not answer within 2s/);
+    expect(r.ms).toBeLessThan(20000);
+    const noCreds = await runScript('sp', [], { DB_MASTER_USER: '' });
+    expect(noCreds.code).not.toBe(0);
+    expect(noCreds.out).toContain('set DB_DEFAULTS_FILE, or DB_MASTER_USER and DB_MASTER_PASSWORD');
+  });
+
+  it('never puts a secret on a client command line, in a client environment or in a log line', async () => {
+    expect(runs.length).toBeGreaterThan(10);
+    const log = fs.readFileSync(argvLog, 'utf8');
+    expect(log).toMatch(/argv:--defaults-extra-file=\S+ --protocol=TCP/);
+    expect(log.split('\n').filter((l) => l.startsWith('env:') && l !== 'env:')).toEqual([]);
+    for (const secret of [APP_PASSWORD, ROTATED_PASSWORD, MASTER_PASSWORD.trim(), 'wrong-master-pw']) {
+      expect(log).not.toContain(secret);
+      for (const r of runs) expect(r.out).not.toContain(secret);
+    }
+    // The script's temporary option file is gone after each run.
+    expect(fs.readdirSync(work).filter((f) => f.startsWith('db-init.'))).toEqual([]);
+  });
+});
