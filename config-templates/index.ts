@@ -3,7 +3,7 @@
  * Platforms call these (inside an apply, producing strings only) and ship the results.
  */
 import { NodeId, Topology, NODE_IDS } from '../topology';
-import { NodeChangeSet } from './types';
+import { NodeChangeSet, CHANGE_SET_SCHEMA } from './types';
 import { renderIsChangeSet } from './is';
 import { renderAnalyticsChangeSet } from './analytics';
 
@@ -13,8 +13,7 @@ export { renderAnalyticsChangeSet } from './analytics';
 export { renderNginxConf, NginxOptions } from './nginx';
 export { renderDbInit, DbInit } from './db-init';
 
-/** Marks a serialised change set so `plan` can find exactly what each node is sent. */
-export const CHANGE_SET_SCHEMA = 'wso2-is-pattern2/node-change-set/v1';
+// CHANGE_SET_SCHEMA is defined in ./types (re-exported above) so the applier bundle needs no renderer.
 
 export function renderNodeChangeSet(t: Topology, id: NodeId): NodeChangeSet {
   return id.startsWith('is-') ? renderIsChangeSet(t, id) : renderAnalyticsChangeSet(t, id);

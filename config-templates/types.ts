@@ -93,3 +93,10 @@ export interface NodeChangeSet {
   product: 'is' | 'analytics';
   changes: FileChange[];
 }
+
+/**
+ * Marks a serialised change set (`changeSetPayload()`) so `plan` finds what each node is sent.
+ * Defined here, in the dependency-free contract, so the node-side applier bundle can check it
+ * without pulling in the renderers.
+ */
+export const CHANGE_SET_SCHEMA = 'wso2-is-pattern2/node-change-set/v1';
