@@ -81,22 +81,22 @@ export function applyXmlOps(file: string, src: string, ops: XmlOp[]): string {
         case 'upsertChild': {
           const parent = exactlyOne(doc, op.parent, where);
           const match = parseStep(op.match);
-          const existing = parent.children.filter((c) => stepMatches(c, match));
+          const existing = parent.children.filter((c) => stepMatches(doc, c, match));
           if (existing.length > 1) throw new Error(`${where}: ${existing.length} children match ${op.match}`);
-          let r: { src: string; inserted: XElement };
+          let r: { src: string; inserted: XDoc };
           if (existing.length === 1) {
             r = replaceElement(doc, existing[0], op.xml);
           } else {
             let before: XElement | undefined;
             if (op.before !== undefined) {
               const b = parseStep(op.before);
-              before = parent.children.find((c) => stepMatches(c, b));
+              before = parent.children.find((c) => stepMatches(doc, c, b));
               if (!before) throw new Error(`${where}: no child matches before=${op.before}`);
             }
             r = insertChild(doc, parent, op.xml, before);
           }
           // Otherwise the next run would append a second copy.
-          if (!stepMatches(r.inserted, match)) throw new Error(`${where}: the fragment does not match ${op.match}, so the op is not idempotent`);
+          if (!stepMatches(r.inserted, r.inserted.root, match)) throw new Error(`${where}: the fragment does not match ${op.match}, so the op is not idempotent`);
           out = r.src;
           break;
         }

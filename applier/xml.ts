@@ -7,10 +7,11 @@
  * `<a></a>` into `<a/>`, changes the quotes of the XML declaration and adds one where the stock
  * file had none. Operators diff these files against the stock ones, so we keep every byte we do
  * not mean to change: the document is scanned into a tree of source spans, each op splices the
- * source text, and the result is scanned again (which also checks it is well-formed).
- * xmlbuilder2 is still used to parse and pretty-print the fragments we insert.
+ * source text, and the result is scanned again (which also checks it is well-formed; xmlbuilder2's
+ * parser is lenient and accepts e.g. `<a><b></a>`). Inserted fragments (rendered by xmlbuilder2)
+ * are laid out by the same scanner. Not pulling xmlbuilder2 (and its DOM, ~650 KB) into the
+ * bundle also keeps the applier small enough for a ConfigMap.
  */
-import { create } from 'xmlbuilder2';
 
 export interface XAttr {
   /** Qualified name as written. */
@@ -227,21 +228,22 @@ export function parseXml(src: string): XDoc {
 
 export interface Step {
   local: string;
-  preds: { attr: string; value: string }[];
+  /** `[@attr='v']` (attribute value) or `[child='v']` (a child element's trimmed text content). */
+  preds: { kind: 'attr' | 'child'; name: string; value: string }[];
 }
 
-/** Parses one step, e.g. `parameter[@name='membershipScheme'][@locked="false"]`. */
+/** Parses one step, e.g. `parameter[@name='membershipScheme'][@locked="false"]` or `context-param[param-name='x']`. */
 export function parseStep(step: string): Step {
   const m = /^([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)/.exec(step);
   if (!m) throw new Error(`bad XmlPath step "${step}"`);
   const local = splitName(m[1]).local;
   const preds: Step['preds'] = [];
   let rest = step.slice(m[0].length);
-  const PRED = /^\[\s*@([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)\s*=\s*(?:'([^']*)'|"([^"]*)")\s*\]/;
+  const PRED = /^\[\s*(@?)([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)\s*=\s*(?:'([^']*)'|"([^"]*)")\s*\]/;
   while (rest) {
     const p = PRED.exec(rest);
-    if (!p) throw new Error(`bad XmlPath step "${step}" (only [@attr='value'] predicates are supported)`);
-    preds.push({ attr: splitName(p[1]).local, value: p[2] ?? p[3] });
+    if (!p) throw new Error(`bad XmlPath step "${step}" (only [@attr='value'] and [child='value'] predicates are supported)`);
+    preds.push({ kind: p[1] ? 'attr' : 'child', name: splitName(p[2]).local, value: p[3] ?? p[4] });
     rest = rest.slice(p[0].length);
   }
   return { local, preds };
@@ -267,15 +269,33 @@ export function parsePath(path: string): Step[] {
   return steps.map(parseStep);
 }
 
-export function stepMatches(el: XElement, step: Step): boolean {
-  return el.local === step.local && step.preds.every((p) => el.attrs.some((a) => a.local === p.attr && a.value === p.value));
+/** The element's text content: its descendant text and CDATA, decoded, in document order. */
+export function textContent(doc: XDoc, el: XElement): string {
+  let out = '';
+  for (const t of doc.texts) {
+    if (t.start < el.startTagEnd || t.end > el.contentEnd) continue;
+    if (t.kind === 'text') out += decodeXml(doc.src.slice(t.start, t.end));
+    else if (t.kind === 'cdata') out += doc.src.slice(t.start + 9, t.end - 3);
+  }
+  return out;
+}
+
+export function stepMatches(doc: XDoc, el: XElement, step: Step): boolean {
+  return (
+    el.local === step.local &&
+    step.preds.every((p) =>
+      p.kind === 'attr'
+        ? el.attrs.some((a) => a.local === p.name && a.value === p.value)
+        : el.children.some((c) => c.local === p.name && textContent(doc, c).trim() === p.value),
+    )
+  );
 }
 
 /** Every element the absolute path matches, in document order. */
 export function select(doc: XDoc, path: string): XElement[] {
   const steps = parsePath(path);
-  let cur = stepMatches(doc.root, steps[0]) ? [doc.root] : [];
-  for (const step of steps.slice(1)) cur = cur.flatMap((el) => el.children.filter((c) => stepMatches(c, step)));
+  let cur = stepMatches(doc, doc.root, steps[0]) ? [doc.root] : [];
+  for (const step of steps.slice(1)) cur = cur.flatMap((el) => el.children.filter((c) => stepMatches(doc, c, step)));
   return cur;
 }
 
@@ -312,27 +332,31 @@ function childIndent(doc: XDoc, parent: XElement): string {
 
 /**
  * Normalises a fragment (one element) for insertion: checks it is well-formed, drops any XML
- * declaration, pretty-prints it with the file's indentation unit and shifts it to `indent`.
- * Only whitespace-only runs between tags are touched, never real text.
+ * declaration, and lays it out one element per line with the file's indentation unit, starting at
+ * `indent`. Elements holding text (or CDATA) are copied verbatim, so no real text is ever touched.
  */
-export function normaliseFragment(xml: string, indent: string, unit: string): { text: string; root: XElement } {
+export function normaliseFragment(xml: string, indent: string, unit: string): { text: string; doc: XDoc } {
   const body = xml.replace(/^\uFEFF?\s*<\?xml[^?]*\?>/, '').trim();
-  const checked = parseXml(body); // throws when not well-formed or not a single element
-  const pretty = create(body).root().toString({ prettyPrint: true, indent: unit });
-  const doc = parseXml(pretty);
-  // Re-indent whitespace-only runs (those with a newline) by prefixing `indent` after the newline.
-  let out = '';
-  let last = 0;
-  for (const t of doc.texts) {
-    if (t.kind !== 'text') continue;
-    const raw = pretty.slice(t.start, t.end);
-    if (!/^\s*$/.test(raw) || !raw.includes('\n')) continue;
-    out += pretty.slice(last, t.start) + raw.replace(/\n/g, '\n' + indent);
-    last = t.end;
-  }
-  out += pretty.slice(last);
-  void checked;
-  return { text: out, root: parseXml(out).root };
+  const doc = parseXml(body); // throws when not well-formed or not a single element
+  const src = doc.src;
+  const inside = (el: XElement) => (t: { start: number; end: number }) => t.start >= el.startTagEnd && t.end <= el.contentEnd;
+  const layout = (el: XElement, ind: string): string => {
+    if (el.selfClosing) return src.slice(el.start, el.end);
+    const own = doc.texts.filter(inside(el)).filter((t) => !el.children.some((c) => t.start >= c.start && t.end <= c.end));
+    if (own.some((t) => t.kind === 'cdata' || (t.kind === 'text' && !/^\s*$/.test(src.slice(t.start, t.end))))) {
+      return src.slice(el.start, el.end);
+    }
+    const nodes = [
+      ...own.filter((t) => t.kind === 'comment' || t.kind === 'pi').map((t) => ({ start: t.start, text: src.slice(t.start, t.end) })),
+      ...el.children.map((c) => ({ start: c.start, text: layout(c, ind + unit) })),
+    ].sort((x, y) => x.start - y.start);
+    const open = src.slice(el.start, el.startTagEnd);
+    const close = src.slice(el.contentEnd, el.end);
+    if (!nodes.length) return open + close;
+    return `${open}${nodes.map((n) => `\n${ind}${unit}${n.text}`).join('')}\n${ind}${close}`;
+  };
+  const text = layout(doc.root, indent);
+  return { text, doc: parseXml(text) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,14 +388,14 @@ export function setAttr(doc: XDoc, el: XElement, name: string, value: string): s
 }
 
 /** Replaces `el` (with its position and indentation) by `xml`. */
-export function replaceElement(doc: XDoc, el: XElement, xml: string): { src: string; inserted: XElement } {
+export function replaceElement(doc: XDoc, el: XElement, xml: string): { src: string; inserted: XDoc } {
   const indent = lineIndent(doc.src, el.start) ?? '';
   const frag = normaliseFragment(xml, indent, indentUnit(doc.src));
-  return { src: splice(doc.src, el.start, el.end, frag.text), inserted: frag.root };
+  return { src: splice(doc.src, el.start, el.end, frag.text), inserted: frag.doc };
 }
 
 /** Inserts `xml` as the last child of `parent`, or just before `before` when given. */
-export function insertChild(doc: XDoc, parent: XElement, xml: string, before?: XElement): { src: string; inserted: XElement } {
+export function insertChild(doc: XDoc, parent: XElement, xml: string, before?: XElement): { src: string; inserted: XDoc } {
   if (parent.prefix !== undefined) {
     // Unprefixed children of a prefixed parent would land in the default namespace, not the parent's.
     throw new Error(`cannot insert into prefixed element <${parent.name}>`);
@@ -382,14 +406,14 @@ export function insertChild(doc: XDoc, parent: XElement, xml: string, before?: X
   if (before) {
     const ind = lineIndent(src, before.start);
     const glue = ind !== undefined ? '\n' + ind : '';
-    return { src: splice(src, before.start, before.start, frag.text + glue), inserted: frag.root };
+    return { src: splice(src, before.start, before.start, frag.text + glue), inserted: frag.doc };
   }
   const parentIndent = lineIndent(src, parent.start) ?? '';
   if (parent.selfClosing) {
     const open = src.slice(parent.start, parent.startTagEnd).replace(/\s*\/>$/, '>');
     return {
       src: splice(src, parent.start, parent.end, `${open}\n${indent}${frag.text}\n${parentIndent}</${parent.name}>`),
-      inserted: frag.root,
+      inserted: frag.doc,
     };
   }
   // After the last non-whitespace content, before the whitespace that leads to the end tag.
@@ -397,7 +421,7 @@ export function insertChild(doc: XDoc, parent: XElement, xml: string, before?: X
   const trailing = /\s*$/.exec(content)![0];
   const at = parent.contentEnd - trailing.length;
   const tail = trailing.includes('\n') ? '' : `\n${parentIndent}`;
-  return { src: splice(src, at, at, `\n${indent}${frag.text}${tail}`), inserted: frag.root };
+  return { src: splice(src, at, at, `\n${indent}${frag.text}${tail}`), inserted: frag.doc };
 }
 
 /** Removes `el` and, when it sits alone on its line, that line. */

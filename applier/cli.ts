@@ -1,0 +1,131 @@
+/**
+ * Node entry point of the applier, shipped to each node as one bundled file (applier/bundle.ts):
+ *
+ *   node applier.js apply --home DIR --changes FILE.json
+ *       FILE.json is `changeSetPayload()` (config-templates/index.ts): { $schema, nodeId, product, changes }.
+ *   node applier.js fill-secrets --home DIR --secrets-file FILE.json [--files a,b,...]
+ *       FILE.json is { "db_password": "...", ... }. Without --files, every text file under
+ *       repository/conf, repository/deployment and conf that contains a placeholder is filled.
+ *
+ * Exit code 0 on success; 1 with a one-line message on stderr otherwise. Logs name the files
+ * touched, never a secret value.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CHANGE_SET_SCHEMA } from '../config-templates/types';
+import { applyChangeSet } from './apply';
+import { fillSecrets } from './secrets';
+import { SECRET_PLACEHOLDER_RE } from '../topology';
+
+const USAGE =
+  'usage: applier apply --home DIR --changes FILE.json | applier fill-secrets --home DIR --secrets-file FILE.json [--files a,b,...]';
+
+/** Directories scanned for placeholders when --files is not given (IS layout, then Analytics). */
+export const SECRET_SCAN_DIRS = ['repository/conf', 'repository/deployment', 'conf'] as const;
+const SCAN_MAX_BYTES = 4 * 1024 * 1024;
+
+function parseArgs(argv: string[]): { cmd: string; opts: Record<string, string> } {
+  const [cmd, ...rest] = argv;
+  const opts: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"; ${USAGE}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) opts[a.slice(2, eq)] = a.slice(eq + 1);
+    else {
+      if (i + 1 >= rest.length) throw new Error(`${a} needs a value`);
+      opts[a.slice(2)] = rest[++i];
+    }
+  }
+  return { cmd: cmd ?? '', opts };
+}
+
+function need(opts: Record<string, string>, name: string, allowed: string[]): string {
+  for (const k of Object.keys(opts)) if (!allowed.includes(k)) throw new Error(`unknown option --${k}; ${USAGE}`);
+  const v = opts[name];
+  if (!v) throw new Error(`--${name} is required; ${USAGE}`);
+  return v;
+}
+
+function readJson(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    // No parser message: for the secrets file it could quote a value.
+    throw new Error(`${what} ${file} is not valid JSON`);
+  }
+}
+
+/** Every text file under the scan directories holding a placeholder, relative to `home`, sorted. */
+export function findSecretFiles(home: string): string[] {
+  const found: string[] = [];
+  const walk = (rel: string) => {
+    const abs = path.join(home, rel);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(child);
+      else if (e.isFile()) {
+        const file = path.join(home, child);
+        if (fs.statSync(file).size > SCAN_MAX_BYTES) continue;
+        const buf = fs.readFileSync(file);
+        if (buf.includes(0)) continue; // binary (keystores, jars)
+        if (new RegExp(SECRET_PLACEHOLDER_RE.source).test(buf.toString('latin1'))) found.push(child);
+      }
+    }
+  };
+  for (const d of SECRET_SCAN_DIRS) walk(d);
+  return found;
+}
+
+/** Runs one command; returns the exit code. Exported so tests can drive it in-process too. */
+export function main(argv: string[], log: (line: string) => void = (l) => console.log(l)): number {
+  try {
+    const { cmd, opts } = parseArgs(argv);
+    if (cmd === 'apply') {
+      const home = need(opts, 'home', ['home', 'changes']);
+      const changesFile = need(opts, 'changes', ['home', 'changes']);
+      const payload = readJson(changesFile, 'change set') as Record<string, unknown>;
+      if (!payload || typeof payload !== 'object' || !Array.isArray(payload.changes)) {
+        throw new Error(`change set ${changesFile} has no "changes" list`);
+      }
+      if (payload.$schema !== undefined && payload.$schema !== CHANGE_SET_SCHEMA) {
+        throw new Error(`change set ${changesFile} has $schema ${JSON.stringify(payload.$schema)}, expected ${CHANGE_SET_SCHEMA}`);
+      }
+      const report = applyChangeSet(home, payload.changes as never);
+      for (const f of report.files) log(`${f.changed ? 'changed' : 'unchanged'} ${f.path} (${f.kind}, ${f.ops} op${f.ops === 1 ? '' : 's'})`);
+      log(`applied ${report.files.length} file(s) for ${String(payload.nodeId ?? '?')}`);
+      return 0;
+    }
+    if (cmd === 'fill-secrets') {
+      const allowed = ['home', 'secrets-file', 'files'];
+      const home = need(opts, 'home', allowed);
+      const secretsFile = need(opts, 'secrets-file', allowed);
+      const values = readJson(secretsFile, 'secrets file') as Record<string, unknown>;
+      if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error(`secrets file ${secretsFile} must be a JSON object`);
+      for (const [k, v] of Object.entries(values)) if (typeof v !== 'string') throw new Error(`secrets file ${secretsFile}: "${k}" is not a string`);
+      const files = opts.files ? opts.files.split(',').map((f) => f.trim()).filter(Boolean) : findSecretFiles(home);
+      const report = fillSecrets(home, files, values as Record<string, string>);
+      for (const f of report.files) log(`filled ${f.path} (${f.secrets.join(', ')})`);
+      log(`filled secrets in ${report.files.length} file(s)`);
+      return 0;
+    }
+    throw new Error(cmd ? `unknown command "${cmd}"; ${USAGE}` : USAGE);
+  } catch (e) {
+    process.stderr.write(`applier: ${String((e as Error).message ?? e).replace(/\s*\n\s*/g, ' ')}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

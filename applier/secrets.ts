@@ -1,0 +1,308 @@
+/**
+ * Fills `@@SECRET:name@@` / `@@SECRET:name|base64@@` placeholders (topology.ts `secretPlaceholder`)
+ * in files under a product home, at boot, with escaping right for each file type. Rendered files,
+ * user data and ConfigMaps only ever carry the placeholders.
+ *
+ * Secret values never appear in errors or logs: errors name the file and the placeholder only,
+ * and parse errors of a filled file are reported without the parser's message (it may quote the line).
+ */
+import * as fs from 'fs';
+import { CST, Parser } from 'yaml';
+import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName } from '../topology';
+import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
+import { escapeAttr, escapeText, parseXml } from './xml';
+
+export type { SecretName } from '../topology';
+
+/** File types `fillSecrets` knows how to escape for, by extension. */
+export const SECRET_FILE_EXTENSIONS = ['.xml', '.yaml', '.yml', '.json', '.sql'] as const;
+
+/** What `fillSecrets` did to one file. */
+export interface FilledFile {
+  /** Path relative to the product home. */
+  path: string;
+  /** Names of the secrets filled in, sorted, without duplicates (never the values). */
+  secrets: SecretName[];
+}
+
+export interface FillReport {
+  /** Files that contained placeholders and were rewritten (mode 0600); files without any are skipped. */
+  files: FilledFile[];
+}
+
+interface Hit {
+  name: SecretName;
+  /** The text replacing the placeholder, before file-type escaping. */
+  value: string;
+  start: number;
+  end: number;
+}
+
+const FILTERS: Record<string, (v: string) => string> = {
+  base64: (v) => Buffer.from(v, 'utf8').toString('base64'),
+};
+
+function findPlaceholders(file: string, text: string, values: Partial<Record<string, string>>): Hit[] {
+  const hits: Hit[] = [];
+  for (const m of text.matchAll(new RegExp(SECRET_PLACEHOLDER_RE.source, 'g'))) {
+    const [whole, name, filter] = m;
+    if (!(SECRET_NAMES as readonly string[]).includes(name)) throw new Error(`${file}: unknown secret placeholder "${name}"`);
+    const raw = values[name];
+    if (typeof raw !== 'string') throw new Error(`${file}: no value given for secret "${name}"`);
+    let value = raw;
+    if (filter !== undefined) {
+      const f = FILTERS[filter];
+      if (!f) throw new Error(`${file}: unknown filter "${filter}" on secret "${name}"`);
+      value = f(raw);
+    }
+    hits.push({ name: name as SecretName, value, start: m.index!, end: m.index! + whole.length });
+  }
+  return hits;
+}
+
+/** Replaces, inside `raw` (a span of the file starting at `offset`), the hits it contains. */
+function replaceIn(raw: string, offset: number, hits: Hit[], escape: (v: string) => string, used: Set<Hit>): string {
+  let out = '';
+  let last = 0;
+  for (const h of hits) {
+    if (h.start < offset || h.end > offset + raw.length) continue;
+    out += raw.slice(last, h.start - offset) + escape(h.value);
+    last = h.end - offset;
+    used.add(h);
+  }
+  return out + raw.slice(last);
+}
+
+function unsupported(file: string, hits: Hit[], used: Set<Hit>, where: string): void {
+  const left = hits.find((h) => !used.has(h));
+  if (left) throw new Error(`${file}: placeholder for secret "${left.name}" is ${where}`);
+}
+
+type Edit = { start: number; end: number; text: string };
+function applyEdits(src: string, edits: Edit[]): string {
+  let out = src;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** XML: placeholders in text, CDATA and attribute values; each escaped for where it lands. */
+function fillXml(file: string, src: string, hits: Hit[], latin1: boolean): string {
+  let doc;
+  try {
+    doc = parseXml(src);
+  } catch (e) {
+    throw new Error(`${file}: not well-formed XML: ${(e as Error).message}`);
+  }
+  const used = new Set<Hit>();
+  const edits: Edit[] = [];
+  const spans: { start: number; end: number; escape: (v: string) => string }[] = [];
+  for (const t of doc.texts) {
+    if (t.kind === 'text') spans.push({ start: t.start, end: t.end, escape: escapeText });
+    if (t.kind === 'cdata') {
+      spans.push({
+        start: t.start + 9,
+        end: t.end - 3,
+        escape: (v) => {
+          // No escaping inside CDATA: split it around any "]]>"; character references are not read there.
+          if (latin1 && /[^\u0000-\u00ff]/u.test(v)) throw new Error(`${file}: secret cannot be written into CDATA of an ISO-8859-1 file`);
+          return v.replace(/]]>/g, ']]]]><![CDATA[>');
+        },
+      });
+    }
+  }
+  const walk = (el: typeof doc.root) => {
+    for (const a of el.attrs) spans.push({ start: a.valueStart, end: a.valueEnd, escape: escapeAttr });
+    el.children.forEach(walk);
+  };
+  walk(doc.root);
+  for (const s of spans) {
+    if (!hits.some((h) => h.start >= s.start && h.end <= s.end)) continue;
+    edits.push({ start: s.start, end: s.end, text: replaceIn(src.slice(s.start, s.end), s.start, hits, s.escape, used) });
+  }
+  unsupported(file, hits, used, 'not inside XML text or an attribute value (comment or processing instruction?)');
+  const out = applyEdits(src, edits);
+  try {
+    parseXml(out);
+  } catch {
+    throw new Error(`${file}: XML no longer well-formed after filling secrets`);
+  }
+  return out;
+}
+
+/**
+ * YAML: placeholders inside scalar values, rewritten as double-quoted scalars (any content is
+ * representable there and nothing is read as a number or a boolean). Done on the `yaml`
+ * package's CST (rather than a Document round trip) so every other byte of the file is kept.
+ */
+function fillYaml(file: string, src: string, hits: Hit[]): string {
+  const used = new Set<Hit>();
+  const tokens = [...new Parser().parse(src)];
+  const checks: { token: CST.Token; want: string }[] = [];
+  const visitScalar = (token: CST.Token | undefined, isKey: boolean) => {
+    if (!token || !CST.isScalar(token)) return;
+    const start = token.offset;
+    const end = 'source' in token ? token.offset + token.source.length : start;
+    const inside = hits.filter((h) => h.start >= start && h.end <= (token.type === 'block-scalar' ? src.length : end));
+    if (!inside.length || isKey) return;
+    const resolved = CST.resolveAsScalar(token, true);
+    if (!resolved || resolved.value === undefined) return;
+    const matches = [...resolved.value.matchAll(new RegExp(SECRET_PLACEHOLDER_RE.source, 'g'))];
+    if (!matches.length) return;
+    // Replace within the resolved value, mapping each placeholder occurrence to its hit in order.
+    let i = 0;
+    const ordered = inside.filter((h) => !used.has(h));
+    const want = resolved.value.replace(new RegExp(SECRET_PLACEHOLDER_RE.source, 'g'), () => {
+      const h = ordered[i++];
+      if (!h) throw new Error(`${file}: could not locate a secret placeholder in a YAML scalar`);
+      used.add(h);
+      return h.value;
+    });
+    const type = token.type === 'block-scalar' ? undefined : 'QUOTE_DOUBLE';
+    CST.setScalarValue(token, want, type ? { type } : {});
+    checks.push({ token, want });
+  };
+  for (const doc of tokens) {
+    if (doc.type !== 'document') continue;
+    if (doc.value && CST.isScalar(doc.value)) visitScalar(doc.value, false);
+    if (!doc.value) continue;
+    CST.visit(doc, (item) => {
+      visitScalar(item.key ?? undefined, true);
+      visitScalar(item.value ?? undefined, false);
+    });
+  }
+  unsupported(file, hits, used, 'not inside a YAML scalar value (a key or a comment?)');
+  const out = tokens.map((t) => CST.stringify(t)).join('');
+  for (const c of checks) {
+    const r = CST.resolveAsScalar(c.token, true);
+    if (!r || r.value !== c.want) throw new Error(`${file}: YAML scalar does not read back as the secret after filling`);
+  }
+  let errors = 0;
+  for (const t of new Parser().parse(out)) if (t.type === 'error') errors++;
+  if (errors) throw new Error(`${file}: YAML no longer parses after filling secrets`);
+  return out;
+}
+
+/** JSON: placeholders inside string literals, JSON-escaped; every other byte kept. */
+function fillJson(file: string, src: string, hits: Hit[]): string {
+  const used = new Set<Hit>();
+  const edits: Edit[] = [];
+  for (const m of src.matchAll(/"(?:[^"\\]|\\.)*"/g)) {
+    const start = m.index! + 1;
+    const raw = m[0].slice(1, -1);
+    if (!hits.some((h) => h.start >= start && h.end <= start + raw.length)) continue;
+    edits.push({ start, end: start + raw.length, text: replaceIn(raw, start, hits, (v) => JSON.stringify(v).slice(1, -1), used) });
+  }
+  unsupported(file, hits, used, 'not inside a JSON string');
+  const out = applyEdits(src, edits);
+  try {
+    JSON.parse(out);
+  } catch {
+    throw new Error(`${file}: JSON no longer parses after filling secrets`);
+  }
+  return out;
+}
+
+/**
+ * SQL (MySQL/MariaDB): placeholders inside single-quoted string literals only. Escapes `\` as
+ * `\\`, `'` as `''` and NUL as `\0`, which assumes the server's default sql_mode (backslash
+ * escapes on, i.e. no NO_BACKSLASH_ESCAPES) — true for the database init scripts we ship.
+ */
+export function escapeSqlLiteral(v: string): string {
+  return v.replace(/[\\'\0]/g, (c) => (c === '\\' ? '\\\\' : c === "'" ? "''" : '\\0'));
+}
+
+/** Spans of the contents of single-quoted literals, skipping comments, "..." and `...`. */
+function sqlLiterals(file: string, src: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    // MySQL line comments: "#", and "--" followed by whitespace.
+    if (c === '#' || (c === '-' && /^--(\s|$)/.test(src.slice(i, i + 3)))) {
+      const nl = src.indexOf('\n', i);
+      i = nl < 0 ? src.length : nl + 1;
+    } else if (c === '/' && src[i + 1] === '*') {
+      const end = src.indexOf('*/', i + 2);
+      if (end < 0) throw new Error(`${file}: unterminated SQL comment`);
+      i = end + 2;
+    } else if (c === "'" || c === '"' || c === '`') {
+      let j = i + 1;
+      for (; j < src.length; j++) {
+        if (src[j] === '\\' && c !== '`') { j++; continue; }
+        if (src[j] === c) {
+          if (src[j + 1] === c) { j++; continue; }
+          break;
+        }
+      }
+      if (j >= src.length) throw new Error(`${file}: unterminated SQL quoted string`);
+      if (c === "'") spans.push({ start: i + 1, end: j });
+      i = j + 1;
+    } else {
+      i++;
+    }
+  }
+  return spans;
+}
+
+function fillSql(file: string, src: string, hits: Hit[]): string {
+  const used = new Set<Hit>();
+  const edits: Edit[] = [];
+  for (const s of sqlLiterals(file, src)) {
+    if (!hits.some((h) => h.start >= s.start && h.end <= s.end)) continue;
+    edits.push({ start: s.start, end: s.end, text: replaceIn(src.slice(s.start, s.end), s.start, hits, escapeSqlLiteral, used) });
+  }
+  unsupported(file, hits, used, "not inside a single-quoted SQL string literal");
+  const out = applyEdits(src, edits);
+  sqlLiterals(file, out); // still balanced
+  return out;
+}
+
+/**
+ * Fills the secret placeholders in `files` (paths relative to `home`), in place.
+ *
+ * Escaping is chosen by extension: `.xml` (text, CDATA and attribute values, escaped as XML; an
+ * ISO-8859-1 file gets character references for what Latin-1 cannot hold), `.yaml`/`.yml`
+ * (scalar values, re-quoted by the yaml library), `.json` (string values), `.sql` (single-quoted
+ * literals, default sql_mode). Any other extension holding a placeholder is refused.
+ * Files without placeholders are left untouched; filled files are written atomically with mode 0600.
+ * All files are checked before any is written.
+ *
+ * @param values secret values by name; the base64 filter encodes the UTF-8 bytes of the value.
+ * @throws Error naming the file (and the placeholder, never the value) for an unknown placeholder
+ *   name, a missing value, a placeholder in a position that cannot be escaped, or an unsupported type.
+ */
+export function fillSecrets(home: string, files: string[], values: Partial<Record<SecretName, string>>): FillReport {
+  const results: { abs: string; rel: string; data: Buffer; secrets: SecretName[] }[] = [];
+  for (const rel of [...new Set(files)]) {
+    const abs = resolveUnder(home, rel);
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(abs);
+    } catch (e) {
+      throw new Error(`${rel}: cannot read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    const ext = rel.slice(rel.lastIndexOf('.')).toLowerCase();
+    const latin1 = ext === '.xml' && xmlEncodingOf(rel, buf) === 'latin1';
+    const src = buf.toString(latin1 ? 'latin1' : 'utf8');
+    const hits = findPlaceholders(rel, src, values as Record<string, string>);
+    if (!hits.length) continue;
+    let out: string;
+    if (ext === '.xml') out = fillXml(rel, src, hits, latin1);
+    else if (ext === '.yaml' || ext === '.yml') out = fillYaml(rel, src, hits);
+    else if (ext === '.json') out = fillJson(rel, src, hits);
+    else if (ext === '.sql') out = fillSql(rel, src, hits);
+    else throw new Error(`${rel}: cannot fill secrets in this file type (supported: ${SECRET_FILE_EXTENSIONS.join(' ')})`);
+    const data = ext === '.xml' ? encodeXml(out, latin1 ? 'latin1' : 'utf8') : Buffer.from(out, 'utf8');
+    results.push({ abs, rel, data, secrets: [...new Set(hits.map((h) => h.name))].sort() });
+  }
+  for (const r of results) writeFileAtomic(r.abs, r.data, 0o600);
+  return { files: results.map((r) => ({ path: r.rel, secrets: r.secrets })) };
+}
+
+function xmlEncodingOf(rel: string, buf: Buffer): 'latin1' | 'utf8' {
+  try {
+    return xmlEncoding(buf);
+  } catch (e) {
+    throw new Error(`${rel}: ${(e as Error).message}`);
+  }
+}
