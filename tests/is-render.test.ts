@@ -219,6 +219,7 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
     expect(props.TenantManager).toBe('org.wso2.carbon.user.core.tenant.JDBCTenantManager');
     expect(props.ReadOnly).toBe('false');
     expect(props.UsernameJavaRegEx).toBe('^[\\S]{3,30}$');
+    expect(props.SCIMEnabled).toBe('true');
     expect(setTextAt(is1, 'repository/conf/user-mgt.xml', '/UserManager/Realm/Configuration/AdminUser/Password')).toBe(
       secretPlaceholder('admin_password'),
     );

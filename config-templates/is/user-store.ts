@@ -18,7 +18,7 @@ export const STOCK_PRIMARY_USER_STORE_MANAGER = 'org.wso2.carbon.user.core.ldap.
 
 /**
  * Properties of the JDBC user store, as the product's own (commented) JDBC block in user-mgt.xml
- * lists them. No comments go inside UserStoreManager: the product tokenises those tags.
+ * lists them (one value changed, see SCIMEnabled). No comments go inside UserStoreManager: the product tokenises those tags.
  */
 const JDBC_USER_STORE_PROPERTIES: readonly (readonly [string, string])[] = [
   ['TenantManager', 'org.wso2.carbon.user.core.tenant.JDBCTenantManager'],
@@ -34,7 +34,9 @@ const JDBC_USER_STORE_PROPERTIES: readonly (readonly [string, string])[] = [
   ['RolenameJavaRegEx', '^[\\S]{3,30}$'],
   ['RolenameJavaScriptRegEx', '^[\\S]{3,30}$'],
   ['CaseInsensitiveUsername', 'false'],
-  ['SCIMEnabled', 'false'],
+  // The product's sample says false, but the default primary store it replaces has SCIM on; keeping
+  // it on gives users SCIM ids as on a stock IS, so the SCIM APIs and dashboard see them.
+  ['SCIMEnabled', 'true'],
   ['IsBulkImportSupported', 'false'],
   ['PasswordDigest', 'SHA-256'],
   ['StoreSaltedPassword', 'true'],

@@ -1,0 +1,234 @@
+/**
+ * The IS change set applied by the real applier: to our own stock-shaped fixtures (content,
+ * kept comments, idempotence) and to a copy of the shipped IS 5.8.0 files, so every anchor the
+ * renderer relies on is proven to exist in the product.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { applyChangeSet } from '../applier/apply';
+import { NodeChangeSet, renderIsChangeSet } from '../config-templates';
+import { jdbcUrl, secretPlaceholder } from '../topology';
+import { ADDRESSES, IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
+
+const REFERENCE_HOME = path.resolve(__dirname, '..', '..', 'shared', 'reference', 'wso2is-5.8.0');
+const SHINDIG = 'repository/deployment/server/webapps/shindig/WEB-INF/web.xml';
+
+const t = isTestTopology();
+const is1 = renderIsChangeSet(t, 'is-1');
+const is2 = renderIsChangeSet(t, 'is-2');
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'is-apply-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function freshHome(name: string, from: string): string {
+  const home = path.join(tmp, name);
+  fs.cpSync(from, home, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+  return home;
+}
+const read = (home: string, rel: string) => fs.readFileSync(path.join(home, rel), 'latin1');
+/** Every file under `home`, relative path to bytes. */
+function snapshot(home: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(path.relative(home, p), fs.readFileSync(p));
+    }
+  };
+  walk(home);
+  return out;
+}
+const xmlFiles = (cs: NodeChangeSet) => [...new Set(cs.changes.map((c) => c.path).filter((p) => p.endsWith('.xml')))];
+function xmllint(file: string, ...args: string[]): string {
+  return execFileSync('xmllint', [...args, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+/** `/a/b[@x='1/2']/@c` as an XPath on local names (namespaces in carbon.xml and the publishers ignored). */
+function localXPath(steps: string): string {
+  const parts: string[] = [];
+  let cur = '';
+  let quote = '';
+  let depth = 0;
+  for (const c of steps.slice(1)) {
+    if (quote) { if (c === quote) quote = ''; }
+    else if (c === "'") quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === '/' && depth === 0) { parts.push(cur); cur = ''; continue; }
+    cur += c;
+  }
+  parts.push(cur);
+  return '/' + parts
+    .map((s) => {
+      if (s.startsWith('@')) return s;
+      const i = s.indexOf('[');
+      const [name, pred] = i < 0 ? [s, ''] : [s.slice(0, i), s.slice(i)];
+      return `*[local-name()='${name}']${pred}`;
+    })
+    .join('/');
+}
+/** Evaluated by the real xmllint. */
+const xpath = (home: string, rel: string, steps: string) =>
+  xmllint(path.join(home, rel), '--xpath', `string(${localXPath(steps)})`).trim();
+const count = (home: string, rel: string, steps: string) =>
+  Number(xmllint(path.join(home, rel), '--xpath', `count(${localXPath(steps)})`).trim());
+
+/** Assertions that hold after applying is-1's change set to any stock-shaped home. */
+function expectIsNode1(home: string): void {
+  // Every XML file we touched is well-formed for the real parser.
+  for (const f of xmlFiles(is1)) xmllint(path.join(home, f), '--noout');
+
+  const reg = 'repository/conf/registry.xml';
+  expect(xpath(home, reg, "/wso2registry/dbConfig[@name='wso2registry']/dataSource")).toBe('jdbc/WSO2CarbonDB');
+  expect(xpath(home, reg, "/wso2registry/dbConfig[@name='sharedregistry']/dataSource")).toBe('jdbc/WSO2IdentityDS');
+  expect(xpath(home, reg, '/wso2registry/remoteInstance/cacheId')).toBe(`${t.db.user}@${jdbcUrl(t, 'WSO2_IDENTITY_DB')}`);
+  expect(xpath(home, reg, "/wso2registry/mount[@path='/_system/governance']/instanceId")).toBe('sharedregistry');
+  expect(xpath(home, reg, "/wso2registry/mount[@path='/_system/config'][@overwrite='true']/targetPath")).toBe('/_system/config');
+  expect(xpath(home, reg, '/wso2registry/versionResourcesOnChange')).toBe('false');
+  const regSrc = read(home, reg);
+  const order = [
+    '<dbConfig name="wso2registry">', '<dbConfig name="sharedregistry">', '<remoteInstance ',
+    '<mount path="/_system/config"', '<mount path="/_system/governance"', '<indexingConfiguration>',
+  ].map((s) => regSrc.indexOf(s));
+  expect(order.every((i) => i >= 0)).toBe(true);
+  expect([...order].sort((a, b) => a - b)).toEqual(order);
+
+  const um = 'repository/conf/user-mgt.xml';
+  expect(xpath(home, um, "/UserManager/Realm/Configuration/Property[@name='dataSource']")).toBe('jdbc/WSO2UserStore');
+  expect(xpath(home, um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe(secretPlaceholder('admin_password'));
+  expect(count(home, um, '/UserManager/Realm/UserStoreManager')).toBe(1);
+  expect(xpath(home, um, '/UserManager/Realm/UserStoreManager[1]/@class')).toBe('org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager');
+  expect(xpath(home, um, "/UserManager/Realm/UserStoreManager/Property[@name='TenantManager']")).toBe(
+    'org.wso2.carbon.user.core.tenant.JDBCTenantManager',
+  );
+  expect(count(home, um, '/UserManager/Realm/AuthorizationManager')).toBe(1);
+
+  expect(xpath(home, 'repository/conf/identity/embedded-ldap.xml', "/EmbeddedLDAPConfig/EmbeddedLDAP/Property[@name='enable']")).toBe('false');
+  expect(xpath(home, 'repository/conf/identity/identity.xml', '/Server/JDBCPersistenceManager/DataSource/Name')).toBe('jdbc/WSO2IdentityDS');
+
+  const ax = 'repository/conf/axis2/axis2.xml';
+  expect(xpath(home, ax, '/axisconfig/clustering/@enable')).toBe('true');
+  expect(xpath(home, ax, "/axisconfig/clustering/parameter[@name='membershipScheme']")).toBe('wka');
+  expect(xpath(home, ax, "/axisconfig/clustering/parameter[@name='domain']")).toBe(t.isClusterDomain);
+  expect(xpath(home, ax, "/axisconfig/clustering/parameter[@name='localMemberHost']")).toBe(ADDRESSES['is-1']);
+  expect(xpath(home, ax, "/axisconfig/clustering/parameter[@name='localMemberPort']")).toBe('4000');
+  expect(count(home, ax, "/axisconfig/clustering/parameter[@name='localMemberBindAddress']")).toBe(0);
+  expect(count(home, ax, "/axisconfig/clustering/parameter[@name='localMemberBindPort']")).toBe(0);
+  expect(count(home, ax, '/axisconfig/clustering/members/member')).toBe(2);
+  expect(xpath(home, ax, '/axisconfig/clustering/members/member[2]/hostName')).toBe(ADDRESSES['is-2']);
+
+  const carbon = 'repository/conf/carbon.xml';
+  expect(xpath(home, carbon, '/Server/HostName')).toBe(t.hostname);
+  expect(xpath(home, carbon, '/Server/MgtHostName')).toBe(t.mgtHostname);
+  expect(xpath(home, carbon, '/Server/Cache/ForceLocalCache')).toBe('true');
+  expect(xpath(home, carbon, '/Server/Ports/Offset')).toBe('0');
+
+  const cat = 'repository/conf/tomcat/catalina-server.xml';
+  expect(xpath(home, cat, "/Server/Service/Connector[@port='9443']/@proxyPort")).toBe('443');
+  expect(xpath(home, cat, "/Server/Service/Connector[@port='9763']/@proxyPort")).toBe('80');
+
+  for (const app of ['dashboard', 'portal']) {
+    const site = JSON.parse(read(home, `repository/deployment/server/jaggeryapps/${app}/conf/site.json`));
+    expect(site.service.serviceOrigin).toBe(`https://${t.hostname}`);
+    expect(site.proxy).toMatchObject({ proxyHost: t.hostname, proxyHTTPSPort: '443', proxyContextPath: '' });
+    if (app === 'dashboard') expect(site.proxy.servicePath).toBe('/services');
+  }
+
+  const props = xpath(home, SHINDIG, "/web-app/context-param[*[local-name()='param-name']='system.properties']/param-value");
+  expect(props.split('\n').map((l) => l.trim()).filter(Boolean)).toEqual([
+    `shindig.host=${t.hostname}`,
+    'shindig.port=443',
+    'aKey=/shindig/gadgets/proxy?container=default&url=',
+  ]);
+
+  for (const kind of ['AuthenticationData', 'RoleData', 'SessionData', 'UserData']) {
+    const f = `repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-${kind}.xml`;
+    const prop = (n: string) => xpath(home, f, `/eventPublisher/to/property[@name='${n}']`);
+    expect(prop('receiverURL')).toBe(`tcp://${ADDRESSES['analytics-1']}:7612|tcp://${ADDRESSES['analytics-2']}:7612`);
+    expect(prop('username')).toBe('admin');
+    expect(prop('password')).toBe(secretPlaceholder('admin_password'));
+    expect(xpath(home, f, "/eventPublisher/to/property[@name='password']/@encrypted")).toBe('false');
+    expect(prop('protocol')).toBe('thrift');
+  }
+}
+
+describe('IS change set on our stock-shaped fixtures', () => {
+  let home: string;
+  beforeAll(() => {
+    home = freshHome('fixture', IS_FIXTURE_HOME);
+    applyChangeSet(home, is1);
+  });
+
+  test('the files carry every setting seed 000 asks for', () => expectIsNode1(home));
+
+  test('unrelated content and comments stay', () => {
+    const fixtureComments = (h: string) =>
+      [...snapshot(h).entries()]
+        .filter(([p]) => !p.includes('datasources'))
+        .flatMap(([p, b]) => (b.toString('latin1').match(/<!-- fixture:[^>]*-->/g) ?? []).map((c) => `${p} ${c}`));
+    const before = fixtureComments(IS_FIXTURE_HOME);
+    expect(before.length).toBeGreaterThanOrEqual(7);
+    expect(fixtureComments(home)).toEqual(before);
+    expect(read(home, 'repository/conf/user-mgt.xml')).toContain('<UserStoreManager class="fixture.Commented"/>');
+    expect(read(home, 'repository/conf/registry.xml')).toMatch(/^<\?xml version="1.0" encoding="ISO-8859-1"\?>/);
+    expect(xpath(home, 'repository/conf/axis2/axis2.xml', "/axisconfig/parameter[@name='hotdeployment']")).toBe('true');
+    expect(xpath(home, SHINDIG, "/web-app/context-param[*[local-name()='param-name']='guice-modules']/param-value")).toBe(
+      'fixture.Module:fixture.OtherModule',
+    );
+    const dash = JSON.parse(read(home, 'repository/deployment/server/jaggeryapps/dashboard/conf/site.json'));
+    expect(dash.fixtureUnrelated).toEqual({ keep: true });
+  });
+
+  test('applying twice is byte-identical', () => {
+    const once = snapshot(home);
+    const report = applyChangeSet(home, is1);
+    expect(report.files.filter((f) => f.changed)).toEqual([]);
+    expect(snapshot(home)).toEqual(once);
+  });
+
+  test('is-2 over an is-1 home changes axis2.xml only (the node-specific file)', () => {
+    const h = freshHome('fixture-1-then-2', home);
+    const report = applyChangeSet(h, is2);
+    expect(report.files.filter((f) => f.changed).map((f) => f.path)).toEqual(['repository/conf/axis2/axis2.xml']);
+    expect(xpath(h, 'repository/conf/axis2/axis2.xml', "/axisconfig/clustering/parameter[@name='localMemberHost']")).toBe(ADDRESSES['is-2']);
+  });
+});
+
+describe('IS change set on the shipped IS 5.8.0 files', () => {
+  let home: string;
+  beforeAll(() => {
+    // CI checks out ../shared next to the repository; a missing reference must fail, not skip.
+    expect(fs.existsSync(path.join(REFERENCE_HOME, 'repository', 'conf', 'carbon.xml'))).toBe(true);
+    home = freshHome('reference', REFERENCE_HOME);
+  });
+
+  test('only the gadget server web.xml is absent from the reference set (it is supplied from our fixture)', () => {
+    const edited = is1.changes.filter((c) => c.kind !== 'file').map((c) => c.path);
+    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([SHINDIG]);
+    fs.mkdirSync(path.dirname(path.join(home, SHINDIG)), { recursive: true });
+    fs.copyFileSync(path.join(IS_FIXTURE_HOME, SHINDIG), path.join(home, SHINDIG));
+  });
+
+  test('every anchor exists in the product files and the result carries the settings', () => {
+    const report = applyChangeSet(home, is1);
+    expect(report.files.every((f) => f.changed)).toBe(true);
+    expectIsNode1(home);
+    // The product's commented samples and alternative stores are kept as they were.
+    expect(read(home, 'repository/conf/registry.xml')).toContain('<!--remoteInstance url="https://localhost:9443/registry">');
+    expect(read(home, 'repository/conf/user-mgt.xml')).toContain(
+      '<!--UserStoreManager class="org.wso2.carbon.user.core.ldap.ReadOnlyLDAPUserStoreManager">',
+    );
+    expect(xpath(home, 'repository/conf/axis2/axis2.xml', "/axisconfig/clustering/parameter[@name='mcastPort']")).toBe('45564');
+  });
+
+  test('applying twice to the product files is byte-identical', () => {
+    const once = snapshot(home);
+    applyChangeSet(home, is1);
+    expect(snapshot(home)).toEqual(once);
+  });
+});
