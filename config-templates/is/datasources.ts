@@ -10,8 +10,8 @@ export const MASTER_DATASOURCES = 'repository/conf/datasources/master-datasource
 export const BPS_DATASOURCES = 'repository/conf/datasources/bps-datasources.xml';
 
 /** The Carbon datasource reader, as the stock files declare it. */
-const RDBMS_READER = 'org.wso2.carbon.ndatasource.rdbms.RDBMSDataSourceReader';
-const SECUREVAULT_NS = 'http://org.wso2.securevault/configuration';
+export const RDBMS_READER = 'org.wso2.carbon.ndatasource.rdbms.RDBMSDataSourceReader';
+export const SECUREVAULT_NS = 'http://org.wso2.securevault/configuration';
 /** MySQL Connector/J 5.1 driver class, matching the `jdbc:mysql:` URLs `jdbcUrl` builds. */
 export const MYSQL_DRIVER = 'com.mysql.jdbc.Driver';
 
@@ -20,7 +20,7 @@ export const MYSQL_DRIVER = 'com.mysql.jdbc.Driver';
  * at it for the node-local `/_system/local` space. Its credentials are the embedded H2 file's
  * stock ones, not a secret of this deployment.
  */
-const LOCAL_CARBON_DB: XmlObject = {
+export const LOCAL_CARBON_DB: XmlObject = {
   name: 'WSO2_CARBON_DB',
   description: 'The datasource used for registry and user manager',
   jndiConfig: { name: 'jdbc/WSO2CarbonDB' },
@@ -69,10 +69,18 @@ const BPS_POOL = {
 
 function mysqlDatasource(t: Topology, d: Datasource, pool: Record<string, string>): XmlObject {
   if (!d.jndiName) throw new Error(`datasource ${d.name} needs a JNDI name to be referenced by IS`);
+  return carbonDatasource(t, d, pool);
+}
+
+/**
+ * A Carbon 4 `<datasource>` on the shared MySQL, as IS and the DAS-based analytics both declare
+ * them; `jndiConfig` only when the model gives the datasource a JNDI name.
+ */
+export function carbonDatasource(t: Topology, d: Datasource, pool: Record<string, string>): XmlObject {
   return {
     name: d.name,
     description: d.description,
-    jndiConfig: { name: d.jndiName },
+    ...(d.jndiName ? { jndiConfig: { name: d.jndiName } } : {}),
     definition: {
       '@type': 'RDBMS',
       configuration: {
@@ -86,7 +94,8 @@ function mysqlDatasource(t: Topology, d: Datasource, pool: Record<string, string
   };
 }
 
-function datasourcesFile(comment: string, datasources: XmlObject[]): string {
+/** A whole Carbon datasources file (master-, bps-, analytics-datasources.xml). */
+export function datasourcesFile(comment: string, datasources: XmlObject[]): string {
   return xmlDocument({
     'datasources-configuration': {
       '@xmlns:svns': SECUREVAULT_NS,
