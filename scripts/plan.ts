@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError, PROJECT, parseStackConfig } from '../config';
-import type { NodeChangeSet } from '../config-templates/types';
+import type { FileChange, NodeChangeSet } from '../config-templates/types';
 import { RecordedResource, pattern2Mocks } from './mocks';
 import { readStackFile } from './lib/stack-file';
 import { KnownSecret, redact, scanForSecrets } from './lib/secrets';
@@ -39,6 +39,8 @@ export interface PlanOptions {
   stockIs?: string;
   /** An IS Analytics product home to apply the analytics nodes' change sets to. */
   stockAnalytics?: string;
+  /** The program module to run; default the project's index.ts (tests point it at fixtures). */
+  program?: string;
 }
 
 export interface PlanResult {
@@ -75,6 +77,7 @@ export function resolveOptions(opts: PlanOptions): Required<Pick<PlanOptions, 's
     outDir: opts.outDir ? path.resolve(opts.outDir) : path.join(REPO_ROOT, 'out', stack),
     stockIs: opts.stockIs && path.resolve(opts.stockIs),
     stockAnalytics: opts.stockAnalytics && path.resolve(opts.stockAnalytics),
+    program: opts.program ? path.resolve(opts.program) : path.join(REPO_ROOT, 'index'),
   };
 }
 
@@ -184,8 +187,19 @@ function treeOrder(records: readonly RecordedResource[]): RecordedResource[] {
   return out;
 }
 
-/** Applies a change set to a copy of a stock product home; returns the touched files' final content. */
-function patchedFiles(stockHome: string, cs: NodeChangeSet): Map<string, Buffer> {
+/** The final content of the files a change set touches, and the edited files the stock home lacks. */
+interface Patched {
+  files: Map<string, Buffer>;
+  /** Edited paths absent from the stock tree (a partial tree, such as a reference excerpt). */
+  missing: string[];
+}
+
+/**
+ * Applies a change set to a copy of a stock product home, file by file, so a tree holding only
+ * some of the product's files still yields every file it has; an edit of a file the tree lacks is
+ * reported, not guessed. Any other failure (a missing anchor inside an existing file) is an error.
+ */
+function patchedFiles(stockHome: string, cs: NodeChangeSet): Patched {
   if (!fs.existsSync(stockHome) || !fs.statSync(stockHome).isDirectory()) {
     throw new PlanError(`stock product home ${stockHome} is not a directory`);
   }
@@ -195,13 +209,25 @@ function patchedFiles(stockHome: string, cs: NodeChangeSet): Map<string, Buffer>
   try {
     const home = path.join(tmp, 'home');
     fs.cpSync(stockHome, home, { recursive: true });
-    try {
-      applyChangeSet(home, cs);
-    } catch (e) {
-      throw new PlanError(`applying the change set of ${cs.nodeId} to ${stockHome} failed: ${(e as Error).message}`);
+    const byPath = new Map<string, FileChange[]>();
+    for (const c of cs.changes) {
+      const p = safeRelative(c.path, cs.nodeId);
+      if (!byPath.has(p)) byPath.set(p, []);
+      byPath.get(p)!.push(c);
     }
-    const out = new Map<string, Buffer>();
-    for (const c of cs.changes) out.set(c.path, fs.readFileSync(path.join(home, safeRelative(c.path, cs.nodeId))));
+    const out: Patched = { files: new Map(), missing: [] };
+    for (const [p, changes] of byPath) {
+      if (changes[0].kind !== 'file' && !fs.existsSync(path.join(home, p))) {
+        out.missing.push(p);
+        continue;
+      }
+      try {
+        applyChangeSet(home, changes);
+      } catch (e) {
+        throw new PlanError(`applying the change set of ${cs.nodeId} to ${stockHome} failed: ${(e as Error).message}`);
+      }
+      out.files.set(p, fs.readFileSync(path.join(home, p)));
+    }
     return out;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -238,7 +264,7 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
     await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
     pulumi.runtime.setAllConfig(stackFile.all, stackFile.secretKeys);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const exported = require(path.join(REPO_ROOT, 'index')) as Record<string, unknown>;
+    const exported = require(opts.program!) as Record<string, unknown>;
 
     const outputs: Record<string, { value: unknown; secret: boolean }> = {};
     for (const k of Object.keys(exported ?? {}).sort()) outputs[k] = await resolveOutput(exported[k]);
@@ -275,13 +301,16 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
       }
     }
     const delivered: DeliveredFile[] = await findDeliveredFiles(records);
+    const notPatched = new Map<string, string[]>();
     for (const d of delivered) nodes.add(d.nodeId, d.path, d.content, d.source);
     for (const found of changeSets) {
       const stock = found.changeSet.product === 'is' ? opts.stockIs : found.changeSet.product === 'analytics' ? opts.stockAnalytics : undefined;
       if (!stock) continue;
-      for (const [p, content] of patchedFiles(stock, found.changeSet)) {
+      const patched = patchedFiles(stock, found.changeSet);
+      for (const [p, content] of patched.files) {
         nodes.add(found.nodeId, p, content, `${found.nodeId} change set applied to ${shown(stock)}`, true);
       }
+      if (patched.missing.length) notPatched.set(found.nodeId, patched.missing);
     }
 
     const changeSetSources = new Map(changeSets.map((c) => [c.nodeId, c.sources]));
@@ -294,6 +323,7 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
       outputs: redactedOutputs,
       nodeFiles: nodes.files,
       changeSetSources,
+      notPatched,
       stock: { is: opts.stockIs && shown(opts.stockIs), analytics: opts.stockAnalytics && shown(opts.stockAnalytics) },
     });
 
@@ -333,7 +363,8 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
 
 // ---- CLI -------------------------------------------------------------------------------------
 
-const USAGE = 'usage: npm run plan -- [--stack NAME] [--config-file FILE] [--out DIR] [--stock-is DIR] [--stock-analytics DIR]';
+const USAGE =
+  'usage: npm run plan -- [--stack NAME] [--config-file FILE] [--out DIR] [--stock-is DIR] [--stock-analytics DIR] [--program FILE (tests)]';
 
 export function parseArgs(argv: readonly string[]): PlanOptions {
   const flags: Record<string, keyof PlanOptions> = {
@@ -342,6 +373,7 @@ export function parseArgs(argv: readonly string[]): PlanOptions {
     '--out': 'outDir',
     '--stock-is': 'stockIs',
     '--stock-analytics': 'stockAnalytics',
+    '--program': 'program',
   };
   const opts: PlanOptions = {};
   for (let i = 0; i < argv.length; i++) {

@@ -36,6 +36,8 @@ export interface SummaryInput {
   nodeFiles: Map<string, Map<string, Buffer>>;
   /** Node id -> where its change set came from. */
   changeSetSources: Map<string, string[]>;
+  /** Node id -> edited files the stock tree does not have (so no patched copy was written). */
+  notPatched: Map<string, string[]>;
   stock: { is?: string; analytics?: string };
 }
 
@@ -106,6 +108,10 @@ export function renderSummary(s: SummaryInput): string {
     lines.push('', 'Patched against stock product homes:');
     if (s.stock.is) lines.push(`  is: ${s.stock.is}`);
     if (s.stock.analytics) lines.push(`  analytics: ${s.stock.analytics}`);
+    for (const id of [...s.notPatched.keys()].sort()) {
+      lines.push(`  ${id}: not in the stock tree, only the edits are written:`);
+      for (const p of s.notPatched.get(id)!) lines.push(`    ${p}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
