@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import type { FileChange, NodeChangeSet, XmlOp } from '../config-templates/types';
 import { applyJsonOps, applyYamlOps } from './doc';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
+import { applyProperties } from './properties';
 import {
   insertChild, parseStep, parseXml, removeElement, replaceElement, select, setAttr, setText, stepMatches,
   XDoc, XElement,
@@ -163,6 +164,16 @@ function applyOne(change: FileChange, current: Buffer | undefined): { data: Buff
   }
   if (change.kind === 'json') {
     return { data: Buffer.from(applyJsonOps(file, current.toString('utf8'), change.ops), 'utf8'), ops: change.ops.length };
+  }
+  if (change.kind === 'properties') {
+    // latin1 both ways: Properties.load reads ISO-8859-1, and every byte we do not set is kept as is.
+    let out: string;
+    try {
+      out = applyProperties(current.toString('latin1'), change.ops, change.separator);
+    } catch (e) {
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
+    return { data: Buffer.from(out, 'latin1'), ops: change.ops.length };
   }
   throw new Error(`${(change as { path?: string }).path ?? '?'}: unknown change kind ${JSON.stringify((change as { kind: unknown }).kind)}`);
 }
