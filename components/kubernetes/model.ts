@@ -1,0 +1,304 @@
+/**
+ * Pure building blocks of the Kubernetes platform: object names, the stable DNS names the
+ * topology uses as node addresses, the pod-ordinal -> node-id mapping, the shell scripts the
+ * init and main containers run, and the configuration checksum. No Pulumi import, so every rule
+ * here is unit-testable (and the scripts are checked with shellcheck).
+ */
+import * as crypto from 'crypto';
+import { NodeId, PortName, Role, SharedDirectory, nodesOf, Topology, ProductProcess } from '../../topology';
+import { FileChange, NodeChangeSet } from '../../config-templates/types';
+
+/** uid/gid of the `wso2carbon` user in the official WSO2 images (their Dockerfiles: USER_ID=802). */
+export const WSO2_UID = 802;
+
+/**
+ * Product homes inside the official 5.8.0 images; the images also export `WSO2_SERVER_HOME`,
+ * which the scripts prefer, so a rebuilt image with another layout still works.
+ */
+export const PRODUCT_HOMES: Record<Role, string> = {
+  is: '/home/wso2carbon/wso2is-5.8.0',
+  analytics: '/home/wso2carbon/wso2is-analytics-5.8.0',
+};
+
+/**
+ * The applier runs on Node; the WSO2 images have only Java. A pinned official Node image runs it
+ * in an init container on a shared emptyDir copy of the files the change set touches.
+ */
+export const APPLIER_NODE_IMAGE = 'node:20.18.1-alpine';
+
+/** Where things are mounted in the pods. */
+export const MOUNTS = {
+  /** emptyDir (memory) holding the node's patched files, relative to the product home. */
+  stage: '/opt/pattern2/stage',
+  /** The node's change sets (one file per node of the role). */
+  changes: '/opt/pattern2/changes',
+  /** The applier bundle. */
+  applier: '/opt/pattern2/applier',
+  /** The secrets file of the applier (mode 0400). */
+  secrets: '/opt/pattern2/secrets',
+  /** The ReadWriteMany volume holding the shared directories (Deployment, Tenants, siddhi-files). */
+  shared: '/mnt/wso2-shared',
+  /** db-init Job: the stock dbscripts of the IS image, copied here. */
+  dbInitIsHome: '/opt/pattern2/is-home',
+  /** db-init Job: the rendered script. */
+  dbInit: '/opt/pattern2/db-init',
+} as const;
+
+export const APPLIER_FILE = 'applier.js';
+export const SECRETS_FILE = 'secrets.json';
+/** Pod template annotation carrying the configuration checksum. */
+export const CHECKSUM_ANNOTATION = 'wso2-pattern2/config-checksum';
+/** Label plan uses to file what a ConfigMap delivers (conventions in the team brief). */
+export const NODE_LABEL = 'wso2-pattern2/node';
+/** Table the db-init Job fills when the script succeeded; IS and analytics pods wait on it. */
+export const DB_INIT_DONE_TABLE = 'k8s_db_init_done';
+
+/** Names of the workloads and their Services (explicit, so the DNS names are known up front). */
+export const NAMES = {
+  is: 'wso2is',
+  isHeadless: 'wso2is-nodes',
+  analytics: 'wso2is-analytics',
+  analyticsHeadless: 'wso2is-analytics-nodes',
+  analyticsReceivers: 'wso2is-analytics-receivers',
+  dashboard: 'wso2is-analytics-dashboard',
+  nginx: 'wso2is-frontend',
+  mysql: 'wso2is-mysql',
+  nfs: 'wso2is-nfs',
+  sharedClaim: 'wso2is-shared',
+} as const;
+
+export const STATEFULSET_OF: Record<Role, { sts: string; headless: string }> = {
+  is: { sts: NAMES.is, headless: NAMES.isHeadless },
+  analytics: { sts: NAMES.analytics, headless: NAMES.analyticsHeadless },
+};
+
+/** Kubernetes cluster DNS domain; the default of kubeadm, kind and EKS. */
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+/** `<sts>-<ordinal>.<headless svc>.<ns>.svc.cluster.local`: a StatefulSet pod's stable DNS name. */
+export function podDnsName(role: Role, podOrdinal: number, namespace: string): string {
+  const s = STATEFULSET_OF[role];
+  return `${s.sts}-${podOrdinal}.${s.headless}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
+export function serviceDnsName(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
+/** Pod ordinal 0 runs `<role>-1`, ordinal 1 runs `<role>-2`. */
+export function nodeIdForOrdinal(role: Role, podOrdinal: number): NodeId {
+  if (podOrdinal !== 0 && podOrdinal !== 1) throw new Error(`pattern 2 has two ${role} pods; no node for ordinal ${podOrdinal}`);
+  return `${role}-${podOrdinal + 1}` as NodeId;
+}
+
+/** Every node address, as the topology wants it. */
+export function nodeAddresses(namespace: string): Record<NodeId, string> {
+  return {
+    'is-1': podDnsName('is', 0, namespace),
+    'is-2': podDnsName('is', 1, namespace),
+    'analytics-1': podDnsName('analytics', 0, namespace),
+    'analytics-2': podDnsName('analytics', 1, namespace),
+  };
+}
+
+/** A container port name (IANA_SVC_NAME: at most 15 lower-case alphanumerics and hyphens). */
+export function portName(name: PortName | string): string {
+  const kebab = name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+  return kebab.length <= 15 ? kebab : kebab.slice(0, 15).replace(/-+$/, '');
+}
+
+/** File name of a node's change set in the ConfigMap and in the pod. */
+export function changeSetFileName(id: NodeId | string): string {
+  return `changes-${id}.json`;
+}
+
+/** Product paths the change sets edit in place (the stock file must be staged for the applier). */
+export function editedPaths(changeSets: readonly NodeChangeSet[]): string[] {
+  const out = new Set<string>();
+  for (const cs of changeSets) {
+    for (const c of cs.changes as FileChange[]) if (c.kind !== 'file') out.add(c.path);
+  }
+  return [...out].sort();
+}
+
+/** A safe relative path inside a product home: no `..`, not absolute, no shell-significant newline. */
+export function assertRelativePath(p: string): string {
+  if (p.startsWith('/') || p.split('/').includes('..') || /[\n\r\0]/.test(p) || p === '') {
+    throw new Error(`not a relative product path: ${JSON.stringify(p)}`);
+  }
+  return p;
+}
+
+const HOME_VAR = (role: Role) => `home="\${WSO2_SERVER_HOME:-${PRODUCT_HOMES[role]}}"`;
+
+/**
+ * Stage: runs in the product image (as wso2carbon), copies the stock files the change sets edit
+ * from the image's own home into the stage emptyDir, keeping their relative paths. Paths are
+ * passed as arguments (`sh -c SCRIPT stage PATH...`), never spliced into the script text.
+ */
+export function stageScript(role: Role): string {
+  return [
+    'set -eu',
+    HOME_VAR(role),
+    `stage=${MOUNTS.stage}`,
+    'for p in "$@"; do',
+    '  if [ -e "$home/$p" ]; then',
+    '    mkdir -p "$stage/$(dirname "$p")"',
+    '    cp -p "$home/$p" "$stage/$p"',
+    '  else',
+    '    echo "stage: $p is not in the image; the applier will say whether it is needed" >&2',
+    '  fi',
+    'done',
+    'echo "stage: $# stock files staged"',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Apply: runs in the Node image (as root, to read the 0400 secrets file), picks this pod's
+ * change set by its ordinal, applies it to the staged files, fills the secret placeholders and
+ * hands the files to wso2carbon.
+ */
+export function applyScript(role: Role): string {
+  return [
+    'set -eu',
+    'ordinal="${POD_NAME##*-}"',
+    'case "$ordinal" in',
+    `  0) node_id=${nodeIdForOrdinal(role, 0)} ;;`,
+    `  1) node_id=${nodeIdForOrdinal(role, 1)} ;;`,
+    '  *) echo "apply: no pattern-2 node for pod $POD_NAME" >&2; exit 1 ;;',
+    'esac',
+    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home ${MOUNTS.stage} --changes "${MOUNTS.changes}/changes-$node_id.json"`,
+    `node ${MOUNTS.applier}/${APPLIER_FILE} fill-secrets --home ${MOUNTS.stage} --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
+    `chown -R ${WSO2_UID}:${WSO2_UID} ${MOUNTS.stage}`,
+    `chmod -R go-rwx ${MOUNTS.stage}`,
+    'echo "apply: $node_id configured"',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Seed: runs in the product image as root. Each shared directory that is missing or empty on the
+ * RWX volume is filled from the image's own tree (copied aside, then renamed into place, so two
+ * pods racing cannot interleave and a filled directory is never clobbered).
+ */
+export function seedScript(role: Role, dirs: readonly SharedDirectory[]): string {
+  const lines = [
+    'set -eu',
+    HOME_VAR(role),
+    `shared=${MOUNTS.shared}`,
+    'seed() {',
+    '  name="$1"; src="$home/$2"; dst="$shared/$name"',
+    '  if [ -d "$dst" ] && [ -n "$(ls -A "$dst")" ]; then echo "seed: $name already has content"; return 0; fi',
+    '  tmp="$shared/.seed-$name-$POD_NAME"',
+    '  rm -rf "$tmp"',
+    '  mkdir -p "$tmp"',
+    '  if [ -d "$src" ]; then cp -a "$src/." "$tmp/"; fi',
+    // EFS access points fix ownership themselves and refuse chown; NFS needs it.
+    `  chown -R ${WSO2_UID}:${WSO2_UID} "$tmp" 2>/dev/null || echo "seed: chown refused (access point owns the files)"`,
+    '  if [ -d "$dst" ]; then rmdir "$dst" 2>/dev/null || true; fi',
+    '  if mv -T "$tmp" "$dst" 2>/dev/null; then echo "seed: $name seeded from the image"; else rm -rf "$tmp"; echo "seed: $name was seeded by another pod"; fi',
+    '}',
+  ];
+  for (const d of dirs) {
+    if (d.role !== role) continue;
+    lines.push(`seed ${shQuote(d.name)} ${shQuote(assertRelativePath(d.productPath))}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/**
+ * Main container: replaces the product paths of the shared directories with symlinks into the
+ * RWX volume (seed 000: symlinked, not mounted), copies the staged files over the product home
+ * (through the symlinks where a file lives in a shared tree) and execs the product's start script
+ * in the foreground, so the JVM is PID 1's child-free successor and gets the signals.
+ */
+export function startScript(role: Role, process: ProductProcess, links: readonly SharedDirectory[]): string {
+  const lines = ['set -eu', HOME_VAR(role), `shared=${MOUNTS.shared}`];
+  for (const d of links) {
+    const p = shQuote(assertRelativePath(d.productPath));
+    lines.push(
+      `if [ ! -L "$home/"${p} ]; then rm -rf "$home/"${p}; mkdir -p "$(dirname "$home/"${p})"; ln -s "$shared/"${shQuote(d.name)} "$home/"${p}; fi`,
+    );
+  }
+  lines.push(
+    `cd ${MOUNTS.stage}`,
+    'find . -type f | while IFS= read -r f; do',
+    '  mkdir -p "$home/$(dirname "$f")"',
+    '  cp "$f" "$home/$f"',
+    'done',
+    'cd "$home"',
+    `exec sh "$home/"${shQuote(assertRelativePath(process.command))}`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+/**
+ * Wait: runs in the MySQL image; polls, as the application user, for the row the db-init Job
+ * writes after the script it ran succeeded, so no Kubernetes API access (RBAC) is needed.
+ */
+export function waitForDbScript(metaDatabase: string, scriptSha256: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(metaDatabase) || !/^[0-9a-f]{64}$/.test(scriptSha256)) throw new Error('bad db wait parameters');
+  return [
+    'set -u',
+    `query="SELECT COUNT(*) FROM ${metaDatabase}.${DB_INIT_DONE_TABLE} WHERE script_sha256='${scriptSha256}'"`,
+    'until [ "$(mysql --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" -N -B -e "$query" 2>/dev/null)" = "1" ]; do',
+    '  echo "wait: database $DB_HOST:$DB_PORT not initialised yet"',
+    '  sleep 5',
+    'done',
+    'echo "wait: database ready"',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The db-init Job's container (MySQL image, bash): runs the rendered script, then records that
+ * this script version succeeded and lets the application user read that record.
+ */
+export function dbInitJobScript(scriptFile: string, metaDatabase: string, scriptSha256: string, appUser: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(metaDatabase) || !/^[0-9a-f]{64}$/.test(scriptSha256) || !/^[A-Za-z][A-Za-z0-9_]*$/.test(appUser)) {
+    throw new Error('bad db-init parameters');
+  }
+  return [
+    'set -euo pipefail',
+    `bash ${MOUNTS.dbInit}/${shQuote(scriptFile)}`,
+    'export MYSQL_PWD="$DB_MASTER_PASSWORD"',
+    'mysql --connect-timeout=10 -h "$DB_HOST" -P "$DB_PORT" -u "$DB_MASTER_USER" <<SQL',
+    `CREATE TABLE IF NOT EXISTS ${metaDatabase}.${DB_INIT_DONE_TABLE} (script_sha256 CHAR(64) PRIMARY KEY, done_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);`,
+    `INSERT IGNORE INTO ${metaDatabase}.${DB_INIT_DONE_TABLE} (script_sha256) VALUES ('${scriptSha256}');`,
+    `GRANT SELECT ON ${metaDatabase}.${DB_INIT_DONE_TABLE} TO '${appUser}'@'%';`,
+    'SQL',
+    'echo "db-init: done"',
+    '',
+  ].join('\n');
+}
+
+/** Single-quotes a value as one POSIX shell word. */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function sha256(s: string): string {
+  return crypto.createHash('sha256').update(s).digest('hex');
+}
+
+/**
+ * The checksum a pod template is annotated with: sha256 over named parts (rendered change sets,
+ * the applier bundle, scripts, and secret *versions* such as a Secret's resourceVersion — never a
+ * secret value). Parts are sorted by name and NUL-separated, so order and concatenation cannot
+ * alias two different configurations.
+ */
+export function configChecksum(parts: Record<string, string>): string {
+  const h = crypto.createHash('sha256');
+  for (const k of Object.keys(parts).sort()) h.update(k).update('\u0000').update(parts[k]).update('\u0000');
+  return h.digest('hex');
+}
+
+/** The nodes of a role, in pod-ordinal order. */
+export function nodeIdsOf(t: Topology, role: Role): NodeId[] {
+  return nodesOf(t, role)
+    .sort((a, b) => a.ordinal - b.ordinal)
+    .map((n) => n.id);
+}
