@@ -500,7 +500,7 @@ export function buildTopology(input: TopologyInput): Topology {
       databases: databasesFor(input.analyticsFlavor),
       datasources,
     },
-    sharedDirectories: SHARED_DIRECTORIES,
+    sharedDirectories: sharedDirectoriesFor(input.analyticsFlavor),
     frontendPorts: input.frontendPorts ?? DEFAULT_FRONTEND_PORTS,
   };
 }
