@@ -1,0 +1,94 @@
+/**
+ * Security group rules of the EC2 platform, derived from the topology model only: every
+ * (peer -> port) pair of `ingressPairs` becomes an ingress rule on the target's group and the
+ * matching egress rule on the source's group (the provider removes AWS's default allow-all
+ * egress, so egress is as explicit as ingress). Pure: the component turns each spec into one
+ * standalone rule resource, and tests compare the registered rules with the model.
+ */
+import { Peer, PortRule, Role, Topology, ingressPairs } from '../../topology';
+import { MYSQL_PORT } from '../aws/rds';
+import { NFS_PORT } from '../aws/efs';
+
+/** The security groups of the platform. */
+export type GroupRole = 'nlb' | 'internal-nlb' | 'is' | 'analytics' | 'db' | 'efs';
+export const GROUP_ROLES: readonly GroupRole[] = ['nlb', 'internal-nlb', 'is', 'analytics', 'db', 'efs'];
+
+export interface RuleSpec {
+  /** Stable key, used in the rule resource's name. */
+  key: string;
+  group: GroupRole;
+  direction: 'ingress' | 'egress';
+  port: number;
+  /** The other side: another group of the platform, or a CIDR. */
+  peer: { group: GroupRole } | { cidr: string };
+  description: string;
+}
+
+export interface RuleOptions {
+  /** Who may reach the public listeners. */
+  ingressCidrs: readonly string[];
+  /** SSH to the nodes from this CIDR; none when unset (administration through SSM). */
+  sshCidr?: string;
+  /** Ports the nodes reach on the internet through NAT (AWS APIs, packages, product packs). */
+  internetEgressPorts: readonly number[];
+}
+
+const WORLD = '0.0.0.0/0';
+
+const PEER_GROUP: Record<Peer, GroupRole> = {
+  frontend: 'nlb',
+  is: 'is',
+  analytics: 'analytics',
+  'internal-lb': 'internal-nlb',
+};
+
+/** Ports the internal NLB listens on: those the model lets both the IS nodes and the internal LB reach. */
+export function internalLbPorts(t: Topology): PortRule[] {
+  const seen = new Set<number>();
+  return ingressPairs(t)
+    .filter((p) => p.to === 'analytics' && p.from === 'internal-lb' && p.port.from.includes('is'))
+    .map((p) => p.port)
+    .filter((p) => (seen.has(p.port) ? false : (seen.add(p.port), true)));
+}
+
+/** Ports the public NLB forwards to each role: those the model opens to the front end. */
+export function frontendPorts(t: Topology, role: Role): PortRule[] {
+  return ingressPairs(t)
+    .filter((p) => p.to === role && p.from === 'frontend')
+    .map((p) => p.port);
+}
+
+export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
+  const out: RuleSpec[] = [];
+  const add = (r: Omit<RuleSpec, 'key'>) => {
+    const peer = 'group' in r.peer ? r.peer.group : r.peer.cidr.replace(/[./]/g, '-');
+    const key = `${r.group}-${r.direction === 'ingress' ? 'in' : 'out'}-${peer}-${r.port}`;
+    if (!out.some((x) => x.key === key)) out.push({ ...r, key });
+  };
+  /** A group-to-group flow: ingress on the target, egress on the source. */
+  const flow = (from: GroupRole, to: GroupRole, port: number, description: string) => {
+    add({ group: to, direction: 'ingress', port, peer: { group: from }, description });
+    add({ group: from, direction: 'egress', port, peer: { group: to }, description });
+  };
+
+  for (const p of ingressPairs(t)) flow(PEER_GROUP[p.from], p.to, p.port.port, p.port.description);
+  // The internal NLB fronts the receivers for the IS publishers.
+  for (const p of internalLbPorts(t)) flow('is', 'internal-nlb', p.port, `${p.description} via the internal NLB`);
+
+  // Public listeners (IS NLB: https + http; dashboard NLB: https), from the configured CIDRs
+  // only: the front-end ports of the model are the only ones ever open to the internet.
+  for (const cidr of o.ingressCidrs) {
+    add({ group: 'nlb', direction: 'ingress', port: t.frontendPorts.https, peer: { cidr }, description: 'Public HTTPS listeners' });
+    add({ group: 'nlb', direction: 'ingress', port: t.frontendPorts.http, peer: { cidr }, description: 'Public HTTP listener' });
+  }
+
+  for (const role of ['is', 'analytics'] as const) {
+    flow(role, 'db', MYSQL_PORT, `${role} nodes to MySQL`);
+    flow(role, 'efs', NFS_PORT, `${role} nodes to the shared file system`);
+    for (const port of o.internetEgressPorts) {
+      add({ group: role, direction: 'egress', port, peer: { cidr: WORLD }, description: 'AWS APIs, packages and packs through NAT' });
+    }
+    if (o.sshCidr) add({ group: role, direction: 'ingress', port: 22, peer: { cidr: o.sshCidr }, description: 'SSH (network.sshCidr)' });
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+/**
+ * EC2 user-data: a small `#cloud-config` that never changes with the product configuration.
+ *
+ * It installs (write_files) a node env file with ids only (no secret), a refresh script, and the
+ * `wso2-pattern2-config` oneshot unit, then enables and starts the unit (runcmd, first boot).
+ * The unit runs at EVERY boot: it fetches this node's boot script from the stack's bucket (the
+ * instance profile may read it) and runs it, so a reboot re-applies the current configuration.
+ * Configuration travels in S3 objects, so changing it never changes user-data and never stops
+ * or replaces an instance; nodes pick it up one at a time (docs/architecture.md).
+ *
+ * Pure; YAML rendered with `yaml`.
+ */
+import { stringify } from 'yaml';
+import { STATE_DIR, sq } from './boot-script';
+
+export const CONFIG_UNIT = 'wso2-pattern2-config.service';
+export const REFRESH_SCRIPT = '/usr/local/sbin/wso2-pattern2-refresh';
+export const NODE_ENV_FILE = '/etc/wso2-pattern2/node.env';
+/** EC2's limit on user-data (before base64). */
+export const USER_DATA_LIMIT = 16 * 1024;
+
+export interface UserDataParams {
+  nodeId: string;
+  region: string;
+  bucket: string;
+  /** Key of this node's boot script in the bucket. */
+  bootKey: string;
+}
+
+/** The refresh script: fetch the current boot script, then run it. */
+export function renderRefreshScript(): string {
+  return [
+    '#!/bin/bash',
+    '# Fetches this node\'s current boot script from the stack bucket and runs it (every boot).',
+    'set -euo pipefail',
+    `# shellcheck source=/dev/null`,
+    `. ${NODE_ENV_FILE}`,
+    `install -d -m 0700 ${STATE_DIR}`,
+    `aws s3 cp --only-show-errors --region "$PATTERN2_REGION" "s3://$PATTERN2_BUCKET/$PATTERN2_BOOT_KEY" ${STATE_DIR}/boot.sh.new`,
+    `mv -f ${STATE_DIR}/boot.sh.new ${STATE_DIR}/boot.sh`,
+    `exec bash ${STATE_DIR}/boot.sh`,
+    '',
+  ].join('\n');
+}
+
+export function renderConfigUnit(): string {
+  return [
+    '[Unit]',
+    'Description=WSO2 pattern 2: fetch and apply this node\'s configuration',
+    'Wants=network-online.target',
+    'After=network-online.target cloud-final.service',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    'RemainAfterExit=yes',
+    `ExecStart=${REFRESH_SCRIPT}`,
+    'TimeoutStartSec=3600',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+export function renderUserData(p: UserDataParams): string {
+  const env = [
+    `PATTERN2_NODE_ID=${sq(p.nodeId)}`,
+    `PATTERN2_REGION=${sq(p.region)}`,
+    `PATTERN2_BUCKET=${sq(p.bucket)}`,
+    `PATTERN2_BOOT_KEY=${sq(p.bootKey)}`,
+    '',
+  ].join('\n');
+  const doc = {
+    write_files: [
+      { path: NODE_ENV_FILE, permissions: '0644', owner: 'root:root', content: env },
+      { path: REFRESH_SCRIPT, permissions: '0755', owner: 'root:root', content: renderRefreshScript() },
+      { path: `/etc/systemd/system/${CONFIG_UNIT}`, permissions: '0644', owner: 'root:root', content: renderConfigUnit() },
+    ],
+    // runcmd runs once per instance; the unit then runs at every boot. --no-block: cloud-final
+    // must not wait for the product install (the unit logs to the journal).
+    runcmd: [
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', CONFIG_UNIT],
+      ['systemctl', '--no-block', 'start', CONFIG_UNIT],
+    ],
+  };
+  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+}
