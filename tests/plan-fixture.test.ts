@@ -1,0 +1,91 @@
+/**
+ * `plan` on a small fixture program that uses every delivery route of the conventions, so the
+ * node-file extraction, redaction and leak refusal are tested independently of the platforms.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CHANGE_SET_SCHEMA } from '../config-templates';
+import { mockPassword } from '../scripts/mocks';
+import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, findLeaks, readTree, runPlanCli } from './fixtures/plan/run-plan';
+
+const PROGRAM = path.join(FIXTURES, 'program-nodes.ts');
+const CONFIG = path.join(FIXTURES, 'Pulumi.nasty.yaml');
+const ADMIN = 'Adm1nNasty9&<>"\'$`\\:#{}%';
+
+let tmp: string;
+let out: string;
+let tree: Map<string, Buffer>;
+const text = (f: string) => {
+  const b = tree.get(f);
+  if (!b) throw new Error(`${f} not written; have: ${[...tree.keys()].join(', ')}`);
+  return b.toString('utf8');
+};
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-fixture-'));
+  out = path.join(tmp, 'out');
+  const r = runPlanCli(['--config-file', CONFIG, '--program', PROGRAM, '--out', out, '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS]);
+  if (r.status !== 0) throw new Error(`plan failed (${r.status}): ${r.stderr}`);
+  tree = readTree(out);
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('a change set in a tagged S3 object lands in nodes/is-1 verbatim, with its files and edits', () => {
+  const payload = text('nodes/is-1/changes.json');
+  const cs = JSON.parse(payload);
+  expect(cs.$schema).toBe(CHANGE_SET_SCHEMA);
+  expect(cs.nodeId).toBe('is-1');
+  for (const c of cs.changes as { kind: string; path: string; content?: string }[]) {
+    if (c.kind === 'file') expect(text(`nodes/is-1/${c.path}`)).toBe(c.content);
+    else expect(JSON.parse(text(`nodes/is-1/${c.path}.edits.json`))).toEqual(c);
+  }
+});
+
+test('a change set inside gzip+base64 user data is found; the user data is written decoded', () => {
+  const ud = text('nodes/analytics-1/user-data');
+  expect(ud.startsWith('#!/bin/bash\n')).toBe(true);
+  const cs = JSON.parse(text('nodes/analytics-1/changes.json'));
+  expect(cs.nodeId).toBe('analytics-1');
+  expect(ud).toContain(text('nodes/analytics-1/changes.json'));
+});
+
+test('stock trees: edited files come out patched; files the tree lacks are listed, not invented', () => {
+  const axis2 = text('nodes/is-1/repository/conf/axis2/axis2.xml');
+  expect(axis2).toContain('<axisconfig');
+  expect(axis2).toMatch(/<parameter name="membershipScheme">wka<\/parameter>/);
+  expect(text('nodes/analytics-1/conf/worker/deployment.yaml')).toMatch(/wso2\.carbon:/);
+  const missing = Object.values(JSON.parse(text('nodes/is-1/changes.json')).changes as { kind: string; path: string }[])
+    .filter((c) => c.kind !== 'file' && !fs.existsSync(path.join(REFERENCE_IS, c.path)))
+    .map((c) => c.path);
+  for (const p of missing) {
+    expect(tree.has(`nodes/is-1/${p}`)).toBe(false);
+    expect(text('plan.txt')).toContain(`    ${p}\n`);
+  }
+});
+
+test('ConfigMaps become files; Secrets are never written', () => {
+  expect(text('nodes/frontend/nginx.conf')).toContain('listen 443;');
+  expect([...tree.keys()].some((f) => f.startsWith('nodes/database/'))).toBe(false);
+});
+
+test('secrets are redacted in resources.json and outputs.json, also inside longer strings', () => {
+  const outputs = JSON.parse(text('outputs.json'));
+  expect(outputs.adminPassword).toBe('[secret]');
+  expect(outputs.connectionString).toBe('mysql://wso2:[secret]@db.internal.example.com:3306/WSO2UMDB');
+  const resources = JSON.parse(text('resources.json')) as { type: string; inputs: Record<string, unknown> }[];
+  expect(resources.find((r) => r.type === 'aws:secretsmanager/secretVersion:SecretVersion')!.inputs.secretString).toBe('[secret]');
+  expect(findLeaks(tree, { admin: ADMIN, random: mockPassword('fixture-db') })).toEqual([]);
+});
+
+test('a secret in a node file fails the plan loudly and writes nothing', () => {
+  const leakOut = path.join(tmp, 'leak');
+  const r = runPlanCli(['--config-file', CONFIG, '--program', PROGRAM, '--out', leakOut], { PLAN_FIXTURE_LEAK: '1' });
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('nodes/analytics-1/user-data: config wso2-is-pattern2:adminPassword');
+  expect(r.stderr).not.toContain('Adm1nNasty9');
+  expect(fs.existsSync(leakOut)).toBe(false);
+  expect(fs.readdirSync(tmp).filter((f) => f.startsWith('leak'))).toEqual([]);
+});
