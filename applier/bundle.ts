@@ -19,7 +19,12 @@ let cached: string | undefined;
  * absolute paths (esbuild names modules relative to `absWorkingDir`).
  */
 export function applierBundle(): string {
-  if (cached !== undefined) return cached;
+  if (cached === undefined) cached = buildApplierBundle();
+  return cached;
+}
+
+/** Builds the bundle afresh, bypassing the cache (`applierBundle()` is what callers want). */
+export function buildApplierBundle(): string {
   const result = buildSync({
     absWorkingDir: ROOT,
     entryPoints: ['applier/cli.ts'],
@@ -39,7 +44,6 @@ export function applierBundle(): string {
   if (result.errors.length) throw new Error(`applier bundle failed: ${result.errors[0].text}`);
   const out = result.outputFiles[0].text;
   if (out.includes(ROOT)) throw new Error('applier bundle contains an absolute path of this machine');
-  cached = out;
   return out;
 }
 

@@ -1,0 +1,146 @@
+/**
+ * The node-side applier: the esbuild bundle run with plain `node` (no node_modules) in a temp
+ * product home, end to end, and the bundle itself (deterministic, self-contained, no local paths).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { applierBundle, buildApplierBundle } from '../applier/bundle';
+import { changeSetPayload } from '../config-templates';
+import type { NodeChangeSet } from '../config-templates/types';
+import { secretPlaceholder } from '../topology';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'applier');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-bundle-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// The bundle lives outside the repository, so it cannot resolve anything from node_modules.
+const BUNDLE = path.join(tmp, 'bin', 'applier.js');
+fs.mkdirSync(path.dirname(BUNDLE));
+fs.writeFileSync(BUNDLE, applierBundle());
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BUNDLE, ...args], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const PASSWORD = `s3cr&t<"'>\\$%\u00e9`;
+
+const cs: NodeChangeSet = {
+  nodeId: 'analytics-1',
+  product: 'analytics',
+  changes: [
+    {
+      kind: 'yaml',
+      path: 'conf/worker/deployment.yaml',
+      ops: [
+        { op: 'set', path: ['cluster.config', 'enabled'], value: true },
+        {
+          op: 'upsertItem',
+          path: ['wso2.datasources', 'dataSources'],
+          key: 'name',
+          value: { name: 'IS_ANALYTICS_DB', definition: { type: 'RDBMS', configuration: { username: 'wso2', password: secretPlaceholder('db_password') } } },
+        },
+      ],
+    },
+    {
+      kind: 'file',
+      path: 'conf/worker/datasources.xml',
+      content: `<?xml version="1.0" encoding="UTF-8"?>\n<ds><password>${secretPlaceholder('db_password')}</password></ds>\n`,
+      mode: '0644',
+    },
+  ],
+};
+
+describe('the bundle', () => {
+  it('is one deterministic file without paths of this machine', () => {
+    const b = applierBundle();
+    expect(b).not.toContain('/work/');
+    expect(b).not.toContain(path.resolve(__dirname, '..'));
+    expect(b).not.toContain(os.homedir());
+    expect(b).not.toMatch(/require\(["'](yaml|xmlbuilder2|esbuild|@pulumi\/[^"']*)["']\)/);
+    expect(b.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // A fresh build (not the in-process cache) gives the same bytes.
+    const again = buildApplierBundle();
+    expect(again).toBe(b);
+    expect(applierBundle()).toBe(b);
+  });
+
+  it('is small enough for a ConfigMap', () => {
+    expect(Buffer.byteLength(applierBundle())).toBeLessThan(512 * 1024);
+  });
+});
+
+describe('node applier.js, end to end in a temp product home', () => {
+  const home = path.join(tmp, 'wso2is-analytics-5.8.0');
+  fs.cpSync(path.join(FIXTURES, 'analytics'), home, { recursive: true });
+  const changes = path.join(tmp, 'changes.json');
+  fs.writeFileSync(changes, changeSetPayload(cs));
+  const secrets = path.join(tmp, 'secrets.json');
+  fs.writeFileSync(secrets, JSON.stringify({ db_password: PASSWORD, admin_password: 'a', db_master_password: 'm' }));
+
+  it('apply: exit 0, files listed, change applied; twice is byte-identical', () => {
+    const r = run(['apply', '--home', home, '--changes', changes]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('changed conf/worker/deployment.yaml (yaml, 2 ops)');
+    expect(r.stdout).toContain('changed conf/worker/datasources.xml (file, 1 op)');
+    const once = fs.readFileSync(path.join(home, 'conf/worker/deployment.yaml'), 'utf8');
+    expect(once).toContain('enabled: true');
+    expect(once).toContain('# Cluster Configuration');
+    const r2 = run(['apply', '--home', home, '--changes', changes]);
+    expect(r2.code).toBe(0);
+    expect(r2.stdout).toContain('unchanged conf/worker/deployment.yaml');
+    expect(fs.readFileSync(path.join(home, 'conf/worker/deployment.yaml'), 'utf8')).toBe(once);
+  });
+
+  it('fill-secrets: finds the files itself, fills them, never prints the value', () => {
+    const r = run(['fill-secrets', '--home', home, '--secrets-file', secrets]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      'filled conf/worker/datasources.xml (db_password)\nfilled conf/worker/deployment.yaml (db_password)\nfilled secrets in 2 file(s)\n',
+    );
+    expect(r.stdout + r.stderr).not.toContain('s3cr');
+    const xml = path.join(home, 'conf/worker/datasources.xml');
+    expect(spawnSync('xmllint', ['--xpath', 'string(/ds/password)', xml], { encoding: 'utf8' }).stdout.replace(/\n$/, '')).toBe(PASSWORD);
+    expect(fs.statSync(xml).mode & 0o777).toBe(0o600);
+    // Nothing left to fill.
+    const again = run(['fill-secrets', '--home', home, '--secrets-file', secrets]);
+    expect(again.stdout).toBe('filled secrets in 0 file(s)\n');
+  });
+
+  it('fill-secrets --files limits the files', () => {
+    fs.writeFileSync(path.join(home, 'conf/a.json'), `{"p": "${secretPlaceholder('admin_password')}"}\n`);
+    fs.writeFileSync(path.join(home, 'conf/b.json'), `{"p": "${secretPlaceholder('admin_password')}"}\n`);
+    const r = run(['fill-secrets', '--home', home, '--secrets-file', secrets, '--files', 'conf/a.json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(home, 'conf/a.json'), 'utf8')).p).toBe('a');
+    expect(fs.readFileSync(path.join(home, 'conf/b.json'), 'utf8')).toContain('@@SECRET:admin_password@@');
+  });
+
+  it('failures: exit 1 with one line on stderr', () => {
+    const bad = path.join(tmp, 'bad.json');
+    fs.writeFileSync(bad, changeSetPayload({ ...cs, changes: [{ kind: 'yaml', path: 'conf/worker/deployment.yaml', ops: [{ op: 'set', path: ['nope', 'x'], value: 1 }] }] }));
+    for (const [args, re] of [
+      [['apply', '--home', home, '--changes', bad], /^applier: conf\/worker\/deployment\.yaml: set \["nope","x"\]: missing \["nope"\]\n$/],
+      [['apply', '--home', home], /^applier: --changes is required/],
+      [['frobnicate'], /^applier: unknown command "frobnicate"/],
+      [['fill-secrets', '--home', home, '--secrets-file', path.join(tmp, 'missing.json')], /^applier: cannot read secrets file .*missing\.json: ENOENT\n$/],
+    ] as [string[], RegExp][]) {
+      const r = run(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    }
+  });
+
+  it('refuses a payload of another schema', () => {
+    const other = path.join(tmp, 'other.json');
+    fs.writeFileSync(other, JSON.stringify({ $schema: 'something/else', changes: [] }));
+    const r = run(['apply', '--home', home, '--changes', other]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('has $schema "something/else"');
+  });
+});
