@@ -6,6 +6,7 @@
 import { NodeId, Topology, node } from '../topology';
 import { NodeChangeSet } from './types';
 import { renderSpChangeSet } from './analytics-sp';
+import { renderDasChangeSet } from './analytics-das';
 
 export function renderAnalyticsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
   if (node(t, id).role !== 'analytics') throw new Error(`${id} is not an analytics node`);
@@ -13,11 +14,7 @@ export function renderAnalyticsChangeSet(t: Topology, id: NodeId): NodeChangeSet
     case 'sp':
       return renderSpChangeSet(t, id);
     case 'das':
-      // The DAS renderer (`./analytics-das`, renderDasChangeSet) has not landed yet; fail loudly
-      // rather than ship an analytics node with stock (H2, unclustered) configuration.
-      throw new Error(
-        `analyticsFlavor 'das' is not rendered yet: config-templates/analytics-das.ts (renderDasChangeSet) is missing`,
-      );
+      return renderDasChangeSet(t, id);
     default: {
       const never: never = t.analyticsFlavor;
       throw new Error(`unknown analyticsFlavor ${String(never)}`);

@@ -143,8 +143,12 @@ describe('renderSpChangeSet (pure)', () => {
     expect(() => renderAnalyticsChangeSet(t, 'is-1')).toThrow(/not an analytics node/);
   });
 
-  it('fails loudly for the DAS flavour until its renderer exists', () => {
-    expect(() => renderAnalyticsChangeSet(topology('das'), 'analytics-1')).toThrow(/analytics-das/);
+  it('hands the DAS flavour to the DAS renderer, and the SP renderer refuses it', () => {
+    const das = { ...topology('das'), ports: DEFAULT_PORTS };
+    expect(() => renderSpChangeSet(das, 'analytics-1')).toThrow(/analyticsFlavor 'sp'/);
+    const paths = renderAnalyticsChangeSet(das, 'analytics-1').changes.map((c) => c.path);
+    expect(paths).toContain('repository/conf/event-processor.xml');
+    expect(paths).not.toContain(WORKER_DEPLOYMENT_YAML);
   });
 });
 
