@@ -215,7 +215,8 @@ export function seedScript(role: Role, dirs: readonly SharedDirectory[]): string
  * in the foreground, so the JVM is PID 1's child-free successor and gets the signals.
  */
 export function startScript(role: Role, process: ProductProcess, links: readonly SharedDirectory[]): string {
-  const lines = ['set -eu', HOME_VAR(role), `shared=${MOUNTS.shared}`];
+  const lines = ['set -eu', HOME_VAR(role)];
+  if (links.length) lines.push(`shared=${MOUNTS.shared}`);
   for (const d of links) {
     const p = shQuote(assertRelativePath(d.productPath));
     lines.push(

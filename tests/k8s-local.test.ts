@@ -1,0 +1,301 @@
+/**
+ * The Kubernetes platform on the `local` stack (Pulumi.local.yaml: in-cluster MySQL, NFS), run
+ * under the shared mocks: the objects it registers, read as data.
+ */
+import { spawnSync } from 'child_process';
+import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
+import { DEFAULT_PORTS } from '../topology';
+import { CHANGE_SET_SCHEMA } from '../config-templates';
+import {
+  CHECKSUM_ANNOTATION,
+  NAMES,
+  NODE_LABEL,
+  applyScript,
+  configChecksum,
+  podDnsName,
+  sha256,
+  stageScript,
+} from '../components/kubernetes/model';
+import { isSecretWrapped } from '../scripts/mocks';
+
+const NS = 'wso2-is-pattern2';
+let run: ProgramRun;
+
+beforeAll(async () => {
+  run = await runStack('Pulumi.local.yaml');
+});
+
+const sts = (name: string) => findObject(run.records, 'StatefulSet', name);
+const podSpec = (w: Record<string, any>) => w.spec.template.spec;
+const allContainers = (spec: Record<string, any>): Record<string, any>[] => [...(spec.initContainers ?? []), ...spec.containers];
+const workloads = () => [...byKind(run.records, 'StatefulSet'), ...byKind(run.records, 'Deployment'), ...byKind(run.records, 'Job')];
+
+describe('identities', () => {
+  it('runs exactly two IS pods and two analytics pods behind headless Services that publish not-ready pods', () => {
+    for (const [name, headless] of [
+      [NAMES.is, NAMES.isHeadless],
+      [NAMES.analytics, NAMES.analyticsHeadless],
+    ]) {
+      const s = sts(name);
+      expect(s.spec.replicas).toBe(2);
+      expect(s.spec.serviceName).toBe(headless);
+      const svc = findObject(run.records, 'Service', headless);
+      expect(svc.spec.clusterIP).toBe('None');
+      expect(svc.spec.publishNotReadyAddresses).toBe(true);
+    }
+    expect(sts(NAMES.is).spec.podManagementPolicy).toBe('OrderedReady');
+    expect(sts(NAMES.is).spec.updateStrategy.type).toBe('RollingUpdate');
+  });
+
+  it('renders the pod DNS names as node addresses (wka members, failover receiver URL)', () => {
+    const cm = findObject(run.records, 'ConfigMap', 'wso2is-changes-is-1');
+    const payload: string = cm.data['changes-is-1.json'];
+    expect(payload).toContain(`"$schema": "${CHANGE_SET_SCHEMA}"`);
+    // is-1's wka member list names is-2 by its pod DNS name; the publishers name both workers.
+    expect(podDnsName('is', 1, NS)).toBe(`wso2is-1.wso2is-nodes.${NS}.svc.cluster.local`);
+    expect(payload).toContain(podDnsName('is', 1, NS));
+    expect(payload).toContain(podDnsName('analytics', 0, NS));
+    expect(payload).toContain(podDnsName('analytics', 1, NS));
+    const a2 = findObject(run.records, 'ConfigMap', 'wso2is-changes-analytics-2').data['changes-analytics-2.json'];
+    expect(a2).toContain(podDnsName('analytics', 1, NS)); // advertisedHost of the event sync server
+  });
+
+  it('picks each pod\'s change set by ordinal: 0 -> <role>-1, 1 -> <role>-2, from one projected volume of both', () => {
+    for (const [name, role, ids] of [
+      [NAMES.is, 'is', ['is-1', 'is-2']],
+      [NAMES.analytics, 'analytics', ['analytics-1', 'analytics-2']],
+    ] as const) {
+      const spec = podSpec(sts(name));
+      const apply = spec.initContainers.find((c: any) => c.name === 'apply');
+      expect(apply.command[2]).toBe(applyScript(role));
+      expect(apply.command[2]).toMatch(new RegExp(`0\\) node_id=${ids[0]} ;;`));
+      expect(apply.command[2]).toMatch(new RegExp(`1\\) node_id=${ids[1]} ;;`));
+      const changes = spec.volumes.find((v: any) => v.name === 'changes');
+      expect(changes.projected.sources.map((s: any) => s.configMap.name)).toEqual(ids.map((id) => `wso2is-changes-${id}`));
+      for (const id of ids) {
+        const cm = findObject(run.records, 'ConfigMap', `wso2is-changes-${id}`);
+        expect(cm.metadata.labels[NODE_LABEL]).toBe(id);
+        expect(Object.keys(cm.data)).toEqual([`changes-${id}.json`]);
+        expect(JSON.parse(cm.data[`changes-${id}.json`]).nodeId).toBe(id);
+      }
+    }
+  });
+});
+
+describe('probes, disruption, placement', () => {
+  it('probes the real ports of the model', () => {
+    const is = podSpec(sts(NAMES.is)).containers;
+    expect(is.map((c: any) => c.name)).toEqual(['server']);
+    expect(is[0].readinessProbe.httpGet).toEqual({ path: '/carbon/admin/login.jsp', port: DEFAULT_PORTS.isHttps, scheme: 'HTTPS' });
+    expect(is[0].livenessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.isHttps);
+    expect(is[0].startupProbe.tcpSocket.port).toBe(DEFAULT_PORTS.isHttps);
+    const an = podSpec(sts(NAMES.analytics)).containers;
+    const worker = an.find((c: any) => c.name === 'worker');
+    const dash = an.find((c: any) => c.name === 'dashboard');
+    expect(worker.livenessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.workerHttps);
+    expect(worker.readinessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.thrift); // active only (seed 004)
+    expect(dash.readinessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.dashboard);
+    // Long-running pods only (the db-init Job runs to completion).
+    for (const w of workloads().filter((x) => x.kind !== 'Job')) {
+      for (const c of w.spec.template.spec.containers) {
+        expect(c.readinessProbe).toBeDefined();
+        expect(c.livenessProbe).toBeDefined();
+        const ports = (c.ports ?? []).map((p: any) => p.containerPort);
+        for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe].filter(Boolean)) {
+          const port = probe.tcpSocket?.port ?? probe.httpGet?.port;
+          // A probe on a port the container does not declare would probe nothing we run.
+          expect(ports).toContain(port);
+        }
+      }
+    }
+    // IS boots for minutes: the startup probe must allow at least ten of them.
+    const sp = is[0].startupProbe;
+    expect(sp.initialDelaySeconds + sp.periodSeconds * sp.failureThreshold).toBeGreaterThanOrEqual(600);
+  });
+
+  it('has PodDisruptionBudgets of maxUnavailable 1 selecting the IS and front-end pods', () => {
+    const pdbs = byKind(run.records, 'PodDisruptionBudget');
+    for (const name of [NAMES.is, NAMES.nginx]) {
+      const w = [...byKind(run.records, 'StatefulSet'), ...byKind(run.records, 'Deployment')].find((x) => x.metadata.name === name)!;
+      const pdb = pdbs.find((p) => JSON.stringify(p.spec.selector.matchLabels) === JSON.stringify(w.spec.template.metadata.labels));
+      expect(pdb).toBeDefined();
+      expect(pdb!.spec.maxUnavailable).toBe(1);
+    }
+  });
+
+  it('spreads IS, analytics and nginx pods over nodes and zones (preferred)', () => {
+    for (const w of [sts(NAMES.is), sts(NAMES.analytics), findObject(run.records, 'Deployment', NAMES.nginx)]) {
+      const terms = w.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+      expect(terms.map((t: any) => t.podAffinityTerm.topologyKey).sort()).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+      for (const t of terms) expect(t.podAffinityTerm.labelSelector.matchLabels).toEqual(w.spec.template.metadata.labels);
+    }
+  });
+});
+
+describe('configuration checksum', () => {
+  const cmData = (name: string) => findObject(run.records, 'ConfigMap', name).data as Record<string, string>;
+  /** The Secrets' versions as the checksum takes them: name@resourceVersion, no data. */
+  const secretVersions = () =>
+    ['wso2is-database', 'wso2is-admin', 'wso2is-keystore', 'wso2is-applier-secrets']
+      .map((n) => {
+        const rec = run.records.find((r) => r.type === 'kubernetes:core/v1:Secret' && (r.inputs.metadata as any)?.name === n)!;
+        return `${n}@${(rec.state.metadata as any)?.resourceVersion ?? ''}`;
+      })
+      .join(',');
+  /** The checksum recomputed from what the ConfigMaps and Secrets carry, not from the program. */
+  function expected(role: 'is' | 'analytics', mutate?: (parts: Record<string, string>) => void): string {
+    const ids = role === 'is' ? ['is-1', 'is-2'] : ['analytics-1', 'analytics-2'];
+    const secrets = secretVersions();
+    const dbInit = Object.values(cmData('wso2is-db-init'))[0];
+    const parts: Record<string, string> = {
+      applier: cmData('wso2is-applier')['applier.js'],
+      secrets,
+      dbInit: sha256(dbInit),
+      stage: stageScript(role),
+      apply: applyScript(role),
+    };
+    for (const id of ids) parts[`changes/${id}`] = cmData(`wso2is-changes-${id}`)[`changes-${id}.json`];
+    mutate?.(parts);
+    return configChecksum(parts);
+  }
+
+  it('annotates the pod templates with a checksum of the delivered configuration', () => {
+    const isSum = sts(NAMES.is).spec.template.metadata.annotations[CHECKSUM_ANNOTATION];
+    const anSum = sts(NAMES.analytics).spec.template.metadata.annotations[CHECKSUM_ANNOTATION];
+    expect(isSum).toMatch(/^[0-9a-f]{64}$/);
+    expect(isSum).toBe(expected('is'));
+    expect(anSum).toBe(expected('analytics'));
+    expect(isSum).not.toBe(anSum);
+    expect(findObject(run.records, 'Deployment', NAMES.nginx).spec.template.metadata.annotations[CHECKSUM_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('changes when a rendered file, the applier or a secret version changes', () => {
+    const base = expected('is');
+    expect(expected('is', (p) => (p['changes/is-2'] = p['changes/is-2'].replace('9443', '9444')))).not.toBe(base);
+    expect(expected('is', (p) => (p.applier += '\n'))).not.toBe(base);
+    expect(expected('is', (p) => (p.secrets = p.secrets.replace('wso2is-admin@', 'wso2is-admin@2')))).not.toBe(base);
+  });
+
+  it('neither contains nor hashes a secret value', () => {
+    // admin, db, db master passwords and the TLS key, all generated by the mocks on this stack.
+    expect(run.secretValues.length).toBeGreaterThanOrEqual(4);
+    const sums = workloads()
+      .map((w) => w.spec.template.metadata?.annotations?.[CHECKSUM_ANNOTATION])
+      .filter(Boolean) as string[];
+    expect(sums.length).toBe(3);
+    for (const s of run.secretValues) {
+      for (const sum of sums) {
+        expect(sum).not.toContain(s);
+        expect(sum).not.toBe(sha256(s));
+      }
+      // The secrets part of the checksum is versions only.
+      expect(secretVersions()).not.toContain(s);
+    }
+  });
+});
+
+describe('volumes, claims, services', () => {
+  it('mounts only volumes the pod defines, and they point at objects that exist', () => {
+    const cms = byKind(run.records, 'ConfigMap').map((c) => c.metadata.name);
+    const secrets = byKind(run.records, 'Secret');
+    const pvcs = byKind(run.records, 'PersistentVolumeClaim');
+    for (const w of workloads()) {
+      const spec = podSpec(w);
+      const volumes = new Map<string, any>((spec.volumes ?? []).map((v: any) => [v.name, v]));
+      for (const t of w.spec.volumeClaimTemplates ?? []) volumes.set(t.metadata.name, { claimTemplate: true });
+      for (const c of allContainers(spec)) {
+        for (const m of c.volumeMounts ?? []) expect([w.metadata.name, c.name, volumes.has(m.name)]).toEqual([w.metadata.name, c.name, true]);
+        for (const e of c.env ?? []) {
+          const ref = e.valueFrom?.secretKeyRef;
+          if (!ref) continue;
+          const s = secrets.find((x) => x.metadata.name === ref.name);
+          expect(s).toBeDefined();
+          expect(Object.keys(s!.stringData)).toContain(ref.key);
+        }
+      }
+      for (const v of volumes.values()) {
+        if (v.configMap) expect(cms).toContain(v.configMap.name);
+        for (const src of v.projected?.sources ?? []) expect(cms).toContain(src.configMap.name);
+        if (v.secret) expect(secrets.map((s) => s.metadata.name)).toContain(v.secret.secretName);
+        if (v.persistentVolumeClaim) expect(pvcs.map((p) => p.metadata.name)).toContain(v.persistentVolumeClaim.claimName);
+      }
+    }
+  });
+
+  it('puts the shared trees on one ReadWriteMany claim, bound to the NFS export', () => {
+    const claim = findObject(run.records, 'PersistentVolumeClaim', NAMES.sharedClaim);
+    expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
+    const pv = byKind(run.records, 'PersistentVolume')[0];
+    expect(claim.spec.volumeName).toBe(pv.metadata.name);
+    expect(pv.spec.accessModes).toEqual(['ReadWriteMany']);
+    const nfsSvc = run.records.find((r) => r.type === 'kubernetes:core/v1:Service' && (r.inputs.metadata as any).name === NAMES.nfs)!;
+    expect(pv.spec.nfs.server).toBe((nfsSvc.state.spec as any).clusterIP);
+    for (const name of [NAMES.is, NAMES.analytics]) {
+      const spec = podSpec(sts(name));
+      expect(spec.volumes.find((v: any) => v.name === 'shared').persistentVolumeClaim.claimName).toBe(NAMES.sharedClaim);
+    }
+    // Seed 000: the product paths are symlinks into the shared volume, set up by the main container.
+    const start = podSpec(sts(NAMES.is)).containers[0].command[2];
+    expect(start).toContain(`ln -s "$shared/"'Deployment' "$home/"'repository/deployment'`);
+    expect(start).toContain(`ln -s "$shared/"'Tenants' "$home/"'repository/tenants'`);
+    const worker = podSpec(sts(NAMES.analytics)).containers.find((c: any) => c.name === 'worker').command[2];
+    expect(worker).toContain(`'wso2/worker/deployment/siddhi-files'`);
+  });
+
+  it('has Services whose selectors match pod template labels', () => {
+    const templates = workloads().map((w) => w.spec.template.metadata.labels as Record<string, string>);
+    for (const svc of byKind(run.records, 'Service')) {
+      const sel = svc.spec.selector as Record<string, string>;
+      expect(sel).toBeDefined();
+      const match = templates.find((l) => Object.entries(sel).every(([k, v]) => l[k] === v));
+      expect([svc.metadata.name, !!match]).toEqual([svc.metadata.name, true]);
+    }
+    const receivers = findObject(run.records, 'Service', NAMES.analyticsReceivers);
+    expect(receivers.spec.ports.map((p: any) => p.port).sort()).toEqual(
+      [DEFAULT_PORTS.thrift, DEFAULT_PORTS.thriftSsl, DEFAULT_PORTS.binary, DEFAULT_PORTS.binarySsl].sort(),
+    );
+    const lb = findObject(run.records, 'Service', NAMES.nginx);
+    expect(lb.spec.type).toBe('LoadBalancer');
+    expect(lb.metadata.annotations ?? {}).toEqual({}); // no cloud annotations locally
+  });
+});
+
+describe('secrets', () => {
+  it('keeps every secret value out of every ConfigMap and every non-Secret object', () => {
+    for (const o of k8sObjects(run.records)) {
+      if (o.obj.kind === 'Secret') continue;
+      const leaves = stringLeaves(o.obj);
+      for (const s of run.secretValues) {
+        expect([o.obj.kind, o.obj.metadata?.name, leaves.some((l) => l.includes(s))]).toEqual([o.obj.kind, o.obj.metadata?.name, false]);
+      }
+    }
+  });
+
+  it('passes the credentials as Pulumi secrets in Secret stringData', () => {
+    const rec = run.records.find((r) => r.type === 'kubernetes:core/v1:Secret' && (r.inputs.metadata as any).name === 'wso2is-applier-secrets')!;
+    const raw = rec.rawInputs.stringData as Record<string, unknown>;
+    expect(isSecretWrapped(raw) || isSecretWrapped(raw['secrets.json'])).toBe(true);
+    const file = JSON.parse((rec.inputs.stringData as any)['secrets.json']);
+    expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password']);
+    const vol = podSpec(sts(NAMES.is)).volumes.find((v: any) => v.name === 'secrets');
+    expect(vol.secret.defaultMode).toBe(0o400);
+  });
+});
+
+describe('local stack', () => {
+  it('creates no AWS resource at all', () => {
+    expect(run.records.filter((r) => r.type.startsWith('aws:') || r.type === 'pulumi:providers:aws')).toEqual([]);
+    expect(byKind(run.records, 'StatefulSet').map((s) => s.metadata.name)).toContain(NAMES.mysql);
+  });
+
+  it('runs the init and start scripts clean through shellcheck', () => {
+    for (const w of workloads()) {
+      for (const c of allContainers(podSpec(w))) {
+        if (!Array.isArray(c.command) || !['sh', 'bash'].includes(c.command[0])) continue;
+        const r = spawnSync('shellcheck', [`--shell=${c.command[0]}`, '--severity=warning', '-'], { input: c.command[2], encoding: 'utf8' });
+        expect([w.metadata.name, c.name, r.stdout]).toEqual([w.metadata.name, c.name, '']);
+        expect(r.status).toBe(0);
+      }
+    }
+  });
+});
