@@ -186,3 +186,30 @@ describe('README configuration reference', () => {
     expect(row.description).toBe(spec.description);
   });
 });
+
+describe('README quick start and CI agree', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8');
+  const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('\n## ', readme.indexOf('## Quick start') + 5));
+  const commands = [...quickStart.matchAll(/^ *```bash\n *([^\n]+)\n *```$/gm)].map((m) => m[1]);
+  const TEST_COMMAND = 'npm run build && npm test';
+
+  test('the quick start is exactly two commands: plan the dev stack, run the tests', () => {
+    expect(commands).toHaveLength(2);
+    expect(commands[0]).toMatch(/^npm install --no-audit --no-fund && npm run plan\b.*\bdev\b/);
+    expect(commands[1].endsWith(`npm install --no-audit --no-fund && ${TEST_COMMAND}`)).toBe(true);
+  });
+
+  test('CI installs the same Debian packages and runs the same test command', () => {
+    const ciPackages = /^PACKAGES=\(([^)]*)\)$/m.exec(ci)![1].split(/\s+/).filter(Boolean);
+    const readmePackages = /apt-get install -y --no-install-recommends ([a-z0-9 .+-]+?) &&/.exec(commands[1])![1].split(' ');
+    expect(readmePackages).toEqual(ciPackages);
+    for (const p of ['libxml2-utils', 'nginx-light', 'mariadb-server', 'mariadb-client', 'shellcheck', 'cloud-init', 'openssl']) {
+      expect(ciPackages).toContain(p);
+    }
+    const lines = ci.trimEnd().split('\n');
+    expect(lines[lines.length - 1]).toBe(TEST_COMMAND);
+    expect(ci).toMatch(/^set -euo pipefail$/m);
+    expect(fs.statSync(path.join(ROOT, '.ci', 'run')).mode & 0o111).not.toBe(0);
+  });
+});
