@@ -1,0 +1,79 @@
+/**
+ * The Kubernetes platform on the `eks` stack (Pulumi.eks.yaml: RDS, EFS StorageClass, NLB),
+ * run under the shared mocks.
+ */
+import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
+import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes/model';
+import { MYSQL_PORT } from '../components/aws/rds';
+
+const NS = 'wso2-is-pattern2';
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runStack('Pulumi.eks.yaml');
+});
+
+const recordsOf = (type: string) => run.records.filter((r) => r.type === type);
+
+test('uses the configured kube context with server-side apply', () => {
+  const p = recordsOf('pulumi:providers:kubernetes')[0];
+  expect(p.inputs.context).toBe('arn:aws:eks:eu-west-1:123456789012:cluster/wso2-pattern2');
+  expect(String(p.inputs.enableServerSideApply)).toBe('true');
+});
+
+test('puts the databases on RDS (the shared component) in the configured private subnets, not in the cluster', () => {
+  expect(recordsOf('wso2:pattern2:RdsDatabase')).toHaveLength(1);
+  const subnets = recordsOf('aws:rds/subnetGroup:SubnetGroup')[0];
+  expect(subnets.inputs.subnetIds).toEqual(['subnet-0a1b2c3d4e5f60721', 'subnet-0a1b2c3d4e5f60722']);
+  const sg = recordsOf('aws:ec2/securityGroup:SecurityGroup')[0];
+  expect(sg.inputs.vpcId).toBe('vpc-0a1b2c3d4e5f60718');
+  expect(sg.inputs.ingress).toEqual([expect.objectContaining({ fromPort: MYSQL_PORT, toPort: MYSQL_PORT, cidrBlocks: ['10.40.0.0/16'] })]);
+  expect(byKind(run.records, 'StatefulSet').map((s) => s.metadata.name)).not.toContain(NAMES.mysql);
+  // The nodes' JDBC URLs name the RDS endpoint.
+  const address = String(recordsOf('aws:rds/instance:Instance')[0].state.address);
+  expect(address).toMatch(/rds\.amazonaws\.com$/);
+  const payload = findObject(run.records, 'ConfigMap', 'wso2is-changes-is-1').data['changes-is-1.json'];
+  expect(payload).toContain(`jdbc:mysql://${address}:${MYSQL_PORT}/`);
+  const job = byKind(run.records, 'Job')[0];
+  const env = job.spec.template.spec.containers[0].env;
+  expect(env.find((e: any) => e.name === 'DB_HOST').value).toBe(address);
+  expect(env.find((e: any) => e.name === 'DB_MASTER_USER').value).toBe(recordsOf('aws:rds/instance:Instance')[0].inputs.username);
+});
+
+test('puts the shared trees on an EFS StorageClass claim (ReadWriteMany), no NFS server', () => {
+  const claim = findObject(run.records, 'PersistentVolumeClaim', NAMES.sharedClaim);
+  expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
+  expect(claim.spec.storageClassName).toBe('efs-sc');
+  expect(byKind(run.records, 'PersistentVolume')).toEqual([]);
+  expect(byKind(run.records, 'Deployment').map((d) => d.metadata.name)).not.toContain(NAMES.nfs);
+});
+
+test('exposes nginx through an AWS NLB limited to the ingress CIDRs', () => {
+  const lb = findObject(run.records, 'Service', NAMES.nginx);
+  expect(lb.spec.type).toBe('LoadBalancer');
+  expect(lb.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('nlb');
+  expect(lb.spec.loadBalancerSourceRanges).toEqual(['0.0.0.0/0']);
+  expect(String(run.outputs.frontendAddress)).toMatch(/elb\.eu-west-1\.amazonaws\.com$/);
+  // The nginx upstreams are the IS pods' DNS names.
+  const conf = findObject(run.records, 'ConfigMap', 'wso2is-frontend-conf').data['default.conf'];
+  expect(conf).toContain(podDnsName('is', 0, NS));
+  expect(conf).toContain(podDnsName('is', 1, NS));
+});
+
+test('keeps pods, probes and checksums as on the local stack', () => {
+  for (const name of [NAMES.is, NAMES.analytics]) {
+    const s = findObject(run.records, 'StatefulSet', name);
+    expect(s.spec.replicas).toBe(2);
+    expect(s.spec.template.metadata.annotations[CHECKSUM_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+  }
+});
+
+test('keeps secret values out of everything but Secrets and the RDS password', () => {
+  expect(run.secretValues.length).toBeGreaterThanOrEqual(4);
+  for (const o of k8sObjects(run.records)) {
+    if (o.obj.kind === 'Secret') continue;
+    const leaves = stringLeaves(o.obj);
+    for (const s of run.secretValues) expect([o.obj.kind, o.obj.metadata?.name, leaves.some((l) => l.includes(s))]).toEqual([o.obj.kind, o.obj.metadata?.name, false]);
+  }
+  const rds = recordsOf('aws:rds/instance:Instance')[0];
+  expect(rds.rawInputs.password).toEqual(expect.objectContaining({ value: expect.any(String) })); // wrapped secret
+});
