@@ -387,6 +387,17 @@ describe('shipped stack files', () => {
     expect(c.is.nodeCount).toBe(2);
   });
 
+  test.each(files)('%s gives typed keys scalar values (the CLI checks them against Pulumi.yaml)', (f) => {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, f), 'utf8')) ?? {};
+    const decls = YAML.parse(fs.readFileSync(path.join(ROOT, 'Pulumi.yaml'), 'utf8')).config as Record<string, { type?: string }>;
+    for (const [fullKey, v] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
+      const key = fullKey.startsWith(`${PROJECT}:`) ? fullKey.slice(PROJECT.length + 1) : undefined;
+      if (!key || !decls[key]?.type || decls[key].type === 'array') continue;
+      const scalar = v === null || typeof v !== 'object' || 'secure' in (v as object);
+      expect({ key, scalar }).toEqual({ key, scalar: true });
+    }
+  });
+
   test.each(files)('%s keeps secrets encrypted', (f) => {
     const doc = YAML.parse(fs.readFileSync(path.join(ROOT, f), 'utf8')) ?? {};
     const cfg = (doc.config ?? {}) as Record<string, unknown>;
