@@ -1,0 +1,275 @@
+/**
+ * The EC2 boot script run FOR REAL with bash in a sandbox: a temp dir per node stands in for
+ * `/` (ROOT), a shared directory for EFS, logging fakes on PATH for dnf/aws/curl/mount/systemctl/
+ * useradd/chown; the applier bundle runs for real with node. Checks seeding of the shared trees
+ * (and not clobbering them from the second node), symlinks, idempotence on re-run, the applied
+ * configuration against the renderers + applier in-process, secrets handling, and shellcheck.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { execFileSync, spawnSync } from 'child_process';
+import { renderBootScript, BootScriptParams, STATE_DIR } from '../components/ec2/boot-script';
+import { renderRefreshScript } from '../components/ec2/user-data';
+import { SHARED_MOUNT, PRODUCT_HOMES, jdbcDriverDir, objectKeys } from '../components/ec2';
+import { processesFor, sharedDirectoriesFor, NodeId, Role } from '../topology';
+import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
+import { applierBundle } from '../applier/bundle';
+import { applyChangeSet } from '../applier/apply';
+import { fillSecrets } from '../applier/secrets';
+import { findSecretFiles } from '../applier/cli';
+import { isTestTopology } from './fixtures/is/model';
+import { makeSandbox, makeRoot, putS3, runBoot, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
+
+const REPO = path.resolve(__dirname, '..');
+const BUCKET = 'stack-config-bucket';
+const SECRETS = { db_password: `App&<>"'$\`\\:#pw1`, db_master_password: `Master&<>"'$\`\\:#pw2`, admin_password: `Admin&<>"'$\`\\:#pw3` };
+const topology = isTestTopology();
+
+function params(id: NodeId, role: Role): BootScriptParams {
+  const keys = objectKeys(id);
+  return {
+    nodeId: id,
+    role,
+    flavor: 'sp',
+    productHome: PRODUCT_HOMES[role],
+    packUrl: `s3://packs/${role}.zip`,
+    javaPackage: 'java-1.8.0-amazon-corretto-devel',
+    jdbcDriverUrl: 'https://repo.example/mysql-connector-java-5.1.49.jar',
+    jdbcDriverDir: jdbcDriverDir(role, 'sp'),
+    region: 'eu-west-1',
+    bucket: BUCKET,
+    keys: { changeSet: keys.changeSet, applier: keys.applier, dbInit: 'shared/db-init.sh' },
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-abc123',
+    efs: { fileSystemId: 'fs-0123456789abcdef0', accessPointId: `fsap-${role}` },
+    sharedMount: SHARED_MOUNT,
+    sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === role),
+    processes: processesFor(role, 'sp'),
+    uid: 802,
+    dbMasterUser: 'dbadmin',
+  };
+}
+
+/** Fake db-init: records what it was given (outside ROOT), so the test can check the env contract. */
+const FAKE_DB_INIT = `#!/bin/bash
+set -eu
+out="$DBINIT_OUT/$(date +%s%N)"
+mkdir -p "$out"
+printf '%s' "$DB_MASTER_USER" >"$out/user"
+printf '%s' "$DB_MASTER_PASSWORD" >"$out/master"
+printf '%s' "$DB_APP_PASSWORD" >"$out/app"
+printf '%s' "\${WSO2_IS_HOME:-}\${WSO2_ANALYTICS_HOME:-}" >"$out/home"
+`;
+
+let tmp: string;
+let sb: Sandbox;
+/** Staged (unzipped) IS pack, for the in-process expectation. */
+let isPack: string;
+
+function stageIsPack(dir: string, extra: Record<string, string> = {}): string {
+  const top = path.join(dir, 'wso2is-5.8.0');
+  fs.cpSync(path.join(REPO, 'tests/fixtures/is/repository'), path.join(top, 'repository'), { recursive: true });
+  const files: Record<string, string> = {
+    'bin/wso2server.sh': '#!/bin/sh\necho fake IS\n',
+    'repository/tenants/README.txt': 'tenant artifacts\n',
+    'repository/deployment/server/pack-marker.txt': 'from the pack\n',
+    ...extra,
+  };
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(top, rel)), { recursive: true });
+    fs.writeFileSync(path.join(top, rel), content, { mode: rel.startsWith('bin/') ? 0o755 : 0o644 });
+  }
+  return top;
+}
+
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ec2-boot-'));
+  sb = makeSandbox(tmp, SECRETS);
+  // pack of node 1 (and the reference), pack of node 2 with one file more
+  isPack = stageIsPack(path.join(tmp, 'pack1'));
+  zipDir(path.join(tmp, 'pack1'), 'wso2is-5.8.0', path.join(tmp, 'is1.zip'));
+  stageIsPack(path.join(tmp, 'pack2'), { 'repository/deployment/server/only-in-pack-2.txt': 'must not reach EFS\n' });
+  zipDir(path.join(tmp, 'pack2'), 'wso2is-5.8.0', path.join(tmp, 'is2.zip'));
+  fs.writeFileSync(path.join(sb.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');
+  const applier = applierBundle();
+  for (const id of ['is-1', 'is-2'] as NodeId[]) {
+    putS3(sb, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
+    putS3(sb, BUCKET, objectKeys(id).applier, applier);
+  }
+  putS3(sb, BUCKET, 'shared/db-init.sh', FAKE_DB_INIT);
+  fs.mkdirSync(path.join(tmp, 'dbinit'));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function boot(id: NodeId, pack: string): { root: string; status: number; stderr: string } {
+  putS3(sb, 'packs', 'is.zip', fs.readFileSync(pack));
+  const root = fs.existsSync(path.join(tmp, id)) ? path.join(tmp, id) : makeRoot(sb, id, SHARED_MOUNT);
+  const r = runBoot(sb, root, renderBootScript(params(id, 'is')), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+  return { root, ...r };
+}
+
+const home = (root: string) => path.join(root, PRODUCT_HOMES.is);
+const calls = () => fs.readFileSync(sb.log, 'utf8');
+
+describe('IS nodes in the sandbox', () => {
+  let root1: string;
+  let root2: string;
+
+  test('node 1 first boot: installs, seeds the shared trees, links them, applies config, starts the unit', () => {
+    const r = boot('is-1', path.join(tmp, 'is1.zip'));
+    expect(r).toMatchObject({ status: 0 });
+    root1 = r.root;
+    // seeded from the pack, marked by node 1
+    expect(fs.readFileSync(path.join(sb.efs, 'Deployment/server/pack-marker.txt'), 'utf8')).toBe('from the pack\n');
+    expect(fs.readFileSync(path.join(sb.efs, 'Tenants/README.txt'), 'utf8')).toBe('tenant artifacts\n');
+    expect(fs.readFileSync(path.join(sb.efs, 'Deployment/.seeded'), 'utf8')).toBe('is-1\n');
+    // symlinks, pointing into the mount (not a mount into the product tree)
+    for (const [rel, name] of [
+      ['repository/deployment', 'Deployment'],
+      ['repository/tenants', 'Tenants'],
+    ]) {
+      const p = path.join(home(root1), rel);
+      expect(fs.lstatSync(p).isSymbolicLink()).toBe(true);
+      expect(fs.readlinkSync(p)).toBe(path.join(root1, SHARED_MOUNT, name));
+    }
+    // JDBC driver, fstab (one line, _netdev), unit file
+    expect(fs.readFileSync(path.join(home(root1), 'repository/components/lib/mysql-connector-java-5.1.49.jar'), 'utf8')).toBe('fake jar');
+    const fstab = fs.readFileSync(path.join(root1, 'etc/fstab'), 'utf8').trim().split('\n');
+    expect(fstab).toEqual([`fs-0123456789abcdef0:/ ${SHARED_MOUNT} efs _netdev,noresvport,tls,accesspoint=fsap-is 0 0`]);
+    const unit = fs.readFileSync(path.join(root1, 'etc/systemd/system/wso2-is-server.service'), 'utf8');
+    expect(unit).toContain(`ExecStart=${home(root1)}/bin/wso2server.sh`);
+    expect(unit).toMatch(/^User=wso2$/m);
+    expect(unit).toMatch(/^Restart=on-failure$/m);
+    // external actions went through the fakes
+    const log = calls();
+    expect(log).toContain('dnf install -y java-1.8.0-amazon-corretto-devel nodejs unzip amazon-efs-utils mariadb105');
+    expect(log).toContain(`mount ${root1}${SHARED_MOUNT}`);
+    expect(log).toContain('systemctl --no-block restart wso2-is-server.service');
+    expect(log).toContain('useradd --system --uid 802');
+    // the secrets temp file is gone, and no secret reached a command line
+    expect(fs.readdirSync(path.join(root1, STATE_DIR)).filter((f) => f.startsWith('secrets'))).toEqual([]);
+    for (const v of Object.values(SECRETS)) expect(log.includes(v)).toBe(false);
+  });
+
+  test('the applied configuration equals the renderers + applier run in-process on the same pack', () => {
+    const expected = path.join(tmp, 'expected-is');
+    fs.cpSync(isPack, expected, { recursive: true });
+    applyChangeSet(expected, renderNodeChangeSet(topology, 'is-1'));
+    fillSecrets(expected, findSecretFiles(expected), SECRETS);
+    expect(readTree(path.join(home(root1), 'repository/conf'))).toEqual(readTree(path.join(expected, 'repository/conf')));
+    const shared = readTree(path.join(sb.efs, 'Deployment'));
+    delete shared['.seeded'];
+    expect(shared).toEqual(readTree(path.join(expected, 'repository/deployment')));
+    // secrets were filled (the applier ran): a placeholder-free datasource file naming the DB host
+    const ds = fs.readFileSync(path.join(home(root1), 'repository/conf/datasources/master-datasources.xml'), 'utf8');
+    expect(ds).not.toMatch(/@@SECRET:/);
+    expect(ds).toContain(topology.db.host);
+  });
+
+  test('db-init ran with the master user and both passwords from the secret, and the product home', () => {
+    const runs = fs.readdirSync(path.join(tmp, 'dbinit'));
+    expect(runs).toHaveLength(1);
+    const d = path.join(tmp, 'dbinit', runs[0]);
+    const read = (f: string) => fs.readFileSync(path.join(d, f), 'utf8');
+    expect([read('user'), read('master'), read('app'), read('home')]).toEqual(['dbadmin', SECRETS.db_master_password, SECRETS.db_password, home(root1)]);
+  });
+
+  test('node 2 first boot does not clobber what node 1 put on the shared trees', () => {
+    fs.writeFileSync(path.join(sb.efs, 'Deployment/server/node1-artifact.txt'), 'deployed on is-1\n');
+    const r = boot('is-2', path.join(tmp, 'is2.zip'));
+    expect(r).toMatchObject({ status: 0 });
+    root2 = r.root;
+    expect(fs.readFileSync(path.join(sb.efs, 'Deployment/server/node1-artifact.txt'), 'utf8')).toBe('deployed on is-1\n');
+    expect(fs.existsSync(path.join(sb.efs, 'Deployment/server/only-in-pack-2.txt'))).toBe(false);
+    expect(fs.readFileSync(path.join(sb.efs, 'Deployment/.seeded'), 'utf8')).toBe('is-1\n');
+    expect(fs.readlinkSync(path.join(home(root2), 'repository/deployment'))).toBe(path.join(root2, SHARED_MOUNT, 'Deployment'));
+    // node 2's own pack copy is kept aside, not merged
+    expect(fs.existsSync(path.join(home(root2), 'repository/deployment.pack/server/only-in-pack-2.txt'))).toBe(true);
+  });
+
+  test('a reboot (re-run) changes nothing and downloads nothing again', () => {
+    const before = [...treeSums(root1), ...treeSums(sb.efs)];
+    const packFetches = () => calls().split('\n').filter((l) => l.includes('s3://packs/')).length;
+    const jarFetches = () => calls().split('\n').filter((l) => l.startsWith('curl')).length;
+    const [p0, j0] = [packFetches(), jarFetches()];
+    const r = runBoot(sb, root1, renderBootScript(params('is-1', 'is')), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+    expect(r).toMatchObject({ status: 0 });
+    expect([...treeSums(root1), ...treeSums(sb.efs)]).toEqual(before);
+    expect([packFetches(), jarFetches()]).toEqual([p0, j0]);
+    expect(fs.readFileSync(path.join(root1, 'etc/fstab'), 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a failure stops the script (set -e) before anything is configured', () => {
+    const broken = path.join(tmp, 'broken');
+    fs.mkdirSync(broken);
+    makeRoot(sb, 'broken', SHARED_MOUNT);
+    // no pack in the fake S3 under this URL: the install step fails
+    const p = { ...params('is-1', 'is'), packUrl: 's3://packs/missing.zip' };
+    const r = runBoot(sb, broken, renderBootScript(p), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+    expect(r.status).not.toBe(0);
+    expect(fs.existsSync(path.join(broken, PRODUCT_HOMES.is, 'repository/conf'))).toBe(false);
+  });
+});
+
+describe('analytics node in the sandbox', () => {
+  test('siddhi-files shared and linked; worker and dashboard units', () => {
+    const top = path.join(tmp, 'anpack', 'wso2is-analytics-5.8.0');
+    fs.cpSync(path.join(REPO, 'tests/fixtures/analytics/conf'), path.join(top, 'conf'), { recursive: true });
+    for (const [rel, c] of Object.entries({
+      'bin/worker.sh': '#!/bin/sh\n',
+      'bin/dashboard.sh': '#!/bin/sh\n',
+      'wso2/worker/deployment/siddhi-files/IS_ANALYTICS.siddhi': '@App:name("x")\n',
+    })) {
+      fs.mkdirSync(path.dirname(path.join(top, rel)), { recursive: true });
+      fs.writeFileSync(path.join(top, rel), c, { mode: 0o755 });
+    }
+    zipDir(path.join(tmp, 'anpack'), 'wso2is-analytics-5.8.0', path.join(tmp, 'an.zip'));
+    putS3(sb, 'packs', 'analytics.zip', fs.readFileSync(path.join(tmp, 'an.zip')));
+    const keys = objectKeys('analytics-1');
+    putS3(sb, BUCKET, keys.changeSet, changeSetPayload(renderNodeChangeSet(topology, 'analytics-1')));
+    putS3(sb, BUCKET, keys.applier, applierBundle());
+    const root = makeRoot(sb, 'analytics-1', SHARED_MOUNT);
+    const r = runBoot(sb, root, renderBootScript(params('analytics-1', 'analytics')), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+    expect(r).toMatchObject({ status: 0 });
+    const ahome = path.join(root, PRODUCT_HOMES.analytics);
+    expect(fs.readlinkSync(path.join(ahome, 'wso2/worker/deployment/siddhi-files'))).toBe(path.join(root, SHARED_MOUNT, 'siddhi-files'));
+    expect(fs.existsSync(path.join(sb.efs, 'siddhi-files/IS_ANALYTICS.siddhi'))).toBe(true);
+    expect(fs.existsSync(path.join(ahome, 'lib/mysql-connector-java-5.1.49.jar'))).toBe(true);
+    for (const [unit, cmd] of [
+      ['wso2-analytics-worker.service', 'bin/worker.sh'],
+      ['wso2-analytics-dashboard.service', 'bin/dashboard.sh'],
+    ]) {
+      expect(fs.readFileSync(path.join(root, 'etc/systemd/system', unit), 'utf8')).toContain(`ExecStart=${ahome}/${cmd}`);
+      expect(calls()).toContain(`systemctl --no-block restart ${unit}`);
+    }
+    // the worker configuration is the renderer's (applied for real by the bundle)
+    const expected = path.join(tmp, 'expected-an');
+    fs.cpSync(top, expected, { recursive: true });
+    applyChangeSet(expected, renderNodeChangeSet(topology, 'analytics-1'));
+    fillSecrets(expected, findSecretFiles(expected), SECRETS);
+    expect(readTree(path.join(ahome, 'conf'))).toEqual(readTree(path.join(expected, 'conf')));
+  });
+});
+
+test('shellcheck passes on the boot scripts and the refresh script', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ec2-sc-'));
+  try {
+    const files = [
+      ['is.sh', renderBootScript(params('is-1', 'is'))],
+      ['analytics.sh', renderBootScript(params('analytics-2', 'analytics'))],
+      ['das.sh', renderBootScript({ ...params('analytics-1', 'analytics'), flavor: 'das', homeLink: '/opt/wso2/analytics-home', processes: processesFor('analytics', 'das') })],
+      ['refresh.sh', renderRefreshScript()],
+    ].map(([n, c]) => {
+      fs.writeFileSync(path.join(dir, n), c);
+      return path.join(dir, n);
+    });
+    const r = spawnSync('shellcheck', ['--severity=style', ...files], { encoding: 'utf8' });
+    expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: '' });
+    for (const f of files) execFileSync('bash', ['-n', f]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
