@@ -12,10 +12,9 @@ const ROOT = path.resolve(__dirname, '..');
 
 function timeRun(script: string, args: string[]): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, script), ...args], {
+  const r = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts/lib/register-ts.js'), path.join(ROOT, script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' },
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
