@@ -34,7 +34,10 @@ export function needlesOf(secret: string): string[] {
     Buffer.from(secret).toString('base64'),
     Buffer.from(secret).toString('base64').replace(/=+$/, ''),
   ]);
-  for (const run of secret.match(/[A-Za-z0-9]+/g) ?? []) if (run.length >= MIN_FRAGMENT) forms.add(run);
+  // Only runs mixing letters and digits: a plain word such as "password" occurs in files legitimately.
+  for (const run of secret.match(/[A-Za-z0-9]+/g) ?? []) {
+    if (run.length >= MIN_FRAGMENT && /[0-9]/.test(run) && /[A-Za-z]/.test(run)) forms.add(run);
+  }
   return [...forms].filter((f) => f.length >= Math.min(MIN_FRAGMENT, secret.length) && f.length > 0).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 }
 
