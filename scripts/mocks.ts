@@ -82,8 +82,12 @@ export class ResourceRecorder {
   }
 }
 
-/** The mocks plus their recorder. */
-export type Pattern2Mocks = pulumi.runtime.Mocks & { recorder: ResourceRecorder };
+/** The mocks plus their recorder; both hooks are synchronous, so tests may call them directly. */
+export interface Pattern2Mocks extends pulumi.runtime.Mocks {
+  recorder: ResourceRecorder;
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> };
+  call(args: pulumi.runtime.MockCallArgs): Record<string, any>;
+}
 
 // ---- helpers ---------------------------------------------------------------------------------
 
