@@ -270,7 +270,9 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
     for (const k of Object.keys(exported ?? {}).sort()) outputs[k] = await resolveOutput(exported[k]);
     await settle(mocks.recorder);
     if (failures.length) {
-      const msg = failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f))).join('\n');
+      // One failure often rejects several promises; say each once. Line numbers in stacks are of
+      // the transpiled code unless run with NODE_OPTIONS=--enable-source-maps (slower).
+      const msg = [...new Set(failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f))))].join('\n');
       throw new PlanError(`the program failed under the mock engine:\n${msg}`);
     }
 

@@ -89,3 +89,12 @@ test('a secret in a node file fails the plan loudly and writes nothing', () => {
   expect(fs.existsSync(leakOut)).toBe(false);
   expect(fs.readdirSync(tmp).filter((f) => f.startsWith('leak'))).toEqual([]);
 });
+
+test('a program that fails under the mock engine fails the plan with its error and writes nothing', () => {
+  const failOut = path.join(tmp, 'fails');
+  const r = runPlanCli(['--config-file', CONFIG, '--program', path.join(FIXTURES, 'program-throws.ts'), '--out', failOut]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('the program failed under the mock engine');
+  expect(r.stderr).toContain('fixture failure while naming fixture');
+  expect(fs.existsSync(failOut)).toBe(false);
+});
