@@ -41,7 +41,28 @@ export interface NginxOptions {
   connectTimeout?: string;
   /** Emit the analytics dashboard server block (default true). */
   dashboard?: boolean;
+  /**
+   * Re-resolve the node names at run time instead of once at start: emits `resolver` and gives
+   * every upstream a shared-memory `zone` and its servers the `resolve` parameter, so a node that
+   * comes back with a new address (a recreated pod) is reached without restarting nginx.
+   * Needs open-source nginx >= 1.27.3 (`NGINX_MIN_VERSION_RESOLVE`); older nginx rejects `resolve`.
+   */
+  resolver?: NginxResolver;
 }
+
+export interface NginxResolver {
+  /** DNS server nginx queries: an IP (IPv6 in brackets), optionally `:port`, or a name resolvable at start. */
+  address: string;
+  /** Overrides the record TTL (nginx time syntax, e.g. '10s'): how soon a new node address is seen. */
+  valid?: string;
+  /** Resolution timeout (nginx default 30s). */
+  timeout?: string;
+}
+
+/** First open-source nginx release whose upstream `server` accepts `resolve` (CHANGES, 1.27.3). */
+export const NGINX_MIN_VERSION_RESOLVE = '1.27.3';
+/** Shared memory per upstream zone; two or four servers need a fraction of it. */
+const UPSTREAM_ZONE_SIZE = '64k';
 
 /** One nginx directive: `name args;` or `name args { block }`, with an optional comment above. */
 export interface NginxDirective {
@@ -102,13 +123,16 @@ const dir = (name: string, ...args: (string | number)[]): NginxDirective => ({ n
 function upstream(
   name: string,
   servers: { address: string; port: number }[],
-  opts: { ipHash: boolean; maxFails: number; failTimeout: string },
+  opts: { ipHash: boolean; maxFails: number; failTimeout: string; resolve: boolean },
   comment: string,
 ): NginxDirective {
   const block: NginxDirective[] = [];
+  // `resolve` keeps the peers in shared memory, so the group needs a zone of its own.
+  if (opts.resolve) block.push(dir('zone', name, UPSTREAM_ZONE_SIZE));
   if (opts.ipHash) block.push(dir('ip_hash'));
   for (const s of servers) {
-    block.push(dir('server', `${s.address}:${s.port}`, `max_fails=${opts.maxFails}`, `fail_timeout=${opts.failTimeout}`));
+    const args = [`${s.address}:${s.port}`, `max_fails=${opts.maxFails}`, `fail_timeout=${opts.failTimeout}`];
+    block.push(dir('server', ...args, ...(opts.resolve ? ['resolve'] : [])));
   }
   return { name: 'upstream', args: [name], block, comment };
 }
@@ -165,7 +189,7 @@ export function renderNginxConf(t: Topology, opts: NginxOptions): string {
   };
   const is = nodesOf(t, 'is');
   const analytics = nodesOf(t, 'analytics');
-  const up = { maxFails, failTimeout };
+  const up = { maxFails, failTimeout, resolve: opts.resolver !== undefined };
   const withDashboard = opts.dashboard ?? true;
 
   const tls: NginxDirective[] = [
@@ -184,7 +208,17 @@ export function renderNginxConf(t: Topology, opts: NginxOptions): string {
     ],
   });
 
-  const tree: NginxDirective[] = [
+  const tree: NginxDirective[] = [];
+  if (opts.resolver) {
+    const r = opts.resolver;
+    if (!/^\S+$/.test(r.address)) throw new Error(`nginx resolver address must be one address: ${JSON.stringify(r.address)}`);
+    tree.push({
+      ...dir('resolver', r.address, ...(r.valid ? [`valid=${r.valid}`] : [])),
+      comment: 'Node names are looked up again while running (upstream servers marked resolve).',
+    });
+    if (r.timeout) tree.push(dir('resolver_timeout', r.timeout));
+  }
+  tree.push(
     {
       name: 'map',
       args: ['$http_upgrade', CONNECTION_UPGRADE_VAR],
@@ -209,7 +243,7 @@ export function renderNginxConf(t: Topology, opts: NginxOptions): string {
       { ipHash: false, ...up },
       'Management console: is-1 only.',
     ),
-  ];
+  );
   if (withDashboard) {
     tree.push(
       upstream(

@@ -54,7 +54,7 @@ test('exposes nginx through an AWS NLB limited to the ingress CIDRs', () => {
   expect(lb.spec.loadBalancerSourceRanges).toEqual(['0.0.0.0/0']);
   expect(String(run.outputs.frontendAddress)).toMatch(/elb\.eu-west-1\.amazonaws\.com$/);
   // The nginx upstreams are the IS pods' DNS names.
-  const conf = findObject(run.records, 'ConfigMap', 'wso2is-frontend-conf').data['default.conf'];
+  const conf = findObject(run.records, 'ConfigMap', 'wso2is-frontend-conf').data['default.conf.template'];
   expect(conf).toContain(podDnsName('is', 0, NS));
   expect(conf).toContain(podDnsName('is', 1, NS));
 });

@@ -6,6 +6,7 @@
  * applied by the shared applier in an init container; secrets reach the pods only as a Secret
  * file the applier reads (see docs/architecture.md, "Kubernetes platform").
  */
+import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import * as tls from '@pulumi/tls';
@@ -48,6 +49,9 @@ import {
   startScript,
   waitForDbScript,
   STATEFULSET_OF,
+  NAMESERVER_PLACEHOLDER,
+  NGINX_PATHS,
+  nginxStartScript,
 } from './model';
 import { RdsDatabase, MYSQL_PORT } from '../aws/rds';
 
@@ -65,6 +69,11 @@ export interface KubernetesPlatformArgs {
 
 /** Product default keystore password of wso2carbon.jks (IS 5.8.0 ships it; we do not re-key). */
 export const PRODUCT_KEYSTORE_PASSWORD = 'wso2carbon';
+/**
+ * How long nginx keeps a node-name lookup (overriding the record's TTL): a recreated IS pod's new
+ * address is picked up within about this long.
+ */
+const NGINX_RESOLVER_VALID = '10s';
 /** MySQL in the cluster: storage of its data volume. */
 const MYSQL_STORAGE = '10Gi';
 /** Requested size of the shared RWX volume (EFS ignores it; NFS backs it with a volume this big). */
@@ -777,18 +786,23 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       inNs(),
     );
     const tlsDir = '/etc/nginx/tls';
+    // Node names are re-resolved while nginx runs (a recreated IS pod has a new IP), through the
+    // pod's DNS server, which the start script fills in.
     const conf = topology.apply((t) =>
       renderNginxConf(t, {
         httpsPort: t.frontendPorts.https,
         httpPort: t.frontendPorts.http,
         certificateFile: `${tlsDir}/tls.crt`,
         certificateKeyFile: `${tlsDir}/tls.key`,
+        resolver: { address: NAMESERVER_PLACEHOLDER, valid: NGINX_RESOLVER_VALID },
       }),
     );
-    const confCm = new k8s.core.v1.ConfigMap(`${name}-nginx-conf`, { metadata: meta('wso2is-frontend-conf', 'frontend'), data: { 'default.conf': conf } }, inNs());
+    const templateFile = path.posix.basename(NGINX_PATHS.template);
+    const start = nginxStartScript();
+    const confCm = new k8s.core.v1.ConfigMap(`${name}-nginx-conf`, { metadata: meta('wso2is-frontend-conf', 'frontend'), data: { [templateFile]: conf } }, inNs());
     const checksum = pulumi
       .all([conf, tlsSecret.metadata])
-      .apply(([c, m]) => configChecksum({ 'nginx/default.conf': c, 'secrets': `${m?.name ?? ''}@${m?.resourceVersion ?? ''}` }));
+      .apply(([c, m]) => configChecksum({ [`nginx/${templateFile}`]: c, 'nginx/start': start, 'secrets': `${m?.name ?? ''}@${m?.resourceVersion ?? ''}` }));
     const portsFrom = shape.frontendPorts;
     const deployment = new k8s.apps.v1.Deployment(
       `${name}-frontend`,
@@ -805,7 +819,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
               containers: [
                 {
                   name: 'nginx',
+                  // nginx >= NGINX_MIN_VERSION_RESOLVE: upstream servers marked `resolve`.
                   image: cfg.kubernetes.images.nginx,
+                  command: ['sh', '-c', start],
                   ports: [
                     { name: 'https', containerPort: portsFrom.https },
                     { name: 'http', containerPort: portsFrom.http },
@@ -814,14 +830,16 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                   livenessProbe: { tcpSocket: { port: portsFrom.https }, initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
                   resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
                   volumeMounts: [
-                    // Replaces the image's stock default.conf (and its port-80 server).
-                    { name: 'conf', mountPath: '/etc/nginx/conf.d', readOnly: true },
+                    { name: 'template', mountPath: path.posix.dirname(NGINX_PATHS.template), readOnly: true },
+                    // An empty conf.d: the image's stock default.conf (and its port-80 server) is gone.
+                    { name: 'conf', mountPath: path.posix.dirname(NGINX_PATHS.conf) },
                     { name: 'tls', mountPath: tlsDir, readOnly: true },
                   ],
                 },
               ],
               volumes: [
-                { name: 'conf', configMap: { name: 'wso2is-frontend-conf' } },
+                { name: 'template', configMap: { name: 'wso2is-frontend-conf' } },
+                { name: 'conf', emptyDir: { sizeLimit: '1Mi' } },
                 { name: 'tls', secret: { secretName: SECRET_NAMES_K8S.tls, defaultMode: 0o400 } },
               ],
             },

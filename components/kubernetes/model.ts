@@ -276,6 +276,46 @@ export function dbInitJobScript(scriptFile: string, metaDatabase: string, script
   ].join('\n');
 }
 
+/**
+ * nginx on Kubernetes: the site is rendered with this token as its `resolver` address, and the
+ * container's start script puts the pod's own DNS server there (the first `nameserver` of
+ * /etc/resolv.conf, which the kubelet writes: the cluster DNS Service IP, or a node-local cache).
+ * nginx's resolver takes no search domains; the node addresses are fully qualified names.
+ */
+export const NAMESERVER_PLACEHOLDER = '@@NAMESERVER@@';
+export const NGINX_PATHS = {
+  /** The rendered site with the placeholder (ConfigMap). */
+  template: '/etc/nginx/pattern2/default.conf.template',
+  /** Where the official image's nginx.conf includes it from (an emptyDir, so the stock default.conf is gone). */
+  conf: '/etc/nginx/conf.d/default.conf',
+  resolvConf: '/etc/resolv.conf',
+} as const;
+
+/**
+ * nginx container start: the first nameserver of resolv.conf (checked to be an IP address, IPv6
+ * bracketed as nginx wants it) replaces the placeholder, then nginx runs in the foreground as the
+ * image's own command does.
+ */
+export function nginxStartScript(): string {
+  return [
+    'set -eu',
+    `resolv=${NGINX_PATHS.resolvConf}`,
+    "ns=''",
+    'while read -r key value _; do',
+    '  if [ "$key" = nameserver ]; then ns="$value"; break; fi',
+    'done < "$resolv"',
+    'case "$ns" in',
+    `  '') echo "nginx: no nameserver in $resolv" >&2; exit 1 ;;`,
+    '  *[!0-9A-Fa-f.:]*) echo "nginx: nameserver is not an IP address: $ns" >&2; exit 1 ;;',
+    '  *:*) ns="[$ns]" ;;',
+    'esac',
+    `sed "s/${NAMESERVER_PLACEHOLDER}/$ns/g" ${NGINX_PATHS.template} > ${NGINX_PATHS.conf}`,
+    'echo "nginx: upstream names resolved through $ns"',
+    "exec nginx -g 'daemon off;'",
+    '',
+  ].join('\n');
+}
+
 /** Single-quotes a value as one POSIX shell word. */
 export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
