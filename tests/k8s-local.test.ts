@@ -3,8 +3,9 @@
  * under the shared mocks: the objects it registers, read as data.
  */
 import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
-import { DEFAULT_PORTS } from '../topology';
+import { DEFAULT_PORTS, analyticsPortRules, processesFor } from '../topology';
 import { CHANGE_SET_SCHEMA } from '../config-templates';
 import {
   CHECKSUM_ANNOTATION,
@@ -15,7 +16,11 @@ import {
   podDnsName,
   sha256,
   stageScript,
+  nginxStartScript,
+  NAMESERVER_PLACEHOLDER,
+  NGINX_PATHS,
 } from '../components/kubernetes/model';
+import { NGINX_MIN_VERSION_RESOLVE } from '../config-templates/nginx';
 import { isSecretWrapped } from '../scripts/mocks';
 
 const NS = 'wso2-is-pattern2';
@@ -44,7 +49,17 @@ describe('identities', () => {
       expect(svc.spec.publishNotReadyAddresses).toBe(true);
     }
     expect(sts(NAMES.is).spec.podManagementPolicy).toBe('OrderedReady');
-    expect(sts(NAMES.is).spec.updateStrategy.type).toBe('RollingUpdate');
+  });
+
+  it('rolls both StatefulSets on a new configuration checksum, one pod at a time, and lets Pulumi await them', () => {
+    for (const name of [NAMES.is, NAMES.analytics]) {
+      const s = sts(name);
+      // RollingUpdate over the whole set: a changed template (checksum annotation) replaces every pod.
+      expect(s.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+      expect(s.spec.template.metadata.annotations[CHECKSUM_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+      // Both pods of a pair become Ready, so nothing needs to skip Pulumi's readiness await.
+      expect(s.metadata.annotations?.['pulumi.com/skipAwait']).toBeUndefined();
+    }
   });
 
   it('renders the pod DNS names as node addresses (wka members, failover receiver URL)', () => {
@@ -92,9 +107,20 @@ describe('probes, disruption, placement', () => {
     const an = podSpec(sts(NAMES.analytics)).containers;
     const worker = an.find((c: any) => c.name === 'worker');
     const dash = an.find((c: any) => c.name === 'dashboard');
-    expect(worker.livenessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.workerHttps);
-    expect(worker.readinessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.thrift); // active only (seed 004)
+    // Each process is probed on the model's health port for it: the worker's HTTPS admin API,
+    // which the passive worker keeps open too (seed 004), the dashboard's own listener.
+    for (const proc of processesFor('analytics', 'sp')) {
+      const c = an.find((x: any) => x.name === proc.name);
+      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) expect(probe.tcpSocket.port).toBe(DEFAULT_PORTS[proc.healthPort]);
+    }
+    expect(worker.readinessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.workerHttps);
     expect(dash.readinessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.dashboard);
+    // No analytics probe may depend on a port the passive node keeps closed.
+    const activeOnly = analyticsPortRules(DEFAULT_PORTS, 'sp').filter((p) => p.activeOnly).map((p) => p.port);
+    expect(activeOnly.length).toBeGreaterThan(0);
+    for (const c of an) {
+      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) expect(activeOnly).not.toContain(probe.tcpSocket.port);
+    }
     // Long-running pods only (the db-init Job runs to completion).
     for (const w of workloads().filter((x) => x.kind !== 'Job')) {
       for (const c of w.spec.template.spec.containers) {
@@ -113,9 +139,10 @@ describe('probes, disruption, placement', () => {
     expect(sp.initialDelaySeconds + sp.periodSeconds * sp.failureThreshold).toBeGreaterThanOrEqual(600);
   });
 
-  it('has PodDisruptionBudgets of maxUnavailable 1 selecting the IS and front-end pods', () => {
+  it('has PodDisruptionBudgets of maxUnavailable 1 selecting the IS, analytics and front-end pods', () => {
     const pdbs = byKind(run.records, 'PodDisruptionBudget');
-    for (const name of [NAMES.is, NAMES.nginx]) {
+    expect(pdbs).toHaveLength(3);
+    for (const name of [NAMES.is, NAMES.analytics, NAMES.nginx]) {
       const w = [...byKind(run.records, 'StatefulSet'), ...byKind(run.records, 'Deployment')].find((x) => x.metadata.name === name)!;
       const pdb = pdbs.find((p) => JSON.stringify(p.spec.selector.matchLabels) === JSON.stringify(w.spec.template.metadata.labels));
       expect(pdb).toBeDefined();
@@ -129,6 +156,27 @@ describe('probes, disruption, placement', () => {
       expect(terms.map((t: any) => t.podAffinityTerm.topologyKey).sort()).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
       for (const t of terms) expect(t.podAffinityTerm.labelSelector.matchLabels).toEqual(w.spec.template.metadata.labels);
     }
+  });
+});
+
+describe('front end', () => {
+  it('re-resolves the pod names through the pod\'s nameserver, with an nginx that supports it', () => {
+    const d = findObject(run.records, 'Deployment', NAMES.nginx);
+    const c = d.spec.template.spec.containers[0];
+    expect(c.command).toEqual(['sh', '-c', nginxStartScript()]);
+    const [, tag] = /^nginx:(\d+\.\d+\.\d+)/.exec(c.image)!;
+    const [a, b] = [tag, NGINX_MIN_VERSION_RESOLVE].map((v) => v.split('.').map(Number));
+    expect(a[0] * 1e6 + a[1] * 1e3 + a[2]).toBeGreaterThanOrEqual(b[0] * 1e6 + b[1] * 1e3 + b[2]);
+    const cm = findObject(run.records, 'ConfigMap', 'wso2is-frontend-conf');
+    const template: string = cm.data[path.posix.basename(NGINX_PATHS.template)];
+    expect(template).toMatch(new RegExp(`^resolver ${NAMESERVER_PLACEHOLDER} valid=\\d+s;$`, 'm'));
+    expect(template).toContain(`server ${podDnsName('is', 0, NS)}:${DEFAULT_PORTS.isHttps} `);
+    for (const line of template.split('\n').filter((l) => /^\s+server \S+:\d+ /.test(l))) expect(line).toMatch(/ resolve;$/);
+    // The template is mounted where the script reads it; the script writes into an emptyDir conf.d.
+    const mounts = Object.fromEntries(c.volumeMounts.map((m: any) => [m.mountPath, m.name]));
+    const vols = Object.fromEntries(d.spec.template.spec.volumes.map((v: any) => [v.name, v]));
+    expect(vols[mounts[path.posix.dirname(NGINX_PATHS.template)]].configMap.name).toBe('wso2is-frontend-conf');
+    expect(vols[mounts[path.posix.dirname(NGINX_PATHS.conf)]].emptyDir).toBeDefined();
   });
 });
 
@@ -250,10 +298,14 @@ describe('volumes, claims, services', () => {
       const match = templates.find((l) => Object.entries(sel).every(([k, v]) => l[k] === v));
       expect([svc.metadata.name, !!match]).toEqual([svc.metadata.name, true]);
     }
-    const receivers = findObject(run.records, 'Service', NAMES.analyticsReceivers);
-    expect(receivers.spec.ports.map((p: any) => p.port).sort()).toEqual(
-      [DEFAULT_PORTS.thrift, DEFAULT_PORTS.thriftSsl, DEFAULT_PORTS.binary, DEFAULT_PORTS.binarySsl].sort(),
-    );
+    // A load-balancing Service must not front a port the passive worker keeps closed (it would
+    // route to a closed port); receivers are reached by pod DNS name through the headless Service.
+    const activeOnly = analyticsPortRules(DEFAULT_PORTS, 'sp').filter((p) => p.activeOnly).map((p) => p.port);
+    for (const svc of byKind(run.records, 'Service')) {
+      if (svc.spec.clusterIP === 'None') continue;
+      for (const p of svc.spec.ports) expect([svc.metadata.name, activeOnly.includes(p.targetPort)]).toEqual([svc.metadata.name, false]);
+    }
+    expect(byKind(run.records, 'Service').map((x) => x.metadata.name)).not.toContain('wso2is-analytics-receivers');
     const lb = findObject(run.records, 'Service', NAMES.nginx);
     expect(lb.spec.type).toBe('LoadBalancer');
     expect(lb.metadata.annotations ?? {}).toEqual({}); // no cloud annotations locally

@@ -160,7 +160,6 @@ describe('resolver variant through the real nginx', () => {
     expectNginxAccepts(site, 'resolver');
   });
 });
-});
 
 // ---------------------------------------------------------------------------------------------
 // Kubernetes nginx start script

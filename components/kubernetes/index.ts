@@ -583,8 +583,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     const ids = role === 'is' ? ['is-1', 'is-2'] : ['analytics-1', 'analytics-2'];
 
     // Node addresses: a headless Service that publishes pods before they are ready, so Hazelcast
-    // wka members / the HA peers resolve each other while booting (and the passive worker, never
-    // Ready by design, keeps its DNS name).
+    // wka members / the HA peers resolve each other while booting.
     new k8s.core.v1.Service(
       `${name}-${role}-headless`,
       {
@@ -672,10 +671,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
           timeoutSeconds: 5,
           failureThreshold: 3,
         };
-      } else if (proc.name === 'worker') {
-        // Only the active worker opens its receivers (seed 004): the receiver Service reaches it alone.
-        c.readinessProbe = tcpProbe(t.ports.thrift, 0, 5, 2);
       } else {
+        // Worker: its HTTPS admin API, open on the passive node too (seed 004: only the receivers
+        // and the store query API are closed there), so both workers become Ready and roll.
         c.readinessProbe = tcpProbe(healthPort, 0, 10, 3);
       }
       return c;
@@ -685,21 +683,18 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     const set = new k8s.apps.v1.StatefulSet(
       `${name}-${role}`,
       {
-        metadata: {
-          ...nodeMeta(sts),
-          // The passive worker is never Ready by design: do not make `pulumi up` wait for it.
-          annotations: isRole ? {} : { 'pulumi.com/skipAwait': 'true' },
-        },
+        metadata: nodeMeta(sts),
         spec: {
           serviceName: headless,
           replicas: 2,
           selector: { matchLabels: labels },
-          // IS: one pod at a time, each Ready before the next. Analytics: both at once, since the
-          // passive never becomes Ready and would otherwise hold back the other.
+          // IS: one pod at a time at first start, each Ready before the next (the first node
+          // brings up the cluster). Analytics: both at once; whichever worker wins the cluster
+          // lock is active.
           podManagementPolicy: isRole ? 'OrderedReady' : 'Parallel',
-          // RollingUpdate waits for each updated pod to be Ready, which the passive worker never
-          // is; the analytics pods take a new template when deleted (docs: passive first).
-          updateStrategy: isRole ? { type: 'RollingUpdate', rollingUpdate: { partition: 0 } } : { type: 'OnDelete' },
+          // A new checksum replaces the pods one at a time, highest ordinal first, each Ready
+          // before the next; for analytics the other worker takes over while one restarts.
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
           template: {
             metadata: { labels, annotations: checksumAnnotation(checksum) },
             spec: {
@@ -716,26 +711,15 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       inNs({ dependsOn: deps, customTimeouts: { create: '40m', update: '40m' } }),
     );
 
-    if (isRole) {
-      new k8s.policy.v1.PodDisruptionBudget(
-        `${name}-${role}-pdb`,
-        { metadata: nodeMeta(`${sts}-pdb`), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
-        inNs(),
-      );
-    } else {
-      // Receivers: only the Ready (active) worker is behind it.
-      new k8s.core.v1.Service(
-        `${name}-analytics-receivers`,
-        {
-          metadata: nodeMeta(NAMES.analyticsReceivers),
-          spec: {
-            type: 'ClusterIP',
-            selector: labels,
-            ports: ports.filter((p) => p.activeOnly).map((p) => ({ name: portName(p.name), port: p.port, targetPort: p.port })),
-          },
-        },
-        inNs(),
-      );
+    // Drains evict one node of the pair at a time (both workers are Ready, so the budget frees up).
+    new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-${role}-pdb`,
+      { metadata: nodeMeta(`${sts}-pdb`), spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+      inNs(),
+    );
+    if (!isRole) {
+      // No Service in front of the receivers: the IS publishers' failover receiverURL names both
+      // workers by their pod DNS names and moves to whichever accepts.
       const dash = ports.find((p) => p.name === 'dashboard')!;
       new k8s.core.v1.Service(
         `${name}-analytics-dashboard`,

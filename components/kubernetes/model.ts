@@ -59,7 +59,6 @@ export const NAMES = {
   isHeadless: 'wso2is-nodes',
   analytics: 'wso2is-analytics',
   analyticsHeadless: 'wso2is-analytics-nodes',
-  analyticsReceivers: 'wso2is-analytics-receivers',
   dashboard: 'wso2is-analytics-dashboard',
   nginx: 'wso2is-frontend',
   mysql: 'wso2is-mysql',
