@@ -189,6 +189,9 @@ describe('db-init script against a real MariaDB', () => {
           DB_APP_PASSWORD: APP_PASSWORD,
           DB_INIT_POLL_SECONDS: '0.2',
           DB_INIT_RETRY_SECONDS: '0.5',
+          // A test that cannot connect fails in seconds rather than at the jest timeout.
+          DB_INIT_CONNECT_TIMEOUT_SECONDS: '10',
+          DB_INIT_WAIT_SECONDS: '30',
           ...env,
         },
       });
