@@ -365,10 +365,18 @@ export function databasesFor(flavor: AnalyticsFlavor): string[] {
 export interface SchemaLoad {
   /** Which product home holds the script: the IS home or the analytics home. */
   product: Role;
-  /** Script path relative to that product home. */
+  /** Script path relative to that product home; it also names the load (claim id). */
   script: string;
   database: string;
+  /**
+   * Variants loaded instead of `script` when present, first match wins: Carbon 4.4.6+ packs ship
+   * MySQL 5.7+ scripts next to the 5.6-era ones, and our targets (RDS, the in-cluster image) are MySQL 8.
+   */
+  preferred?: string[];
 }
+
+/** The Carbon (user store + registry) script and its MySQL 5.7+ variant, as every Carbon 4.4.6+ pack ships them. */
+const CARBON_SCRIPT = { script: 'dbscripts/mysql.sql', preferred: ['dbscripts/mysql5.7.sql'] } as const;
 
 /**
  * Which stock schema script goes into which database, in load order. IS 5.8: the Carbon script
@@ -377,18 +385,23 @@ export interface SchemaLoad {
  * own tables at runtime; DAS analytics needs the Carbon script in its UM and registry databases.
  */
 export function schemaLoadsFor(flavor: AnalyticsFlavor): SchemaLoad[] {
-  const is = (script: string, database: string): SchemaLoad => ({ product: 'is', script, database });
+  const load = (product: Role, script: string, database: string, preferred?: readonly string[]): SchemaLoad => ({
+    product,
+    script,
+    database,
+    ...(preferred ? { preferred: [...preferred] } : {}),
+  });
   const loads = [
-    is('dbscripts/mysql.sql', IS_DATABASES.userStore),
-    is('dbscripts/mysql.sql', IS_DATABASES.identity),
-    is('dbscripts/identity/mysql.sql', IS_DATABASES.identity),
-    is('dbscripts/identity/uma/mysql.sql', IS_DATABASES.identity),
-    is('dbscripts/consent/mysql.sql', IS_DATABASES.identity),
-    is('dbscripts/bps/bpel/create/mysql.sql', IS_DATABASES.identity),
+    load('is', CARBON_SCRIPT.script, IS_DATABASES.userStore, CARBON_SCRIPT.preferred),
+    load('is', CARBON_SCRIPT.script, IS_DATABASES.identity, CARBON_SCRIPT.preferred),
+    load('is', 'dbscripts/identity/mysql.sql', IS_DATABASES.identity, ['dbscripts/identity/mysql-5.7.sql']),
+    load('is', 'dbscripts/identity/uma/mysql.sql', IS_DATABASES.identity),
+    load('is', 'dbscripts/consent/mysql.sql', IS_DATABASES.identity),
+    load('is', 'dbscripts/bps/bpel/create/mysql.sql', IS_DATABASES.identity),
   ];
   if (flavor === 'das') {
     for (const database of [DAS_DATABASES.userStore, DAS_DATABASES.registry]) {
-      loads.push({ product: 'analytics', script: 'dbscripts/mysql.sql', database });
+      loads.push(load('analytics', CARBON_SCRIPT.script, database, CARBON_SCRIPT.preferred));
     }
   }
   return loads;
