@@ -72,6 +72,7 @@ const COLLATIONS: Readonly<Record<string, string>> = {
 
 const SAFE_NAME_RE = /^[A-Za-z0-9_]+$/;
 const LOAD_ID_RE = /^[A-Za-z0-9_./:@-]+$/;
+const SCRIPT_PATH_RE = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 const HEREDOC_END = '__DB_INIT_SQL__';
 
 /** Quotes a value as one bash word: single quotes, or double quotes when it holds a `'` but nothing double quotes expand. */
@@ -251,17 +252,24 @@ run_load() {
 }
 
 # Loads one stock script into one database exactly once across all nodes and runs.
+# Arguments after the claim id are preferred variants of the script (the first present wins).
 load_schema() {
-  local product="$1" script="$2" db="$3" id="$4" home file row state owner age started=$SECONDS
+  local product="$1" script="$2" db="$3" id="$4" home file="" candidate row state owner age started=$SECONDS
+  shift 4
   if [ "$product" = is ]; then home="$IS_HOME"; else home="$ANALYTICS_HOME"; fi
   if [ -z "$home" ]; then
     log "skipping $script -> $db: no $product product home given"
     SKIPPED=$((SKIPPED + 1))
     return 0
   fi
-  file="$home/$script"
-  if [ ! -f "$file" ]; then
-    log "skipping $script -> $db: $file is not present"
+  for candidate in "$@" "$script"; do
+    if [ -f "$home/$candidate" ]; then
+      file="$home/$candidate"
+      break
+    fi
+  done
+  if [ -z "$file" ]; then
+    log "skipping $script -> $db: $home/$script is not present"
     SKIPPED=$((SKIPPED + 1))
     return 0
   fi
@@ -313,6 +321,7 @@ export function renderDbInit(t: Topology): DbInit {
   for (const l of schemaLoads) {
     check(db.databases.includes(l.database), `schema ${l.script} targets ${l.database}, which the model does not create`);
     check(LOAD_ID_RE.test(l.id) && l.id.length <= 190, `unsafe schema load id ${l.id}`);
+    for (const p of [l.script, ...(l.preferred ?? [])]) check(SCRIPT_PATH_RE.test(p), `unsafe schema script path ${p}`);
   }
 
   const charset = `CHARACTER SET ${db.characterSet} COLLATE ${collation}`;
@@ -373,7 +382,7 @@ export function renderDbInit(t: Topology): DbInit {
     '} | sql',
     '',
     ...schemaLoads.map(
-      (l) => `load_schema ${[l.product, l.script, l.database, l.id].map(shellQuote).join(' ')}`,
+      (l) => `load_schema ${[l.product, l.script, l.database, l.id, ...(l.preferred ?? [])].map(shellQuote).join(' ')}`,
     ),
     '',
     'log "done: $LOADED schema scripts loaded here, $ALREADY already loaded, $SKIPPED not present"',

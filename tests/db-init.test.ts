@@ -57,11 +57,12 @@ describe('db-init renderer (pure)', () => {
   });
 
   it('maps every stock script to its database, from the model', () => {
-    const pairs = (f: AnalyticsFlavor) => renderDbInit(topology(f)).schemaLoads.map((l) => `${l.product}:${l.script}>${l.database}`);
+    const pairs = (f: AnalyticsFlavor) =>
+      renderDbInit(topology(f)).schemaLoads.map((l) => `${l.product}:${[...(l.preferred ?? []), l.script].join('|')}>${l.database}`);
     const isLoads = [
-      `is:dbscripts/mysql.sql>${IS_DATABASES.userStore}`,
-      `is:dbscripts/mysql.sql>${IS_DATABASES.identity}`,
-      `is:dbscripts/identity/mysql.sql>${IS_DATABASES.identity}`,
+      `is:dbscripts/mysql5.7.sql|dbscripts/mysql.sql>${IS_DATABASES.userStore}`,
+      `is:dbscripts/mysql5.7.sql|dbscripts/mysql.sql>${IS_DATABASES.identity}`,
+      `is:dbscripts/identity/mysql-5.7.sql|dbscripts/identity/mysql.sql>${IS_DATABASES.identity}`,
       `is:dbscripts/identity/uma/mysql.sql>${IS_DATABASES.identity}`,
       `is:dbscripts/consent/mysql.sql>${IS_DATABASES.identity}`,
       `is:dbscripts/bps/bpel/create/mysql.sql>${IS_DATABASES.identity}`,
@@ -69,8 +70,8 @@ describe('db-init renderer (pure)', () => {
     expect(pairs('sp')).toEqual(isLoads);
     expect(pairs('das')).toEqual([
       ...isLoads,
-      `analytics:dbscripts/mysql.sql>${DAS_DATABASES.userStore}`,
-      `analytics:dbscripts/mysql.sql>${DAS_DATABASES.registry}`,
+      `analytics:dbscripts/mysql5.7.sql|dbscripts/mysql.sql>${DAS_DATABASES.userStore}`,
+      `analytics:dbscripts/mysql5.7.sql|dbscripts/mysql.sql>${DAS_DATABASES.registry}`,
     ]);
     const ids = renderDbInit(topology('das')).schemaLoads.map((l) => l.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -264,7 +265,7 @@ describe('db-init script against a real MariaDB', () => {
     expect(await claims()).toEqual([]);
   });
 
-  it('two nodes at once: both succeed, each schema script is loaded exactly once, into the right database', async () => {
+  it('two nodes at once: both succeed, each schema is loaded exactly once (5.7+ variant preferred), into the right database', async () => {
     const [a, b] = await Promise.all([runScript('sp', ['--is-home', IS_HOME]), runScript('sp', [], { WSO2_IS_HOME: IS_HOME })]);
     expect(a.out + b.out).not.toContain('ERROR');
     expect([a.code, b.code]).toEqual([0, 0]);
@@ -277,7 +278,7 @@ describe('db-init script against a real MariaDB', () => {
       'dbscripts/mysql.sql\tWSO2UMDB\t1',
       'dbscripts/bps/bpel/create/mysql.sql\tWSO2_IDENTITY_DB\t1',
       'dbscripts/consent/mysql.sql\tWSO2_IDENTITY_DB\t1',
-      'dbscripts/identity/mysql.sql\tWSO2_IDENTITY_DB\t1',
+      'dbscripts/identity/mysql-5.7.sql\tWSO2_IDENTITY_DB\t1',
       'dbscripts/identity/uma/mysql.sql\tWSO2_IDENTITY_DB\t1',
       'dbscripts/mysql.sql\tWSO2_IDENTITY_DB\t1',
     ]);
@@ -286,7 +287,7 @@ describe('db-init script against a real MariaDB', () => {
       'WSO2_IDENTITY_DB\tFAKE_BPS',
       'WSO2_IDENTITY_DB\tFAKE_CARBON',
       'WSO2_IDENTITY_DB\tFAKE_CONSENT',
-      'WSO2_IDENTITY_DB\tFAKE_IDN',
+      'WSO2_IDENTITY_DB\tFAKE_IDN57',
       'WSO2_IDENTITY_DB\tFAKE_UMA',
     ]);
     expect(await claims()).toEqual(renderDbInit(spTopology()).schemaLoads.map((l) => `${l.id}\tdone`).sort());
