@@ -263,6 +263,12 @@ describe('DAS change set applied to the fixtures', () => {
     }
     const conf = f('analytics-1', DAS_FILES.analyticsConf);
     expect(xcount(conf, '/analytics-dataservice-configuration/analytics-record-store')).toBe(3);
+    // Seed 000: both event stores on the event-store database, the processed store on its own.
+    expect(DAS_RECORD_STORES.map((s) => `${s.name}>${s.database}`)).toEqual([
+      `EVENT_STORE>${DAS_DATABASES.eventStore}`,
+      `EVENT_STORE_WO>${DAS_DATABASES.eventStore}`,
+      `PROCESSED_DATA_STORE>${DAS_DATABASES.processedDataStore}`,
+    ]);
     for (const s of DAS_RECORD_STORES) {
       const store = `/analytics-dataservice-configuration/analytics-record-store[@name='${s.name}']`;
       expect(xpath(conf, `${store}/implementation`)).toBe(RDBMS_RECORD_STORE);
