@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { renderDbInit, shellQuote, grantDatabase, sqlString } from '../config-templates/db-init';
@@ -351,6 +352,33 @@ describe('db-init script against a real MariaDB', () => {
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/ERROR: the database refused the master credentials: ERROR 1045/);
     expect(r.out).not.toContain('wrong-master-pw');
+  });
+
+  it('keeps retrying while the database is not up yet (RDS still starting), then proceeds', async () => {
+    // A port nothing listens on yet; a forwarder to the server appears there a moment later.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const sockets: net.Socket[] = [];
+    const forwarder = net.createServer((c) => {
+      const upstream = net.connect(db.port, db.host);
+      sockets.push(c, upstream);
+      c.pipe(upstream).pipe(c);
+      c.on('error', () => upstream.destroy());
+      upstream.on('error', () => c.destroy());
+    });
+    const running = runScript('sp', [], { DB_PORT: String(port), DB_INIT_RETRY_SECONDS: '0.3' });
+    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise<void>((r) => forwarder.listen(port, '127.0.0.1', () => r()));
+    try {
+      const r = await running;
+      expect(r.out).toMatch(new RegExp(`waiting for database 127\\.0\\.0\\.1:${port}: ERROR 2002[\\s\\S]*database 127\\.0\\.0\\.1:${port} answers`));
+      expect(r.code).toBe(0);
+    } finally {
+      sockets.forEach((x) => x.destroy());
+      await new Promise<void>((r) => forwarder.close(() => r()));
+    }
   });
 
   it('retries an unreachable database for a bounded time, then fails', async () => {
