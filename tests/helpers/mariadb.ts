@@ -73,8 +73,12 @@ export async function startMariaDb(opts: { rootPassword?: string } = {}): Promis
   const rootPassword = opts.rootPassword ?? 'root-Pw#1';
   const user = os.userInfo().username;
   let child: ChildProcess | undefined;
+  // Last resort when the test process dies without reaching afterAll: no server outlives it.
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
 
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       if (!(await exited(child, 20000))) {
