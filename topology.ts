@@ -528,9 +528,14 @@ export function nodesOf(t: Topology, role: Role): NodeModel[] {
   return t.nodes.filter((n) => n.role === role);
 }
 
-/** MySQL JDBC URL of a database (MySQL Connector/J 5.1 style, as the seeds use). */
+/**
+ * MySQL JDBC URL of a database (MySQL Connector/J 5.1, as the seeds use). TLS on: RDS and the
+ * MySQL 8 image both serve it, it keeps credentials off the wire, and MySQL 8's default
+ * caching_sha2_password needs a secure channel (or RSA key retrieval) for a first login.
+ * The server certificate is not verified: Connector/J 5.1 would need a truststore per node.
+ */
 export function jdbcUrl(t: Topology, database: string): string {
-  return `jdbc:mysql://${t.db.host}:${t.db.port}/${database}?autoReconnect=true&useSSL=false`;
+  return `jdbc:mysql://${t.db.host}:${t.db.port}/${database}?autoReconnect=true&useSSL=true&verifyServerCertificate=false`;
 }
 
 /** Looks up a datasource by JNDI name; throws when nothing we define has it. */
