@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import type { FileChange, NodeChangeSet, XmlOp } from '../config-templates/types';
+import { Explosion, isUnder, materialise, planExplode } from './explode';
 import { applyJsonOps, applyYamlOps } from './doc';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { applyProperties } from './properties';
@@ -185,24 +186,48 @@ function applyOne(change: FileChange, current: Buffer | undefined): { data: Buff
  * written, each atomically (temp file + rename), and only those whose bytes or mode differ.
  * Applying the same change set twice leaves the files byte-identical to applying it once.
  *
+ * `explode` changes take part in that: the archive is read and checked in memory, the files of
+ * later changes under its `into` are read from the archive's entries, and at the end, before any
+ * other file is written, the directory appears with those changes already in it (applier/explode.ts).
+ * A failing change therefore leaves no half-done unpack behind, and a dry run writes nothing. An
+ * explode must come before every change of a file under its `into` (checked, not re-sorted: the
+ * order of a change set is its meaning, and a renderer emitting it wrong is a bug to surface).
+ *
  * @param home product home, e.g. `/opt/wso2is-5.8.0`; change paths are relative to it.
  * @param cs a node's change set, or just its list of changes.
  * @throws Error naming the file, the op and the path when an anchor is missing (file, element,
- *   parent mapping), a path is ambiguous, a fragment is not well-formed, or a path leaves `home`.
+ *   parent mapping), a path is ambiguous, a fragment is not well-formed, a path leaves `home`, an
+ *   archive to explode is missing or unsafe, or an explode comes after a change inside its `into`.
  */
 export function applyChangeSet(home: string, cs: NodeChangeSet | FileChange[], opts: ApplyOptions = {}): ApplyReport {
   const changes = Array.isArray(cs) ? cs : cs.changes;
   if (!Array.isArray(changes)) throw new Error('change set has no "changes" list');
   const pending = new Map<string, Pending>();
+  const explosions: Explosion[] = [];
+  const files: AppliedFile[] = [];
   for (const change of changes) {
+    if (change.kind === 'explode') {
+      const x = planExplode(home, change);
+      const early = [...pending.values()].find((p) => isUnder(p.abs, x.absInto));
+      if (early) throw new Error(`${change.into}: explode must come before the change of ${early.rel}, a file inside it`);
+      const clash = explosions.find((o) => isUnder(o.absInto, x.absInto) || isUnder(x.absInto, o.absInto));
+      if (clash) throw new Error(`${change.into}: overlaps the explode into ${clash.change.into}`);
+      explosions.push(x);
+      files.push({ path: change.into, kind: 'explode', ops: 1, changed: x.entries !== undefined });
+      continue;
+    }
     const abs = resolveUnder(home, change.path);
     let p = pending.get(abs);
     if (!p) {
       let original: Buffer | undefined;
-      try {
-        original = fs.readFileSync(abs);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${change.path}: ${(e as Error).message}`);
+      const from = explosions.find((x) => x.entries && isUnder(abs, x.absInto));
+      if (from) original = from.files.get(abs);
+      else {
+        try {
+          original = fs.readFileSync(abs);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${change.path}: ${(e as Error).message}`);
+        }
       }
       p = { abs, rel: change.path, kind: change.kind, original, data: original ?? Buffer.alloc(0), mode: undefined, ops: 0 };
       pending.set(abs, p);
@@ -214,13 +239,39 @@ export function applyChangeSet(home: string, cs: NodeChangeSet | FileChange[], o
     p.ops += r.ops;
     if (change.kind === 'file') p.kind = 'file';
   }
-  const files: AppliedFile[] = [];
+  const writes: { p: Pending; changed: boolean }[] = [];
   for (const p of pending.values()) {
+    const inExplosion = explosions.some((x) => x.entries && isUnder(p.abs, x.absInto));
     let modeDiffers = false;
-    if (p.mode !== undefined && p.original !== undefined) modeDiffers = (fs.statSync(p.abs).mode & 0o7777) !== p.mode;
+    if (p.mode !== undefined && p.original !== undefined && !inExplosion) modeDiffers = (fs.statSync(p.abs).mode & 0o7777) !== p.mode;
     const changed = p.original === undefined || !p.original.equals(p.data) || modeDiffers;
     files.push({ path: p.rel, kind: p.kind, ops: p.ops, changed });
-    if (changed && !opts.dryRun) writeFileAtomic(p.abs, p.data, p.mode);
+    writes.push({ p, changed });
+  }
+  if (opts.dryRun) return { files };
+  // Unpacks first, with the edited files of each `into` written into it before it appears.
+  const settled = new Set<string>();
+  for (const x of explosions) {
+    if (!x.entries) continue;
+    const inside = writes.filter((w) => isUnder(w.p.abs, x.absInto)).map((w) => ({ abs: w.p.abs, data: w.p.data, mode: w.p.mode }));
+    if (materialise(x, inside)) for (const f of inside) settled.add(f.abs);
+  }
+  for (const { p, changed } of writes) {
+    if (settled.has(p.abs)) continue;
+    // Inside an `into` another process unpacked first: that tree is on disk now, compare with it.
+    if (explosions.some((x) => x.entries && isUnder(p.abs, x.absInto))) writeIfDifferent(p.abs, p.data, p.mode);
+    else if (changed) writeFileAtomic(p.abs, p.data, p.mode);
   }
   return { files };
+}
+
+/** Atomic write unless the file already holds exactly these bytes (and mode). */
+function writeIfDifferent(abs: string, data: Buffer, mode: number | undefined): void {
+  try {
+    const st = fs.statSync(abs);
+    if ((mode === undefined || (st.mode & 0o7777) === mode) && fs.readFileSync(abs).equals(data)) return;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  writeFileAtomic(abs, data, mode);
 }

@@ -85,7 +85,43 @@ export interface PropertiesEdit {
   separator: ' ' | '=';
   ops: { op: 'set'; key: string; value: string }[];
 }
-export type FileChange = XmlEdit | YamlEdit | JsonEdit | PropertiesEdit | WholeFile;
+/**
+ * Unpacks a web-app archive into its directory, so later changes can edit files inside it.
+ *
+ * Why it exists: IS 5.x packs ship web apps as `.war` files (e.g. `webapps/shindig.war`) that
+ * Tomcat unpacks only on the product's first start, so on a fresh node a file inside the app
+ * (`webapps/shindig/WEB-INF/web.xml`) does not exist yet and an edit of it has no anchor. Rather
+ * than make edits lenient, the change set says explicitly: unpack first, then edit.
+ *
+ * Semantics (the applier, applier/apply.ts):
+ * - `into` exists (a directory) -> nothing to do. Idempotent; also a product image or home where
+ *   Tomcat already unpacked the app (the archive, if still there, is left alone).
+ * - else the archive (`archive`, or `parkAs` when an earlier run parked it but stopped before the
+ *   directory appeared) is extracted into a temporary directory next to `parkAs`, the archive is
+ *   moved to `parkAs`, and the directory is renamed to `into` (one atomic step: `into` never
+ *   exists half-extracted). Parking keeps Tomcat from redeploying the archive over the edited
+ *   directory. Two nodes doing this at once on a shared tree both succeed: the first rename wins,
+ *   the other finds `into` present and the archive already parked.
+ * - else -> an error naming `archive`, `into` and `parkAs`.
+ * Must come before every change of a file under `into` (the applier refuses otherwise). `parkAs`
+ * must be outside every directory the product deploys from, and on the same file system as `into`.
+ */
+export interface ExplodeArchive {
+  kind: 'explode';
+  /** The archive, e.g. `repository/deployment/server/webapps/shindig.war`. */
+  archive: string;
+  /** The directory it unpacks into, e.g. `repository/deployment/server/webapps/shindig`. */
+  into: string;
+  /** Where the archive is moved once unpacked (outside every deployment directory). */
+  parkAs: string;
+  /**
+   * Equal to `archive`. Every change names the one product file it reads as `path`, so code that
+   * lists the files a change set needs from the stock tree (plan, the Kubernetes stage step)
+   * handles this kind unchanged. The applier refuses a change where the two differ.
+   */
+  path: string;
+}
+export type FileChange = XmlEdit | YamlEdit | JsonEdit | PropertiesEdit | WholeFile | ExplodeArchive;
 
 /** Everything one node's product home receives. */
 export interface NodeChangeSet {
