@@ -77,3 +77,13 @@ test('keeps secret values out of everything but Secrets and the RDS password', (
   const rds = recordsOf('aws:rds/instance:Instance')[0];
   expect(rds.rawInputs.password).toEqual(expect.objectContaining({ value: expect.any(String) })); // wrapped secret
 });
+
+test('has NetworkPolicies for the products and nginx, none for a database or NFS server that is not in the cluster', () => {
+  const names = byKind(run.records, 'NetworkPolicy').map((n) => n.metadata.name);
+  expect(names).toContain('wso2is-default-deny-ingress');
+  expect(names).toContain('wso2is-allow-frontend');
+  expect(names.filter((n) => n.startsWith('wso2is-allow-is-')).length).toBeGreaterThan(0);
+  expect(names.filter((n) => n.startsWith('wso2is-allow-analytics-')).length).toBeGreaterThan(0);
+  expect(names).not.toContain('wso2is-allow-mysql');
+  expect(names).not.toContain('wso2is-allow-nfs');
+});

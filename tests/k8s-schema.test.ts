@@ -6,6 +6,7 @@ import { Namespace, ConfigMap, Secret, Service, PersistentVolume, PersistentVolu
 import { StatefulSet, Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { runStack, ProgramRun, k8sObjects } from './fixtures/k8s/harness';
 
 type Validator = new (obj: any) => { validate(): void };
@@ -20,6 +21,7 @@ const MODELS: Record<string, Validator> = {
   'apps/v1/Deployment': Deployment,
   'batch/v1/Job': Job,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 let run: ProgramRun;
@@ -35,8 +37,10 @@ function validate(obj: Record<string, any>): void {
 
 test('every generated Kubernetes object validates against the Kubernetes schemas', () => {
   const objects = k8sObjects(run.records);
-  // Namespace, ConfigMaps, Secrets, Services, PV/PVCs, StatefulSets, Deployments, the Job, PDBs.
-  expect(new Set(objects.map((o) => o.obj.kind)).size).toBeGreaterThanOrEqual(10);
+  // Namespace, ConfigMaps, Secrets, Services, PV/PVCs, StatefulSets, Deployments, the Job, PDBs,
+  // NetworkPolicies.
+  expect(new Set(objects.map((o) => o.obj.kind)).size).toBeGreaterThanOrEqual(11);
+  expect(objects.filter((o) => o.obj.kind === 'NetworkPolicy').length).toBeGreaterThan(1);
   for (const o of objects) {
     try {
       validate(o.obj);
@@ -62,4 +66,14 @@ test('the validation catches broken objects', () => {
   const badPolicy = clone();
   badPolicy.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes';
   expect(() => validate(badPolicy)).toThrow();
+
+  const np = k8sObjects(run.records).find((o) => o.obj.kind === 'NetworkPolicy' && o.obj.spec.ingress)!.obj;
+  const npClone = () => JSON.parse(JSON.stringify(np));
+  expect(() => validate(npClone())).not.toThrow();
+  const badType = npClone();
+  badType.spec.policyTypes = ['Inbound'];
+  expect(() => validate(badType)).toThrow(/policyTypes/);
+  const badPort = npClone();
+  badPort.spec.ingress[0].ports[0].protocol = 'ICMP';
+  expect(() => validate(badPort)).toThrow(/protocol/);
 });

@@ -52,6 +52,8 @@ import {
   NAMESERVER_PLACEHOLDER,
   NGINX_PATHS,
   nginxStartScript,
+  appLabels,
+  ingressAllowances,
 } from './model';
 import { RdsDatabase, MYSQL_PORT } from '../aws/rds';
 
@@ -86,10 +88,6 @@ const SECRET_NAMES_K8S = {
   tls: 'wso2is-frontend-tls',
 } as const;
 
-/** Labels of a workload's pods; Services select on these. */
-function appLabels(app: string): Record<string, string> {
-  return { 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'wso2-is-pattern2' };
-}
 
 /** Spread pods over nodes and zones; preferred (not required) so a one-node kind cluster still runs. */
 function antiAffinity(labels: Record<string, string>): k8s.types.input.core.v1.Affinity {
@@ -267,7 +265,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         spec: {
           backoffLimit: 10,
           template: {
-            metadata: { labels: appLabels('wso2is-db-init') },
+            metadata: { labels: appLabels(NAMES.dbInit) },
             spec: {
               restartPolicy: 'OnFailure',
               securityContext: { fsGroup: WSO2_UID },
@@ -349,6 +347,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     // ---- front end ---------------------------------------------------------------------------------
     const frontend = this.frontend(name, cfg, topology, shape, meta, inNs, [isSts]);
 
+    // ---- NetworkPolicies: deny ingress by default, admit what the model allows ----------------
+    this.networkPolicies(name, cfg, shape, meta, inNs);
+
     this.outputs = {
       namespace: namespace.metadata.name,
       isUrl: pulumi.output(`https://${cfg.hostname}/carbon/`),
@@ -360,6 +361,48 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       analyticsStatefulSet: analyticsSts.metadata.name,
     };
     this.registerOutputs(this.outputs);
+  }
+
+  /**
+   * A default deny of ingress for every pod of the namespace, then one policy per allowance of
+   * `ingressAllowances` (the model's ingress pairs, MySQL, NFS, nginx). Egress stays open (DNS,
+   * RDS, EFS). Enforced only where the cluster's network plugin implements NetworkPolicy.
+   */
+  private networkPolicies(
+    name: string,
+    cfg: StackConfig,
+    t: Topology,
+    meta: (n: string, node?: string) => k8s.types.input.meta.v1.ObjectMeta,
+    inNs: (extra?: pulumi.CustomResourceOptions) => pulumi.CustomResourceOptions,
+  ): void {
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-netpol-default-deny`,
+      { metadata: meta('wso2is-default-deny-ingress'), spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+      inNs(),
+    );
+    const allowances = ingressAllowances(t, {
+      mysqlPort: cfg.database === 'in-cluster' ? MYSQL_PORT : undefined,
+      nfsServer: cfg.sharedStorage !== 'efs',
+    });
+    for (const a of allowances) {
+      new k8s.networking.v1.NetworkPolicy(
+        `${name}-netpol-${a.name.replace(/^wso2is-allow-/, '')}`,
+        {
+          metadata: { ...meta(a.name), annotations: { 'wso2-pattern2/why': a.description } },
+          spec: {
+            podSelector: { matchLabels: appLabels(a.app) },
+            policyTypes: ['Ingress'],
+            ingress: [
+              {
+                ...(a.from === 'anywhere' ? {} : { from: a.from.map((app) => ({ podSelector: { matchLabels: appLabels(app) } })) }),
+                ports: a.ports.map((port) => ({ protocol: 'TCP', port })),
+              },
+            ],
+          },
+        },
+        inNs(),
+      );
+    }
   }
 
   /** MySQL 8 StatefulSet with a PVC; root password from the database Secret. */

@@ -5,7 +5,7 @@
  * here is unit-testable (and the scripts are checked with shellcheck).
  */
 import * as crypto from 'crypto';
-import { NodeId, PortName, Role, SharedDirectory, nodesOf, Topology, ProductProcess } from '../../topology';
+import { NodeId, Peer, PortName, Role, SharedDirectory, nodesOf, Topology, ProductProcess, ingressPairs } from '../../topology';
 import { FileChange, NodeChangeSet } from '../../config-templates/types';
 
 /** uid/gid of the `wso2carbon` user in the official WSO2 images (their Dockerfiles: USER_ID=802). */
@@ -64,7 +64,13 @@ export const NAMES = {
   mysql: 'wso2is-mysql',
   nfs: 'wso2is-nfs',
   sharedClaim: 'wso2is-shared',
+  dbInit: 'wso2is-db-init',
 } as const;
+
+/** Labels of a workload's pods; Services, PDBs and NetworkPolicies select on these. */
+export function appLabels(app: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': app, 'app.kubernetes.io/part-of': 'wso2-is-pattern2' };
+}
 
 export const STATEFULSET_OF: Record<Role, { sts: string; headless: string }> = {
   is: { sts: NAMES.is, headless: NAMES.isHeadless },
@@ -341,4 +347,57 @@ export function nodeIdsOf(t: Topology, role: Role): NodeId[] {
   return nodesOf(t, role)
     .sort((a, b) => a.ordinal - b.ordinal)
     .map((n) => n.id);
+}
+
+/**
+ * Which pods stand for a peer of the model. There is no internal load balancer on Kubernetes: the
+ * receivers' only clients are the IS publishers, which reach the workers by pod DNS name.
+ */
+export const PEER_APPS: Record<Peer, readonly string[]> = {
+  is: [NAMES.is],
+  analytics: [NAMES.analytics],
+  frontend: [NAMES.nginx],
+  'internal-lb': [NAMES.is],
+};
+export const ROLE_APPS: Record<Role, string> = { is: NAMES.is, analytics: NAMES.analytics };
+/** NFSv4 needs only this port (the in-cluster server image serves NFSv4 only: no rpcbind, no mountd). */
+export const NFS_PORT = 2049;
+
+/** One ingress allowance: TCP `ports` of the `app` pods, from the `fromApps` pods or from anywhere. */
+export interface IngressAllowance {
+  /** NetworkPolicy name. */
+  name: string;
+  app: string;
+  ports: readonly number[];
+  /** App names of the allowed client pods (same namespace); `'anywhere'` = no source restriction. */
+  from: readonly string[] | 'anywhere';
+  /** Why, for the policy's annotation. */
+  description: string;
+}
+
+/**
+ * What the namespace admits beyond its default deny: one allowance per (role, port) of the model's
+ * `ingressPairs`, MySQL from the pods that use it (in-cluster database only), NFS from anywhere
+ * (the node's kubelet mounts it, from the node's address, not the pods'), and nginx from anywhere.
+ */
+export function ingressAllowances(t: Topology, o: { mysqlPort?: number; nfsServer: boolean }): IngressAllowance[] {
+  const byPort = new Map<string, IngressAllowance & { from: string[] }>();
+  for (const pair of ingressPairs(t)) {
+    const key = `${pair.to}/${pair.port.name}`;
+    let a = byPort.get(key);
+    if (!a) {
+      a = { name: `wso2is-allow-${pair.to}-${portName(pair.port.name)}`, app: ROLE_APPS[pair.to], ports: [pair.port.port], from: [], description: pair.port.description };
+      byPort.set(key, a);
+    }
+    for (const app of PEER_APPS[pair.from]) if (!a.from.includes(app)) a.from.push(app);
+  }
+  const out: IngressAllowance[] = [...byPort.values()];
+  if (o.mysqlPort !== undefined) {
+    out.push({ name: 'wso2is-allow-mysql', app: NAMES.mysql, ports: [o.mysqlPort], from: [NAMES.is, NAMES.analytics, NAMES.dbInit], description: 'MySQL from the products and the db-init Job' });
+  }
+  if (o.nfsServer) {
+    out.push({ name: 'wso2is-allow-nfs', app: NAMES.nfs, ports: [NFS_PORT], from: 'anywhere', description: 'NFS: mounted by the kubelet of each node, from the node address' });
+  }
+  out.push({ name: 'wso2is-allow-frontend', app: NAMES.nginx, ports: [t.frontendPorts.https, t.frontendPorts.http], from: 'anywhere', description: 'The public front end (LoadBalancer Service)' });
+  return out;
 }
