@@ -9,7 +9,7 @@ import { renderBpsDatasources, renderMasterDatasources } from './is/datasources'
 import { renderRegistry } from './is/registry';
 import { renderEmbeddedLdap, renderIdentityXml, renderUserMgt } from './is/user-store';
 import { renderAxis2, renderCarbon } from './is/cluster';
-import { renderCatalina, renderDashboardSite, renderPortalSite, renderShindigWebXml } from './is/proxy';
+import { renderCatalina, renderDashboardSite, renderPortalSite, renderShindigExplode, renderShindigWebXml } from './is/proxy';
 import { renderPublishers } from './is/publishers';
 
 export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
@@ -26,6 +26,8 @@ export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     renderCatalina(t),
     renderDashboardSite(t),
     renderPortalSite(t),
+    // Before the web.xml edit: the applier refuses an explode after a change inside its directory.
+    renderShindigExplode(),
     renderShindigWebXml(t),
     ...renderPublishers(t),
   ];

@@ -14,6 +14,7 @@ import { ADDRESSES, IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model'
 
 const REFERENCE_HOME = path.resolve(__dirname, '..', '..', 'shared', 'reference', 'wso2is-5.8.0');
 const SHINDIG = 'repository/deployment/server/webapps/shindig/WEB-INF/web.xml';
+const SHINDIG_WAR = 'repository/deployment/server/webapps/shindig.war';
 
 const t = isTestTopology();
 const is1 = renderIsChangeSet(t, 'is-1');
@@ -207,16 +208,19 @@ describe('IS change set on the shipped IS 5.8.0 files', () => {
     home = freshHome('reference', REFERENCE_HOME);
   });
 
-  test('only the gadget server web.xml is absent from the reference set (it is supplied from our fixture)', () => {
+  test('only the gadget server (war and web.xml) is absent from the reference set (a war is zipped from our fixture)', () => {
     const edited = is1.changes.filter((c) => c.kind !== 'file').map((c) => c.path);
-    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([SHINDIG]);
-    fs.mkdirSync(path.dirname(path.join(home, SHINDIG)), { recursive: true });
-    fs.copyFileSync(path.join(IS_FIXTURE_HOME, SHINDIG), path.join(home, SHINDIG));
+    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([SHINDIG_WAR, SHINDIG]);
+    // As the pack ships it: a war, unpacked by the applier's explode change before the edit.
+    const war = path.join(home, SHINDIG_WAR);
+    fs.mkdirSync(path.dirname(war), { recursive: true });
+    execFileSync('zip', ['-qr', war, '.'], { cwd: path.join(IS_FIXTURE_HOME, path.dirname(path.dirname(SHINDIG))) });
   });
 
   test('every anchor exists in the product files and the result carries the settings', () => {
     const report = applyChangeSet(home, is1);
     expect(report.files.every((f) => f.changed)).toBe(true);
+    expect(fs.existsSync(path.join(home, SHINDIG_WAR))).toBe(false); // parked, out of Tomcat's reach
     expectIsNode1(home);
     // The product's commented samples and alternative stores are kept as they were.
     expect(read(home, 'repository/conf/registry.xml')).toContain('<!--remoteInstance url="https://localhost:9443/registry">');

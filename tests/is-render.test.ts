@@ -95,6 +95,7 @@ describe('IS change set: shape', () => {
       'xml repository/conf/tomcat/catalina-server.xml',
       'json repository/deployment/server/jaggeryapps/dashboard/conf/site.json',
       'json repository/deployment/server/jaggeryapps/portal/conf/site.json',
+      'explode repository/deployment/server/webapps/shindig.war',
       'xml repository/deployment/server/webapps/shindig/WEB-INF/web.xml',
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-AuthenticationData.xml',
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-RoleData.xml',

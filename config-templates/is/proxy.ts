@@ -4,13 +4,22 @@
  * build URLs with the public hostname and the front end's ports, not the node's.
  */
 import { DEFAULT_PORTS, Topology } from '../../topology';
-import { DocOp, JsonEdit, XmlEdit } from '../types';
+import { DocOp, ExplodeArchive, JsonEdit, XmlEdit } from '../types';
 import { byAttr, setAttr } from './xml';
 
 export const CATALINA_SERVER_XML = 'repository/conf/tomcat/catalina-server.xml';
 export const DASHBOARD_SITE_JSON = 'repository/deployment/server/jaggeryapps/dashboard/conf/site.json';
 export const PORTAL_SITE_JSON = 'repository/deployment/server/jaggeryapps/portal/conf/site.json';
-export const SHINDIG_WEB_XML = 'repository/deployment/server/webapps/shindig/WEB-INF/web.xml';
+export const SHINDIG_WAR = 'repository/deployment/server/webapps/shindig.war';
+export const SHINDIG_DIR = 'repository/deployment/server/webapps/shindig';
+export const SHINDIG_WEB_XML = `${SHINDIG_DIR}/WEB-INF/web.xml`;
+/**
+ * Where unpacked archives are parked. Inside `repository/deployment` (the tree both IS nodes share,
+ * so one file system with webapps/: the moves are atomic renames, and either node can resume an
+ * interrupted unpack from here), but outside `repository/deployment/server`, the repository
+ * Carbon's deployers scan, and `repository/deployment/client`, the Axis2 client repository.
+ */
+export const PARKED_ARCHIVES_DIR = 'repository/deployment/.pattern2-parked';
 
 /** Public HTTPS origin; the port is left out when it is the scheme's default. */
 export function publicOrigin(t: Topology): string {
@@ -68,6 +77,15 @@ export function shindigSystemProperties(t: Topology): string {
     'aKey=/shindig/gadgets/proxy?container=default&url=',
   ];
   return `\n${lines.join('\n')}\n`;
+}
+
+/**
+ * The pack ships the gadget server as shindig.war, unpacked by Tomcat only on first start; its
+ * web.xml is edited below, so it is unpacked first (and the war parked, so Tomcat cannot unpack it
+ * again over the edited tree). A no-op where the directory exists, e.g. on the second IS node.
+ */
+export function renderShindigExplode(): ExplodeArchive {
+  return { kind: 'explode', path: SHINDIG_WAR, archive: SHINDIG_WAR, into: SHINDIG_DIR, parkAs: `${PARKED_ARCHIVES_DIR}/shindig.war` };
 }
 
 export function renderShindigWebXml(t: Topology): XmlEdit {
