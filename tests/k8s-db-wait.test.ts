@@ -1,0 +1,142 @@
+/**
+ * The db-init Job's marker and the pods' wait, run for real against one MariaDB server: the Job's
+ * container script (the rendered db-init script, then the marker SQL) with the environment the Job
+ * gives it, and the `wait-for-database` init container's script as the application user. The wait
+ * says "not initialised" before the Job, and also after the rendered script alone (databases and
+ * user there, no marker); it says "ready" and exits once the Job has run, and only for the script
+ * version the Job ran.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { buildTopology, DB_INIT_META_DATABASE, DEFAULT_PORTS, IS_DATABASES, Topology } from '../topology';
+import { renderDbInit } from '../config-templates/db-init';
+import { DB_INIT_DONE_TABLE, MOUNTS, dbInitJobScript, nodeAddresses, sha256, waitForDbScript } from '../components/kubernetes/model';
+import { MariaDb, startMariaDb } from './helpers/mariadb';
+
+const APP_USER = 'wso2app';
+const APP_PASSWORD = "app'Pw\"$1";
+
+let db: MariaDb;
+let t: Topology;
+let scriptDir: string;
+let isHome: string;
+let script: string;
+let scriptSha: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  db = await startMariaDb();
+  t = buildTopology({
+    hostname: 'unused',
+    mgtHostname: 'unused',
+    dashboardHostname: 'unused',
+    analyticsFlavor: 'sp',
+    ports: DEFAULT_PORTS,
+    addresses: nodeAddresses('unused'),
+    dbHost: db.host,
+    dbPort: db.port,
+    dbCharacterSet: 'latin1',
+    dbUser: APP_USER,
+  });
+  const rendered = renderDbInit(t);
+  script = rendered.script;
+  scriptSha = sha256(script);
+  // The Job mounts the db-init ConfigMap at MOUNTS.dbInit; here a directory of the server's temp dir.
+  scriptDir = path.join(db.dir, 'db-init');
+  fs.mkdirSync(scriptDir);
+  fs.writeFileSync(path.join(scriptDir, rendered.fileName), script);
+  // What the Job's copy-dbscripts step leaves: the IS image's dbscripts; here one small stand-in.
+  isHome = path.join(db.dir, 'is-home');
+  fs.mkdirSync(path.join(isHome, 'dbscripts'), { recursive: true });
+  fs.writeFileSync(path.join(isHome, 'dbscripts', 'mysql.sql'), 'CREATE TABLE UM_STAND_IN (UM_ID INTEGER NOT NULL, PRIMARY KEY (UM_ID)) ENGINE INNODB;\n');
+}, 90000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
+  await db?.stop();
+});
+
+/** Runs a script as its container would: `command: [shell, -c, script]` with that container's env. */
+function runScript(shell: 'sh' | 'bash', text: string, env: Record<string, string>, opts: { stopAfter?: RegExp } = {}): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(shell, ['-c', text], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    const timer = setTimeout(() => {
+      process.kill(-child.pid!, 'SIGKILL');
+      reject(new Error(`${shell} script did not finish: ${out}`));
+    }, 60000);
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      // The wait loops (sleep 5) until ready: one "not initialised" answer is the verdict.
+      if (opts.stopAfter?.test(out) && child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+/** The init container's env (components/kubernetes/index.ts dbWait): app user, password as MYSQL_PWD. */
+const waitEnv = () => ({ DB_HOST: db.host, DB_PORT: String(db.port), DB_USER: APP_USER, MYSQL_PWD: APP_PASSWORD });
+/** The Job container's env (components/kubernetes/index.ts db-init-job). */
+const jobEnv = () => ({
+  DB_HOST: db.host,
+  DB_PORT: String(db.port),
+  DB_MASTER_USER: db.rootUser,
+  DB_MASTER_PASSWORD: db.rootPassword,
+  DB_APP_PASSWORD: APP_PASSWORD,
+  WSO2_IS_HOME: isHome,
+});
+const NOT_READY = /wait: database \S+ not initialised yet/;
+
+async function waitVerdict(sha: string): Promise<'ready' | 'not ready'> {
+  const r = await runScript('sh', waitForDbScript(DB_INIT_META_DATABASE, sha), waitEnv(), { stopAfter: NOT_READY });
+  if (r.code === 0 && /wait: database ready/.test(r.out) && !NOT_READY.test(r.out)) return 'ready';
+  expect(r.out).toMatch(NOT_READY);
+  expect(r.out).not.toContain('wait: database ready');
+  return 'not ready';
+}
+
+test('the wait says not ready before the Job, not ready after the schema script alone, ready after the Job', async () => {
+  expect(await waitVerdict(scriptSha)).toBe('not ready');
+
+  // The rendered script on its own (the Job's first step): databases, user, schemas, no marker.
+  const alone = await runScript('bash', `bash ${path.join(scriptDir, 'db-init.sh')}`, jobEnv());
+  expect([alone.code, alone.out]).toEqual([0, expect.stringContaining('done:')]);
+  expect((await db.queryAs(APP_USER, APP_PASSWORD, 'SELECT COUNT(*) FROM UM_STAND_IN', IS_DATABASES.userStore)).trim()).toBe('0');
+  expect(await waitVerdict(scriptSha)).toBe('not ready');
+
+  // The Job's container script, paths as mounted in the Job.
+  const job = dbInitJobScript('db-init.sh', DB_INIT_META_DATABASE, scriptSha, APP_USER).split(MOUNTS.dbInit).join(scriptDir);
+  const ran = await runScript('bash', job, jobEnv());
+  expect([ran.code, ran.out]).toEqual([0, expect.stringContaining('db-init: done')]);
+  expect(await waitVerdict(scriptSha)).toBe('ready');
+
+  // The same query the wait runs, as the app user: exactly one marker row for this script.
+  const q = `SELECT COUNT(*) FROM ${DB_INIT_META_DATABASE}.${DB_INIT_DONE_TABLE} WHERE script_sha256='${scriptSha}'`;
+  expect((await db.queryAs(APP_USER, APP_PASSWORD, q)).trim()).toBe('1');
+}, 120000);
+
+test('a new script version is not ready until its own Job ran; a second run of the Job is harmless', async () => {
+  const newer = sha256(script + '\n# next version\n');
+  expect(await waitVerdict(newer)).toBe('not ready');
+  const job = dbInitJobScript('db-init.sh', DB_INIT_META_DATABASE, scriptSha, APP_USER).split(MOUNTS.dbInit).join(scriptDir);
+  const again = await runScript('bash', job, jobEnv());
+  expect(again.code).toBe(0);
+  expect(await waitVerdict(scriptSha)).toBe('ready');
+  expect((await db.query(`SELECT COUNT(*) FROM ${DB_INIT_META_DATABASE}.${DB_INIT_DONE_TABLE}`)).trim()).toBe('1');
+}, 120000);
+
+test('the application user can read the marker but not write one', async () => {
+  const fake = sha256('not a script that ran');
+  await expect(
+    db.queryAs(APP_USER, APP_PASSWORD, `INSERT INTO ${DB_INIT_META_DATABASE}.${DB_INIT_DONE_TABLE} (script_sha256) VALUES ('${fake}')`),
+  ).rejects.toThrow(/denied/i);
+  expect(await waitVerdict(fake)).toBe('not ready');
+});
