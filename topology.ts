@@ -46,7 +46,12 @@ export type PortName =
   | 'dasManagement'
   | 'dasPresentation'
   | 'sparkMaster'
-  | 'sparkUi';
+  | 'sparkUi'
+  | 'sparkWorker'
+  | 'sparkWorkerUi'
+  | 'sparkDriver'
+  | 'sparkBlockManager'
+  | 'sparkDriverBlockManager';
 
 export type Ports = Record<PortName, number>;
 
@@ -76,6 +81,13 @@ export const DEFAULT_PORTS: Ports = {
   dasPresentation: 11000,
   sparkMaster: 7077,
   sparkUi: 8081,
+  // Spark picks these at random unless pinned; the DAS renderer pins them in spark-defaults.conf so
+  // the security groups can allow exactly them between the two analytics nodes.
+  sparkWorker: 12000,
+  sparkWorkerUi: 12500,
+  sparkDriver: 12100,
+  sparkBlockManager: 12200,
+  sparkDriverBlockManager: 12300,
 };
 
 export interface PortRule {
@@ -335,7 +347,12 @@ export function analyticsPortRules(ports: Ports, flavor: AnalyticsFlavor): PortR
     rule(ports, 'dasManagement', 'CEP HA management (state sync)', ['analytics']),
     rule(ports, 'dasPresentation', 'CEP presentation', ['analytics']),
     rule(ports, 'sparkMaster', 'Spark master', ['analytics']),
-    rule(ports, 'sparkUi', 'Spark web UI', ['analytics']),
+    rule(ports, 'sparkUi', 'Spark master web UI', ['analytics']),
+    rule(ports, 'sparkWorker', 'Spark worker', ['analytics']),
+    rule(ports, 'sparkWorkerUi', 'Spark worker web UI', ['analytics']),
+    rule(ports, 'sparkDriver', 'Spark driver', ['analytics']),
+    rule(ports, 'sparkBlockManager', 'Spark executor block manager', ['analytics']),
+    rule(ports, 'sparkDriverBlockManager', 'Spark driver block manager', ['analytics']),
     rule(ports, 'dasHttps', 'Analytics management console and dashboard (HTTPS)', ['frontend']),
   ];
 }

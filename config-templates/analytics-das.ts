@@ -355,6 +355,16 @@ export function renderDasSparkDefaults(t: Topology): PropertiesEdit {
       { op: 'set', key: 'carbon.spark.master', value: 'local' },
       { op: 'set', key: 'carbon.spark.master.count', value: String(nodesOf(t, 'analytics').length) },
       { op: 'set', key: 'carbon.das.symbolic.link', value: ANALYTICS_HOME_LINK },
+      // Spark binds its worker, driver and block managers to random ports by default; pinning them
+      // (and not retrying others) is what lets the security groups allow exactly these ports.
+      { op: 'set', key: 'spark.master.port', value: String(t.ports.sparkMaster) },
+      { op: 'set', key: 'spark.master.webui.port', value: String(t.ports.sparkUi) },
+      { op: 'set', key: 'spark.worker.port', value: String(t.ports.sparkWorker) },
+      { op: 'set', key: 'spark.worker.webui.port', value: String(t.ports.sparkWorkerUi) },
+      { op: 'set', key: 'spark.driver.port', value: String(t.ports.sparkDriver) },
+      { op: 'set', key: 'spark.blockManager.port', value: String(t.ports.sparkBlockManager) },
+      { op: 'set', key: 'spark.driver.blockManager.port', value: String(t.ports.sparkDriverBlockManager) },
+      { op: 'set', key: 'spark.port.maxRetries', value: '0' },
     ],
   };
 }

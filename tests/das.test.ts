@@ -54,6 +54,11 @@ const PORTS: Ports = {
   dasPresentation: 11100,
   sparkMaster: 7177,
   sparkUi: 8181,
+  sparkWorker: 12010,
+  sparkWorkerUi: 12510,
+  sparkDriver: 12110,
+  sparkBlockManager: 12210,
+  sparkDriverBlockManager: 12310,
 };
 const ADDRESSES: Record<NodeId, string> = {
   'is-1': '10.0.1.10',
@@ -133,7 +138,8 @@ function snapshot(home: string): Map<string, Buffer> {
 
 describe('DAS topology', () => {
   const DAS_PORTS: PortName[] = [
-    'thrift', 'thriftSsl', 'analyticsHazelcast', 'dasEventSync', 'dasManagement', 'dasPresentation', 'sparkMaster', 'sparkUi', 'dasHttps',
+    'thrift', 'thriftSsl', 'analyticsHazelcast', 'dasEventSync', 'dasManagement', 'dasPresentation', 'sparkMaster', 'sparkUi', 'sparkWorker', 'sparkWorkerUi', 'sparkDriver',
+    'sparkBlockManager', 'sparkDriverBlockManager', 'dasHttps',
   ];
   const SP_ONLY: PortName[] = ['binary', 'binarySsl', 'workerHttp', 'workerHttps', 'eventSync', 'dashboard'];
 
@@ -335,6 +341,20 @@ describe('DAS change set applied to the fixtures', () => {
     expect(lines.filter((l) => l.startsWith('carbon.spark.master '))).toEqual(['carbon.spark.master local']);
     expect(lines.filter((l) => l.startsWith('carbon.spark.master.count'))).toEqual(['carbon.spark.master.count 2']);
     expect(lines.filter((l) => l.startsWith('carbon.das.symbolic.link'))).toEqual([`carbon.das.symbolic.link ${ANALYTICS_HOME_LINK}`]);
+    // Every Spark port is pinned to the model's number, so the security groups can allow exactly them.
+    const sparkPorts: [string, PortName][] = [
+      ['spark.master.port', 'sparkMaster'],
+      ['spark.master.webui.port', 'sparkUi'],
+      ['spark.worker.port', 'sparkWorker'],
+      ['spark.worker.webui.port', 'sparkWorkerUi'],
+      ['spark.driver.port', 'sparkDriver'],
+      ['spark.blockManager.port', 'sparkBlockManager'],
+      ['spark.driver.blockManager.port', 'sparkDriverBlockManager'],
+    ];
+    for (const [key, port] of sparkPorts) {
+      expect(lines.filter((l) => l.startsWith(`${key} `))).toEqual([`${key} ${PORTS[port]}`]);
+    }
+    expect(lines).toContain('spark.port.maxRetries 0');
     // The commented sample was taken over, not duplicated.
     expect(lines.filter((l) => l.includes('carbon.spark.master.count'))).toHaveLength(1);
   });
@@ -421,7 +441,7 @@ describe('the applier CLI and the node bundle apply the DAS change set', () => {
     const home = freshHome('cli');
     const log: string[] = [];
     expect(applierMain(['apply', '--home', home, '--changes', payload], (l) => log.push(l))).toBe(0);
-    expect(log).toContain(`changed ${DAS_FILES.sparkDefaults} (properties, 3 ops)`);
+    expect(log).toContain(`changed ${DAS_FILES.sparkDefaults} (properties, 11 ops)`);
     expect(snapshot(home)).toEqual(expected);
   });
 
@@ -434,7 +454,7 @@ describe('the applier CLI and the node bundle apply the DAS change set', () => {
     expect(snapshot(home)).toEqual(expected);
     const again = run();
     expect(again.status).toBe(0);
-    expect(again.stdout).toContain(`unchanged ${DAS_FILES.sparkDefaults} (properties, 3 ops)`);
+    expect(again.stdout).toContain(`unchanged ${DAS_FILES.sparkDefaults} (properties, 11 ops)`);
     expect(snapshot(home)).toEqual(expected);
   });
 });
