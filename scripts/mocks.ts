@@ -496,3 +496,23 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
   };
   return mocks;
 }
+
+/**
+ * Waits until the mock engine has no registration in flight and no new resource has appeared for a
+ * few turns: the program registers resources from inside applies, long after its module returns.
+ */
+export async function settle(recorder: { records: unknown[] }): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const settings = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> };
+  let last = -1;
+  let stable = 0;
+  while (stable < 3) {
+    await settings.waitForRPCs();
+    await new Promise((r) => setImmediate(r));
+    if (recorder.records.length === last) stable++;
+    else {
+      stable = 0;
+      last = recorder.records.length;
+    }
+  }
+}

@@ -18,7 +18,7 @@ import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError, PROJECT, parseStackConfig } from '../config';
 import type { FileChange, NodeChangeSet } from '../config-templates/types';
-import { RecordedResource, pattern2Mocks } from './mocks';
+import { RecordedResource, pattern2Mocks, settle } from './mocks';
 import { readStackFile } from './lib/stack-file';
 import { KnownSecret, redact, scanForSecrets } from './lib/secrets';
 import { DeliveredFile, findChangeSets, findDeliveredFiles, safeRelative } from './lib/nodes';
@@ -114,22 +114,6 @@ async function resolveOutput(v: unknown): Promise<{ value: unknown; secret: bool
   return { value, secret };
 }
 
-/** Waits until the engine has no registration in flight and no new resource appears. */
-async function settle(recorder: { records: unknown[] }): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const settings = require('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> };
-  let last = -1;
-  let stable = 0;
-  while (stable < 3) {
-    await settings.waitForRPCs();
-    await new Promise((r) => setImmediate(r));
-    if (recorder.records.length === last) stable++;
-    else {
-      stable = 0;
-      last = recorder.records.length;
-    }
-  }
-}
 
 /** Node files being collected; two sources disagreeing on one path is an error. */
 class NodeFiles {
@@ -217,6 +201,20 @@ function patchedFiles(stockHome: string, cs: NodeChangeSet): Patched {
     }
     const out: Patched = { files: new Map(), missing: [] };
     for (const [p, changes] of byPath) {
+      const first = changes[0];
+      if (first.kind === 'explode') {
+        // Unpacks in the copy so the edits inside `into` that follow find their files; it yields
+        // no file of its own. Listed as missing when the tree has none of its paths.
+        if (![first.archive, first.into, first.parkAs].some((q) => fs.existsSync(path.join(home, q)))) out.missing.push(p);
+        else {
+          try {
+            applyChangeSet(home, changes);
+          } catch (e) {
+            throw new PlanError(`applying the change set of ${cs.nodeId} to ${stockHome} failed: ${(e as Error).message}`);
+          }
+        }
+        continue;
+      }
       if (changes[0].kind !== 'file' && !fs.existsSync(path.join(home, p))) {
         out.missing.push(p);
         continue;
