@@ -70,13 +70,18 @@ export interface StackConfig {
     /** SSH ingress to the nodes; none unless set (administration is through SSM Session Manager). */
     sshCidr?: string;
   };
+  /** The MySQL Connector/J jar every product loads (neither the packs nor the official images ship it). */
+  jdbcDriver: {
+    /** https (any platform) or s3 (EC2 only) URL of the jar. */
+    url: string;
+    /** Lower-case hex SHA-256 of the jar, verified after download when set. */
+    sha256?: string;
+  };
   ec2: {
     /** Pre-baked AMI with Java and the products installed; otherwise Amazon Linux 2023 + pack URLs. */
     amiId?: string;
     /** Package name of the JDK installed at boot. */
     javaPackage: string;
-    /** URL of the MySQL Connector/J jar. */
-    jdbcDriverUrl: string;
   };
   kubernetes: {
     /** kubeconfig context; the current context when unset. */
@@ -91,6 +96,11 @@ export interface StackConfig {
       nginx: string;
       mysql: string;
       nfsServer: string;
+      /**
+       * DAS-based IS Analytics (`analytics.flavor: das`): no official public image exists, so no
+       * default; required with that flavour on kubernetes.
+       */
+      analyticsDas?: string;
     };
   };
   tls: {
@@ -138,6 +148,8 @@ const isPinnedImage = (x: string) => x.includes('@sha256:') || x.split('/').pop(
 const VPC_ID_RE = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID_RE = /^subnet-[0-9a-f]{8,17}$/;
 const AMI_ID_RE = /^ami-[0-9a-f]{8,17}$/;
+/** https or s3 URL whose last path segment is a plain jar file name (it names the file on the nodes). */
+const JDBC_DRIVER_URL_RE = /^(https|s3):\/\/[^\s/]+(\/[^\s/]+)*\/[A-Za-z0-9][A-Za-z0-9._+-]*\.jar$/;
 
 export function isValidCidr(s: string): boolean {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
@@ -206,8 +218,16 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     kind: 'object',
     description: 'Network: {vpcId, publicSubnetIds, privateSubnetIds} to reuse a VPC, or {vpcCidr}; {ingressCidrs, sshCidr}',
   },
-  ec2: { kind: 'object', description: 'EC2 nodes: {amiId, javaPackage, jdbcDriverUrl}' },
-  kubernetes: { kind: 'object', description: 'Kubernetes: {context, namespace, storageClass, images: {is, analyticsWorker, analyticsDashboard, nginx, mysql, nfsServer}}' },
+  jdbcDriver: {
+    kind: 'object',
+    description: 'MySQL Connector/J jar the products load: {url (https; s3 on ec2 only), sha256 (hex, checked after download; kubernetes only for now)}',
+  },
+  ec2: { kind: 'object', description: 'EC2 nodes: {amiId, javaPackage}' },
+  kubernetes: {
+    kind: 'object',
+    description:
+      'Kubernetes: {context, namespace, storageClass (required with sharedStorage efs), images: {is, analyticsWorker, analyticsDashboard, nginx, mysql, nfsServer, analyticsDas (no default; required with analytics.flavor das)}}',
+  },
   tlsCertificate: { kind: 'string', description: 'PEM certificate of the front end; self-signed when empty', default: '' },
   tlsPrivateKey: { kind: 'string', secret: true, description: 'PEM private key matching tlsCertificate (secret)', default: '' },
   adminPassword: { kind: 'string', secret: true, description: 'IS and analytics admin password (secret); random when empty', default: '' },
@@ -225,9 +245,11 @@ export const DEFAULTS = {
     backupRetentionDays: 7,
   },
   network: { vpcCidr: '10.40.0.0/16', ingressCidrs: ['0.0.0.0/0'] },
+  jdbcDriver: {
+    url: 'https://repo1.maven.org/maven2/mysql/mysql-connector-java/5.1.49/mysql-connector-java-5.1.49.jar',
+  },
   ec2: {
     javaPackage: 'java-1.8.0-amazon-corretto-devel',
-    jdbcDriverUrl: 'https://repo1.maven.org/maven2/mysql/mysql-connector-java/5.1.49/mysql-connector-java-5.1.49.jar',
   },
   kubernetes: {
     namespace: 'wso2-is-pattern2',
@@ -417,23 +439,36 @@ export function parseStackConfig(rawIn: Record<string, string>, stack: string): 
     throw new ConfigError('network.vpcId', 'an existing VPC needs all of vpcId, publicSubnetIds and privateSubnetIds');
   }
 
-  const ec2Obj = r.obj('ec2', ['amiId', 'javaPackage', 'jdbcDriverUrl']);
+  const driverObj = r.obj('jdbcDriver', ['url', 'sha256']);
+  const jdbcDriver = {
+    url: field<string>(driverObj, 'jdbcDriver', 'url', 'string', 'an https (or, on ec2, s3) URL whose last segment is the jar name, e.g. https://repo.example/mysql-connector-java-5.1.49.jar', (v) => JDBC_DRIVER_URL_RE.test(v)) ?? DEFAULTS.jdbcDriver.url,
+    sha256: field<string>(driverObj, 'jdbcDriver', 'sha256', 'string', 'the SHA-256 of the jar, 64 hex digits', (v) => /^[0-9a-fA-F]{64}$/.test(v))?.toLowerCase(),
+  };
+  if (platform === 'kubernetes' && !jdbcDriver.url.startsWith('https://')) {
+    throw new ConfigError('jdbcDriver.url', `"${jdbcDriver.url}" is not valid on kubernetes (the pods download it without AWS credentials); accepted: an https URL`);
+  }
+  if (platform === 'ec2' && jdbcDriver.sha256 !== undefined) {
+    // The EC2 boot script does not verify a checksum yet: refuse rather than silently skip it.
+    throw new ConfigError('jdbcDriver.sha256', 'is verified on kubernetes only for now; accepted on ec2: unset');
+  }
+
+  const ec2Obj = r.obj('ec2', ['amiId', 'javaPackage']);
   const ec2 = {
     amiId: field<string>(ec2Obj, 'ec2', 'amiId', 'string', 'an AMI id such as ami-0abc12345def67890', (v) => AMI_ID_RE.test(v)),
     javaPackage: field<string>(ec2Obj, 'ec2', 'javaPackage', 'string', 'a package name', (v) => /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(v)) ?? DEFAULTS.ec2.javaPackage,
-    jdbcDriverUrl: field<string>(ec2Obj, 'ec2', 'jdbcDriverUrl', 'string', 'an https or s3 URL of a .jar', (v) => /^(https|s3):\/\/\S+\.jar$/.test(v)) ?? DEFAULTS.ec2.jdbcDriverUrl,
   };
   if (platform === 'ec2' && !ec2.amiId && (!is.packUrl || !analytics.packUrl)) {
     throw new ConfigError(is.packUrl ? 'analytics.packUrl' : 'is.packUrl', 'EC2 nodes need either ec2.amiId (a pre-baked AMI) or both is.packUrl and analytics.packUrl');
   }
 
-  const imageKeys = Object.keys(DEFAULTS.kubernetes.images) as (keyof typeof DEFAULTS.kubernetes.images)[];
+  const defaultedImageKeys = Object.keys(DEFAULTS.kubernetes.images) as (keyof typeof DEFAULTS.kubernetes.images)[];
+  const imageKeys = [...defaultedImageKeys, 'analyticsDas'] as const;
   const k8sObj = r.obj('kubernetes', ['context', 'namespace', 'storageClass', 'images']);
   let imagesObj: Record<string, unknown> | undefined;
   if (k8sObj?.images !== undefined) {
     imagesObj = new Reader({ 'kubernetes.images': JSON.stringify(k8sObj.images) }).obj('kubernetes.images', imageKeys);
   }
-  const images = { ...DEFAULTS.kubernetes.images };
+  const images: StackConfig['kubernetes']['images'] = { ...DEFAULTS.kubernetes.images };
   for (const k of imageKeys) {
     const v = field<string>(imagesObj, 'kubernetes.images', k, 'string', 'an image reference pinned by tag or digest, e.g. nginx:1.27.3', (x) => IMAGE_RE.test(x) && isPinnedImage(x) && !x.endsWith(':latest'));
     if (v) images[k] = v;
@@ -444,6 +479,20 @@ export function parseStackConfig(rawIn: Record<string, string>, stack: string): 
     storageClass: field<string>(k8sObj, 'kubernetes', 'storageClass', 'string', 'a StorageClass name (DNS-1123 subdomain)', (v) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)),
     images,
   };
+  if (platform === 'kubernetes') {
+    if (analytics.flavor === 'das' && !images.analyticsDas) {
+      throw new ConfigError(
+        'kubernetes.images.analyticsDas',
+        'analytics.flavor das on kubernetes needs a DAS-based IS Analytics image: there is no official public one, so build one and set it here (pinned by tag or digest)',
+      );
+    }
+    if (sharedStorage === 'efs' && !kubernetes.storageClass) {
+      throw new ConfigError('kubernetes.storageClass', 'sharedStorage efs needs the name of an EFS CSI StorageClass (ReadWriteMany); accepted without one: sharedStorage nfs');
+    }
+    if (database === 'rds' && !network.vpcId) {
+      throw new ConfigError('network.vpcId', 'database rds on kubernetes needs the cluster VPC: network.vpcId, publicSubnetIds and privateSubnetIds; accepted without them: database in-cluster');
+    }
+  }
 
   const certificate = r.str('tlsCertificate', 'a PEM certificate', (v) => v.includes('-----BEGIN CERTIFICATE-----'));
   const privateKey = r.str('tlsPrivateKey', 'a PEM private key', (v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v));
@@ -469,6 +518,7 @@ export function parseStackConfig(rawIn: Record<string, string>, stack: string): 
     rds,
     sharedStorage,
     network,
+    jdbcDriver,
     ec2,
     kubernetes,
     tls: { certificate, privateKey },

@@ -40,7 +40,8 @@ function withProjectDefaults(stack: Record<string, string>, decls: Record<string
 /** Smallest valid stacks: only what the parser requires (hostname; on EC2 an AMI or pack URLs). */
 const BASES: Record<string, Record<string, string>> = {
   ec2: { hostname: 'is.example.com', ec2: JSON.stringify({ amiId: 'ami-0123456789abcdef0' }) },
-  kubernetes: { hostname: 'is.example.com', platform: 'kubernetes' },
+  // database rds and sharedStorage efs (the defaults) need the cluster's VPC and StorageClass on kubernetes
+  kubernetes: { hostname: 'is.example.com', platform: 'kubernetes', database: 'in-cluster', sharedStorage: 'nfs' },
 };
 
 // the types `pulumi` accepts in a project config declaration (sdk/go/common/workspace/project.json)

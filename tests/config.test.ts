@@ -251,7 +251,51 @@ describe('combinations', () => {
   test('bad AMI id and pack URL', () => {
     expectRejected({ ...EC2, ec2: j({ amiId: 'ami-xyz' }) }, 'ec2.amiId');
     expectRejected({ ...EC2, is: j({ packUrl: 'ftp://packs/is.zip' }) }, 'is.packUrl');
-    expectRejected({ ...EC2, ec2: j({ amiId: AMI, jdbcDriverUrl: 'http://example.com/driver.jar' }) }, 'ec2.jdbcDriverUrl');
+  });
+
+  test('the JDBC driver: an https (or, on ec2, s3) jar URL and an optional SHA-256', () => {
+    const MAVEN = 'https://repo1.maven.org/maven2/mysql/mysql-connector-java/5.1.49/mysql-connector-java-5.1.49.jar';
+    expect(parseStackConfig(EC2, 't').jdbcDriver).toEqual({ url: MAVEN, sha256: undefined });
+    expect(parseStackConfig(K8S, 't').jdbcDriver.url).toBe(MAVEN);
+    for (const url of ['http://example.com/driver.jar', 'https://example.com/driver.zip', 'https://example.com/', 'https://example.com/a b.jar', 'https://example.com/$(id).jar']) {
+      expectRejected({ ...EC2, jdbcDriver: j({ url }) }, 'jdbcDriver.url');
+    }
+    expect(parseStackConfig({ ...EC2, jdbcDriver: j({ url: 's3://packs/drivers/mysql.jar' }) }, 't').jdbcDriver.url).toBe('s3://packs/drivers/mysql.jar');
+    // The pods download it with no AWS credentials.
+    expectRejected({ ...K8S, jdbcDriver: j({ url: 's3://packs/drivers/mysql.jar' }) }, 'jdbcDriver.url');
+    const sha = 'AB'.repeat(32);
+    expect(parseStackConfig({ ...K8S, jdbcDriver: j({ sha256: sha }) }, 't').jdbcDriver).toEqual({ url: MAVEN, sha256: sha.toLowerCase() });
+    for (const bad of ['ab'.repeat(31), 'zz'.repeat(32), `sha256:${'ab'.repeat(32)}`]) expectRejected({ ...K8S, jdbcDriver: j({ sha256: bad }) }, 'jdbcDriver.sha256');
+    // The EC2 boot script does not verify it yet: a checksum that would be ignored is refused.
+    expectRejected({ ...EC2, jdbcDriver: j({ sha256: sha }) }, 'jdbcDriver.sha256');
+    // The driver left the ec2 key.
+    expectRejected({ ...EC2, ec2: j({ amiId: AMI, jdbcDriverUrl: MAVEN }) }, 'ec2.jdbcDriverUrl');
+  });
+
+  test('kubernetes: EFS shared storage needs a StorageClass, RDS needs the cluster VPC (before any resource)', () => {
+    const k8s = { hostname: 'is.example.com', platform: 'kubernetes' };
+    expectRejected({ ...k8s, database: 'in-cluster' }, 'kubernetes.storageClass');
+    expectRejected({ ...k8s, database: 'in-cluster', sharedStorage: 'efs', kubernetes: j({ namespace: 'x' }) }, 'kubernetes.storageClass');
+    expect(parseStackConfig({ ...k8s, database: 'in-cluster', kubernetes: j({ storageClass: 'efs-sc' }) }, 't').kubernetes.storageClass).toBe('efs-sc');
+    expectRejected({ ...k8s, sharedStorage: 'nfs' }, 'network.vpcId');
+    const vpc = { vpcId: 'vpc-0abc12345def67890', publicSubnetIds: ['subnet-0aaa1111bbbb22223', 'subnet-0ccc3333dddd44445'], privateSubnetIds: ['subnet-0aaa1111bbbb22226', 'subnet-0ccc3333dddd44447'] };
+    expect(parseStackConfig({ ...k8s, sharedStorage: 'nfs', network: j(vpc) }, 't').database).toBe('rds');
+    // EC2 creates the VPC and EFS itself.
+    expect(parseStackConfig(EC2, 't').sharedStorage).toBe('efs');
+  });
+
+  test('kubernetes with the DAS flavour needs a DAS-based IS Analytics image (there is no official one)', () => {
+    const das = { ...K8S, analytics: j({ flavor: 'das' }) };
+    expectRejected(das, 'kubernetes.images.analyticsDas');
+    expect(rejection(das).message).toMatch(/DAS-based IS Analytics image/);
+    const image = 'registry.example.com/wso2/is-analytics-das:5.4.0';
+    const ok = parseStackConfig({ ...das, kubernetes: j({ images: { analyticsDas: image } }) }, 't');
+    expect(ok.kubernetes.images.analyticsDas).toBe(image);
+    expect(ok.kubernetes.images.is).toBe('wso2/wso2is:5.8.0');
+    expectRejected({ ...das, kubernetes: j({ images: { analyticsDas: 'is-analytics-das' } }) }, 'kubernetes.images.analyticsDas');
+    // No default, and nothing needs it with the SP flavour or on EC2.
+    expect(parseStackConfig(K8S, 't').kubernetes.images.analyticsDas).toBeUndefined();
+    expect(parseStackConfig({ ...EC2, analytics: j({ flavor: 'das' }) }, 't').analytics.flavor).toBe('das');
   });
 
   test('in-cluster database and NFS need kubernetes', () => {
