@@ -499,6 +499,14 @@ export function processesFor(role: Role, flavor: AnalyticsFlavor): ProductProces
   return [{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'dasHttps' }];
 }
 
+/**
+ * Where a product loads JDBC drivers from, relative to its home: Carbon 4 (IS, DAS-based
+ * analytics) `repository/components/lib`; the Carbon 5 Stream Processor analytics `lib`.
+ */
+export function jdbcDriverDir(role: Role, flavor: AnalyticsFlavor): string {
+  return role === 'analytics' && flavor === 'sp' ? 'lib' : 'repository/components/lib';
+}
+
 export function buildTopology(input: TopologyInput): Topology {
   const nodes: NodeModel[] = NODE_IDS.map((id) => {
     const role: Role = id.startsWith('is-') ? 'is' : 'analytics';

@@ -23,6 +23,7 @@ import {
   Topology,
   TopologyInput,
   buildTopology,
+  jdbcDriverDir,
   processesFor,
   sharedDirectoriesFor,
 } from '../../topology';
@@ -48,10 +49,8 @@ export const PRODUCT_HOMES: Record<Role, string> = { is: '/opt/wso2/is', analyti
 /** IS health check path (the login page answers 200 once the servlet transport is up). */
 export const IS_HEALTH_PATH = '/carbon/admin/login.jsp';
 
-/** Where each product loads JDBC drivers from (Carbon 4: components/lib; Carbon 5 SP: lib). */
-export function jdbcDriverDir(role: Role, flavor: 'sp' | 'das'): string {
-  return role === 'analytics' && flavor === 'sp' ? 'lib' : 'repository/components/lib';
-}
+/** Re-exported for the boot-script tests; the fact lives in the topology model. */
+export { jdbcDriverDir };
 
 /** Bucket keys of a node's delivered files. */
 export function objectKeys(id: NodeId): { boot: string; changeSet: string; applier: string } {
@@ -131,7 +130,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     // Ports and peers do not depend on addresses: a model with blank addresses gives the rules.
     const blank = Object.fromEntries(NODE_IDS.map((id) => [id, ''])) as Record<NodeId, string>;
     const portModel = buildTopology(topologyInput(c, blank, '', MYSQL_PORT));
-    const urls = [c.is.packUrl, c.analytics.packUrl, c.ec2.jdbcDriverUrl];
+    const urls = [c.is.packUrl, c.analytics.packUrl, c.jdbcDriver.url];
     const rules = securityRules(portModel, {
       ingressCidrs: c.network.ingressCidrs,
       sshCidr: c.network.sshCidr,
@@ -267,7 +266,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
       parent,
     );
     const packArns = partition.apply((p) =>
-      [c.is.packUrl, c.analytics.packUrl, c.ec2.jdbcDriverUrl].map((u) => s3ObjectArn(u, p)).filter((a): a is string => a !== undefined),
+      [c.is.packUrl, c.analytics.packUrl, c.jdbcDriver.url].map((u) => s3ObjectArn(u, p)).filter((a): a is string => a !== undefined),
     );
     const policy = new aws.iam.RolePolicy(
       `${name}-node-access`,
@@ -337,7 +336,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
             productHome: PRODUCT_HOMES[r],
             packUrl: c.ec2.amiId ? undefined : c[r].packUrl,
             javaPackage: c.ec2.javaPackage,
-            jdbcDriverUrl: c.ec2.jdbcDriverUrl,
+            jdbcDriverUrl: c.jdbcDriver.url,
             jdbcDriverDir: jdbcDriverDir(r, c.analytics.flavor),
             region: reg,
             bucket: b,
