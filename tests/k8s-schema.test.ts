@@ -2,38 +2,13 @@
  * Offline schema validation: every Kubernetes object the program registers on the local stack,
  * validated against the Kubernetes OpenAPI schemas shipped in `kubernetes-models`.
  */
-import { Namespace, ConfigMap, Secret, Service, PersistentVolume, PersistentVolumeClaim } from 'kubernetes-models/v1';
-import { StatefulSet, Deployment } from 'kubernetes-models/apps/v1';
-import { Job } from 'kubernetes-models/batch/v1';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { runStack, ProgramRun, k8sObjects } from './fixtures/k8s/harness';
-
-type Validator = new (obj: any) => { validate(): void };
-const MODELS: Record<string, Validator> = {
-  'v1/Namespace': Namespace,
-  'v1/ConfigMap': ConfigMap,
-  'v1/Secret': Secret,
-  'v1/Service': Service,
-  'v1/PersistentVolume': PersistentVolume,
-  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
-  'apps/v1/StatefulSet': StatefulSet,
-  'apps/v1/Deployment': Deployment,
-  'batch/v1/Job': Job,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
-};
+import { validateObject as validate } from './fixtures/k8s/validate';
 
 let run: ProgramRun;
 beforeAll(async () => {
   run = await runStack('Pulumi.local.yaml');
 });
-
-function validate(obj: Record<string, any>): void {
-  const model = MODELS[`${obj.apiVersion}/${obj.kind}`];
-  if (!model) throw new Error(`no schema model for ${obj.apiVersion}/${obj.kind}`);
-  new model(obj).validate();
-}
 
 test('every generated Kubernetes object validates against the Kubernetes schemas', () => {
   const objects = k8sObjects(run.records);
