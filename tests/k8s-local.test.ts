@@ -5,7 +5,8 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
-import { DEFAULT_PORTS, analyticsPortRules, processesFor } from '../topology';
+import { DEFAULT_PORTS, analyticsPortRules, jdbcDriverDir, processesFor } from '../topology';
+import { DEFAULTS } from '../config';
 import { CHANGE_SET_SCHEMA } from '../config-templates';
 import {
   CHECKSUM_ANNOTATION,
@@ -19,6 +20,9 @@ import {
   nginxStartScript,
   NAMESERVER_PLACEHOLDER,
   NGINX_PATHS,
+  APPLIER_NODE_IMAGE,
+  MOUNTS,
+  driverFetchScript,
 } from '../components/kubernetes/model';
 import { NGINX_MIN_VERSION_RESOLVE } from '../config-templates/nginx';
 import { isSecretWrapped } from '../scripts/mocks';
@@ -155,6 +159,35 @@ describe('probes, disruption, placement', () => {
       const terms = w.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
       expect(terms.map((t: any) => t.podAffinityTerm.topologyKey).sort()).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
       for (const t of terms) expect(t.podAffinityTerm.labelSelector.matchLabels).toEqual(w.spec.template.metadata.labels);
+    }
+  });
+});
+
+describe('JDBC driver (the WSO2 images ship none)', () => {
+  it('downloads the configured driver once per pod, in the image the applier already uses, and every product process loads it', () => {
+    const file = DEFAULTS.jdbcDriver.url.split('/').pop()!;
+    for (const [name, role, dirs] of [
+      [NAMES.is, 'is', { server: 'repository/components/lib' }],
+      [NAMES.analytics, 'analytics', { worker: 'lib', dashboard: 'lib' }],
+    ] as const) {
+      const spec = podSpec(sts(name));
+      const fetch = spec.initContainers.find((c: any) => c.name === 'fetch-jdbc-driver');
+      expect(fetch.image).toBe(APPLIER_NODE_IMAGE); // no extra image to pull or pin
+      expect(fetch.command).toEqual(['sh', '-c', driverFetchScript()]);
+      const env = Object.fromEntries(fetch.env.map((e: any) => [e.name, e.value]));
+      expect(env).toEqual({ JDBC_DRIVER_URL: DEFAULTS.jdbcDriver.url, JDBC_DRIVER_FILE: file, JDBC_DRIVER_SHA256: '' });
+      const volume = (m: any) => spec.volumes.find((v: any) => v.name === m.name);
+      expect(volume(fetch.volumeMounts.find((m: any) => m.mountPath === MOUNTS.jdbcDriver)).emptyDir).toBeDefined();
+      expect(spec.containers.map((c: any) => c.name)).toEqual(Object.keys(dirs));
+      for (const c of spec.containers) {
+        const dir = (dirs as Record<string, string>)[c.name];
+        expect(dir).toBe(jdbcDriverDir(role, 'sp'));
+        expect(c.command[2]).toContain(`cp ${MOUNTS.jdbcDriver}/'${file}' "$home/"'${dir}'/'${file}'`);
+        const mount = c.volumeMounts.find((m: any) => m.mountPath === MOUNTS.jdbcDriver);
+        expect(mount).toEqual({ name: fetch.volumeMounts[0].name, mountPath: MOUNTS.jdbcDriver, readOnly: true });
+        // The driver is in place before the product's start script runs.
+        expect(c.command[2].indexOf(`cp ${MOUNTS.jdbcDriver}/`)).toBeLessThan(c.command[2].indexOf('exec sh'));
+      }
     }
   });
 });

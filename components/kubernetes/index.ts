@@ -10,13 +10,16 @@ import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import * as tls from '@pulumi/tls';
-import { ConfigError, StackConfig } from '../../config';
+import { StackConfig } from '../../config';
 import { Credentials } from '../credentials';
 import {
+  ANALYTICS_HOME_LINK,
   NodeId,
+  ProductProcess,
   Role,
   Topology,
   buildTopology,
+  jdbcDriverDir,
   processesFor,
   sharedDirectoriesFor,
   DB_INIT_META_DATABASE,
@@ -54,6 +57,9 @@ import {
   nginxStartScript,
   appLabels,
   ingressAllowances,
+  driverFetchScript,
+  jdbcDriverFileName,
+  productHome,
 } from './model';
 import { RdsDatabase, MYSQL_PORT } from '../aws/rds';
 
@@ -121,12 +127,14 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     const { config: cfg, credentials } = args;
     const ns = cfg.kubernetes.namespace;
     const flavor = cfg.analytics.flavor;
-    if (flavor !== 'sp') {
-      // The official Kubernetes images of IS Analytics 5.8.0 are the SP-based worker and dashboard.
-      throw new ConfigError('analytics.flavor', `"${flavor}" has no container images; accepted on kubernetes: sp`);
-    }
-    if (cfg.sharedStorage === 'efs' && !cfg.kubernetes.storageClass) {
-      throw new ConfigError('kubernetes.storageClass', 'sharedStorage efs needs the name of an EFS CSI StorageClass (ReadWriteMany)');
+    // config.ts rejects these before any resource; the component only asserts it got a checked config.
+    if (
+      (flavor === 'das' && !cfg.kubernetes.images.analyticsDas) ||
+      (cfg.sharedStorage === 'efs' && !cfg.kubernetes.storageClass) ||
+      (cfg.database === 'rds' && !(cfg.network.vpcId && cfg.network.privateSubnetIds)) ||
+      !cfg.jdbcDriver.url.startsWith('https://')
+    ) {
+      throw new Error('KubernetesPlatform: the stack configuration was not validated by config.ts');
     }
 
     const provider = new k8s.Provider(
@@ -274,9 +282,20 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                   // The stock schema scripts ship in the IS image; the MySQL image runs them.
                   name: 'copy-dbscripts',
                   image: cfg.kubernetes.images.is,
-                  command: ['sh', '-c', `set -eu\ncp -R "\${WSO2_SERVER_HOME:-/home/wso2carbon/wso2is-5.8.0}/dbscripts" ${MOUNTS.dbInitIsHome}/`],
+                  command: ['sh', '-c', `set -eu\ncp -R "\${WSO2_SERVER_HOME:-${productHome('is', flavor)}}/dbscripts" ${MOUNTS.dbInitIsHome}/`],
                   volumeMounts: [{ name: 'is-home', mountPath: MOUNTS.dbInitIsHome }],
                 },
+                // DAS analytics needs the Carbon script of its own pack in its UM and registry databases.
+                ...(flavor === 'das'
+                  ? [
+                      {
+                        name: 'copy-analytics-dbscripts',
+                        image: cfg.kubernetes.images.analyticsDas!,
+                        command: ['sh', '-c', `set -eu\ncp -R "\${WSO2_SERVER_HOME:-${productHome('analytics', flavor)}}/dbscripts" ${MOUNTS.dbInitAnalyticsHome}/`],
+                        volumeMounts: [{ name: 'analytics-home', mountPath: MOUNTS.dbInitAnalyticsHome }],
+                      },
+                    ]
+                  : []),
               ],
               containers: [
                 {
@@ -290,15 +309,18 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                     { name: 'DB_MASTER_PASSWORD', valueFrom: { secretKeyRef: { name: SECRET_NAMES_K8S.database, key: 'master-password' } } },
                     { name: 'DB_APP_PASSWORD', valueFrom: { secretKeyRef: { name: SECRET_NAMES_K8S.database, key: 'password' } } },
                     { name: 'WSO2_IS_HOME', value: MOUNTS.dbInitIsHome },
+                    ...(flavor === 'das' ? [{ name: 'WSO2_ANALYTICS_HOME', value: MOUNTS.dbInitAnalyticsHome }] : []),
                   ],
                   volumeMounts: [
                     { name: 'is-home', mountPath: MOUNTS.dbInitIsHome },
+                    ...(flavor === 'das' ? [{ name: 'analytics-home', mountPath: MOUNTS.dbInitAnalyticsHome }] : []),
                     { name: 'db-init', mountPath: MOUNTS.dbInit, readOnly: true },
                   ],
                 },
               ],
               volumes: [
                 { name: 'is-home', emptyDir: {} },
+                ...(flavor === 'das' ? [{ name: 'analytics-home', emptyDir: {} }] : []),
                 { name: 'db-init', configMap: { name: 'wso2is-db-init' } },
               ],
             },
@@ -333,7 +355,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             applier: bundle,
             secrets: versions,
             dbInit: dbSha,
-            stage: stageScript(role),
+            stage: stageScript(role, flavor),
             apply: applyScript(role),
           };
           for (const cs of sets) parts[`changes/${cs.nodeId}`] = changeSetPayload(cs);
@@ -465,9 +487,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const aws = require('@pulumi/aws') as typeof import('@pulumi/aws');
     const { vpcId, privateSubnetIds, vpcCidr } = cfg.network;
-    if (!vpcId || !privateSubnetIds) {
-      throw new ConfigError('network.vpcId', 'database rds on kubernetes needs the cluster VPC: network.vpcId, privateSubnetIds (and publicSubnetIds)');
-    }
+    if (!vpcId || !privateSubnetIds) throw new Error('KubernetesPlatform: config.ts admits database rds only with network.vpcId and subnets');
     const tags = { 'wso2-pattern2/stack': cfg.stack, [NODE_LABEL]: 'database' };
     // The pods reach RDS from the cluster's VPC; `network.vpcCidr` is that VPC's CIDR on this stack.
     const sg = new aws.ec2.SecurityGroup(
@@ -613,14 +633,19 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     const { sts, headless } = STATEFULSET_OF[role];
     const labels = appLabels(sts);
     const ports: PortRule[] = nodesOf(t, role)[0].ports as PortRule[];
-    const processes = processesFor(role, t.analyticsFlavor);
-    const shared = sharedDirectoriesFor(t.analyticsFlavor).filter((d) => d.role === role);
-    const images: Record<string, string> = {
-      server: cfg.kubernetes.images.is,
-      worker: cfg.kubernetes.images.analyticsWorker,
-      dashboard: cfg.kubernetes.images.analyticsDashboard,
+    const flavor = t.analyticsFlavor;
+    const processes = processesFor(role, flavor);
+    const shared = sharedDirectoriesFor(flavor).filter((d) => d.role === role);
+    const imageOf = (proc: ProductProcess): string => {
+      if (role === 'is') return cfg.kubernetes.images.is;
+      if (flavor === 'das') return cfg.kubernetes.images.analyticsDas!;
+      return proc.name === 'dashboard' ? cfg.kubernetes.images.analyticsDashboard : cfg.kubernetes.images.analyticsWorker;
     };
-    const stageImage = images[processes[0].name];
+    const stageImage = imageOf(processes[0]);
+    // Every process's image lacks the MySQL driver; one download per pod serves them all.
+    const driver = { file: jdbcDriverFileName(cfg.jdbcDriver.url), dir: jdbcDriverDir(role, flavor) };
+    // DAS: Spark needs the product home under one path on both nodes (seed 000).
+    const homeLink = role === 'analytics' && flavor === 'das' ? ANALYTICS_HOME_LINK : undefined;
     const nodeMeta = (n: string) => ({ name: n, namespace: ns, labels: { 'app.kubernetes.io/part-of': 'wso2-is-pattern2' } });
     const podName = { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } };
     const ids = role === 'is' ? ['is-1', 'is-2'] : ['analytics-1', 'analytics-2'];
@@ -648,14 +673,29 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       // 0400: read by the root apply init container only.
       { name: 'secrets', secret: { secretName: SECRET_NAMES_K8S.applier, defaultMode: 0o400 } },
       { name: 'shared', persistentVolumeClaim: { claimName: NAMES.sharedClaim } },
+      { name: 'jdbc-driver', emptyDir: { sizeLimit: '32Mi' } },
+      // A writable directory for the home link (the image's /opt is root's).
+      ...(homeLink ? [{ name: 'home-link', emptyDir: { sizeLimit: '1Mi' } }] : []),
     ];
     const editPaths = roleSets.apply((sets) => editedPaths(sets));
     const initContainers: Container[] = [
+      {
+        name: 'fetch-jdbc-driver',
+        image: APPLIER_NODE_IMAGE,
+        command: ['sh', '-c', driverFetchScript()],
+        env: [
+          { name: 'JDBC_DRIVER_URL', value: cfg.jdbcDriver.url },
+          { name: 'JDBC_DRIVER_FILE', value: driver.file },
+          { name: 'JDBC_DRIVER_SHA256', value: cfg.jdbcDriver.sha256 ?? '' },
+        ],
+        volumeMounts: [{ name: 'jdbc-driver', mountPath: MOUNTS.jdbcDriver }],
+        securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
+      },
       dbWait,
       {
         name: 'stage',
         image: stageImage,
-        command: editPaths.apply((paths) => ['sh', '-c', stageScript(role), 'stage', ...paths]),
+        command: editPaths.apply((paths) => ['sh', '-c', stageScript(role, flavor), 'stage', ...paths]),
         volumeMounts: [{ name: 'stage', mountPath: MOUNTS.stage }],
         securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
       },
@@ -679,7 +719,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       {
         name: 'seed-shared',
         image: stageImage,
-        command: ['sh', '-c', seedScript(role, shared)],
+        command: ['sh', '-c', seedScript(role, shared, flavor)],
         env: [podName],
         volumeMounts: [{ name: 'shared', mountPath: MOUNTS.shared }],
         securityContext: { runAsUser: 0, allowPrivilegeEscalation: false },
@@ -691,25 +731,29 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       const own = ports.filter((p) => (proc.name === 'dashboard' ? p.name === 'dashboard' : p.name !== 'dashboard'));
       const c: Container = {
         name: proc.name,
-        image: images[proc.name],
-        command: ['sh', '-c', startScript(role, proc, proc.name === 'dashboard' ? [] : shared)],
+        image: imageOf(proc),
+        command: ['sh', '-c', startScript(role, proc, proc.name === 'dashboard' ? [] : shared, { flavor, jdbcDriver: driver, homeLink })],
         ports: own.map((p) => ({ name: portName(p.name), containerPort: p.port })),
         volumeMounts: [
           { name: 'stage', mountPath: MOUNTS.stage, readOnly: true },
           ...(proc.name === 'dashboard' ? [] : [{ name: 'shared', mountPath: MOUNTS.shared }]),
+          { name: 'jdbc-driver', mountPath: MOUNTS.jdbcDriver, readOnly: true },
+          ...(homeLink ? [{ name: 'home-link', mountPath: path.posix.dirname(homeLink) }] : []),
         ],
         securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
         // IS 5.8 and the SP profiles take minutes to boot: the startup probe allows 15 minutes.
         startupProbe: tcpProbe(healthPort, 60, 10, 84),
         livenessProbe: tcpProbe(healthPort, 0, 20, 6),
+        // IS and the DAS server (Carbon plus embedded Spark) get the larger share.
         resources:
-          role === 'is'
+          proc.name === 'server'
             ? { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '3Gi' } }
             : { requests: { cpu: '500m', memory: '1536Mi' }, limits: { memory: '2Gi' } },
       };
       if (proc.name === 'server') {
+        // Carbon 4 (IS, DAS analytics): the management console's login page on the health port.
         c.readinessProbe = {
-          httpGet: { path: '/carbon/admin/login.jsp', port: t.ports.isHttps, scheme: 'HTTPS' },
+          httpGet: { path: '/carbon/admin/login.jsp', port: healthPort, scheme: 'HTTPS' },
           periodSeconds: 10,
           timeoutSeconds: 5,
           failureThreshold: 3,
@@ -762,11 +806,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     );
     if (!isRole) {
       // No Service in front of the receivers: the IS publishers' failover receiverURL names both
-      // workers by their pod DNS names and moves to whichever accepts.
-      const dash = ports.find((p) => p.name === 'dashboard')!;
+      // workers by their pod DNS names and moves to whichever accepts. The dashboard (SP: its own
+      // listener; DAS: the Carbon HTTPS transport) is what the model opens to the front end.
+      const dash = ports.filter((p) => p.from.includes('frontend'));
       new k8s.core.v1.Service(
         `${name}-analytics-dashboard`,
-        { metadata: nodeMeta(NAMES.dashboard), spec: { type: 'ClusterIP', selector: labels, ports: [{ name: portName(dash.name), port: dash.port, targetPort: dash.port }] } },
+        { metadata: nodeMeta(NAMES.dashboard), spec: { type: 'ClusterIP', selector: labels, ports: dash.map((p) => ({ name: portName(p.name), port: p.port, targetPort: p.port })) } },
         inNs(),
       );
     }

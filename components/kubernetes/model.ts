@@ -5,7 +5,8 @@
  * here is unit-testable (and the scripts are checked with shellcheck).
  */
 import * as crypto from 'crypto';
-import { NodeId, Peer, PortName, Role, SharedDirectory, nodesOf, Topology, ProductProcess, ingressPairs } from '../../topology';
+import * as path from 'path';
+import { AnalyticsFlavor, NodeId, Peer, PortName, Role, SharedDirectory, nodesOf, Topology, ProductProcess, ingressPairs } from '../../topology';
 import { FileChange, NodeChangeSet } from '../../config-templates/types';
 
 /** uid/gid of the `wso2carbon` user in the official WSO2 images (their Dockerfiles: USER_ID=802). */
@@ -19,6 +20,18 @@ export const PRODUCT_HOMES: Record<Role, string> = {
   is: '/home/wso2carbon/wso2is-5.8.0',
   analytics: '/home/wso2carbon/wso2is-analytics-5.8.0',
 };
+/**
+ * Product home in the DAS-based IS Analytics image the stack supplies (`kubernetes.images.analyticsDas`;
+ * there is no official one). ASSUMED to follow WSO2's Dockerfiles for the last DAS-based release
+ * (5.4.0: user wso2carbon, uid 802, home under /home/wso2carbon); an image that exports
+ * `WSO2_SERVER_HOME` overrides it, as with the official images.
+ */
+export const DAS_PRODUCT_HOME = '/home/wso2carbon/wso2is-analytics-5.4.0';
+
+/** The product home the scripts default to for a role's image. */
+export function productHome(role: Role, flavor: AnalyticsFlavor): string {
+  return role === 'analytics' && flavor === 'das' ? DAS_PRODUCT_HOME : PRODUCT_HOMES[role];
+}
 
 /**
  * The applier runs on Node; the WSO2 images have only Java. A pinned official Node image runs it
@@ -40,8 +53,12 @@ export const MOUNTS = {
   shared: '/mnt/wso2-shared',
   /** db-init Job: the stock dbscripts of the IS image, copied here. */
   dbInitIsHome: '/opt/pattern2/is-home',
+  /** db-init Job: the stock dbscripts of the DAS analytics image (DAS flavour), copied here. */
+  dbInitAnalyticsHome: '/opt/pattern2/analytics-home',
   /** db-init Job: the rendered script. */
   dbInit: '/opt/pattern2/db-init',
+  /** emptyDir holding the downloaded JDBC driver (the product images do not ship one). */
+  jdbcDriver: '/opt/pattern2/jdbc-driver',
 } as const;
 
 export const APPLIER_FILE = 'applier.js';
@@ -134,17 +151,17 @@ export function assertRelativePath(p: string): string {
   return p;
 }
 
-const HOME_VAR = (role: Role) => `home="\${WSO2_SERVER_HOME:-${PRODUCT_HOMES[role]}}"`;
+const HOME_VAR = (role: Role, flavor: AnalyticsFlavor) => `home="\${WSO2_SERVER_HOME:-${productHome(role, flavor)}}"`;
 
 /**
  * Stage: runs in the product image (as wso2carbon), copies the stock files the change sets edit
  * from the image's own home into the stage emptyDir, keeping their relative paths. Paths are
  * passed as arguments (`sh -c SCRIPT stage PATH...`), never spliced into the script text.
  */
-export function stageScript(role: Role): string {
+export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string {
   return [
     'set -eu',
-    HOME_VAR(role),
+    HOME_VAR(role, flavor),
     `stage=${MOUNTS.stage}`,
     'for p in "$@"; do',
     '  if [ -e "$home/$p" ]; then',
@@ -187,10 +204,10 @@ export function applyScript(role: Role): string {
  * RWX volume is filled from the image's own tree (copied aside, then renamed into place, so two
  * pods racing cannot interleave and a filled directory is never clobbered).
  */
-export function seedScript(role: Role, dirs: readonly SharedDirectory[]): string {
+export function seedScript(role: Role, dirs: readonly SharedDirectory[], flavor: AnalyticsFlavor = 'sp'): string {
   const lines = [
     'set -eu',
-    HOME_VAR(role),
+    HOME_VAR(role, flavor),
     `shared=${MOUNTS.shared}`,
     'seed() {',
     '  name="$1"; src="$home/$2"; dst="$shared/$name"',
@@ -213,20 +230,41 @@ export function seedScript(role: Role, dirs: readonly SharedDirectory[]): string
   return lines.join('\n');
 }
 
+/** What the main container sets up besides the shared links and the staged files. */
+export interface StartOptions {
+  /** The image's product; selects the default product home. */
+  flavor?: AnalyticsFlavor;
+  /** The downloaded driver (file name in MOUNTS.jdbcDriver) and the product directory it goes into. */
+  jdbcDriver?: { file: string; dir: string };
+  /** An absolute symlink to the product home (DAS: ANALYTICS_HOME_LINK), in a writable mount. */
+  homeLink?: string;
+}
+
 /**
  * Main container: replaces the product paths of the shared directories with symlinks into the
- * RWX volume (seed 000: symlinked, not mounted), copies the staged files over the product home
- * (through the symlinks where a file lives in a shared tree) and execs the product's start script
- * in the foreground, so the JVM is PID 1's child-free successor and gets the signals.
+ * RWX volume (seed 000: symlinked, not mounted), puts the JDBC driver into the product's driver
+ * directory, links the common home path, copies the staged files over the product home (through
+ * the symlinks where a file lives in a shared tree) and execs the product's start script in the
+ * foreground, so the JVM is PID 1's child-free successor and gets the signals.
  */
-export function startScript(role: Role, process: ProductProcess, links: readonly SharedDirectory[]): string {
-  const lines = ['set -eu', HOME_VAR(role)];
+export function startScript(role: Role, process: ProductProcess, links: readonly SharedDirectory[], opts: StartOptions = {}): string {
+  const lines = ['set -eu', HOME_VAR(role, opts.flavor ?? 'sp')];
   if (links.length) lines.push(`shared=${MOUNTS.shared}`);
   for (const d of links) {
     const p = shQuote(assertRelativePath(d.productPath));
     lines.push(
       `if [ ! -L "$home/"${p} ]; then rm -rf "$home/"${p}; mkdir -p "$(dirname "$home/"${p})"; ln -s "$shared/"${shQuote(d.name)} "$home/"${p}; fi`,
     );
+  }
+  if (opts.jdbcDriver) {
+    const dir = shQuote(assertRelativePath(opts.jdbcDriver.dir));
+    const file = shQuote(jdbcDriverFileName(opts.jdbcDriver.file));
+    lines.push(`mkdir -p "$home/"${dir}`, `cp ${MOUNTS.jdbcDriver}/${file} "$home/"${dir}/${file}`);
+  }
+  if (opts.homeLink) {
+    if (!path.posix.isAbsolute(opts.homeLink) || /[\n\r\0]/.test(opts.homeLink)) throw new Error(`not an absolute link path: ${JSON.stringify(opts.homeLink)}`);
+    // Spark names the home by this path on both nodes (carbon.das.symbolic.link).
+    lines.push(`ln -sfn "$home" ${shQuote(opts.homeLink)}`);
   }
   lines.push(
     `cd ${MOUNTS.stage}`,
@@ -239,6 +277,46 @@ export function startScript(role: Role, process: ProductProcess, links: readonly
     '',
   );
   return lines.join('\n');
+}
+
+/** The jar's file name: the last segment of its URL, a plain name (config.ts accepts no other). */
+export function jdbcDriverFileName(url: string): string {
+  const name = url.split('/').pop() ?? '';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*\.jar$/.test(name)) throw new Error(`not a plain jar file name at the end of ${JSON.stringify(url)}`);
+  return name;
+}
+
+/**
+ * Fetch: runs in the pinned Node image (busybox wget and sha256sum), downloads the MySQL driver
+ * the WSO2 images lack into the driver emptyDir, and checks its SHA-256 when one is configured.
+ * URL, file name and checksum arrive as environment variables (JDBC_DRIVER_URL, JDBC_DRIVER_FILE,
+ * JDBC_DRIVER_SHA256, empty when unset), never spliced into the script. Only a verified download
+ * takes the final name, so a restarted container never trusts a partial or wrong file.
+ */
+export function driverFetchScript(): string {
+  return [
+    'set -eu',
+    `out="${MOUNTS.jdbcDriver}/$JDBC_DRIVER_FILE"`,
+    'if [ -s "$out" ]; then echo "jdbc-driver: $JDBC_DRIVER_FILE already fetched"; exit 0; fi',
+    'tries=0',
+    'until wget -q -T 60 -O "$out.part" "$JDBC_DRIVER_URL"; do',
+    '  tries=$((tries + 1))',
+    '  rm -f "$out.part"',
+    '  if [ "$tries" -ge 5 ]; then echo "jdbc-driver: cannot download $JDBC_DRIVER_URL" >&2; exit 1; fi',
+    '  sleep 5',
+    'done',
+    'if [ -n "${JDBC_DRIVER_SHA256:-}" ]; then',
+    '  if ! echo "$JDBC_DRIVER_SHA256  $out.part" | sha256sum -c - >/dev/null 2>&1; then',
+    '    rm -f "$out.part"',
+    '    echo "jdbc-driver: SHA-256 of $JDBC_DRIVER_URL is not $JDBC_DRIVER_SHA256" >&2',
+    '    exit 1',
+    '  fi',
+    '  echo "jdbc-driver: SHA-256 verified"',
+    'fi',
+    'mv "$out.part" "$out"',
+    'echo "jdbc-driver: fetched $JDBC_DRIVER_FILE"',
+    '',
+  ].join('\n');
 }
 
 /**
