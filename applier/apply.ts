@@ -202,14 +202,19 @@ function applyOne(change: FileChange, current: Buffer | undefined): { data: Buff
 export function applyChangeSet(home: string, cs: NodeChangeSet | FileChange[], opts: ApplyOptions = {}): ApplyReport {
   const changes = Array.isArray(cs) ? cs : cs.changes;
   if (!Array.isArray(changes)) throw new Error('change set has no "changes" list');
+  // Order first, so a misordered set gets this error rather than an edit's missing file.
+  changes.forEach((c, i) => {
+    if (c.kind !== 'explode') return;
+    const into = resolveUnder(home, c.into);
+    const early = changes.slice(0, i).find((e) => e.kind !== 'explode' && isUnder(resolveUnder(home, e.path), into));
+    if (early) throw new Error(`${c.into}: explode must come before the change of ${early.path}, a file inside it`);
+  });
   const pending = new Map<string, Pending>();
   const explosions: Explosion[] = [];
   const files: AppliedFile[] = [];
   for (const change of changes) {
     if (change.kind === 'explode') {
       const x = planExplode(home, change);
-      const early = [...pending.values()].find((p) => isUnder(p.abs, x.absInto));
-      if (early) throw new Error(`${change.into}: explode must come before the change of ${early.rel}, a file inside it`);
       const clash = explosions.find((o) => isUnder(o.absInto, x.absInto) || isUnder(x.absInto, o.absInto));
       if (clash) throw new Error(`${change.into}: overlaps the explode into ${clash.change.into}`);
       explosions.push(x);
