@@ -10,6 +10,9 @@ import * as pulumi from '@pulumi/pulumi';
 import {
   AnalyticsFlavor,
   DEFAULT_PORTS,
+  MYSQL_PORT,
+  NodeId,
+  TopologyInput,
   PortName,
   Ports,
   analyticsPortRules,
@@ -548,4 +551,28 @@ export function loadStackConfig(): StackConfig {
     if (k.startsWith(prefix)) raw[k.slice(prefix.length)] = v;
   }
   return toStackConfig(parseStackConfig(raw, pulumi.getStack()));
+}
+
+/**
+ * The topology inputs a stack config determines; the platform adds what only it knows: each
+ * node's address and the database host.
+ */
+export function topologyInput(
+  c: Pick<ParsedStackConfig, 'hostname' | 'mgtHostname' | 'dashboardHostname' | 'analytics' | 'ports' | 'databaseCharacterSet' | 'databaseUser'>,
+  addresses: Record<NodeId, string>,
+  dbHost: string,
+  dbPort: number = MYSQL_PORT,
+): TopologyInput {
+  return {
+    hostname: c.hostname,
+    mgtHostname: c.mgtHostname,
+    dashboardHostname: c.dashboardHostname,
+    analyticsFlavor: c.analytics.flavor,
+    ports: c.ports,
+    addresses,
+    dbHost,
+    dbPort,
+    dbCharacterSet: c.databaseCharacterSet,
+    dbUser: c.databaseUser,
+  };
 }

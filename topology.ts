@@ -193,6 +193,9 @@ export const DEFAULT_FRONTEND_PORTS: FrontendPorts = { https: 443, http: 80 };
 /** The products' stock administrator account; both IS and IS Analytics keep its name, only the password is ours. */
 export const ADMIN_USERNAME = 'admin';
 
+/** MySQL's port, on RDS and in-cluster alike. */
+export const MYSQL_PORT = 3306;
+
 /** Placeholders the applier fills at boot from the platform's secret store. */
 export const SECRET_NAMES = ['db_password', 'db_master_password', 'admin_password'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];

@@ -9,7 +9,8 @@ import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 
 /** The MySQL port the instance listens on (RDS default; also the topology's `dbPort`). */
-export const MYSQL_PORT = 3306;
+export { MYSQL_PORT } from '../../topology';
+import { MYSQL_PORT } from '../../topology';
 
 /** Default collation of each character set the config accepts (MySQL 8 defaults). */
 export const DEFAULT_COLLATIONS: Readonly<Record<string, string>> = {

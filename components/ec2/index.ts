@@ -12,7 +12,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
-import { StackConfig } from '../../config';
+import { StackConfig, topologyInput } from '../../config';
 import { Credentials } from '../credentials';
 import {
   ANALYTICS_HOME_LINK,
@@ -21,7 +21,6 @@ import {
   PortName,
   Role,
   Topology,
-  TopologyInput,
   buildTopology,
   jdbcDriverDir,
   processesFor,
@@ -67,22 +66,6 @@ export function instanceArch(instanceType: string): 'arm64' | 'x86_64' {
 export function s3ObjectArn(url: string | undefined, partition: string): string | undefined {
   const m = url ? /^s3:\/\/([^/]+)\/(.+)$/.exec(url) : null;
   return m ? `arn:${partition}:s3:::${m[1]}/${m[2]}` : undefined;
-}
-
-/** The topology inputs a stack config determines (everything but addresses and the DB host). */
-export function topologyInput(c: Pick<StackConfig, 'hostname' | 'mgtHostname' | 'dashboardHostname' | 'analytics' | 'ports' | 'databaseCharacterSet' | 'databaseUser'>, addresses: Record<NodeId, string>, dbHost: string, dbPort: number): TopologyInput {
-  return {
-    hostname: c.hostname,
-    mgtHostname: c.mgtHostname,
-    dashboardHostname: c.dashboardHostname,
-    analyticsFlavor: c.analytics.flavor,
-    ports: c.ports,
-    addresses,
-    dbHost,
-    dbPort,
-    dbCharacterSet: c.databaseCharacterSet,
-    dbUser: c.databaseUser,
-  };
 }
 
 export interface Ec2PlatformArgs {

@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import * as tls from '@pulumi/tls';
-import { StackConfig } from '../../config';
+import { StackConfig, topologyInput } from '../../config';
 import { Credentials } from '../credentials';
 import {
   ANALYTICS_HOME_LINK,
@@ -213,33 +213,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
 
     // ---- the model and what it renders (strings only, inside apply) ------------------------
     const topology: pulumi.Output<Topology> = dbHost.apply((host) =>
-      buildTopology({
-        hostname: cfg.hostname,
-        mgtHostname: cfg.mgtHostname,
-        dashboardHostname: cfg.dashboardHostname,
-        analyticsFlavor: flavor,
-        ports: cfg.ports,
-        addresses: nodeAddresses(ns),
-        dbHost: host,
-        dbPort: MYSQL_PORT,
-        dbCharacterSet: cfg.databaseCharacterSet,
-        dbUser: cfg.databaseUser,
-      }),
+      buildTopology(topologyInput(cfg, nodeAddresses(ns), host)),
     );
     // The ports and shared directories do not depend on the database host: a host-free model
     // gives them without an Output, for container ports, Services and probes.
-    const shape = buildTopology({
-      hostname: cfg.hostname,
-      mgtHostname: cfg.mgtHostname,
-      dashboardHostname: cfg.dashboardHostname,
-      analyticsFlavor: flavor,
-      ports: cfg.ports,
-      addresses: nodeAddresses(ns),
-      dbHost: 'unused',
-      dbPort: MYSQL_PORT,
-      dbCharacterSet: cfg.databaseCharacterSet,
-      dbUser: cfg.databaseUser,
-    });
+    const shape = buildTopology(topologyInput(cfg, nodeAddresses(ns), 'unused'));
     const changeSets = topology.apply((t) => renderNodeChangeSets(t));
     const bundle = applierBundle();
 
