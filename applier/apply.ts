@@ -19,18 +19,18 @@ import {
 
 export type { FileChange, NodeChangeSet } from '../config-templates/types';
 
-/** What one `applyChangeSet` call did to one file. */
+/** What one `applyChangeSet` call did to one file (or, for `explode`, to one directory). */
 export interface AppliedFile {
-  /** Path relative to the product home. */
+  /** Path relative to the product home; an explode's `into`. */
   path: string;
   kind: FileChange['kind'];
   /** Number of ops applied (1 for a whole file). */
   ops: number;
-  /** False when the file already had exactly this content (and mode). */
+  /** False when the file already had exactly this content (and mode); for explode, when `into` existed. */
   changed: boolean;
 }
 
-/** The result of `applyChangeSet`: one entry per distinct file, in first-touched order. */
+/** The result of `applyChangeSet`: one entry per explode, then one per distinct file, each in first-touched order. */
 export interface ApplyReport {
   files: AppliedFile[];
 }

@@ -77,6 +77,8 @@ interface RawEntry {
   unixMode?: number;
   flags?: number;
   crc?: number;
+  /** Sizes and CRC after the data (flag bit 3), zero in the local header, as `jar` streams them. */
+  descriptor?: boolean;
 }
 function makeZip(entries: RawEntry[], opts: { zip64Locator?: boolean } = {}): Buffer {
   const locals: Buffer[] = [];
@@ -88,16 +90,25 @@ function makeZip(entries: RawEntry[], opts: { zip64Locator?: boolean } = {}): Bu
     const comp = method === 8 ? zlib.deflateRawSync(data) : data;
     const name = Buffer.from(e.name, 'utf8');
     const crc = e.crc ?? zlib.crc32(data);
-    const flags = (e.flags ?? 0) | 0x800;
+    const flags = (e.flags ?? 0) | 0x800 | (e.descriptor ? 0x8 : 0);
     const lh = Buffer.alloc(30);
     lh.writeUInt32LE(0x04034b50, 0);
     lh.writeUInt16LE(20, 4);
     lh.writeUInt16LE(flags, 6);
     lh.writeUInt16LE(method, 8);
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(comp.length, 18);
-    lh.writeUInt32LE(data.length, 22);
+    if (!e.descriptor) {
+      lh.writeUInt32LE(crc, 14);
+      lh.writeUInt32LE(comp.length, 18);
+      lh.writeUInt32LE(data.length, 22);
+    }
     lh.writeUInt16LE(name.length, 26);
+    const dd = Buffer.alloc(e.descriptor ? 16 : 0);
+    if (e.descriptor) {
+      dd.writeUInt32LE(0x08074b50, 0);
+      dd.writeUInt32LE(crc, 4);
+      dd.writeUInt32LE(comp.length, 8);
+      dd.writeUInt32LE(data.length, 12);
+    }
     const ch = Buffer.alloc(46);
     ch.writeUInt32LE(0x02014b50, 0);
     ch.writeUInt16LE(e.unixMode !== undefined ? 0x0314 : 20, 4);
@@ -110,9 +121,9 @@ function makeZip(entries: RawEntry[], opts: { zip64Locator?: boolean } = {}): Bu
     ch.writeUInt16LE(name.length, 28);
     ch.writeUInt32LE(e.unixMode !== undefined ? (e.unixMode * 0x10000) >>> 0 : 0, 38);
     ch.writeUInt32LE(offset, 42);
-    locals.push(lh, name, comp);
+    locals.push(lh, name, comp, dd);
     central.push(ch, name);
-    offset += 30 + name.length + comp.length;
+    offset += 30 + name.length + comp.length + dd.length;
   }
   const cd = Buffer.concat(central);
   const tail: Buffer[] = [];
@@ -128,6 +139,13 @@ function makeZip(entries: RawEntry[], opts: { zip64Locator?: boolean } = {}): Bu
   eocd.writeUInt32LE(cd.length, 12);
   eocd.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, ...tail, eocd]);
+}
+
+/** The real unzip accepts the archive (so the hand-made valid ones are real zips). */
+function unzipTest(z: Buffer): string {
+  const f = path.join(tmp, `t-${zlib.crc32(z)}.zip`);
+  fs.writeFileSync(f, z);
+  return execFileSync('unzip', ['-tq', f], { encoding: 'utf8' });
 }
 
 /** Every entry under `dir` (symlinks followed): relative path -> bytes, or `dir <mode>`. */
@@ -175,10 +193,20 @@ describe('readZip', () => {
 
   test('reads hand-made stored and deflated entries (no Unix modes: 0644)', () => {
     const z = makeZip([{ name: 'a/', method: 0 }, { name: 'a/s.txt', data: 'stored', method: 0 }, { name: 'a/d.bin', data: bytes(5000, 3) }]);
+    expect(unzipTest(z)).toMatch(/No errors detected/);
     expect(readZip(z).map((e) => [e.name, e.dir, e.mode.toString(8), e.data.toString('base64')])).toEqual([
       ['a', true, '755', ''],
       ['a/s.txt', false, '644', Buffer.from('stored').toString('base64')],
       ['a/d.bin', false, '644', bytes(5000, 3).toString('base64')],
+    ]);
+  });
+
+  test('reads entries whose sizes follow the data (data descriptors, as jar writes them)', () => {
+    const z = makeZip([{ name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\n', descriptor: true }, { name: 'x.bin', data: bytes(3000, 9), descriptor: true }]);
+    expect(unzipTest(z)).toMatch(/No errors detected/);
+    expect(readZip(z).map((e) => [e.name, e.data.toString('base64')])).toEqual([
+      ['META-INF/MANIFEST.MF', Buffer.from('Manifest-Version: 1.0\n').toString('base64')],
+      ['x.bin', bytes(3000, 9).toString('base64')],
     ]);
   });
 
