@@ -414,7 +414,13 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
         const spec = (inp.spec as Record<string, unknown>) ?? {};
         extra.spec = { ...spec, clusterIP: spec.clusterIP ?? stableIp(`svc/${args.name}`, '10.96.0.0/12') };
         if (spec.type === 'LoadBalancer') {
-          extra.status = { loadBalancer: { ingress: [{ hostname: `${h.slice(0, 32)}.elb.${region}.amazonaws.com` }] } };
+          // An AWS hostname only where the Service asks AWS for a load balancer (EKS); a local
+          // cluster's load balancer hands out an address, here one from the documentation range.
+          const annotations = ((inp.metadata as Record<string, unknown>)?.annotations ?? {}) as Record<string, unknown>;
+          const onAws = Object.keys(annotations).some((k) => k.startsWith('service.beta.kubernetes.io/aws-load-balancer'));
+          extra.status = {
+            loadBalancer: { ingress: [onAws ? { hostname: `${h.slice(0, 32)}.elb.${region}.amazonaws.com` } : { ip: stableIp(`lb/${args.name}`, '192.0.2.0/24') }] },
+          };
         }
       }
     }
