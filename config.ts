@@ -223,7 +223,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   },
   jdbcDriver: {
     kind: 'object',
-    description: 'MySQL Connector/J jar the products load: {url (https; s3 on ec2 only), sha256 (hex, checked after download; kubernetes only for now)}',
+    description: 'MySQL Connector/J jar the products load: {url (https; s3 on ec2 only), sha256 (hex, checked after download)}',
   },
   ec2: { kind: 'object', description: 'EC2 nodes: {amiId, javaPackage}' },
   kubernetes: {
@@ -449,10 +449,6 @@ export function parseStackConfig(rawIn: Record<string, string>, stack: string): 
   };
   if (platform === 'kubernetes' && !jdbcDriver.url.startsWith('https://')) {
     throw new ConfigError('jdbcDriver.url', `"${jdbcDriver.url}" is not valid on kubernetes (the pods download it without AWS credentials); accepted: an https URL`);
-  }
-  if (platform === 'ec2' && jdbcDriver.sha256 !== undefined) {
-    // The EC2 boot script does not verify a checksum yet: refuse rather than silently skip it.
-    throw new ConfigError('jdbcDriver.sha256', 'is verified on kubernetes only for now; accepted on ec2: unset');
   }
 
   const ec2Obj = r.obj('ec2', ['amiId', 'javaPackage']);

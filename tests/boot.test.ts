@@ -5,6 +5,7 @@
  * (and not clobbering them from the second node), symlinks, idempotence on re-run, the applied
  * configuration against the renderers + applier in-process, secrets handling, and shellcheck.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -211,6 +212,64 @@ describe('IS nodes in the sandbox', () => {
     const r = runBoot(sb, broken, renderBootScript(p), { DBINIT_OUT: path.join(tmp, 'dbinit') });
     expect(r.status).not.toBe(0);
     expect(fs.existsSync(path.join(broken, PRODUCT_HOMES.is, 'repository/conf'))).toBe(false);
+  });
+});
+
+describe('JDBC driver checksum (jdbcDriver.sha256)', () => {
+  // Its own jar name, so the other tests' downloads and counts are not disturbed.
+  const JAR = 'checked-driver-1.0.jar';
+  const URL = `https://repo.example/${JAR}`;
+  const sha = (b: string) => crypto.createHash('sha256').update(b).digest('hex');
+  const serve = (content: string) => fs.writeFileSync(path.join(sb.http, JAR), content);
+  const fetches = () => (fs.existsSync(sb.log) ? calls() : '').split('\n').filter((l) => l.startsWith('curl') && l.includes(URL)).length;
+  function bootWith(name: string, sha256: string | undefined): { root: string; status: number; stderr: string } {
+    putS3(sb, 'packs', 'is.zip', fs.readFileSync(path.join(tmp, 'is1.zip')));
+    const root = fs.existsSync(path.join(tmp, name)) ? path.join(tmp, name) : makeRoot(sb, name, SHARED_MOUNT);
+    const p = { ...params('is-1', 'is'), jdbcDriverUrl: URL, jdbcDriverSha256: sha256 };
+    return { root, ...runBoot(sb, root, renderBootScript(p), { DBINIT_OUT: path.join(tmp, 'dbinit') }) };
+  }
+  const driverOf = (root: string) => path.join(home(root), jdbcDriverDir('is', 'sp'), JAR);
+  const leftovers = (root: string) => fs.readdirSync(path.dirname(driverOf(root))).filter((f) => f.startsWith(JAR));
+
+  test('the right checksum installs the jar; a re-run with it downloads nothing', () => {
+    serve('jar v1');
+    const n0 = fetches();
+    const r = bootWith('sum-ok', sha('jar v1'));
+    expect([r.status, r.stderr]).toEqual([0, expect.stringContaining('(SHA-256 verified)')]);
+    expect(fs.readFileSync(driverOf(r.root), 'utf8')).toBe('jar v1');
+    expect(leftovers(r.root)).toEqual([JAR]);
+    expect(fetches()).toBe(n0 + 1);
+    expect(bootWith('sum-ok', sha('jar v1')).status).toBe(0);
+    expect(fetches()).toBe(n0 + 1);
+  });
+
+  test('a wrong checksum fails the boot before anything is configured and leaves no driver', () => {
+    serve('jar v1');
+    const wrong = sha('some other jar');
+    const r = bootWith('sum-bad', wrong);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`the SHA-256 of ${URL} is not ${wrong}`);
+    expect(leftovers(r.root)).toEqual([]); // neither the jar nor its .part file
+    // Stopped at the driver: the product is installed, its configuration step never ran.
+    expect(fs.existsSync(path.join(home(r.root), 'bin/wso2server.sh'))).toBe(true);
+    expect(fs.existsSync(path.join(r.root, STATE_DIR, 'change-set.json'))).toBe(false);
+  });
+
+  test('a changed checksum is not ignored: the jar in place is checked again and fetched anew', () => {
+    serve('jar v1');
+    const r1 = bootWith('sum-change', sha('jar v1'));
+    expect(r1.status).toBe(0);
+    const n0 = fetches();
+    // The stack now pins another release of the jar, served under the same URL.
+    serve('jar v2');
+    const r2 = bootWith('sum-change', sha('jar v2'));
+    expect(r2.status).toBe(0);
+    expect(fetches()).toBe(n0 + 1);
+    expect(fs.readFileSync(driverOf(r1.root), 'utf8')).toBe('jar v2');
+    // Pinned back to v1 while the URL still serves v2: the old jar is removed, the boot fails.
+    const r3 = bootWith('sum-change', sha('jar v1'));
+    expect(r3.status).not.toBe(0);
+    expect(leftovers(r1.root)).toEqual([]);
   });
 });
 

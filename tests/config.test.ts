@@ -266,8 +266,9 @@ describe('combinations', () => {
     const sha = 'AB'.repeat(32);
     expect(parseStackConfig({ ...K8S, jdbcDriver: j({ sha256: sha }) }, 't').jdbcDriver).toEqual({ url: MAVEN, sha256: sha.toLowerCase() });
     for (const bad of ['ab'.repeat(31), 'zz'.repeat(32), `sha256:${'ab'.repeat(32)}`]) expectRejected({ ...K8S, jdbcDriver: j({ sha256: bad }) }, 'jdbcDriver.sha256');
-    // The EC2 boot script does not verify it yet: a checksum that would be ignored is refused.
-    expectRejected({ ...EC2, jdbcDriver: j({ sha256: sha }) }, 'jdbcDriver.sha256');
+    // Both platforms verify it (EC2: the boot script, tests/boot.test.ts).
+    expect(parseStackConfig({ ...EC2, jdbcDriver: j({ sha256: sha }) }, 't').jdbcDriver).toEqual({ url: MAVEN, sha256: sha.toLowerCase() });
+    for (const bad of ['ab'.repeat(31), `sha256:${'ab'.repeat(32)}`]) expectRejected({ ...EC2, jdbcDriver: j({ sha256: bad }) }, 'jdbcDriver.sha256');
     // The driver left the ec2 key.
     expectRejected({ ...EC2, ec2: j({ amiId: AMI, jdbcDriverUrl: MAVEN }) }, 'ec2.jdbcDriverUrl');
   });

@@ -24,6 +24,8 @@ export interface BootScriptParams {
   javaPackage: string;
   /** MySQL Connector/J jar URL (https or s3). */
   jdbcDriverUrl: string;
+  /** SHA-256 of the jar (64 hex digits); when set, a download (or a jar already there) must match it. */
+  jdbcDriverSha256?: string;
   /** Directory of the product home the JDBC driver goes into. */
   jdbcDriverDir: string;
   region: string;
@@ -210,10 +212,19 @@ function steps(p: BootScriptParams): Step[] {
     title: 'The MySQL JDBC driver in the product\'s lib directory',
     lines: [
       'driver="$HOME_DIR/$JDBC_DRIVER_DIR/$(basename "$JDBC_DRIVER_URL")"',
-      'if [ ! -s "$driver" ]; then',
+      '# sha256_ok FILE: true when no checksum is configured or FILE has it.',
+      'sha256_ok() { [ -z "$JDBC_DRIVER_SHA256" ] || printf \'%s  %s\\n\' "$JDBC_DRIVER_SHA256" "$1" | sha256sum -c --status -; }',
+      '# A jar already there is kept only if it still matches: a changed checksum means another jar.',
+      'if [ ! -s "$driver" ] || ! sha256_ok "$driver"; then',
+      '  rm -f "$driver" "$driver.part"',
       '  mkdir -p "$(dirname "$driver")"',
       '  fetch "$JDBC_DRIVER_URL" "$driver.part"',
+      '  if ! sha256_ok "$driver.part"; then',
+      '    rm -f "$driver.part"',
+      '    die "the SHA-256 of $JDBC_DRIVER_URL is not $JDBC_DRIVER_SHA256"',
+      '  fi',
       '  mv -f "$driver.part" "$driver"',
+      '  log "JDBC driver installed from $JDBC_DRIVER_URL${JDBC_DRIVER_SHA256:+ (SHA-256 verified)}"',
       'fi',
     ],
   });
@@ -287,6 +298,7 @@ function steps(p: BootScriptParams): Step[] {
 
 /** The complete script for one node. */
 export function renderBootScript(p: BootScriptParams): string {
+  if (p.jdbcDriverSha256 !== undefined && !/^[0-9a-f]{64}$/.test(p.jdbcDriverSha256)) throw new Error('jdbcDriverSha256: 64 lower-case hex digits expected');
   const vars: [string, string][] = [
     ['NODE_ID', p.nodeId],
     ['REGION', p.region],
@@ -294,6 +306,7 @@ export function renderBootScript(p: BootScriptParams): string {
     ['PACK_URL', p.packUrl ?? ''],
     ['JAVA_PACKAGE', p.javaPackage],
     ['JDBC_DRIVER_URL', p.jdbcDriverUrl],
+    ['JDBC_DRIVER_SHA256', p.jdbcDriverSha256 ?? ''],
     ['JDBC_DRIVER_DIR', p.jdbcDriverDir],
     ['BUCKET', p.bucket],
     ['CHANGE_SET_KEY', p.keys.changeSet],

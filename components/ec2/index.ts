@@ -320,6 +320,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
             packUrl: c.ec2.amiId ? undefined : c[r].packUrl,
             javaPackage: c.ec2.javaPackage,
             jdbcDriverUrl: c.jdbcDriver.url,
+            jdbcDriverSha256: c.jdbcDriver.sha256,
             jdbcDriverDir: jdbcDriverDir(r, c.analytics.flavor),
             region: reg,
             bucket: b,
