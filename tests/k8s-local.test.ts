@@ -3,11 +3,14 @@
  * under the shared mocks: the objects it registers, read as data.
  */
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
-import { DEFAULT_PORTS, analyticsPortRules, jdbcDriverDir, processesFor } from '../topology';
+import { DEFAULT_PORTS, SHARED_DIRECTORIES, analyticsPortRules, jdbcDriverDir, processesFor } from '../topology';
 import { DEFAULTS } from '../config';
 import { CHANGE_SET_SCHEMA } from '../config-templates';
+import type { NodeChangeSet } from '../config-templates/types';
+import { DASHBOARD_SITE_JSON, PORTAL_SITE_JSON, SHINDIG_WAR } from '../config-templates/is/proxy';
 import {
   CHECKSUM_ANNOTATION,
   NAMES,
@@ -28,6 +31,8 @@ import { NGINX_MIN_VERSION_RESOLVE } from '../config-templates/nginx';
 import { isSecretWrapped } from '../scripts/mocks';
 
 const NS = 'wso2-is-pattern2';
+/** The stock IS 5.8.0 files of the team's reference material (read for their sizes only). */
+const REFERENCE_IS = path.resolve(__dirname, '../../shared/reference/wso2is-5.8.0');
 let run: ProgramRun;
 
 beforeAll(async () => {
@@ -86,7 +91,7 @@ describe('identities', () => {
     ] as const) {
       const spec = podSpec(sts(name));
       const apply = spec.initContainers.find((c: any) => c.name === 'apply');
-      expect(apply.command[2]).toBe(applyScript(role));
+      expect(apply.command[2]).toBe(applyScript(role, SHARED_DIRECTORIES.filter((d) => d.role === role)));
       expect(apply.command[2]).toMatch(new RegExp(`0\\) node_id=${ids[0]} ;;`));
       expect(apply.command[2]).toMatch(new RegExp(`1\\) node_id=${ids[1]} ;;`));
       const changes = spec.volumes.find((v: any) => v.name === 'changes');
@@ -233,7 +238,7 @@ describe('configuration checksum', () => {
       secrets,
       dbInit: sha256(dbInit),
       stage: stageScript(role),
-      apply: applyScript(role),
+      apply: applyScript(role, SHARED_DIRECTORIES.filter((d) => d.role === role)),
     };
     for (const id of ids) parts[`changes/${id}`] = cmData(`wso2is-changes-${id}`)[`changes-${id}.json`];
     mutate?.(parts);
@@ -342,6 +347,71 @@ describe('volumes, claims, services', () => {
     const lb = findObject(run.records, 'Service', NAMES.nginx);
     expect(lb.spec.type).toBe('LoadBalancer');
     expect(lb.metadata.annotations ?? {}).toEqual({}); // no cloud annotations locally
+  });
+});
+
+describe('shared trees edited in place (init containers stage -> seed-shared -> apply)', () => {
+  const changeSet = (id: string): NodeChangeSet => JSON.parse(findObject(run.records, 'ConfigMap', `wso2is-changes-${id}`).data[`changes-${id}.json`]);
+  const inShared = (p: string, role: string) => SHARED_DIRECTORIES.some((d) => d.role === role && (p === d.productPath || p.startsWith(`${d.productPath}/`)));
+
+  it('seeds the shared trees before the apply step, which mounts the same claim', () => {
+    for (const name of [NAMES.is, NAMES.analytics]) {
+      const spec = podSpec(sts(name));
+      expect(spec.initContainers.map((c: any) => c.name)).toEqual(['fetch-jdbc-driver', 'wait-for-database', 'stage', 'seed-shared', 'apply']);
+      const volumeAt = (container: string, mountPath: string) => {
+        const c = spec.initContainers.find((x: any) => x.name === container);
+        const m = c.volumeMounts.find((x: any) => x.mountPath === mountPath);
+        return m && !m.readOnly ? spec.volumes.find((v: any) => v.name === m.name) : undefined;
+      };
+      expect(volumeAt('apply', MOUNTS.shared)?.persistentVolumeClaim?.claimName).toBe(NAMES.sharedClaim);
+      expect(volumeAt('seed-shared', MOUNTS.shared)?.persistentVolumeClaim?.claimName).toBe(NAMES.sharedClaim);
+      expect(volumeAt('apply', MOUNTS.stage)).toEqual(volumeAt('stage', MOUNTS.stage));
+    }
+  });
+
+  it('stages node-local files only; the IS change set does edit the shared tree (shindig, site.json, publishers)', () => {
+    for (const [name, role, ids] of [
+      [NAMES.is, 'is', ['is-1', 'is-2']],
+      [NAMES.analytics, 'analytics', ['analytics-1', 'analytics-2']],
+    ] as const) {
+      const edited = [...new Set(ids.flatMap((id) => changeSet(id).changes.filter((c) => c.kind !== 'file').map((c) => c.path)))].sort();
+      const stage = podSpec(sts(name)).initContainers.find((c: any) => c.name === 'stage');
+      expect(stage.command.slice(4)).toEqual(edited.filter((p) => !inShared(p, role)));
+      if (role === 'is') {
+        const shared = edited.filter((p) => inShared(p, role));
+        for (const p of [SHINDIG_WAR, DASHBOARD_SITE_JSON, PORTAL_SITE_JSON]) expect(shared).toContain(p);
+        expect(shared.some((p) => p.includes('/eventpublishers/'))).toBe(true);
+        expect(stage.command.slice(4).some((p: string) => p.startsWith('repository/conf/'))).toBe(true);
+      }
+    }
+  });
+
+  it('sends both pods of a role the same changes of the shared trees (both apply them there)', () => {
+    for (const [role, ids] of [
+      ['is', ['is-1', 'is-2']],
+      ['analytics', ['analytics-1', 'analytics-2']],
+    ] as const) {
+      const [a, b] = ids.map((id) => changeSet(id).changes.filter((c) => inShared(c.path, role) || (c.kind === 'explode' && inShared(c.into, role))));
+      expect(a).toEqual(b);
+      if (role === 'is') expect(a.length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('keeps the memory stage far below its size limit: the stock files it holds (sizes from the IS 5.8.0 reference tree)', () => {
+    const spec = podSpec(sts(NAMES.is));
+    const vol = spec.volumes.find((v: any) => v.name === 'stage');
+    expect(vol.emptyDir.medium).toBe('Memory');
+    const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(vol.emptyDir.sizeLimit)!;
+    const limit = Number(n) * (unit === 'Gi' ? 1024 : 1) * 1024 * 1024;
+    const staged: string[] = spec.initContainers.find((c: any) => c.name === 'stage').command.slice(4);
+    const measured = staged.filter((p) => fs.existsSync(path.join(REFERENCE_IS, p)));
+    expect(measured.length).toBeGreaterThanOrEqual(5);
+    const bytes = measured.reduce((sum, p) => sum + fs.statSync(path.join(REFERENCE_IS, p)).size, 0);
+    // Before the shared tree was edited in place, the unpacked shindig.war went through here too.
+    expect(bytes * (staged.length / measured.length) * 10).toBeLessThan(limit);
+    // The rendered whole files the applier adds are small too.
+    const whole = ['is-1', 'is-2'].flatMap((id) => changeSet(id).changes.filter((c) => c.kind === 'file').map((c) => (c as { content: string }).content.length));
+    expect(whole.reduce((x, y) => x + y, 0) * 10).toBeLessThan(limit);
   });
 });
 

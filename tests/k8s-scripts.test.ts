@@ -1,17 +1,29 @@
 /**
  * The pod scripts run for real with `sh` against a fake product home, stage and shared volume in a
  * temp dir (the mount paths are swapped for temp paths): staging, seeding without clobbering,
- * symlinking the shared trees and copying staged files through them.
+ * symlinking the shared trees, copying node-local staged files; and an IS pod's whole init
+ * sequence with the bundled applier editing the shared tree in place (two pods, one after the
+ * other and at once).
  */
-import { spawn, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { MOUNTS, driverFetchScript, seedScript, stageScript, startScript } from '../components/kubernetes/model';
+import {
+  APPLIER_FILE, MOUNTS, SECRETS_FILE, WSO2_UID, applyScript, changeSetFileName, driverFetchScript, editedPaths, seedScript, stageScript, startScript,
+} from '../components/kubernetes/model';
 import { DAS_SHARED_DIRECTORIES, SHARED_DIRECTORIES, jdbcDriverDir, processesFor } from '../topology';
+import { applierBundle } from '../applier/bundle';
+import { applyChangeSet } from '../applier/apply';
+import { findSecretFiles } from '../applier/cli';
+import { fillSecrets } from '../applier/secrets';
+import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
+import { DASHBOARD_SITE_JSON, PORTAL_SITE_JSON, SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
+import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
+import { readTree, treeSums } from './fixtures/ec2/sandbox';
 
 let dir: string;
 let home: string;
@@ -64,7 +76,7 @@ test('seed fills empty shared directories from the image and never clobbers fill
   expect(fs.readdirSync(path.join(shared, 'Deployment'))).toEqual(['deployed-by-someone.car']);
 });
 
-test('start links the shared trees, writes staged files through the links and execs the product', () => {
+test('start links the shared trees, copies node-local staged files (never into a shared tree) and execs the product', () => {
   expect(sh(seedScript('is', SHARED_DIRECTORIES)).status).toBe(0);
   fs.mkdirSync(path.join(stage, 'repository/conf'), { recursive: true });
   fs.writeFileSync(path.join(stage, 'repository/conf/carbon.xml'), '<Server patched="1"/>');
@@ -76,8 +88,9 @@ test('start links the shared trees, writes staged files through the links and ex
   expect(fs.readlinkSync(path.join(home, 'repository/deployment'))).toBe(path.join(shared, 'Deployment'));
   expect(fs.readlinkSync(path.join(home, 'repository/tenants'))).toBe(path.join(shared, 'Tenants'));
   expect(fs.readFileSync(path.join(home, 'repository/conf/carbon.xml'), 'utf8')).toBe('<Server patched="1"/>');
-  // The patched publisher landed on the shared volume, next to the seeded stock artifacts.
-  expect(fs.readFileSync(path.join(shared, 'Deployment/server/eventpublishers/p.xml'), 'utf8')).toBe('<patched/>');
+  // A staged file of a shared tree (none are staged; the apply step edits them in place) does not
+  // reach the shared volume: the seeded file stays, next to the other stock artifacts.
+  expect(fs.readFileSync(path.join(shared, 'Deployment/server/eventpublishers/p.xml'), 'utf8')).toBe('<stock/>');
   expect(fs.readFileSync(path.join(shared, 'Deployment/server/webapps/stock.war'), 'utf8')).toBe('stock war');
   // A restart (links already there) keeps the shared content.
   expect(sh(startScript('is', processesFor('is', 'sp')[0], SHARED_DIRECTORIES.filter((d) => d.role === 'is'))).status).toBe(0);
@@ -179,5 +192,201 @@ describe('the JDBC driver fetch (real wget against a loopback server)', () => {
   test('is clean through shellcheck', () => {
     const r = spawnSync('shellcheck', ['--shell=sh', '--severity=style', '-'], { input: driverFetchScript(), encoding: 'utf8' });
     expect([r.status, r.stdout]).toEqual([0, '']);
+  });
+});
+
+/**
+ * An IS pod's whole init sequence for real, as the StatefulSet orders it: stage (node-local stock
+ * files out of the image) -> seed-shared -> apply (the bundled applier under node, with the shared
+ * trees linked into the stage) -> the main container's start script. The image's home is the IS
+ * fixture with the gadget server as a real shindig.war (zip CLI), as the product packs ship it.
+ */
+describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shared tree', () => {
+  const topology = isTestTopology();
+  const IS_SHARED = SHARED_DIRECTORIES.filter((d) => d.role === 'is');
+  const SECRET_VALUES = { db_password: `db&<pw>'"1`, admin_password: `admin&<pw>"'2` };
+  const IDS = ['is-1', 'is-2'] as const;
+  const sets = IDS.map((id) => renderNodeChangeSet(topology, id));
+  const rel = (p: string) => p.slice('repository/deployment/'.length); // a Deployment path on the shared volume
+  const isRoot = process.getuid?.() === 0;
+  let fixed: string; // image, applier, change sets, secrets: shared by the tests
+  let image: string;
+  let war: Buffer;
+
+  beforeAll(() => {
+    fixed = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-pod-'));
+    image = path.join(fixed, 'image-home');
+    fs.cpSync(path.join(IS_FIXTURE_HOME, 'repository'), path.join(image, 'repository'), { recursive: true });
+    fs.rmSync(path.join(image, SHINDIG_DIR), { recursive: true });
+    const app = path.join(fixed, 'shindig-src');
+    fs.cpSync(path.join(IS_FIXTURE_HOME, SHINDIG_DIR), app, { recursive: true });
+    // Enough entries that two concurrent unpacks overlap in time.
+    for (let i = 0; i < 150; i++) {
+      fs.mkdirSync(path.join(app, `features/f${i % 6}`), { recursive: true });
+      fs.writeFileSync(path.join(app, `features/f${i % 6}/feature${i}.xml`), `<feature id="${i}">${'x'.repeat(1500)}</feature>\n`);
+    }
+    execFileSync('zip', ['-qr', path.join(image, SHINDIG_WAR), '.'], { cwd: app });
+    war = fs.readFileSync(path.join(image, SHINDIG_WAR));
+    fs.mkdirSync(path.join(image, 'repository/tenants'), { recursive: true });
+    fs.writeFileSync(path.join(image, 'repository/tenants/README.txt'), 'tenant artifacts\n');
+    fs.mkdirSync(path.join(image, 'bin'));
+    fs.writeFileSync(path.join(image, 'bin/wso2server.sh'), 'echo "IS started from $PWD"\n');
+    for (const d of ['applier', 'changes', 'secrets']) fs.mkdirSync(path.join(fixed, d));
+    fs.writeFileSync(path.join(fixed, 'applier', APPLIER_FILE), applierBundle());
+    for (const cs of sets) fs.writeFileSync(path.join(fixed, 'changes', changeSetFileName(cs.nodeId)), changeSetPayload(cs));
+    fs.writeFileSync(path.join(fixed, 'secrets', SECRETS_FILE), JSON.stringify(SECRET_VALUES), { mode: 0o400 });
+  });
+  afterAll(() => fs.rmSync(fixed, { recursive: true, force: true }));
+
+  interface Pod {
+    ordinal: number;
+    home: string;
+    stage: string;
+  }
+  /** A pod of its own: the image's home copied (the container's writable layer) and a stage. */
+  function newPod(ordinal: number): Pod {
+    const pod = { ordinal, home: path.join(dir, `pod${ordinal}/home`), stage: path.join(dir, `pod${ordinal}/stage`) };
+    fs.cpSync(image, pod.home, { recursive: true });
+    fs.mkdirSync(pod.stage);
+    return pod;
+  }
+  function run(pod: Pod, script: string, args: string[] = []): Promise<{ status: number | null; out: string }> {
+    const s = [
+      [MOUNTS.stage, pod.stage],
+      [MOUNTS.shared, shared],
+      [MOUNTS.changes, path.join(fixed, 'changes')],
+      [MOUNTS.applier, path.join(fixed, 'applier')],
+      [MOUNTS.secrets, path.join(fixed, 'secrets')],
+    ].reduce((acc, [from, to]) => acc.split(from).join(to), script);
+    return new Promise((resolve) => {
+      const p = spawn('sh', ['-c', s, 'pod', ...args], { env: { ...process.env, WSO2_SERVER_HOME: pod.home, POD_NAME: `wso2is-${pod.ordinal}` } });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (out += d));
+      p.on('close', (status) => resolve({ status, out }));
+    });
+  }
+  /** The init containers in the StatefulSet's order, then the main container; stops at the first failure. */
+  async function boot(pod: Pod): Promise<string> {
+    const steps: [string, string, string[]][] = [
+      ['stage', stageScript('is'), editedPaths(sets, IS_SHARED)],
+      ['seed-shared', seedScript('is', IS_SHARED), []],
+      ['apply', applyScript('is', IS_SHARED), []],
+      ['start', startScript('is', processesFor('is', 'sp')[0], IS_SHARED), []],
+    ];
+    let log = '';
+    for (const [name, script, args] of steps) {
+      const r = await run(pod, script, args);
+      log += `--- ${name}\n${r.out}`;
+      if (r.status !== 0) throw new Error(`pod ${pod.ordinal}: ${name} exited ${r.status}\n${log}`);
+    }
+    return log;
+  }
+  /** Every entry under `root` with its uid (0 when the test is not root: nothing to compare then). */
+  function owners(root: string): Map<string, number> {
+    const out = new Map<string, number>();
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        out.set(path.relative(root, p), fs.lstatSync(p).uid);
+        if (e.isDirectory()) walk(p);
+      }
+    };
+    walk(root);
+    return out;
+  }
+  /** What the renderers + applier (in-process) make of the unpacked fixture for one node. */
+  function expectedHome(id: (typeof IDS)[number]): string {
+    const out = path.join(dir, `expected-${id}`);
+    fs.cpSync(IS_FIXTURE_HOME, out, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+    applyChangeSet(out, renderNodeChangeSet(topology, id));
+    fillSecrets(out, findSecretFiles(out), SECRET_VALUES);
+    return out;
+  }
+
+  function checkSharedTree(): void {
+    const dep = path.join(shared, 'Deployment');
+    // Unpacked on the shared tree, the war parked outside webapps/ (Tomcat cannot redeploy it).
+    expect(fs.readdirSync(path.join(dep, 'server/webapps')).sort()).toEqual(['shindig']);
+    expect(fs.readFileSync(path.join(dep, rel(renderShindigExplode().parkAs)))).toEqual(war);
+    expect(fs.readdirSync(path.dirname(path.join(dep, rel(renderShindigExplode().parkAs))))).toEqual(['shindig.war']);
+    const exp = expectedHome('is-1');
+    for (const p of [SHINDIG_WEB_XML, DASHBOARD_SITE_JSON, PORTAL_SITE_JSON]) {
+      expect([p, fs.readFileSync(path.join(dep, rel(p)), 'utf8')]).toEqual([p, fs.readFileSync(path.join(exp, p), 'utf8')]);
+    }
+    expect(fs.readFileSync(path.join(dep, rel(SHINDIG_DIR), 'features/f3/feature147.xml'), 'utf8')).toContain('<feature id="147">');
+    // Publishers: edited and filled in place; the admin password is for the product user alone.
+    const pubs = fs.readdirSync(path.join(dep, 'server/eventpublishers'));
+    expect(pubs.length).toBeGreaterThanOrEqual(4);
+    for (const f of pubs) {
+      const p = path.join(dep, 'server/eventpublishers', f);
+      const text = fs.readFileSync(p, 'utf8');
+      expect(text).toBe(fs.readFileSync(path.join(exp, 'repository/deployment/server/eventpublishers', f), 'utf8'));
+      expect(text).not.toContain('@@SECRET:');
+      expect([f, (fs.statSync(p).mode & 0o777).toString(8)]).toEqual([f, '600']);
+    }
+    // No temp or unpacking debris, nothing left to root.
+    const entries = owners(shared);
+    expect([...entries.keys()].filter((k) => /\.(tmp|unpacking)$|\/\.seed-/.test(k))).toEqual([]);
+    if (isRoot) expect([...entries].filter(([, uid]) => uid !== WSO2_UID)).toEqual([]);
+  }
+
+  function checkPod(pod: Pod, id: (typeof IDS)[number], out: string): void {
+    expect(out).toContain(`IS started from ${pod.home}`);
+    expect(out).toContain(`apply: ${id} configured`);
+    // The stage holds node-local files only: no links left, nothing of a shared tree.
+    const staged = owners(pod.stage);
+    expect([...staged.keys()].filter((k) => fs.lstatSync(path.join(pod.stage, k)).isSymbolicLink())).toEqual([]);
+    expect([...staged.keys()].filter((k) => IS_SHARED.some((d) => k === d.productPath || k.startsWith(`${d.productPath}/`)))).toEqual([]);
+    expect(staged.size).toBeGreaterThan(5);
+    for (const [k] of staged) {
+      expect([k, fs.lstatSync(path.join(pod.stage, k)).mode & 0o077]).toEqual([k, 0]);
+      if (isRoot) expect([k, staged.get(k)]).toEqual([k, WSO2_UID]);
+    }
+    // The product home: the shared trees linked, its own configuration as in-process.
+    expect(fs.readlinkSync(path.join(pod.home, 'repository/deployment'))).toBe(path.join(shared, 'Deployment'));
+    expect(fs.readlinkSync(path.join(pod.home, 'repository/tenants'))).toBe(path.join(shared, 'Tenants'));
+    expect(readTree(path.join(pod.home, 'repository/conf'))).toEqual(readTree(path.join(expectedHome(id), 'repository/conf')));
+    expect(fs.readFileSync(path.join(pod.home, SHINDIG_WEB_XML), 'utf8')).toContain(`shindig.host=${topology.hostname}`);
+  }
+
+  test('one pod after the other: the first unpacks, edits and parks on the shared tree; the second changes nothing there', async () => {
+    const [p0, p1] = [newPod(0), newPod(1)];
+    const out0 = await boot(p0);
+    checkPod(p0, 'is-1', out0);
+    checkSharedTree();
+    const before = { sums: treeSums(shared), owners: owners(shared) };
+    const out1 = await boot(p1);
+    checkPod(p1, 'is-2', out1);
+    expect(out1).toContain('seed: Deployment already has content');
+    expect(out1).toMatch(/^unchanged repository\/deployment\/server\/webapps\/shindig \(explode/m);
+    expect({ sums: treeSums(shared), owners: owners(shared) }).toEqual(before);
+    checkSharedTree();
+  });
+
+  test('both pods at once: both succeed, the war is unpacked once and parked, the trees agree', async () => {
+    const [p0, p1] = [newPod(0), newPod(1)];
+    const [out0, out1] = await Promise.all([boot(p0), boot(p1)]);
+    checkPod(p0, 'is-1', out0);
+    checkPod(p1, 'is-2', out1);
+    checkSharedTree();
+    // A restart of pod 0 (all init containers again) converges to the same tree.
+    const before = treeSums(shared);
+    checkPod(p0, 'is-1', await boot(p0));
+    expect(treeSums(shared)).toEqual(before);
+  });
+
+  test('the apply script fails when a shared tree was not seeded, and then writes nothing', async () => {
+    const pod = newPod(0);
+    const r = await run(pod, applyScript('is', IS_SHARED));
+    expect([r.status, r.out]).toEqual([1, 'apply: shared Deployment is not seeded\n']);
+    expect(fs.readdirSync(shared)).toEqual([]);
+  });
+
+  test('all four scripts are clean through shellcheck', () => {
+    for (const s of [stageScript('is'), seedScript('is', IS_SHARED), applyScript('is', IS_SHARED), startScript('is', processesFor('is', 'sp')[0], IS_SHARED)]) {
+      const r = spawnSync('shellcheck', ['--shell=sh', '--severity=style', '-'], { input: s, encoding: 'utf8' });
+      expect([r.status, r.stdout]).toEqual([0, '']);
+    }
   });
 });

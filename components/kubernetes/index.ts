@@ -21,7 +21,6 @@ import {
   buildTopology,
   jdbcDriverDir,
   processesFor,
-  sharedDirectoriesFor,
   DB_INIT_META_DATABASE,
   ADMIN_USERNAME,
   PortRule,
@@ -334,7 +333,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
             secrets: versions,
             dbInit: dbSha,
             stage: stageScript(role, flavor),
-            apply: applyScript(role),
+            apply: applyScript(role, shape.sharedDirectories.filter((d) => d.role === role)),
           };
           for (const cs of sets) parts[`changes/${cs.nodeId}`] = changeSetPayload(cs);
           return configChecksum(parts);
@@ -613,7 +612,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     const ports: PortRule[] = nodesOf(t, role)[0].ports as PortRule[];
     const flavor = t.analyticsFlavor;
     const processes = processesFor(role, flavor);
-    const shared = sharedDirectoriesFor(flavor).filter((d) => d.role === role);
+    // The model's shared trees of this role: seeded, linked, edited in place.
+    const shared = t.sharedDirectories.filter((d) => d.role === role);
     const imageOf = (proc: ProductProcess): string => {
       if (role === 'is') return cfg.kubernetes.images.is;
       if (flavor === 'das') return cfg.kubernetes.images.analyticsDas!;
@@ -655,7 +655,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       // A writable directory for the home link (the image's /opt is root's).
       ...(homeLink ? [{ name: 'home-link', emptyDir: { sizeLimit: '1Mi' } }] : []),
     ];
-    const editPaths = roleSets.apply((sets) => editedPaths(sets));
+    // Node-local files only; the apply step edits files of the shared trees on the shared volume.
+    const editPaths = roleSets.apply((sets) => editedPaths(sets, shared));
     const initContainers: Container[] = [
       {
         name: 'fetch-jdbc-driver',
@@ -678,12 +679,22 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
       },
       {
+        name: 'seed-shared',
+        image: stageImage,
+        command: ['sh', '-c', seedScript(role, shared, flavor)],
+        env: [podName],
+        volumeMounts: [{ name: 'shared', mountPath: MOUNTS.shared }],
+        securityContext: { runAsUser: 0, allowPrivilegeEscalation: false },
+      },
+      {
         name: 'apply',
         image: APPLIER_NODE_IMAGE,
-        command: ['sh', '-c', applyScript(role)],
+        command: ['sh', '-c', applyScript(role, shared)],
         env: [podName],
         volumeMounts: [
           { name: 'stage', mountPath: MOUNTS.stage },
+          // Seeded by now: shared files are edited here, in place (see applyScript).
+          { name: 'shared', mountPath: MOUNTS.shared },
           { name: 'changes', mountPath: MOUNTS.changes, readOnly: true },
           { name: 'applier', mountPath: MOUNTS.applier, readOnly: true },
           { name: 'secrets', mountPath: MOUNTS.secrets, readOnly: true },
@@ -693,14 +704,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
           allowPrivilegeEscalation: false,
           capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER'] },
         },
-      },
-      {
-        name: 'seed-shared',
-        image: stageImage,
-        command: ['sh', '-c', seedScript(role, shared, flavor)],
-        env: [podName],
-        volumeMounts: [{ name: 'shared', mountPath: MOUNTS.shared }],
-        securityContext: { runAsUser: 0, allowPrivilegeEscalation: false },
       },
     ];
 

@@ -134,13 +134,32 @@ export function changeSetFileName(id: NodeId | string): string {
   return `changes-${id}.json`;
 }
 
-/** Product paths the change sets edit in place (the stock file must be staged for the applier). */
-export function editedPaths(changeSets: readonly NodeChangeSet[]): string[] {
+/** True when the product path `p` is a shared directory's product path or inside one. */
+export function inSharedTree(p: string, shared: readonly SharedDirectory[]): boolean {
+  return shared.some((d) => p === d.productPath || p.startsWith(`${d.productPath}/`));
+}
+
+/**
+ * Product paths the change sets edit in place, for the stage step to copy from the image. Paths in
+ * a shared tree (`shared`: the role's `sharedDirectories`) are left out: the apply step edits those
+ * on the shared volume itself, where both pods of the role see them.
+ */
+export function editedPaths(changeSets: readonly NodeChangeSet[], shared: readonly SharedDirectory[] = []): string[] {
   const out = new Set<string>();
   for (const cs of changeSets) {
-    for (const c of cs.changes as FileChange[]) if (c.kind !== 'file') out.add(c.path);
+    for (const c of cs.changes as FileChange[]) if (c.kind !== 'file' && !inSharedTree(c.path, shared)) out.add(c.path);
   }
   return [...out].sort();
+}
+
+/** A role's shared directories, checked for what the scripts rely on: safe paths, none inside another. */
+function linkable(dirs: readonly SharedDirectory[]): readonly SharedDirectory[] {
+  for (const d of dirs) {
+    assertRelativePath(d.productPath);
+    const other = dirs.find((o) => o !== d && inSharedTree(d.productPath, [o]));
+    if (other) throw new Error(`shared directory ${d.name} (${d.productPath}) is inside ${other.name} (${other.productPath})`);
+  }
+  return dirs;
 }
 
 /** A safe relative path inside a product home: no `..`, not absolute, no shell-significant newline. */
@@ -154,15 +173,18 @@ export function assertRelativePath(p: string): string {
 const HOME_VAR = (role: Role, flavor: AnalyticsFlavor) => `home="\${WSO2_SERVER_HOME:-${productHome(role, flavor)}}"`;
 
 /**
- * Stage: runs in the product image (as wso2carbon), copies the stock files the change sets edit
- * from the image's own home into the stage emptyDir, keeping their relative paths. Paths are
- * passed as arguments (`sh -c SCRIPT stage PATH...`), never spliced into the script text.
+ * Stage: runs in the product image (as wso2carbon), copies the node-local stock files the change
+ * sets edit (`editedPaths`: none in a shared tree) from the image's own home into the stage
+ * emptyDir, keeping their relative paths; a stage left from an earlier run of the pod is emptied
+ * first. Paths are passed as arguments (`sh -c SCRIPT stage PATH...`), never spliced into the script text.
  */
 export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string {
   return [
     'set -eu',
     HOME_VAR(role, flavor),
     `stage=${MOUNTS.stage}`,
+    'mkdir -p "$stage"',
+    'find "$stage" -mindepth 1 -maxdepth 1 -exec rm -rf {} +',
     'for p in "$@"; do',
     '  if [ -e "$home/$p" ]; then',
     '    mkdir -p "$stage/$(dirname "$p")"',
@@ -177,12 +199,20 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
 }
 
 /**
- * Apply: runs in the Node image (as root, to read the 0400 secrets file), picks this pod's
- * change set by its ordinal, applies it to the staged files, fills the secret placeholders and
- * hands the files to wso2carbon.
+ * Apply: runs in the Node image (as root, to read the 0400 secrets file), picks this pod's change
+ * set by its ordinal and applies it with the stage as the product home, in which each shared
+ * directory's product path is, for the run, a symlink to the seeded tree on the shared volume
+ * (`links`: the role's `sharedDirectories`). So a change of a shared file (site.json, event
+ * publishers, the shindig explode) happens in place on the shared volume, as on EC2: atomic
+ * writes, an explode safe when both pods race, and both pods of a role apply the same content
+ * there. Then it fills the secret placeholders (the scan follows the links, so shared files are
+ * filled too: 0600, readable by the product user of either pod only), removes the links (the stage
+ * holds node-local files only), and gives the product user what it made: the staged files, and
+ * whatever this root container created or replaced in the shared trees.
  */
-export function applyScript(role: Role): string {
-  return [
+export function applyScript(role: Role, links: readonly SharedDirectory[] = []): string {
+  const dirs = linkable(links);
+  const lines = [
     'set -eu',
     'ordinal="${POD_NAME##*-}"',
     'case "$ordinal" in',
@@ -190,13 +220,43 @@ export function applyScript(role: Role): string {
     `  1) node_id=${nodeIdForOrdinal(role, 1)} ;;`,
     '  *) echo "apply: no pattern-2 node for pod $POD_NAME" >&2; exit 1 ;;',
     'esac',
-    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home ${MOUNTS.stage} --changes "${MOUNTS.changes}/changes-$node_id.json"`,
-    `node ${MOUNTS.applier}/${APPLIER_FILE} fill-secrets --home ${MOUNTS.stage} --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
-    `chown -R ${WSO2_UID}:${WSO2_UID} ${MOUNTS.stage}`,
-    `chmod -R go-rwx ${MOUNTS.stage}`,
+    `stage=${MOUNTS.stage}`,
+  ];
+  if (dirs.length) {
+    lines.push(
+      `shared=${MOUNTS.shared}`,
+      '# link PRODUCT_PATH NAME: the stage path a symlink to the seeded shared tree.',
+      'link() {',
+      '  if [ ! -d "$shared/$2" ]; then echo "apply: shared $2 is not seeded" >&2; exit 1; fi',
+      '  rm -rf "${stage:?}/$1"',
+      '  mkdir -p "$(dirname "$stage/$1")"',
+      '  ln -s "$shared/$2" "$stage/$1"',
+      '}',
+      ...dirs.map((d) => `link ${shQuote(d.productPath)} ${shQuote(d.name)}`),
+    );
+  }
+  lines.push(
+    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json"`,
+    `node ${MOUNTS.applier}/${APPLIER_FILE} fill-secrets --home "$stage" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
+  );
+  if (dirs.length) {
+    lines.push(
+      ...dirs.map((d) => `rm -f "$stage/"${shQuote(d.productPath)}`),
+      // Owned by root only what this container wrote (the seed gave the rest to the product user;
+      // on an EFS access point nothing is root's, the access point's user owns every file).
+      // A file the other pod's applier renames away meanwhile is no failure; any other refusal is.
+      `find ${dirs.map((d) => `"$shared/"${shQuote(d.name)}`).join(' ')} -user 0 | while IFS= read -r f; do`,
+      `  if ! chown -h ${WSO2_UID}:${WSO2_UID} "$f" 2>/dev/null && { [ -e "$f" ] || [ -L "$f" ]; }; then echo "apply: cannot give $f to uid ${WSO2_UID}" >&2; exit 1; fi`,
+      'done',
+    );
+  }
+  lines.push(
+    `chown -R ${WSO2_UID}:${WSO2_UID} "$stage"`,
+    'chmod -R go-rwx "$stage"',
     'echo "apply: $node_id configured"',
     '',
-  ].join('\n');
+  );
+  return lines.join('\n');
 }
 
 /**
@@ -243,8 +303,8 @@ export interface StartOptions {
 /**
  * Main container: replaces the product paths of the shared directories with symlinks into the
  * RWX volume (seed 000: symlinked, not mounted), puts the JDBC driver into the product's driver
- * directory, links the common home path, copies the staged files over the product home (through
- * the symlinks where a file lives in a shared tree) and execs the product's start script in the
+ * directory, links the common home path, copies the node-local staged files over the product home
+ * (never into a shared tree: the apply step edited those in place) and execs the product's start script in the
  * foreground, so the JVM is PID 1's child-free successor and gets the signals.
  */
 export function startScript(role: Role, process: ProductProcess, links: readonly SharedDirectory[], opts: StartOptions = {}): string {
@@ -266,9 +326,12 @@ export function startScript(role: Role, process: ProductProcess, links: readonly
     // Spark names the home by this path on both nodes (carbon.das.symbolic.link).
     lines.push(`ln -sfn "$home" ${shQuote(opts.homeLink)}`);
   }
+  // Node-local files only: the shared trees were edited in place by the apply step.
+  const skip = links.map((d) => `./${shQuote(assertRelativePath(d.productPath))}/*`);
   lines.push(
     `cd ${MOUNTS.stage}`,
     'find . -type f | while IFS= read -r f; do',
+    ...(skip.length ? [`  case "$f" in ${skip.join('|')}) continue ;; esac`] : []),
     '  mkdir -p "$home/$(dirname "$f")"',
     '  cp "$f" "$home/$f"',
     'done',
