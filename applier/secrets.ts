@@ -257,19 +257,80 @@ function fillSql(file: string, src: string, hits: Hit[]): string {
   return out;
 }
 
+/** The result of filling one text: the filled text and the names of the secrets put in. */
+export interface FilledText {
+  text: string;
+  /** Names of the secrets filled in, sorted, without duplicates (never the values); empty when none. */
+  secrets: SecretName[];
+}
+
+function secretNames(hits: Hit[]): SecretName[] {
+  return [...new Set(hits.map((h) => h.name))].sort();
+}
+
+/** The declared encoding of XML text decoded from a file (the declaration itself is ASCII). */
+function declaredLatin1(file: string, text: string): boolean {
+  return xmlEncodingOf(file, Buffer.from(text.slice(0, 200), 'latin1')) === 'latin1';
+}
+
 /**
- * Fills the secret placeholders in `files` (paths relative to `home`), in place.
+ * Fills the placeholders of one file's text, in memory: the single filler behind both
+ * `fillSecrets` (files on disk) and the applier's one-pass `apply` with secrets (applier/apply.ts),
+ * so the two give the same bytes. Pure: no I/O.
  *
- * Escaping is chosen by extension: `.xml` (text, CDATA and attribute values, escaped as XML; an
- * ISO-8859-1 file gets character references for what Latin-1 cannot hold), `.yaml`/`.yml`
- * (scalar values, re-quoted by the yaml library), `.json` (string values), `.sql` (single-quoted
- * literals, default sql_mode). Any other extension holding a placeholder is refused.
- * Files without placeholders are left untouched; filled files are written atomically with mode 0600.
- * All files are checked before any is written.
+ * Escaping is chosen by the extension of `file`: `.xml` (text, CDATA and attribute values, escaped
+ * as XML), `.yaml`/`.yml` (scalar values, re-quoted by the yaml library), `.json` (string values),
+ * `.sql` (single-quoted literals, default sql_mode). Any other extension holding a placeholder is
+ * refused. A text without placeholders comes back as it is, whatever its type.
  *
+ * @param file path relative to the product home; names the file in errors and picks the escaping.
+ * @param text the file's content, decoded (XML: from the encoding it declares; anything else UTF-8).
  * @param values secret values by name; the base64 filter encodes the UTF-8 bytes of the value.
  * @throws Error naming the file (and the placeholder, never the value) for an unknown placeholder
  *   name, a missing value, a placeholder in a position that cannot be escaped, or an unsupported type.
+ */
+export function fillText(file: string, text: string, values: Partial<Record<SecretName, string>>): FilledText {
+  const hits = findPlaceholders(file, text, values as Record<string, string>);
+  if (!hits.length) return { text, secrets: [] };
+  const ext = extensionOf(file);
+  let out: string;
+  if (ext === '.xml') out = fillXml(file, text, hits, declaredLatin1(file, text));
+  else if (ext === '.yaml' || ext === '.yml') out = fillYaml(file, text, hits);
+  else if (ext === '.json') out = fillJson(file, text, hits);
+  else if (ext === '.sql') out = fillSql(file, text, hits);
+  else throw new Error(`${file}: cannot fill secrets in this file type (supported: ${SECRET_FILE_EXTENSIONS.join(' ')})`);
+  return { text: out, secrets: secretNames(hits) };
+}
+
+/**
+ * `fillText` on a file's bytes: decoded as `fillSecrets` reads them (an XML file in the encoding
+ * it declares, anything else UTF-8) and encoded back the same way. Pure.
+ * @returns the filled bytes and the secret names; `buf` itself (and no names) when it holds no placeholder.
+ */
+export function fillBuffer(file: string, buf: Buffer, values: Partial<Record<SecretName, string>>): { data: Buffer; secrets: SecretName[] } {
+  const xml = extensionOf(file) === '.xml';
+  const enc = xml && xmlEncodingOf(file, buf) === 'latin1' ? 'latin1' : 'utf8';
+  const r = fillText(file, buf.toString(enc), values);
+  if (!r.secrets.length) return { data: buf, secrets: [] };
+  return { data: xml ? encodeXml(r.text, enc) : Buffer.from(r.text, 'utf8'), secrets: r.secrets };
+}
+
+function extensionOf(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot < 0 ? '' : base.slice(dot).toLowerCase();
+}
+
+/**
+ * Fills the secret placeholders in `files` (paths relative to `home`), in place, with `fillText`.
+ *
+ * Files without placeholders are left untouched; filled files are written atomically with mode
+ * 0600, keeping their owner (applier/fsutil.ts `writeFileAtomic`). All files are checked before
+ * any is written. The applier's `apply` with secrets does the same for the files a change set
+ * touches, in one pass; this remains for files it does not touch.
+ *
+ * @param values secret values by name; the base64 filter encodes the UTF-8 bytes of the value.
+ * @throws Error as `fillText`, or naming a file that cannot be read.
  */
 export function fillSecrets(home: string, files: string[], values: Partial<Record<SecretName, string>>): FillReport {
   const results: { abs: string; rel: string; data: Buffer; secrets: SecretName[] }[] = [];
@@ -281,19 +342,8 @@ export function fillSecrets(home: string, files: string[], values: Partial<Recor
     } catch (e) {
       throw new Error(`${rel}: cannot read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
-    const ext = rel.slice(rel.lastIndexOf('.')).toLowerCase();
-    const latin1 = ext === '.xml' && xmlEncodingOf(rel, buf) === 'latin1';
-    const src = buf.toString(latin1 ? 'latin1' : 'utf8');
-    const hits = findPlaceholders(rel, src, values as Record<string, string>);
-    if (!hits.length) continue;
-    let out: string;
-    if (ext === '.xml') out = fillXml(rel, src, hits, latin1);
-    else if (ext === '.yaml' || ext === '.yml') out = fillYaml(rel, src, hits);
-    else if (ext === '.json') out = fillJson(rel, src, hits);
-    else if (ext === '.sql') out = fillSql(rel, src, hits);
-    else throw new Error(`${rel}: cannot fill secrets in this file type (supported: ${SECRET_FILE_EXTENSIONS.join(' ')})`);
-    const data = ext === '.xml' ? encodeXml(out, latin1 ? 'latin1' : 'utf8') : Buffer.from(out, 'utf8');
-    results.push({ abs, rel, data, secrets: [...new Set(hits.map((h) => h.name))].sort() });
+    const r = fillBuffer(rel, buf, values);
+    if (r.secrets.length) results.push({ abs, rel, data: r.data, secrets: r.secrets });
   }
   for (const r of results) writeFileAtomic(r.abs, r.data, 0o600);
   return { files: results.map((r) => ({ path: r.rel, secrets: r.secrets })) };
