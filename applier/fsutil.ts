@@ -15,22 +15,30 @@ export function resolveUnder(home: string, rel: string): string {
  * Writes `data` to `file` atomically: a temp file in the same directory, fsync, rename. A crash
  * leaves either the old or the new file, never half of one. The mode is `mode` when given, else
  * the existing file's mode, else 0644.
+ *
+ * Run as root (the Kubernetes apply container, the EC2 boot script), the new file keeps the owner
+ * of the file it replaces, or, when there is none, takes the owner of its directory: the rename is
+ * the one moment the file changes, so a product running as another user next to it (the other
+ * node of a shared tree) never sees it root's. Not root, a process can only create its own files.
+ * Where the file system itself sets the owner (an EFS access point) the temp file already has it.
  */
 export function writeFileAtomic(file: string, data: Buffer, mode?: number): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   let finalMode = mode;
-  if (finalMode === undefined) {
-    try {
-      finalMode = fs.statSync(file).mode & 0o7777;
-    } catch {
-      finalMode = 0o644;
-    }
+  let existing: fs.Stats | undefined;
+  try {
+    existing = fs.statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+  if (finalMode === undefined) finalMode = existing ? existing.mode & 0o7777 : 0o644;
+  const owner = process.getuid?.() === 0 ? (existing ?? fs.statSync(path.dirname(file))) : undefined;
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   const fd = fs.openSync(tmp, 'wx', finalMode);
   try {
     fs.writeSync(fd, data);
-    fs.fchmodSync(fd, finalMode); // the umask may have narrowed the mode given to open
+    if (owner) keepOwner(fd, owner);
+    fs.fchmodSync(fd, finalMode); // the umask may have narrowed the mode given to open; chown may clear set-id bits
     fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
@@ -43,6 +51,18 @@ export function writeFileAtomic(file: string, data: Buffer, mode?: number): void
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/** Gives the open temp file `want`'s owner, when it differs; a file system refusing (EPERM) keeps its own. */
+function keepOwner(fd: number, want: fs.Stats): void {
+  const st = fs.fstatSync(fd);
+  if (st.uid === want.uid && st.gid === want.gid) return;
+  try {
+    fs.fchownSync(fd, want.uid, want.gid);
+  } catch (e) {
+    // EFS access points and root-squashed NFS refuse chown; the owner there is theirs to choose.
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
   }
 }
 
