@@ -12,6 +12,7 @@ import { Explosion, isUnder, materialise, planExplode } from './explode';
 import { applyJsonOps, applyYamlOps } from './doc';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { applyProperties } from './properties';
+import { fillBuffer, SecretName } from './secrets';
 import {
   insertChild, parseStep, parseXml, removeElement, replaceElement, select, setAttr, setText, stepMatches,
   XDoc, XElement,
@@ -28,6 +29,8 @@ export interface AppliedFile {
   ops: number;
   /** False when the file already had exactly this content (and mode); for explode, when `into` existed. */
   changed: boolean;
+  /** With `secrets`: names of the secrets filled into this file (never the values); absent when none. */
+  secrets?: SecretName[];
 }
 
 /** The result of `applyChangeSet`: one entry per explode, then one per distinct file, each in first-touched order. */
@@ -39,6 +42,14 @@ export interface ApplyReport {
 export interface ApplyOptions {
   /** Compute the result without writing anything (the report still says what would change). */
   dryRun?: boolean;
+  /**
+   * Secret values by name. When given, each file the change set touches has its placeholders
+   * filled in memory (applier/secrets.ts `fillText`, as `fillSecrets` would on disk) before it is
+   * compared with the file on disk: a file holding a placeholder is written, mode 0600, only when
+   * its filled content differs, so a placeholder never reaches the disk. Without it, placeholders
+   * are written as rendered (for `plan`, or a separate `fillSecrets`).
+   */
+  secrets?: Partial<Record<SecretName, string>>;
 }
 
 interface Pending {
@@ -49,6 +60,7 @@ interface Pending {
   data: Buffer;
   mode: number | undefined;
   ops: number;
+  secrets?: SecretName[];
 }
 
 function describeXmlOp(op: XmlOp): string {
@@ -186,6 +198,11 @@ function applyOne(change: FileChange, current: Buffer | undefined): { data: Buff
  * written, each atomically (temp file + rename), and only those whose bytes or mode differ.
  * Applying the same change set twice leaves the files byte-identical to applying it once.
  *
+ * With `opts.secrets` the placeholders of the touched files are filled in that same in-memory
+ * pass, before the comparison (one step instead of `apply` then `fillSecrets`, with the same
+ * bytes and mode as those two give): re-applying an unchanged change set to a filled home then
+ * writes nothing, and no file ever holds a placeholder on disk, not even for a moment.
+ *
  * `explode` changes take part in that: the archive is read and checked in memory, the files of
  * later changes under its `into` are read from the archive's entries, and at the end, before any
  * other file is written, the directory appears with those changes already in it (applier/explode.ts).
@@ -244,13 +261,25 @@ export function applyChangeSet(home: string, cs: NodeChangeSet | FileChange[], o
     p.ops += r.ops;
     if (change.kind === 'file') p.kind = 'file';
   }
+  // Fill before comparing: an unchanged change set on a filled home then compares equal and writes
+  // nothing, and a changed file goes from its old content to its filled one in one rename. Every
+  // file is filled before any is written, so a bad placeholder also leaves everything as it was.
+  if (opts.secrets) {
+    for (const p of pending.values()) {
+      const r = fillBuffer(p.rel, p.data, opts.secrets);
+      if (!r.secrets.length) continue;
+      p.data = r.data;
+      p.mode = 0o600; // as fillSecrets: the product user's alone
+      p.secrets = r.secrets;
+    }
+  }
   const writes: { p: Pending; changed: boolean }[] = [];
   for (const p of pending.values()) {
     const inExplosion = explosions.some((x) => x.entries && isUnder(p.abs, x.absInto));
     let modeDiffers = false;
     if (p.mode !== undefined && p.original !== undefined && !inExplosion) modeDiffers = (fs.statSync(p.abs).mode & 0o7777) !== p.mode;
     const changed = p.original === undefined || !p.original.equals(p.data) || modeDiffers;
-    files.push({ path: p.rel, kind: p.kind, ops: p.ops, changed });
+    files.push({ path: p.rel, kind: p.kind, ops: p.ops, changed, ...(p.secrets ? { secrets: p.secrets } : {}) });
     writes.push({ p, changed });
   }
   if (opts.dryRun) return { files };

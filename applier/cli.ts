@@ -1,11 +1,16 @@
 /**
  * Node entry point of the applier, shipped to each node as one bundled file (applier/bundle.ts):
  *
- *   node applier.js apply --home DIR --changes FILE.json
+ *   node applier.js apply --home DIR --changes FILE.json [--secrets-file SECRETS.json]
  *       FILE.json is `changeSetPayload()` (config-templates/index.ts): { $schema, nodeId, product, changes }.
- *   node applier.js fill-secrets --home DIR --secrets-file FILE.json [--files a,b,...]
- *       FILE.json is { "db_password": "...", ... }. Without --files, every text file under
+ *       With --secrets-file, the placeholders of the files the change set touches are filled in the
+ *       same in-memory pass, and a file is written only when its filled content differs from the
+ *       disk: what the nodes run at boot (no placeholder on disk, nothing rewritten when unchanged).
+ *   node applier.js fill-secrets --home DIR --secrets-file SECRETS.json [--files a,b,...]
+ *       SECRETS.json is { "db_password": "...", ... }. Without --files, every text file under
  *       repository/conf, repository/deployment and conf that contains a placeholder is filled.
+ *       Kept for files a change set does not touch (none in what the renderers emit today) and
+ *       for homes applied without secrets.
  *
  * Exit code 0 on success; 1 with a one-line message on stderr otherwise. Logs name the files
  * touched, never a secret value.
@@ -18,7 +23,7 @@ import { fillSecrets } from './secrets';
 import { SECRET_PLACEHOLDER_RE } from '../topology';
 
 const USAGE =
-  'usage: applier apply --home DIR --changes FILE.json | applier fill-secrets --home DIR --secrets-file FILE.json [--files a,b,...]';
+  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json] | applier fill-secrets --home DIR --secrets-file FILE.json [--files a,b,...]';
 
 /** Directories scanned for placeholders when --files is not given (IS layout, then Analytics). */
 export const SECRET_SCAN_DIRS = ['repository/conf', 'repository/deployment', 'conf'] as const;
@@ -62,6 +67,14 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
+/** The secrets file: a JSON object of strings. Errors name the file and a key, never a value. */
+function readSecrets(file: string): Record<string, string> {
+  const values = readJson(file, 'secrets file') as Record<string, unknown>;
+  if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error(`secrets file ${file} must be a JSON object`);
+  for (const [k, v] of Object.entries(values)) if (typeof v !== 'string') throw new Error(`secrets file ${file}: "${k}" is not a string`);
+  return values as Record<string, string>;
+}
+
 /** Every text file under the scan directories holding a placeholder, relative to `home`, sorted. */
 export function findSecretFiles(home: string): string[] {
   const found: string[] = [];
@@ -94,8 +107,11 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
   try {
     const { cmd, opts } = parseArgs(argv);
     if (cmd === 'apply') {
-      const home = need(opts, 'home', ['home', 'changes']);
-      const changesFile = need(opts, 'changes', ['home', 'changes']);
+      const allowed = ['home', 'changes', 'secrets-file'];
+      const home = need(opts, 'home', allowed);
+      const changesFile = need(opts, 'changes', allowed);
+      // Read (and checked) before anything is applied: a bad secrets file changes nothing.
+      const secrets = opts['secrets-file'] !== undefined ? readSecrets(need(opts, 'secrets-file', allowed)) : undefined;
       const payload = readJson(changesFile, 'change set') as Record<string, unknown>;
       if (!payload || typeof payload !== 'object' || !Array.isArray(payload.changes)) {
         throw new Error(`change set ${changesFile} has no "changes" list`);
@@ -103,8 +119,12 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
       if (payload.$schema !== undefined && payload.$schema !== CHANGE_SET_SCHEMA) {
         throw new Error(`change set ${changesFile} has $schema ${JSON.stringify(payload.$schema)}, expected ${CHANGE_SET_SCHEMA}`);
       }
-      const report = applyChangeSet(home, payload.changes as never);
-      for (const f of report.files) log(`${f.changed ? 'changed' : 'unchanged'} ${f.path} (${f.kind}, ${f.ops} op${f.ops === 1 ? '' : 's'})`);
+      const report = applyChangeSet(home, payload.changes as never, { secrets });
+      for (const f of report.files) {
+        // Names of the secrets only, never a value.
+        const filled = f.secrets ? `, secrets ${f.secrets.join(', ')}` : '';
+        log(`${f.changed ? 'changed' : 'unchanged'} ${f.path} (${f.kind}, ${f.ops} op${f.ops === 1 ? '' : 's'}${filled})`);
+      }
       log(`applied ${report.files.length} file(s) for ${String(payload.nodeId ?? '?')}`);
       return 0;
     }
@@ -112,11 +132,9 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
       const allowed = ['home', 'secrets-file', 'files'];
       const home = need(opts, 'home', allowed);
       const secretsFile = need(opts, 'secrets-file', allowed);
-      const values = readJson(secretsFile, 'secrets file') as Record<string, unknown>;
-      if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error(`secrets file ${secretsFile} must be a JSON object`);
-      for (const [k, v] of Object.entries(values)) if (typeof v !== 'string') throw new Error(`secrets file ${secretsFile}: "${k}" is not a string`);
+      const values = readSecrets(secretsFile);
       const files = opts.files ? opts.files.split(',').map((f) => f.trim()).filter(Boolean) : findSecretFiles(home);
-      const report = fillSecrets(home, files, values as Record<string, string>);
+      const report = fillSecrets(home, files, values);
       for (const f of report.files) log(`filled ${f.path} (${f.secrets.join(', ')})`);
       log(`filled secrets in ${report.files.length} file(s)`);
       return 0;
