@@ -120,6 +120,59 @@ describe('node applier.js, end to end in a temp product home', () => {
     expect(fs.readFileSync(path.join(home, 'conf/b.json'), 'utf8')).toContain('@@SECRET:admin_password@@');
   });
 
+  it('apply --secrets-file: applied and filled in one pass, names but never values printed; a re-run writes nothing', () => {
+    const one = path.join(tmp, 'one-pass-home');
+    fs.cpSync(path.join(FIXTURES, 'analytics'), one, { recursive: true });
+    const r = run(['apply', '--home', one, '--changes', changes, '--secrets-file', secrets]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(
+      'changed conf/worker/deployment.yaml (yaml, 2 ops, secrets db_password)\n' +
+        'changed conf/worker/datasources.xml (file, 1 op, secrets db_password)\n' +
+        'applied 2 file(s) for analytics-1\n',
+    );
+    expect(r.stdout + r.stderr).not.toContain('s3cr');
+    const xml = path.join(one, 'conf/worker/datasources.xml');
+    expect(spawnSync('xmllint', ['--xpath', 'string(/ds/password)', xml], { encoding: 'utf8' }).stdout.replace(/\n$/, '')).toBe(PASSWORD);
+    expect(fs.statSync(xml).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(one, 'conf/worker/deployment.yaml'), 'utf8')).not.toContain('@@SECRET');
+    // Nothing left for fill-secrets, and a re-run replaces no file (same inode, same mtime).
+    expect(run(['fill-secrets', '--home', one, '--secrets-file', secrets]).stdout).toBe('filled secrets in 0 file(s)\n');
+    const ids = () => ['conf/worker/deployment.yaml', 'conf/worker/datasources.xml'].map((f) => {
+      const st = fs.statSync(path.join(one, f), { bigint: true });
+      return `${f} ${st.ino} ${st.mtimeNs}`;
+    });
+    const before = ids();
+    const again = run(['apply', '--home', one, '--changes', changes, '--secrets-file', secrets]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('unchanged conf/worker/deployment.yaml (yaml, 2 ops, secrets db_password)');
+    expect(again.stdout).toContain('unchanged conf/worker/datasources.xml (file, 1 op, secrets db_password)');
+    expect(ids()).toEqual(before);
+  });
+
+  it('apply --secrets-file refuses a bad secrets file before changing anything, without quoting it', () => {
+    const fresh = path.join(tmp, 'bad-secrets-home');
+    fs.cpSync(path.join(FIXTURES, 'analytics'), fresh, { recursive: true });
+    const stock = fs.readFileSync(path.join(fresh, 'conf/worker/deployment.yaml'));
+    const notJson = path.join(tmp, 'not-json.json');
+    fs.writeFileSync(notJson, `{"db_password": "s3cr-unterminated`);
+    const notString = path.join(tmp, 'not-string.json');
+    fs.writeFileSync(notString, JSON.stringify({ db_password: 's3cr', admin_password: 1 }));
+    const missing = path.join(tmp, 'missing-value.json');
+    fs.writeFileSync(missing, JSON.stringify({ admin_password: 's3cr' }));
+    for (const [file, re] of [
+      [notJson, /^applier: secrets file .*not-json\.json is not valid JSON\n$/],
+      [notString, /^applier: secrets file .*not-string\.json: "admin_password" is not a string\n$/],
+      [missing, /^applier: conf\/worker\/deployment\.yaml: no value given for secret "db_password"\n$/],
+    ] as [string, RegExp][]) {
+      const r = run(['apply', '--home', fresh, '--changes', changes, '--secrets-file', file]);
+      expect([r.code, r.stdout]).toEqual([1, '']);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr).not.toContain('s3cr');
+    }
+    expect(fs.readFileSync(path.join(fresh, 'conf/worker/deployment.yaml')).equals(stock)).toBe(true);
+    expect(fs.existsSync(path.join(fresh, 'conf/worker/datasources.xml'))).toBe(false);
+  });
+
   it('failures: exit 1 with one line on stderr', () => {
     const bad = path.join(tmp, 'bad.json');
     fs.writeFileSync(bad, changeSetPayload({ ...cs, changes: [{ kind: 'yaml', path: 'conf/worker/deployment.yaml', ops: [{ op: 'set', path: ['nope', 'x'], value: 1 }] }] }));
