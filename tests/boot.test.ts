@@ -113,6 +113,29 @@ function boot(id: NodeId, pack: string): { root: string; status: number; stderr:
 }
 
 const home = (root: string) => path.join(root, PRODUCT_HOMES.is);
+
+/**
+ * Inode, mtime and ctime (ns) of every file under `dir` (symlinks not followed): a file rewritten,
+ * even with the same bytes, or replaced by a rename shows here; so would a placeholder put on disk
+ * and filled again a moment later.
+ */
+function identities(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else if (e.isFile()) {
+        const st = fs.lstatSync(path.join(dir, r), { bigint: true });
+        out[r] = `${st.ino} ${st.mtimeNs} ${st.ctimeNs}`;
+      }
+    }
+  };
+  walk('');
+  return out;
+}
+/** The product home and the shared trees of the IS role (not the seed locks, reopened at each boot). */
+const productFiles = (root: string) => ({ home: identities(home(root)), deployment: identities(path.join(sb.efs, 'Deployment')), tenants: identities(path.join(sb.efs, 'Tenants')) });
 const calls = () => fs.readFileSync(sb.log, 'utf8');
 
 describe('IS nodes in the sandbox', () => {
@@ -180,8 +203,12 @@ describe('IS nodes in the sandbox', () => {
 
   test('node 2 first boot does not clobber what node 1 put on the shared trees', () => {
     fs.writeFileSync(path.join(sb.efs, 'Deployment/server/node1-artifact.txt'), 'deployed on is-1\n');
+    const shared = identities(path.join(sb.efs, 'Deployment'));
     const r = boot('is-2', path.join(tmp, 'is2.zip'));
     expect(r).toMatchObject({ status: 0 });
+    // is-2 applies the same shared changes is-1 did (filled publishers included) and so replaces
+    // none of them: is-1, running, never sees one change, let alone with a placeholder in it.
+    expect(identities(path.join(sb.efs, 'Deployment'))).toEqual(shared);
     root2 = r.root;
     expect(fs.readFileSync(path.join(sb.efs, 'Deployment/server/node1-artifact.txt'), 'utf8')).toBe('deployed on is-1\n');
     expect(fs.existsSync(path.join(sb.efs, 'Deployment/server/only-in-pack-2.txt'))).toBe(false);
@@ -193,12 +220,22 @@ describe('IS nodes in the sandbox', () => {
 
   test('a reboot (re-run) changes nothing and downloads nothing again', () => {
     const before = [...treeSums(root1), ...treeSums(sb.efs)];
+    const files = productFiles(root1);
+    // The files that hold a secret (the shared event publishers among them) are the point.
+    const filled = ['repository/conf/user-mgt.xml', 'repository/conf/datasources/master-datasources.xml'];
+    const publishers = Object.keys(files.deployment).filter((f) => f.startsWith('server/eventpublishers/'));
+    expect(publishers.length).toBeGreaterThanOrEqual(4);
+    for (const f of [...filled.map((x) => path.join(home(root1), x)), ...publishers.map((x) => path.join(sb.efs, 'Deployment', x))]) {
+      expect([f, fs.statSync(f).mode & 0o777]).toEqual([f, 0o600]);
+    }
     const packFetches = () => calls().split('\n').filter((l) => l.includes('s3://packs/')).length;
     const jarFetches = () => calls().split('\n').filter((l) => l.startsWith('curl')).length;
     const [p0, j0] = [packFetches(), jarFetches()];
     const r = runBoot(sb, root1, renderBootScript(params('is-1', 'is')), { DBINIT_OUT: path.join(tmp, 'dbinit') });
     expect(r).toMatchObject({ status: 0 });
     expect([...treeSums(root1), ...treeSums(sb.efs)]).toEqual(before);
+    // Not one file written again: same inode, mtime and ctime, so no moment with a placeholder.
+    expect(productFiles(root1)).toEqual(files);
     expect([packFetches(), jarFetches()]).toEqual([p0, j0]);
     expect(fs.readFileSync(path.join(root1, 'etc/fstab'), 'utf8').trim().split('\n')).toHaveLength(1);
   });

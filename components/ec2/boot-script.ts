@@ -247,16 +247,19 @@ function steps(p: BootScriptParams): Step[] {
     lines: p.sharedDirectories.map((d) => `seed_shared ${sq(d.name)} ${sq(d.productPath)}`),
   });
   out.push({
-    title: 'Configuration: this node\'s change set applied, then the secrets filled (0600 temp file, removed on exit)',
+    title: 'Configuration: this node\'s change set applied with its secrets filled in, in one pass (secrets in a 0600 temp file, removed on exit)',
     lines: [
       'aws_s3_get "s3://$BUCKET/$CHANGE_SET_KEY" "$STATE/change-set.json"',
       'aws_s3_get "s3://$BUCKET/$APPLIER_KEY" "$STATE/applier.js"',
       'aws_s3_get "s3://$BUCKET/$DB_INIT_KEY" "$STATE/db-init.sh"',
-      'node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json"',
       'secrets_file="$(umask 077 && mktemp "$STATE/secrets.XXXXXX")"',
       'trap \'rm -f "$secrets_file"\' EXIT',
       'read_secret >"$secrets_file"',
-      'node "$STATE/applier.js" fill-secrets --home "$HOME_DIR" --secrets-file "$secrets_file"',
+      '# Filled in memory before the comparison with the disk: a file is replaced (one rename, its',
+      '# owner kept) only when its filled content changed, so a running node next to a shared tree',
+      '# never sees a placeholder, and an unchanged reboot rewrites nothing. Every file holding a',
+      '# placeholder comes from the change set, so no separate fill-secrets pass is needed.',
+      'node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json" --secrets-file "$secrets_file"',
     ],
   });
   const homeVar = p.role === 'is' ? 'WSO2_IS_HOME' : 'WSO2_ANALYTICS_HOME';
