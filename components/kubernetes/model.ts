@@ -205,10 +205,14 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
  * (`links`: the role's `sharedDirectories`). So a change of a shared file (site.json, event
  * publishers, the shindig explode) happens in place on the shared volume, as on EC2: atomic
  * writes, an explode safe when both pods race, and both pods of a role apply the same content
- * there. Then it fills the secret placeholders (the scan follows the links, so shared files are
- * filled too: 0600, readable by the product user of either pod only), removes the links (the stage
- * holds node-local files only), and gives the product user what it made: the staged files, and
- * whatever this root container created or replaced in the shared trees.
+ * there. The secret placeholders are filled in the same pass (`apply --secrets-file`): each file is
+ * filled in memory and replaced only when its filled content differs from the disk, 0600 and
+ * keeping its owner, so a second pod, or a restarted one, rewrites none of the shared files the
+ * other pod's product is running on, and no placeholder or root-owned copy is ever there to be hot
+ * deployed. Every placeholder comes from the change set, so no separate fill-secrets pass is run.
+ * Then it removes the links (the stage holds node-local files only) and gives the product user
+ * what it made: the staged files, and whatever this root container still created as root in the
+ * shared trees (the explode's unpacked tree, new directories).
  */
 export function applyScript(role: Role, links: readonly SharedDirectory[] = []): string {
   const dirs = linkable(links);
@@ -236,8 +240,7 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
     );
   }
   lines.push(
-    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json"`,
-    `node ${MOUNTS.applier}/${APPLIER_FILE} fill-secrets --home "$stage" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
+    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
   );
   if (dirs.length) {
     lines.push(
