@@ -176,6 +176,8 @@ describe('IS nodes in the sandbox', () => {
     // the secrets temp file is gone, and no secret reached a command line
     expect(fs.readdirSync(path.join(root1, STATE_DIR)).filter((f) => f.startsWith('secrets'))).toEqual([]);
     for (const v of Object.values(SECRETS)) expect(log.includes(v)).toBe(false);
+    // nor the boot script's own log (stderr, the journal)
+    for (const v of Object.values(SECRETS)) expect(r.stderr.includes(v)).toBe(false);
   });
 
   test('the applied configuration equals the renderers + applier run in-process on the same pack', () => {

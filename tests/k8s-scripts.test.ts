@@ -362,6 +362,9 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
   function checkPod(pod: Pod, id: (typeof IDS)[number], out: string): void {
     expect(out).toContain(`IS started from ${pod.home}`);
     expect(out).toContain(`apply: ${id} configured`);
+    // The applier names the secrets it filled, never a value (the pod's whole log: every step).
+    expect(out).toMatch(/^(un)?changed repository\/conf\/user-mgt\.xml \(xml, \d+ ops?, secrets admin_password/m);
+    for (const v of Object.values(SECRET_VALUES)) expect(out).not.toContain(v);
     // The stage holds node-local files only: no links left, nothing of a shared tree.
     const staged = owners(pod.stage);
     expect([...staged.keys()].filter((k) => fs.lstatSync(path.join(pod.stage, k)).isSymbolicLink())).toEqual([]);
