@@ -182,6 +182,18 @@ describe('errors', () => {
   });
 });
 
+describe('ownership', () => {
+  const root = process.getuid?.() === 0;
+  it(root ? 'as root, a filled file keeps its owner (replaced by one rename, 0600)' : 'not root, a filled file is the process\'s own', () => {
+    const h = tmpHome({ 'p.xml': `<p><property value="${ADMIN64}"/></p>\n` });
+    const f = path.join(h, 'p.xml');
+    if (root) fs.chownSync(f, 802, 802);
+    fillSecrets(h, ['p.xml'], VALUES);
+    const st = fs.statSync(f);
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual(root ? [802, 802, 0o600] : [process.getuid?.(), process.getgid?.(), 0o600]);
+  });
+});
+
 describe('SQL against a real MariaDB', () => {
   let db: MariaDb;
   beforeAll(async () => {
