@@ -10,8 +10,10 @@ import { renderAnalyticsChangeSet } from './analytics';
 export * from './types';
 export { renderIsChangeSet } from './is';
 export { renderAnalyticsChangeSet } from './analytics';
-export { renderNginxConf, NginxOptions } from './nginx';
-export { renderDbInit, DbInit } from './db-init';
+export { renderNginxConf } from './nginx';
+export type { NginxOptions } from './nginx';
+export { renderDbInit } from './db-init';
+export type { DbInit } from './db-init';
 
 // CHANGE_SET_SCHEMA is defined in ./types (re-exported above) so the applier bundle needs no renderer.
 
