@@ -17,7 +17,7 @@ import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { NodeId, processesFor, sharedDirectoriesFor } from '../topology';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
-import { Sandbox, makeRoot, makeSandbox, putS3, zipDir } from './fixtures/ec2/sandbox';
+import { Sandbox, makeRoot, makeSandbox, putS3, sandboxEnv, zipDir } from './fixtures/ec2/sandbox';
 
 const BUCKET = 'stack-config-bucket';
 const SECRETS = { db_password: 'app-pw-1', db_master_password: 'master-pw-2', admin_password: 'admin-pw-3' };
@@ -54,16 +54,7 @@ function bootAsync(sb: Sandbox, root: string, id: NodeId): Promise<{ status: num
   fs.writeFileSync(file, renderBootScript(params(id)), { mode: 0o755 });
   return new Promise((resolve) => {
     const p = spawn('bash', [file], {
-      env: {
-        PATH: `${sb.bin}:${process.env.PATH}`,
-        HOME: sb.dir,
-        ROOT: root,
-        PATTERN2_STUB: '1',
-        FAKE_LOG: sb.log,
-        FAKE_S3: sb.s3,
-        FAKE_HTTP: sb.http,
-        FAKE_SECRET: sb.secretFile,
-      },
+      env: sandboxEnv(sb, root),
     });
     let stderr = '';
     p.stderr.on('data', (d) => (stderr += d));

@@ -38,6 +38,7 @@ import {
   processesFor,
   secretPlaceholder,
 } from '../topology';
+import { snapshotFiles } from './helpers/files';
 
 const FIXTURE_HOME = path.join(__dirname, 'fixtures', 'das');
 
@@ -122,19 +123,7 @@ function xpath(file: string, expr: string): string {
 function xcount(file: string, expr: string): number {
   return Number(execFileSync('xmllint', ['--xpath', `count(${expr})`, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
 }
-/** Every file under `home`, relative path to bytes. */
-function snapshot(home: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(path.relative(home, p), fs.readFileSync(p));
-    }
-  };
-  walk(home);
-  return out;
-}
+const snapshot = snapshotFiles;
 
 describe('DAS topology', () => {
   const DAS_PORTS: PortName[] = [

@@ -11,6 +11,7 @@ import { applyChangeSet } from '../applier/apply';
 import { NodeChangeSet, renderIsChangeSet } from '../config-templates';
 import { jdbcUrl, secretPlaceholder } from '../topology';
 import { ADDRESSES, IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
+import { snapshotFiles } from './helpers/files';
 
 const REFERENCE_HOME = path.resolve(__dirname, '..', '..', 'shared', 'reference', 'wso2is-5.8.0');
 const SHINDIG = 'repository/deployment/server/webapps/shindig/WEB-INF/web.xml';
@@ -32,19 +33,7 @@ function freshHome(name: string, from: string): string {
   return home;
 }
 const read = (home: string, rel: string) => fs.readFileSync(path.join(home, rel), 'latin1');
-/** Every file under `home`, relative path to bytes. */
-function snapshot(home: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(path.relative(home, p), fs.readFileSync(p));
-    }
-  };
-  walk(home);
-  return out;
-}
+const snapshot = snapshotFiles;
 const xmlFiles = (cs: NodeChangeSet) => [...new Set(cs.changes.map((c) => c.path).filter((p) => p.endsWith('.xml')))];
 function xmllint(file: string, ...args: string[]): string {
   return execFileSync('xmllint', [...args, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
