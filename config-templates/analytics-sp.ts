@@ -20,10 +20,15 @@ export const SP_WORKER_DATASOURCES = {
   persistence: 'PERSISTENCE_DB',
   isAnalytics: 'IS_ANALYTICS_DB',
 } as const;
-/** Datasource names the dashboard defines. */
+/**
+ * Datasource names the dashboard defines. IS_ANALYTICS_DB is the statistics database the
+ * dashboard's widgets query: the stock file points it at the worker's H2 file, which stays empty
+ * once the worker writes to MySQL, so it is repointed at the same database as the worker's.
+ */
 export const SP_DASHBOARD_DATASOURCES = {
   dashboard: 'WSO2_DASHBOARD_DB',
   permissions: 'WSO2_PERMISSIONS_DB',
+  isAnalytics: 'IS_ANALYTICS_DB',
 } as const;
 
 /** The database store of this product version (5.8.0 ships `...stream.processor.core.persistence`). */
@@ -46,9 +51,14 @@ const HA = {
   workerThreads: 10,
   clientPool: { maxActive: 10, maxTotal: 10, maxIdle: 10, maxWait: 60000, minEvictableIdleTimeMillis: 120000 },
 };
-/** Seed 004's MySQL pool settings. */
+/**
+ * Seed 004's MySQL pool settings. `minIdle` matters: these pools are HikariCP, which keeps
+ * minIdle connections open per pool and, when it is unset, as many as maxPoolSize; six pools
+ * per analytics node would then hold hundreds of connections, beyond MySQL's max_connections.
+ */
 const POOL = {
   maxPoolSize: 50,
+  minIdle: 5,
   idleTimeout: 60000,
   connectionTestQuery: 'SELECT 1',
   validationTimeout: 30000,
@@ -181,6 +191,7 @@ export function renderSpDashboardEdit(t: Topology, id: NodeId): YamlEdit {
   const ops: DocOp[] = [
     upsertDatasource(t, SP_DASHBOARD_DATASOURCES.dashboard),
     upsertDatasource(t, SP_DASHBOARD_DATASOURCES.permissions),
+    upsertDatasource(t, SP_DASHBOARD_DATASOURCES.isAnalytics),
     // The stock wso2.carbon.ports.offset ('2') stays: it shifts the dashboard's own databridge
     // receivers off the worker's; the HTTPS listener port is taken as written.
     set(['wso2.transport.http', 'listenerConfigurations', DASHBOARD_LISTENER_INDEX.defaultHttps, 'port'], t.ports.dashboard),

@@ -185,6 +185,7 @@ function checkWorker(before: string, after: string, id: NodeId): void {
       password: secretPlaceholder('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',
       maxPoolSize: 50,
+      minIdle: 5,
       connectionTestQuery: 'SELECT 1',
       isAutoCommit: false,
     });
@@ -242,19 +243,30 @@ function checkWorker(before: string, after: string, id: NodeId): void {
 
 function checkDashboard(before: string, after: string): void {
   const doc = parse(after) as Y;
+  const stockJndi = (name: string) => datasource(parse(before) as Y, name).jndiConfig;
   for (const [name, db, jndi] of [
     ['WSO2_DASHBOARD_DB', 'WSO2_DASHBOARD_DB', 'jdbc/DASHBOARD_DB'],
     ['WSO2_PERMISSIONS_DB', 'WSO2_PERMISSIONS_DB', 'jdbc/PERMISSION_DB'],
+    // The widgets query the statistics the active worker writes: the same MySQL database,
+    // not the stock H2 file under wso2/worker (empty once the worker writes to MySQL).
+    ['IS_ANALYTICS_DB', 'IS_ANALYTICS_DB', 'jdbc/IS_ANALYTICS_DB'],
   ]) {
     const ds = datasource(doc, name);
-    expect(ds.jndiConfig).toEqual({ name: jndi, useJndiReference: true });
+    expect(ds.jndiConfig).toEqual(stockJndi(name));
+    expect(ds.jndiConfig.name).toBe(jndi);
     expect(ds.definition.configuration).toMatchObject({
       jdbcUrl: jdbcUrl(t, db),
       username: 'wso2',
       password: secretPlaceholder('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',
+      // Hikari opens minIdle connections per pool up front (maxPoolSize when unset).
+      minIdle: 5,
     });
   }
+  const mysqlPools = (doc['wso2.datasources'].dataSources as Y[]).filter((d) =>
+    String(d.definition.configuration.jdbcUrl).startsWith('jdbc:mysql:'),
+  );
+  expect(mysqlPools.map((d) => d.name).sort()).toEqual(['IS_ANALYTICS_DB', 'WSO2_DASHBOARD_DB', 'WSO2_PERMISSIONS_DB']);
   const names = datasourceNames(doc);
   expect(new Set(names).size).toBe(names.length);
   for (const r of [
