@@ -52,6 +52,8 @@ test('exposes nginx through an AWS NLB limited to the ingress CIDRs', () => {
   expect(lb.spec.type).toBe('LoadBalancer');
   expect(lb.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('nlb');
   expect(lb.spec.loadBalancerSourceRanges).toEqual(['0.0.0.0/0']);
+  // On AWS the NLB's address is awaited (only local clusters may have no load-balancer controller).
+  expect(lb.metadata.annotations['pulumi.com/skipAwait']).toBeUndefined();
   expect(String(run.outputs.frontendAddress)).toMatch(/elb\.eu-west-1\.amazonaws\.com$/);
   // The nginx upstreams are the IS pods' DNS names.
   const conf = findObject(run.records, 'ConfigMap', 'wso2is-frontend-conf').data['default.conf.template'];

@@ -316,6 +316,12 @@ describe('volumes, claims, services', () => {
     expect(pv.spec.accessModes).toEqual(['ReadWriteMany']);
     const nfsSvc = run.records.find((r) => r.type === 'kubernetes:core/v1:Service' && (r.inputs.metadata as any).name === NAMES.nfs)!;
     expect(pv.spec.nfs.server).toBe((nfsSvc.state.spec as any).clusterIP);
+    // The export is the server's NFSv4 root (fsid=0), and only v4 is served: no v3 fallback.
+    expect(pv.spec.nfs.path).toBe('/');
+    expect(pv.spec.mountOptions).toEqual(['nfsvers=4']);
+    const server = podSpec(findObject(run.records, 'Deployment', NAMES.nfs)).containers[0];
+    expect(server.securityContext).toEqual({ privileged: true });
+    expect(server.env).toEqual([{ name: 'SHARED_DIRECTORY', value: server.volumeMounts[0].mountPath }]);
     for (const name of [NAMES.is, NAMES.analytics]) {
       const spec = podSpec(sts(name));
       expect(spec.volumes.find((v: any) => v.name === 'shared').persistentVolumeClaim.claimName).toBe(NAMES.sharedClaim);
@@ -346,7 +352,43 @@ describe('volumes, claims, services', () => {
     expect(byKind(run.records, 'Service').map((x) => x.metadata.name)).not.toContain('wso2is-analytics-receivers');
     const lb = findObject(run.records, 'Service', NAMES.nginx);
     expect(lb.spec.type).toBe('LoadBalancer');
-    expect(lb.metadata.annotations ?? {}).toEqual({}); // no cloud annotations locally
+    // No cloud annotations locally, and not awaited: kind and minikube give a LoadBalancer no
+    // address unless a load-balancer controller (cloud-provider-kind, `minikube tunnel`) runs, and
+    // Pulumi's await would fail the whole `pulumi up` after 10 minutes.
+    expect(lb.metadata.annotations).toEqual({ 'pulumi.com/skipAwait': 'true' });
+  });
+});
+
+describe('fits a laptop cluster', () => {
+  /** CPU cores / bytes of a Kubernetes quantity (the forms this program writes). */
+  const cpu = (q: string) => (q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q));
+  const bytes = (q: string) => {
+    const m = /^(\d+)(Mi|Gi)$/.exec(q);
+    if (!m) throw new Error(`unexpected quantity ${q}`);
+    return Number(m[1]) * (m[2] === 'Gi' ? 1024 ** 3 : 1024 ** 2);
+  };
+  it('requests at most 3 CPUs and 8 GiB for the whole local stack (a 4-CPU node keeps one for its control plane)', () => {
+    let cpus = 0;
+    let mem = 0;
+    for (const w of [...byKind(run.records, 'StatefulSet'), ...byKind(run.records, 'Deployment')]) {
+      const spec = podSpec(w);
+      // A pod's request is its containers' sum, or its largest init container if that is larger.
+      const sum = (cs: Record<string, any>[], f: (q: string) => number, k: 'cpu' | 'memory') =>
+        cs.reduce((a, c) => a + (c.resources?.requests?.[k] ? f(c.resources.requests[k]) : 0), 0);
+      const max = (cs: Record<string, any>[], f: (q: string) => number, k: 'cpu' | 'memory') =>
+        Math.max(0, ...cs.map((c) => (c.resources?.requests?.[k] ? f(c.resources.requests[k]) : 0)));
+      const init = spec.initContainers ?? [];
+      cpus += w.spec.replicas * Math.max(sum(spec.containers, cpu, 'cpu'), max(init, cpu, 'cpu'));
+      mem += w.spec.replicas * Math.max(sum(spec.containers, bytes, 'memory'), max(init, bytes, 'memory'));
+      // Every product container has a memory limit above its request (a JVM is never capped at its request).
+      for (const c of spec.containers) {
+        expect([w.metadata.name, c.name, !!c.resources?.limits?.memory]).toEqual([w.metadata.name, c.name, true]);
+        expect(bytes(c.resources.limits.memory)).toBeGreaterThan(bytes(c.resources.requests.memory));
+      }
+    }
+    expect(cpus).toBeGreaterThan(0);
+    expect(cpus).toBeLessThanOrEqual(3);
+    expect(mem).toBeLessThanOrEqual(8 * 1024 ** 3);
   });
 });
 

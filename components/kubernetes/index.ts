@@ -94,6 +94,20 @@ const SECRET_NAMES_K8S = {
 } as const;
 
 
+/**
+ * Requests of the product containers. Each JVM runs with the start scripts' default heap (1 GiB at
+ * most), so the memory requests cover heap plus metaspace and native memory, and the limits leave
+ * room above. CPU requests are kept low (the JVMs burst above them) so the whole local stack,
+ * 2 IS + 2 analytics pods + MySQL + nginx, schedules on a 4-CPU laptop cluster next to its control
+ * plane (tested: at most 3 CPUs and 8 GiB requested); with 1 CPU per IS pod it did not.
+ */
+export const PROCESS_RESOURCES: Record<string, k8s.types.input.core.v1.ResourceRequirements> = {
+  // IS and the DAS server (Carbon plus embedded Spark) get the larger share.
+  server: { requests: { cpu: '500m', memory: '1536Mi' }, limits: { memory: '3Gi' } },
+  worker: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+  dashboard: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '1536Mi' } },
+};
+
 /** Spread pods over nodes and zones; preferred (not required) so a one-node kind cluster still runs. */
 function antiAffinity(labels: Record<string, string>): k8s.types.input.core.v1.Affinity {
   return {
@@ -551,6 +565,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                   ports: [{ name: 'nfs', containerPort: 2049 }],
                   readinessProbe: tcpProbe(2049, 5),
                   livenessProbe: tcpProbe(2049, 30, 20),
+                  // The serving is done by the node's kernel nfsd; the container only starts it.
+                  resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
                   volumeMounts: [{ name: 'data', mountPath: '/nfsshare' }],
                 },
               ],
@@ -576,6 +592,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
           accessModes: ['ReadWriteMany'],
           persistentVolumeReclaimPolicy: 'Retain',
           storageClassName: '',
+          // The server image is NFSv4 only (no rpcbind, no mountd): without this, a failed v4
+          // mount falls back to v3 and hangs on port 111 instead of saying what failed.
+          mountOptions: ['nfsvers=4'],
           nfs: { server: svc.spec.clusterIP, path: '/' },
         },
       },
@@ -725,11 +744,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         // IS 5.8 and the SP profiles take minutes to boot: the startup probe allows 15 minutes.
         startupProbe: tcpProbe(healthPort, 60, 10, 84),
         livenessProbe: tcpProbe(healthPort, 0, 20, 6),
-        // IS and the DAS server (Carbon plus embedded Spark) get the larger share.
-        resources:
-          proc.name === 'server'
-            ? { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '3Gi' } }
-            : { requests: { cpu: '500m', memory: '1536Mi' }, limits: { memory: '2Gi' } },
+        resources: PROCESS_RESOURCES[proc.name] ?? PROCESS_RESOURCES.server,
       };
       if (proc.name === 'server') {
         // Carbon 4 (IS, DAS analytics): the management console's login page on the health port.
@@ -919,7 +934,13 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
                 'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled': 'true',
               }
-            : {},
+            : {
+                // Pulumi waits for a LoadBalancer Service's address; kind (without
+                // cloud-provider-kind) and minikube (without `minikube tunnel`) never give one, so
+                // `pulumi up` would fail after 10 minutes. Locally the Service is not awaited; reach
+                // it by its address where the cluster gives one, else by `kubectl port-forward`.
+                'pulumi.com/skipAwait': 'true',
+              },
         },
         spec: {
           type: 'LoadBalancer',
