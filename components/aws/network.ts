@@ -58,7 +58,12 @@ export class AwsNetwork extends pulumi.ComponentResource {
       this.registerOutputs({ vpcId: this.vpcId });
       return;
     }
-    const azs = aws.getAvailabilityZonesOutput({ state: 'available' }, { parent: this }).names;
+    // Regular AZs only: an opted-in Local or Wavelength Zone (`us-west-2-lax-1a`) sorts before
+    // `us-west-2a` and has no NAT gateway, RDS or EFS.
+    const azs = aws.getAvailabilityZonesOutput(
+      { state: 'available', filters: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }] },
+      { parent: this },
+    ).names;
     const cidrs = quarterCidr(args.vpcCidr);
     const vpc = new aws.ec2.Vpc(
       `${name}-vpc`,
@@ -85,7 +90,7 @@ export class AwsNetwork extends pulumi.ComponentResource {
           { parent: this },
         ),
     );
-    publicSubnets.forEach(
+    const publicAssocs = publicSubnets.map(
       (s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id }, { parent: this }),
     );
     const natCount = args.natPerAz ? 2 : 1;
@@ -112,7 +117,11 @@ export class AwsNetwork extends pulumi.ComponentResource {
       this.egressReady.push(assoc);
       return subnet;
     });
-    this.publicSubnetIds = publicSubnets.map((s) => s.id);
+    // An internet-facing load balancer is refused while the VPC has no internet gateway
+    // ("InvalidSubnet: VPC ... has no internet gateway"), and the gateway cannot be detached while
+    // a load balancer still maps public addresses: the public subnet ids carry the gateway and
+    // the subnet's route as dependencies, so consumers are created after them and deleted before.
+    this.publicSubnetIds = publicSubnets.map((s, i) => pulumi.all([s.id, igw.id, publicAssocs[i].id]).apply(([id]) => id));
     this.privateSubnetIds = privateSubnets.map((s) => s.id);
     this.registerOutputs({ vpcId: this.vpcId });
   }

@@ -354,6 +354,9 @@ export class Ec2Platform extends pulumi.ComponentResource {
         {
           parent: this,
           dependsOn: [...nodeObjects, dbInitObject, policy, secrets, db, efs, ...network.egressReady, ...after],
+          // The node's interface is its primary one: a replacement instance cannot take it while
+          // the old one holds it, so the old instance goes first (`--replace`, AMI or subnet change).
+          deleteBeforeReplace: true,
           // A newer Amazon Linux image must not replace both nodes of a role in one update:
           // roll it node by node with `pulumi up --replace <urn>` (docs/architecture.md).
           ignoreChanges: c.ec2.amiId ? [] : ['ami'],
@@ -375,7 +378,9 @@ export class Ec2Platform extends pulumi.ComponentResource {
           vpcId: network.vpcId,
           deregistrationDelay: 30,
           stickiness: { type: 'source_ip', enabled: sticky },
-          healthCheck: { healthyThreshold: 2, unhealthyThreshold: 2, interval: 10, ...health },
+          // timeout below the interval, explicitly: the NLB default (10 s for TCP and HTTPS checks)
+          // is not below a 10 s interval.
+          healthCheck: { healthyThreshold: 2, unhealthyThreshold: 2, interval: 10, timeout: 5, ...health },
           tags,
         },
         { parent: this, deleteBeforeReplace: true },
