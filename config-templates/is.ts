@@ -7,7 +7,7 @@ import { NodeId, Topology, node } from '../topology';
 import { FileChange, NodeChangeSet } from './types';
 import { renderBpsDatasources, renderMasterDatasources } from './is/datasources';
 import { renderRegistry } from './is/registry';
-import { renderEmbeddedLdap, renderIdentityXml, renderUserMgt } from './is/user-store';
+import { renderConsentMgt, renderEmbeddedLdap, renderIdentityXml, renderUserMgt } from './is/user-store';
 import { renderAxis2, renderCarbon } from './is/cluster';
 import { renderCatalina, renderDashboardSite, renderPortalSite, renderShindigExplode, renderShindigWebXml } from './is/proxy';
 import { renderPublishers } from './is/publishers';
@@ -21,6 +21,7 @@ export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     renderUserMgt(t),
     renderEmbeddedLdap(),
     renderIdentityXml(t),
+    renderConsentMgt(t),
     renderAxis2(t, id),
     renderCarbon(t),
     renderCatalina(t),

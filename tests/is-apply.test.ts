@@ -16,6 +16,7 @@ import { snapshotFiles } from './helpers/files';
 const REFERENCE_HOME = path.resolve(__dirname, '..', '..', 'shared', 'reference', 'wso2is-5.8.0');
 const SHINDIG = 'repository/deployment/server/webapps/shindig/WEB-INF/web.xml';
 const SHINDIG_WAR = 'repository/deployment/server/webapps/shindig.war';
+const CONSENT = 'repository/conf/consent-mgt-config.xml';
 
 const t = isTestTopology();
 const is1 = renderIsChangeSet(t, 'is-1');
@@ -100,6 +101,8 @@ function expectIsNode1(home: string): void {
 
   expect(xpath(home, 'repository/conf/identity/embedded-ldap.xml', "/EmbeddedLDAPConfig/EmbeddedLDAP/Property[@name='enable']")).toBe('false');
   expect(xpath(home, 'repository/conf/identity/identity.xml', '/Server/JDBCPersistenceManager/DataSource/Name')).toBe('jdbc/WSO2IdentityDS');
+  // Consent management on the shared identity database, not the node-local H2 it ships with.
+  expect(xpath(home, 'repository/conf/consent-mgt-config.xml', '/ConsentManager/DataSource/Name')).toBe('jdbc/WSO2IdentityDS');
 
   const ax = 'repository/conf/axis2/axis2.xml';
   expect(xpath(home, ax, '/axisconfig/clustering/@enable')).toBe('true');
@@ -197,9 +200,10 @@ describe('IS change set on the shipped IS 5.8.0 files', () => {
     home = freshHome('reference', REFERENCE_HOME);
   });
 
-  test('only the gadget server (war and web.xml) is absent from the reference set (a war is zipped from our fixture)', () => {
+  test('only consent-mgt-config.xml and the gadget server (war and web.xml) are absent from the reference set (taken from our fixture; a war is zipped from it)', () => {
     const edited = is1.changes.filter((c) => c.kind !== 'file').map((c) => c.path);
-    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([SHINDIG_WAR, SHINDIG]);
+    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([CONSENT, SHINDIG_WAR, SHINDIG]);
+    fs.copyFileSync(path.join(IS_FIXTURE_HOME, CONSENT), path.join(home, CONSENT));
     // As the pack ships it: a war, unpacked by the applier's explode change before the edit.
     const war = path.join(home, SHINDIG_WAR);
     fs.mkdirSync(path.dirname(war), { recursive: true });

@@ -90,6 +90,7 @@ describe('IS change set: shape', () => {
       'xml repository/conf/user-mgt.xml',
       'xml repository/conf/identity/embedded-ldap.xml',
       'xml repository/conf/identity/identity.xml',
+      'xml repository/conf/consent-mgt-config.xml',
       'xml repository/conf/axis2/axis2.xml',
       'xml repository/conf/carbon.xml',
       'xml repository/conf/tomcat/catalina-server.xml',
@@ -168,15 +169,17 @@ describe('IS change set: datasources', () => {
     });
   });
 
-  test('every JNDI reference (user-mgt, identity.xml, registry dbConfig) resolves to a datasource we write', () => {
+  test('every JNDI reference (user-mgt, identity.xml, consent management, registry dbConfig) resolves to a datasource we write', () => {
     const written = new Set(defined(master).map((d) => d.jndiConfig.name));
     const registryDbConfig = op(is1, 'repository/conf/registry.xml', (o) => o.op === 'upsertChild' && o.match.startsWith('dbConfig'));
     const refs = [
       setTextAt(is1, 'repository/conf/user-mgt.xml', "/UserManager/Realm/Configuration/Property[@name='dataSource']"),
       setTextAt(is1, 'repository/conf/identity/identity.xml', '/Server/JDBCPersistenceManager/DataSource/Name'),
+      // Shipped as the node-local H2: consents would differ between the nodes.
+      setTextAt(is1, 'repository/conf/consent-mgt-config.xml', '/ConsentManager/DataSource/Name'),
       (parse((registryDbConfig as { xml: string }).xml) as { dbConfig: { dataSource: string } }).dbConfig.dataSource,
     ];
-    expect(refs).toEqual(['jdbc/WSO2UserStore', 'jdbc/WSO2IdentityDS', 'jdbc/WSO2IdentityDS']);
+    expect(refs).toEqual(['jdbc/WSO2UserStore', 'jdbc/WSO2IdentityDS', 'jdbc/WSO2IdentityDS', 'jdbc/WSO2IdentityDS']);
     for (const r of refs) {
       const d = datasourceByJndi(t, r);
       expect(d.definedIn).toBe(master.path);

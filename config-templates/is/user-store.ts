@@ -11,6 +11,7 @@ import { byAttr, namedValues, setText, xmlFragment } from './xml';
 export const USER_MGT_XML = 'repository/conf/user-mgt.xml';
 export const EMBEDDED_LDAP_XML = 'repository/conf/identity/embedded-ldap.xml';
 export const IDENTITY_XML = 'repository/conf/identity/identity.xml';
+export const CONSENT_MGT_XML = 'repository/conf/consent-mgt-config.xml';
 
 export const JDBC_USER_STORE_MANAGER = 'org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager';
 /** The product's default primary store, which the JDBC store replaces in place. */
@@ -88,5 +89,18 @@ export function renderIdentityXml(t: Topology): XmlEdit {
     path: IDENTITY_XML,
     // The seed's jdbc/WSO2IDENTITYDB resolves to nothing; the identity datasource's JNDI name does.
     ops: [setText('/Server/JDBCPersistenceManager/DataSource/Name', identityDatasource(t).jndiName)],
+  };
+}
+
+/**
+ * Consent management keeps its own datasource reference, which ships as the node-local H2
+ * (jdbc/WSO2CarbonDB): consents given on one node would be unknown to the other. Pointed at the
+ * shared identity database, where db-init loads the consent schema.
+ */
+export function renderConsentMgt(t: Topology): XmlEdit {
+  return {
+    kind: 'xml',
+    path: CONSENT_MGT_XML,
+    ops: [setText('/ConsentManager/DataSource/Name', identityDatasource(t).jndiName)],
   };
 }
