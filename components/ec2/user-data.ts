@@ -43,17 +43,36 @@ export function renderRefreshScript(): string {
   ].join('\n');
 }
 
+/** Seconds between attempts of the config unit, and how many attempts an hour at most. */
+export const CONFIG_RETRY_SECONDS = 30;
+export const CONFIG_ATTEMPTS_PER_HOUR = 10;
+
+/**
+ * The config unit. Not ordered after cloud-final.service: newer cloud-init orders cloud-final
+ * after multi-user.target, which wants this unit (and the product units ordered after it), so
+ * that ordering would be a cycle systemd breaks by dropping a job. On the first boot runcmd starts
+ * it without waiting, so it simply runs beside the end of cloud-final.
+ *
+ * Retried on failure: on a fresh stack the first attempt can meet conditions that clear up by
+ * themselves (the new instance role's policy not yet visible to S3 or Secrets Manager, an EFS
+ * mount target's DNS name not yet resolvable, a package mirror hiccup); the boot script is
+ * idempotent, so running it again is safe. Bounded, so a real error ends in `failed`.
+ */
 export function renderConfigUnit(): string {
   return [
     '[Unit]',
     'Description=WSO2 pattern 2: fetch and apply this node\'s configuration',
     'Wants=network-online.target',
-    'After=network-online.target cloud-final.service',
+    'After=network-online.target cloud-config.service',
+    'StartLimitIntervalSec=3600',
+    `StartLimitBurst=${CONFIG_ATTEMPTS_PER_HOUR}`,
     '',
     '[Service]',
     'Type=oneshot',
     'RemainAfterExit=yes',
     `ExecStart=${REFRESH_SCRIPT}`,
+    'Restart=on-failure',
+    `RestartSec=${CONFIG_RETRY_SECONDS}`,
     'TimeoutStartSec=3600',
     '',
     '[Install]',
