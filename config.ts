@@ -499,6 +499,9 @@ export function parseStackConfig(rawIn: Record<string, string>, stack: string): 
     throw new ConfigError(certificate ? 'tlsPrivateKey' : 'tlsCertificate', 'tlsCertificate and tlsPrivateKey go together: set both or neither');
   }
   const pw = (key: string) => r.str(key, 'a password of at least 8 characters', (v) => v.length >= 8);
+  // IS refuses to create its first admin user unless the password matches the user store's
+  // PasswordJavaRegEx (^[\S]{5,30}$): catch that here, not at the first boot.
+  const adminPassword = r.str('adminPassword', 'a password of 8 to 30 characters without white space (the IS user store policy)', (v) => /^\S{8,30}$/.test(v));
 
   return {
     project: PROJECT,
@@ -521,7 +524,7 @@ export function parseStackConfig(rawIn: Record<string, string>, stack: string): 
     ec2,
     kubernetes,
     tls: { certificate, privateKey },
-    secrets: { adminPassword: pw('adminPassword'), dbPassword: pw('dbPassword'), dbMasterPassword: pw('dbMasterPassword') },
+    secrets: { adminPassword, dbPassword: pw('dbPassword'), dbMasterPassword: pw('dbMasterPassword') },
   };
 }
 

@@ -356,6 +356,10 @@ describe('combinations', () => {
 
   test('passwords and database user', () => {
     for (const k of ['adminPassword', 'dbPassword', 'dbMasterPassword']) expectRejected({ ...EC2, [k]: 'short' }, k);
+    // the IS user store refuses admin passwords over 30 characters or with white space at first boot
+    expectRejected({ ...EC2, adminPassword: 'x'.repeat(31) }, 'adminPassword');
+    expectRejected({ ...EC2, adminPassword: 'with space1' }, 'adminPassword');
+    expect(parseStackConfig({ ...EC2, adminPassword: 'x'.repeat(30) }, 'dev').secrets.adminPassword).toBe('x'.repeat(30));
     expectRejected({ ...EC2, databaseUser: 'root' }, 'databaseUser');
     expectRejected({ ...EC2, databaseUser: 'wso2-user' }, 'databaseUser');
   });
