@@ -51,6 +51,9 @@ test('exposes nginx through an AWS NLB limited to the ingress CIDRs', () => {
   const lb = findObject(run.records, 'Service', NAMES.nginx);
   expect(lb.spec.type).toBe('LoadBalancer');
   expect(lb.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('nlb');
+  // cross-zone for both the in-tree controller and the AWS Load Balancer Controller
+  expect(lb.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled']).toBe('true');
+  expect(lb.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-attributes']).toBe('load_balancing.cross_zone.enabled=true');
   expect(lb.spec.loadBalancerSourceRanges).toEqual(['0.0.0.0/0']);
   // On AWS the NLB's address is awaited (only local clusters may have no load-balancer controller).
   expect(lb.metadata.annotations['pulumi.com/skipAwait']).toBeUndefined();

@@ -933,6 +933,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
                 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
                 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
                 'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled': 'true',
+                // The AWS Load Balancer Controller ignores the in-tree annotation above and reads this one.
+                'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true',
               }
             : {
                 // Pulumi waits for a LoadBalancer Service's address; kind (without
