@@ -167,6 +167,7 @@ describe('IS nodes in the sandbox', () => {
     expect(unit).toContain(`ExecStart=${home(root1)}/bin/wso2server.sh`);
     expect(unit).toMatch(/^User=wso2$/m);
     expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toContain(`\nRequiresMountsFor=${root1}${SHARED_MOUNT}\n`);
     // external actions went through the fakes
     const log = calls();
     expect(log).toContain('dnf install -y java-1.8.0-amazon-corretto-devel nodejs unzip amazon-efs-utils mariadb105 diffutils');

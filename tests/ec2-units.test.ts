@@ -80,6 +80,8 @@ describe('product units (boot script)', () => {
         expect(m).not.toBeNull();
         const unit = parseUnit(m![1]);
         expect(unit.Unit.After).toContain('wso2-pattern2-config.service');
+        // expanded by the script's heredoc to the mount (the sandbox boot test reads the result)
+        expect(unit.Unit.RequiresMountsFor).toEqual(['$SHARED']);
         for (const u of AFTER_MULTI_USER) expect(unit.Unit.After).not.toContain(u);
         expect(unit.Service.Type).toEqual(['simple']);
         expect(unit.Service.User).toEqual(['wso2']);

@@ -158,6 +158,9 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
     `Description=WSO2 pattern 2 ${p.role} ${proc.name} (${p.nodeId})`,
     'Wants=network-online.target wso2-pattern2-config.service',
     'After=network-online.target wso2-pattern2-config.service remote-fs.target',
+    // The shared trees are symlinks into the EFS mount: without it the product would deploy
+    // into the empty mount point on the root disk, hidden once EFS mounts over it.
+    'RequiresMountsFor=$SHARED',
     '',
     '[Service]',
     'Type=simple',
