@@ -14,7 +14,7 @@ test('data is protected: multi-AZ, deletion protection, final snapshot, backups,
   expect(rds.multiAz).toBe(true);
   expect(rds.deletionProtection).toBe(true);
   expect(rds.skipFinalSnapshot).toBe(false);
-  expect(String(rds.finalSnapshotIdentifier)).toMatch(/^wso2-prod-final$/);
+  expect(String(rds.finalSnapshotIdentifier)).toMatch(/^wso2-prod-final-[0-9a-f]{8}$/);
   expect(rds.backupRetentionPeriod).toBe(14);
   expect(ofType(run, T.bucket)[0].inputs.forceDestroy).toBe(false);
   expect(ofType(run, T.secret)[0].inputs.recoveryWindowInDays).toBe(30);

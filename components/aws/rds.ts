@@ -7,6 +7,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
+import * as random from '@pulumi/random';
 
 /** The MySQL port the instance listens on (RDS default; also the topology's `dbPort`). */
 export { MYSQL_PORT } from '../../topology';
@@ -55,7 +56,7 @@ export interface RdsDatabaseArgs {
    * behind, so `pulumi destroy` needs no manual step.
    */
   finalSnapshot: boolean;
-  /** Name prefix of the final snapshot; the stack name keeps snapshots of stacks apart. */
+  /** Name prefix of the final snapshot (a random suffix follows); the stack name keeps snapshots of stacks apart. */
   finalSnapshotPrefix?: string;
   /** Tags on every resource. */
   tags?: Record<string, string>;
@@ -99,6 +100,9 @@ export class RdsDatabase extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // A suffix fixed for the life of the stack: a prod stack destroyed and created again gets a new
+    // final snapshot name instead of colliding with the snapshot its predecessor left.
+    const snapshotSuffix = args.finalSnapshot ? new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, { parent: this }).hex : undefined;
     this.instance = new aws.rds.Instance(
       `${name}-instance`,
       {
@@ -121,7 +125,7 @@ export class RdsDatabase extends pulumi.ComponentResource {
         copyTagsToSnapshot: true,
         autoMinorVersionUpgrade: true,
         skipFinalSnapshot: !args.finalSnapshot,
-        finalSnapshotIdentifier: args.finalSnapshot ? `${args.finalSnapshotPrefix ?? name}-final` : undefined,
+        finalSnapshotIdentifier: snapshotSuffix ? pulumi.interpolate`${args.finalSnapshotPrefix ?? name}-final-${snapshotSuffix}` : undefined,
         // Parameter or class changes wait for the maintenance window instead of restarting the
         // database under both IS nodes at once.
         applyImmediately: false,
