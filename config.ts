@@ -231,7 +231,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
     description:
       'Kubernetes: {context, namespace, storageClass (required with sharedStorage efs), images: {is, analyticsWorker, analyticsDashboard, nginx, mysql, nfsServer, analyticsDas (no default; required with analytics.flavor das)}}',
   },
-  tlsCertificate: { kind: 'string', description: 'PEM certificate of the front end; self-signed when empty', default: '' },
+  tlsCertificate: { kind: 'string', description: 'PEM certificate of the nginx front end (kubernetes; on ec2 TLS passes through to the nodes); self-signed when empty', default: '' },
   tlsPrivateKey: { kind: 'string', secret: true, description: 'PEM private key matching tlsCertificate (secret)', default: '' },
   adminPassword: { kind: 'string', secret: true, description: 'IS and analytics admin password (secret); random when empty', default: '' },
   dbPassword: { kind: 'string', secret: true, description: 'Application database password (secret); random when empty', default: '' },
@@ -497,6 +497,11 @@ export function parseStackConfig(rawIn: Record<string, string>, stack: string): 
   const privateKey = r.str('tlsPrivateKey', 'a PEM private key', (v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v));
   if ((certificate === undefined) !== (privateKey === undefined)) {
     throw new ConfigError(certificate ? 'tlsPrivateKey' : 'tlsCertificate', 'tlsCertificate and tlsPrivateKey go together: set both or neither');
+  }
+  if (certificate !== undefined && platform === 'ec2') {
+    // The EC2 NLB passes TLS through to the IS nodes (their product keystore answers), so a
+    // front-end certificate would be silently unused: say so instead.
+    throw new ConfigError('tlsCertificate', 'is used by the nginx front end on platform kubernetes; on ec2 the NLB passes TLS through to the IS nodes, so leave tlsCertificate and tlsPrivateKey unset');
   }
   const pw = (key: string) => r.str(key, 'a password of at least 8 characters', (v) => v.length >= 8);
   // IS refuses to create its first admin user unless the password matches the user store's

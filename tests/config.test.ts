@@ -347,11 +347,13 @@ describe('combinations', () => {
   const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
   const KEY = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
   test('TLS certificate and key go together', () => {
-    expectRejected({ ...EC2, tlsCertificate: CERT }, 'tlsPrivateKey');
-    expectRejected({ ...EC2, tlsPrivateKey: KEY }, 'tlsCertificate');
-    expectRejected({ ...EC2, tlsCertificate: 'not a pem', tlsPrivateKey: KEY }, 'tlsCertificate');
-    expectRejected({ ...EC2, tlsCertificate: CERT, tlsPrivateKey: 'not a pem' }, 'tlsPrivateKey');
-    expect(parseStackConfig({ ...EC2, tlsCertificate: CERT, tlsPrivateKey: KEY }, 't').tls.privateKey).toBe(KEY);
+    expectRejected({ ...K8S, tlsCertificate: CERT }, 'tlsPrivateKey');
+    expectRejected({ ...K8S, tlsPrivateKey: KEY }, 'tlsCertificate');
+    expectRejected({ ...K8S, tlsCertificate: 'not a pem', tlsPrivateKey: KEY }, 'tlsCertificate');
+    expectRejected({ ...K8S, tlsCertificate: CERT, tlsPrivateKey: 'not a pem' }, 'tlsPrivateKey');
+    expect(parseStackConfig({ ...K8S, tlsCertificate: CERT, tlsPrivateKey: KEY }, 't').tls.privateKey).toBe(KEY);
+    // on EC2 the NLB passes TLS through: a front-end certificate would go unused, so it is refused
+    expectRejected({ ...EC2, tlsCertificate: CERT, tlsPrivateKey: KEY }, 'tlsCertificate');
   });
 
   test('passwords and database user', () => {
@@ -469,7 +471,7 @@ describe('toStackConfig', () => {
   const CERT = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
   const KEY = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
   const parsed = parseStackConfig(
-    { ...EC2, adminPassword: 'admin-pw-1!', dbPassword: 'db-pw-2<&>', dbMasterPassword: "master'pw-3", tlsCertificate: CERT, tlsPrivateKey: KEY },
+    { ...K8S, adminPassword: 'admin-pw-1!', dbPassword: 'db-pw-2<&>', dbMasterPassword: "master'pw-3", tlsCertificate: CERT, tlsPrivateKey: KEY },
     't',
   );
   const c = toStackConfig(parsed);
