@@ -46,6 +46,11 @@ function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.P
       if (err) reject(new Error(`${path.basename(cmd)} failed: ${stderr || err.message}`));
       else resolve(stdout);
     });
+    // A client that exits before reading its input (e.g. while the server is still starting)
+    // closes the pipe; the exit status above reports the real outcome, so EPIPE is not an error.
+    child.stdin?.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.stdin?.end(opts.input ?? '');
   });
 }
