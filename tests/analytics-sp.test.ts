@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { applyChangeSet } from '../applier/apply';
-import { buildTopology, DEFAULT_PORTS, jdbcUrl, NodeId, Ports, secretPlaceholder, Topology } from '../topology';
+import { DEFAULT_PORTS, jdbcUrl, NodeId, Ports, secretPlaceholder, Topology } from '../topology';
 import { renderAnalyticsChangeSet } from '../config-templates/analytics';
 import {
   DASHBOARD_DEPLOYMENT_YAML,
@@ -16,6 +16,7 @@ import {
   WORKER_DEPLOYMENT_YAML,
 } from '../config-templates/analytics-sp';
 import { NodeChangeSet } from '../config-templates/types';
+import { testTopology } from './helpers/topology';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'analytics');
 const REFERENCE = '/work/shared/reference/wso2is-analytics-5.8.0';
@@ -40,18 +41,7 @@ const ADDRESSES: Record<NodeId, string> = {
 };
 
 function topology(flavor: 'sp' | 'das' = 'sp'): Topology {
-  return buildTopology({
-    hostname: 'is.pattern2.test',
-    mgtHostname: 'mgt.is.pattern2.test',
-    dashboardHostname: 'analytics.is.pattern2.test',
-    analyticsFlavor: flavor,
-    ports: PORTS,
-    addresses: ADDRESSES,
-    dbHost: 'mysql.internal',
-    dbPort: 3306,
-    dbCharacterSet: 'latin1',
-    dbUser: 'wso2',
-  });
+  return testTopology({ analyticsFlavor: flavor, ports: PORTS, addresses: ADDRESSES });
 }
 
 const t = topology();

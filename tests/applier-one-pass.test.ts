@@ -23,7 +23,6 @@ const NASTY = `p&<>"'$\\%]]>x\u00e9\u4e2d \t#: -- end`;
 const SECRETS = { db_password: NASTY, admin_password: `adm!n "q" & <t>`, db_master_password: 'never-on-a-node' };
 const DB = secretPlaceholder('db_password');
 const ADMIN = secretPlaceholder('admin_password');
-const PUBLISHER = 'repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-RoleData.xml';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-one-pass-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -8,26 +8,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderDbInit } from '../config-templates/db-init';
-import { DAS_DATABASES, DEFAULT_PORTS, Topology, buildTopology } from '../topology';
+import { DAS_DATABASES, Topology } from '../topology';
 import { MariaDb, startMariaDb } from './helpers/mariadb';
+import { testTopology } from './helpers/topology';
 
 const DAS_HOME = path.join(__dirname, 'fixtures', 'das');
 const MASTER_PASSWORD = 'master-Pw#1';
 const APP_PASSWORD = "app'Pw\\2";
 
 function topology(dbHost = 'mysql.internal', dbPort = 3306): Topology {
-  return buildTopology({
-    hostname: 'is.pattern2.test',
-    mgtHostname: 'mgt.is.pattern2.test',
-    dashboardHostname: 'analytics.is.pattern2.test',
-    analyticsFlavor: 'das',
-    ports: DEFAULT_PORTS,
-    addresses: { 'is-1': '10.0.1.10', 'is-2': '10.0.2.10', 'analytics-1': '10.0.1.20', 'analytics-2': '10.0.2.20' },
-    dbHost,
-    dbPort,
-    dbCharacterSet: 'latin1',
-    dbUser: 'wso2',
-  });
+  return testTopology({ analyticsFlavor: 'das', dbHost, dbPort });
 }
 
 describe('DAS db-init script (text)', () => {

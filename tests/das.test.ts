@@ -21,24 +21,9 @@ import {
 } from '../config-templates/analytics-das';
 import { HAZELCAST_CLUSTERING_AGENT } from '../config-templates/is/cluster';
 import { FileChange, NodeChangeSet } from '../config-templates/types';
-import {
-  ANALYTICS_HOME_LINK,
-  DAS_DATABASES,
-  DEFAULT_PORTS,
-  IS_DATABASES,
-  NodeId,
-  PortName,
-  Ports,
-  Topology,
-  buildTopology,
-  datasourceByJndi,
-  jdbcUrl,
-  nodesOf,
-  portClashes,
-  processesFor,
-  secretPlaceholder,
-} from '../topology';
+import { ANALYTICS_HOME_LINK, DAS_DATABASES, DEFAULT_PORTS, IS_DATABASES, NodeId, PortName, Ports, Topology, datasourceByJndi, jdbcUrl, nodesOf, portClashes, processesFor, secretPlaceholder } from '../topology';
 import { snapshotFiles } from './helpers/files';
+import { testTopology } from './helpers/topology';
 
 const FIXTURE_HOME = path.join(__dirname, 'fixtures', 'das');
 
@@ -69,18 +54,7 @@ const ADDRESSES: Record<NodeId, string> = {
 };
 
 function topology(flavor: 'sp' | 'das' = 'das', ports: Ports = PORTS): Topology {
-  return buildTopology({
-    hostname: 'is.pattern2.test',
-    mgtHostname: 'mgt.is.pattern2.test',
-    dashboardHostname: 'analytics.is.pattern2.test',
-    analyticsFlavor: flavor,
-    ports,
-    addresses: ADDRESSES,
-    dbHost: 'mysql.internal',
-    dbPort: 3306,
-    dbCharacterSet: 'latin1',
-    dbUser: 'wso2',
-  });
+  return testTopology({ analyticsFlavor: flavor, ports, addresses: ADDRESSES });
 }
 
 const t = topology();

@@ -8,16 +8,9 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { renderDbInit, shellQuote, grantDatabase, sqlString } from '../config-templates/db-init';
-import {
-  AnalyticsFlavor,
-  buildTopology,
-  DB_INIT_META_DATABASE,
-  DEFAULT_PORTS,
-  IS_DATABASES,
-  DAS_DATABASES,
-  Topology,
-} from '../topology';
+import { AnalyticsFlavor, DB_INIT_META_DATABASE, IS_DATABASES, DAS_DATABASES, Topology } from '../topology';
 import { MariaDb, MARIADB_CLIENT, startMariaDb } from './helpers/mariadb';
+import { testTopology } from './helpers/topology';
 
 const APP_PASSWORD = 'a\'b"c\\d$e&f<g>%';
 const ROTATED_PASSWORD = "n3w'\\pa$$ word#";
@@ -28,18 +21,7 @@ const IS_HOME = path.join(FIXTURES, 'is-home');
 const DAS_HOME = path.join(FIXTURES, 'das-home');
 
 function topology(flavor: AnalyticsFlavor, over: { dbHost?: string; dbPort?: number; dbUser?: string; dbCharacterSet?: string } = {}): Topology {
-  return buildTopology({
-    hostname: 'is.example.com',
-    mgtHostname: 'mgt.is.example.com',
-    dashboardHostname: 'dashboard.is.example.com',
-    analyticsFlavor: flavor,
-    ports: DEFAULT_PORTS,
-    addresses: { 'is-1': '10.0.1.10', 'is-2': '10.0.2.10', 'analytics-1': '10.0.1.20', 'analytics-2': '10.0.2.20' },
-    dbHost: over.dbHost ?? 'wso2-db.example.internal',
-    dbPort: over.dbPort ?? 3306,
-    dbCharacterSet: over.dbCharacterSet ?? 'latin1',
-    dbUser: over.dbUser ?? 'wso2',
-  });
+  return testTopology({ analyticsFlavor: flavor, dbHost: 'wso2-db.example.internal', ...over });
 }
 
 function shellcheck(script: string): { status: number | null; out: string } {

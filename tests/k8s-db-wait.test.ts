@@ -9,10 +9,11 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildTopology, DB_INIT_META_DATABASE, DEFAULT_PORTS, IS_DATABASES, Topology } from '../topology';
+import { DB_INIT_META_DATABASE, IS_DATABASES, Topology } from '../topology';
 import { renderDbInit } from '../config-templates/db-init';
 import { DB_INIT_DONE_TABLE, MOUNTS, dbInitJobScript, nodeAddresses, sha256, waitForDbScript } from '../components/kubernetes/model';
 import { MariaDb, startMariaDb } from './helpers/mariadb';
+import { testTopology } from './helpers/topology';
 
 const APP_USER = 'wso2app';
 const APP_PASSWORD = "app'Pw\"$1";
@@ -27,18 +28,7 @@ const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   db = await startMariaDb();
-  t = buildTopology({
-    hostname: 'unused',
-    mgtHostname: 'unused',
-    dashboardHostname: 'unused',
-    analyticsFlavor: 'sp',
-    ports: DEFAULT_PORTS,
-    addresses: nodeAddresses('unused'),
-    dbHost: db.host,
-    dbPort: db.port,
-    dbCharacterSet: 'latin1',
-    dbUser: APP_USER,
-  });
+  t = testTopology({ addresses: nodeAddresses('unused'), dbHost: db.host, dbPort: db.port, dbUser: APP_USER });
   const rendered = renderDbInit(t);
   script = rendered.script;
   scriptSha = sha256(script);

@@ -13,25 +13,15 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildTopology, DEFAULT_PORTS, NodeId, Topology } from '../topology';
+import { DEFAULT_PORTS, NodeId, Topology } from '../topology';
 import { NGINX_MIN_VERSION_RESOLVE, NGINX_UPSTREAMS, NginxDirective, NginxOptions, printNginx, renderNginxConf } from '../config-templates/nginx';
 import { NAMESERVER_PLACEHOLDER, NGINX_PATHS, nginxStartScript } from '../components/kubernetes/model';
+import { testTopology } from './helpers/topology';
 
 const NGINX = '/usr/sbin/nginx';
 
 function topology(addresses: Record<NodeId, string>): Topology {
-  return buildTopology({
-    hostname: 'is.pattern2.test',
-    mgtHostname: 'mgt.is.pattern2.test',
-    dashboardHostname: 'analytics.is.pattern2.test',
-    analyticsFlavor: 'sp',
-    ports: DEFAULT_PORTS,
-    addresses,
-    dbHost: 'db.internal',
-    dbPort: 3306,
-    dbCharacterSet: 'latin1',
-    dbUser: 'wso2',
-  });
+  return testTopology({ hostname: 'is.pattern2.test', mgtHostname: 'mgt.is.pattern2.test', dashboardHostname: 'analytics.is.pattern2.test', addresses, dbHost: 'db.internal' });
 }
 const POD_NAMES: Record<NodeId, string> = {
   'is-1': 'wso2is-0.wso2is-nodes.ns.svc.cluster.local',

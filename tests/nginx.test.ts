@@ -12,8 +12,9 @@ import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { buildTopology, DEFAULT_PORTS, NodeId, Topology } from '../topology';
+import { NodeId, Topology } from '../topology';
 import { NginxDirective, NginxOptions, nginxArg, printNginx, renderNginxConf } from '../config-templates/nginx';
+import { testTopology } from './helpers/topology';
 
 const NGINX = '/usr/sbin/nginx';
 const HOST = 'is.pattern2.test';
@@ -21,18 +22,7 @@ const MGT = 'mgt.is.pattern2.test';
 const DASH = 'analytics.is.pattern2.test';
 
 function topology(addresses: Record<NodeId, string>): Topology {
-  return buildTopology({
-    hostname: HOST,
-    mgtHostname: MGT,
-    dashboardHostname: DASH,
-    analyticsFlavor: 'sp',
-    ports: DEFAULT_PORTS,
-    addresses,
-    dbHost: 'db.internal',
-    dbPort: 3306,
-    dbCharacterSet: 'latin1',
-    dbUser: 'wso2',
-  });
+  return testTopology({ hostname: HOST, mgtHostname: MGT, dashboardHostname: DASH, addresses, dbHost: 'db.internal' });
 }
 const LOOPBACK_NODES: Record<NodeId, string> = {
   'is-1': '127.0.0.1',
