@@ -14,6 +14,7 @@
  */
 import * as crypto from 'crypto';
 import * as pulumi from '@pulumi/pulumi';
+import { MYSQL_PORT } from '../topology';
 
 /** Pulumi's wire marker for a secret value: `{ [SIG_KEY]: SECRET_SIG, value }`. */
 export const SIG_KEY = '4dabf18193072939515e22adb298388d';
@@ -223,7 +224,7 @@ function urnOf(parent: string | undefined, type: string, name: string): string {
  * - `aws:ec2/networkInterface:NetworkInterface`, `aws:ec2/instance:Instance`: `privateIp`,
  *   `privateIps`, `privateDns` — inside the subnet's CIDR when the subnet was registered with a
  *   `cidrBlock`, else 10.x.y.z from a hash of the name;
- * - `aws:rds/instance:Instance`: `address`, `endpoint` (`address:3306`), `port` 3306, `arn`;
+ * - `aws:rds/instance:Instance`: `address`, `endpoint` (`address:port`), `port` (requested, else MySQL's), `arn`;
  * - `aws:lb/loadBalancer:LoadBalancer`: `dnsName`, `arn`, `arnSuffix`, `zoneId`;
  * - `aws:lb/targetGroup:TargetGroup`: `arn`, `arnSuffix`;
  * - `aws:efs/fileSystem:FileSystem`: `id` (`fs-…`), `dnsName`; mount targets: `ipAddress`, `dnsName`;
@@ -288,10 +289,12 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
       case 'aws:rds/instance:Instance': {
         const ident = String(inp.identifier ?? args.name);
         const address = `${ident}.c${h.slice(0, 11)}.${region}.rds.amazonaws.com`;
+        // RDS answers on the port it was asked for (MySQL's own when none was given).
+        const port = Number(inp.port ?? MYSQL_PORT);
         Object.assign(extra, {
           address,
-          port: 3306,
-          endpoint: `${address}:3306`,
+          port,
+          endpoint: `${address}:${port}`,
           identifier: ident,
           arn: `arn:aws:rds:${region}:${account}:db:${ident}`,
           resourceId: `db-${h.slice(0, 26).toUpperCase()}`,
