@@ -1,6 +1,6 @@
 /**
  * Builds the applier as ONE self-contained CommonJS file that a node runs with plain `node`
- * (no node_modules there): `node applier.js apply ...` / `node applier.js fill-secrets ...`.
+ * (no node_modules there): `node applier.js apply --home ... --changes ... --secrets-file ...`.
  * The Pulumi program calls this at deploy time to ship the applier in user data / a ConfigMap,
  * so the output must be deterministic (same bytes each call) and free of this machine's paths.
  */

@@ -6,28 +6,19 @@
  *       With --secrets-file, the placeholders of the files the change set touches are filled in the
  *       same in-memory pass, and a file is written only when its filled content differs from the
  *       disk: what the nodes run at boot (no placeholder on disk, nothing rewritten when unchanged).
- *   node applier.js fill-secrets --home DIR --secrets-file SECRETS.json [--files a,b,...]
- *       SECRETS.json is { "db_password": "...", ... }. Without --files, every text file under
- *       repository/conf, repository/deployment and conf that contains a placeholder is filled.
- *       Kept for files a change set does not touch (none in what the renderers emit today) and
- *       for homes applied without secrets.
+ *       SECRETS.json is { "db_password": "...", ... }. Every placeholder the renderers emit sits
+ *       in a file of the node's own change set, so this one command is all a node runs.
  *
  * Exit code 0 on success; 1 with a one-line message on stderr otherwise. Logs name the files
  * touched, never a secret value.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
 import { applyChangeSet } from './apply';
-import { fillSecrets } from './secrets';
-import { SECRET_PLACEHOLDER_RE } from '../topology';
 
 const USAGE =
-  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json] | applier fill-secrets --home DIR --secrets-file FILE.json [--files a,b,...]';
+  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json]';
 
-/** Directories scanned for placeholders when --files is not given (IS layout, then Analytics). */
-export const SECRET_SCAN_DIRS = ['repository/conf', 'repository/deployment', 'conf'] as const;
-const SCAN_MAX_BYTES = 4 * 1024 * 1024;
 
 function parseArgs(argv: string[]): { cmd: string; opts: Record<string, string> } {
   const [cmd, ...rest] = argv;
@@ -75,32 +66,6 @@ function readSecrets(file: string): Record<string, string> {
   return values as Record<string, string>;
 }
 
-/** Every text file under the scan directories holding a placeholder, relative to `home`, sorted. */
-export function findSecretFiles(home: string): string[] {
-  const found: string[] = [];
-  const walk = (rel: string) => {
-    const abs = path.join(home, rel);
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(child);
-      else if (e.isFile()) {
-        const file = path.join(home, child);
-        if (fs.statSync(file).size > SCAN_MAX_BYTES) continue;
-        const buf = fs.readFileSync(file);
-        if (buf.includes(0)) continue; // binary (keystores, jars)
-        if (new RegExp(SECRET_PLACEHOLDER_RE.source).test(buf.toString('latin1'))) found.push(child);
-      }
-    }
-  };
-  for (const d of SECRET_SCAN_DIRS) walk(d);
-  return found;
-}
 
 /** Runs one command; returns the exit code. Exported so tests can drive it in-process too. */
 export function main(argv: string[], log: (line: string) => void = (l) => console.log(l)): number {
@@ -126,17 +91,6 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
         log(`${f.changed ? 'changed' : 'unchanged'} ${f.path} (${f.kind}, ${f.ops} op${f.ops === 1 ? '' : 's'}${filled})`);
       }
       log(`applied ${report.files.length} file(s) for ${String(payload.nodeId ?? '?')}`);
-      return 0;
-    }
-    if (cmd === 'fill-secrets') {
-      const allowed = ['home', 'secrets-file', 'files'];
-      const home = need(opts, 'home', allowed);
-      const secretsFile = need(opts, 'secrets-file', allowed);
-      const values = readSecrets(secretsFile);
-      const files = opts.files ? opts.files.split(',').map((f) => f.trim()).filter(Boolean) : findSecretFiles(home);
-      const report = fillSecrets(home, files, values);
-      for (const f of report.files) log(`filled ${f.path} (${f.secrets.join(', ')})`);
-      log(`filled secrets in ${report.files.length} file(s)`);
       return 0;
     }
     throw new Error(cmd ? `unknown command "${cmd}"; ${USAGE}` : USAGE);

@@ -10,6 +10,7 @@ import { applierBundle, buildApplierBundle } from '../applier/bundle';
 import { changeSetPayload } from '../config-templates';
 import type { NodeChangeSet } from '../config-templates/types';
 import { secretPlaceholder } from '../topology';
+import { findSecretFiles } from './helpers/files';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'applier');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-bundle-'));
@@ -95,31 +96,6 @@ describe('node applier.js, end to end in a temp product home', () => {
     expect(fs.readFileSync(path.join(home, 'conf/worker/deployment.yaml'), 'utf8')).toBe(once);
   });
 
-  it('fill-secrets: finds the files itself, fills them, never prints the value', () => {
-    const r = run(['fill-secrets', '--home', home, '--secrets-file', secrets]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe(
-      'filled conf/worker/datasources.xml (db_password)\nfilled conf/worker/deployment.yaml (db_password)\nfilled secrets in 2 file(s)\n',
-    );
-    expect(r.stdout + r.stderr).not.toContain('s3cr');
-    const xml = path.join(home, 'conf/worker/datasources.xml');
-    expect(spawnSync('xmllint', ['--xpath', 'string(/ds/password)', xml], { encoding: 'utf8' }).stdout.replace(/\n$/, '')).toBe(PASSWORD);
-    expect(fs.statSync(xml).mode & 0o777).toBe(0o600);
-    // Nothing left to fill.
-    const again = run(['fill-secrets', '--home', home, '--secrets-file', secrets]);
-    expect(again.stdout).toBe('filled secrets in 0 file(s)\n');
-  });
-
-  it('fill-secrets --files limits the files', () => {
-    fs.writeFileSync(path.join(home, 'conf/a.json'), `{"p": "${secretPlaceholder('admin_password')}"}\n`);
-    fs.writeFileSync(path.join(home, 'conf/b.json'), `{"p": "${secretPlaceholder('admin_password')}"}\n`);
-    const r = run(['fill-secrets', '--home', home, '--secrets-file', secrets, '--files', 'conf/a.json']);
-    expect(r.code).toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join(home, 'conf/a.json'), 'utf8')).p).toBe('a');
-    expect(fs.readFileSync(path.join(home, 'conf/b.json'), 'utf8')).toContain('@@SECRET:admin_password@@');
-  });
-
   it('apply --secrets-file: applied and filled in one pass, names but never values printed; a re-run writes nothing', () => {
     const one = path.join(tmp, 'one-pass-home');
     fs.cpSync(path.join(FIXTURES, 'analytics'), one, { recursive: true });
@@ -135,8 +111,8 @@ describe('node applier.js, end to end in a temp product home', () => {
     expect(spawnSync('xmllint', ['--xpath', 'string(/ds/password)', xml], { encoding: 'utf8' }).stdout.replace(/\n$/, '')).toBe(PASSWORD);
     expect(fs.statSync(xml).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(path.join(one, 'conf/worker/deployment.yaml'), 'utf8')).not.toContain('@@SECRET');
-    // Nothing left for fill-secrets, and a re-run replaces no file (same inode, same mtime).
-    expect(run(['fill-secrets', '--home', one, '--secrets-file', secrets]).stdout).toBe('filled secrets in 0 file(s)\n');
+    // No placeholder left anywhere, and a re-run replaces no file (same inode, same mtime).
+    expect(findSecretFiles(one)).toEqual([]);
     const ids = () => ['conf/worker/deployment.yaml', 'conf/worker/datasources.xml'].map((f) => {
       const st = fs.statSync(path.join(one, f), { bigint: true });
       return `${f} ${st.ino} ${st.mtimeNs}`;
@@ -180,7 +156,8 @@ describe('node applier.js, end to end in a temp product home', () => {
       [['apply', '--home', home, '--changes', bad], /^applier: conf\/worker\/deployment\.yaml: set \["nope","x"\]: missing \["nope"\]\n$/],
       [['apply', '--home', home], /^applier: --changes is required/],
       [['frobnicate'], /^applier: unknown command "frobnicate"/],
-      [['fill-secrets', '--home', home, '--secrets-file', path.join(tmp, 'missing.json')], /^applier: cannot read secrets file .*missing\.json: ENOENT\n$/],
+      [['apply', '--home', home, '--changes', bad, '--secrets-file', path.join(tmp, 'missing.json')], /^applier: cannot read secrets file .*missing\.json: ENOENT\n$/],
+      [['fill-secrets', '--home', home], /^applier: unknown command "fill-secrets"/],
     ] as [string[], RegExp][]) {
       const r = run(args);
       expect(r.code).toBe(1);

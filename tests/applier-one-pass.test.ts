@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
 import { applyChangeSet } from '../applier/apply';
-import { findSecretFiles } from '../applier/cli';
+import { findSecretFiles } from './helpers/files';
 import { fillBuffer, fillSecrets, fillText } from '../applier/secrets';
 import { renderNodeChangeSet } from '../config-templates';
 import type { FileChange, NodeChangeSet } from '../config-templates/types';

@@ -18,7 +18,7 @@ import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { fillSecrets } from '../applier/secrets';
-import { findSecretFiles } from '../applier/cli';
+import { findSecretFiles } from './helpers/files';
 import { isTestTopology } from './fixtures/is/model';
 import { makeSandbox, makeRoot, putS3, runBoot, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
 

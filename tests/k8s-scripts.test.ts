@@ -18,7 +18,7 @@ import {
 import { DAS_SHARED_DIRECTORIES, SHARED_DIRECTORIES, jdbcDriverDir, processesFor } from '../topology';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
-import { findSecretFiles } from '../applier/cli';
+import { findSecretFiles } from './helpers/files';
 import { fillSecrets } from '../applier/secrets';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { DASHBOARD_SITE_JSON, PORTAL_SITE_JSON, SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';

@@ -1,6 +1,6 @@
 /**
  * The stack's credentials in AWS Secrets Manager, reusable by every AWS platform: one secret
- * whose value is a JSON object, in exactly the format the applier's `fill-secrets --secrets-file`
+ * whose value is a JSON object, in exactly the format the applier's `apply --secrets-file`
  * reads (`{ "db_password": ..., "db_master_password": ..., "admin_password": ... }`), so a node
  * writes the secret string to a 0600 file unchanged.
  */

@@ -262,7 +262,7 @@ function steps(p: BootScriptParams): Step[] {
       '# Filled in memory before the comparison with the disk: a file is replaced (one rename, its',
       '# owner kept) only when its filled content changed, so a running node next to a shared tree',
       '# never sees a placeholder, and an unchanged reboot rewrites nothing. Every file holding a',
-      '# placeholder comes from the change set, so no separate fill-secrets pass is needed.',
+      '# placeholder comes from the change set, so the one apply step fills them all.',
       'node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json" --secrets-file "$secrets_file"',
     ],
   });

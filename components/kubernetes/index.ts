@@ -189,7 +189,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       { metadata: meta(SECRET_NAMES_K8S.keystore), type: 'Opaque', stringData: { password: pulumi.secret(PRODUCT_KEYSTORE_PASSWORD) } },
       inNs(),
     );
-    // What the applier's fill-secrets reads; the nodes never need the master password.
+    // What the applier's `apply --secrets-file` reads; the nodes never need the master password.
     const applierSecret = new k8s.core.v1.Secret(
       `${name}-applier-secret`,
       {

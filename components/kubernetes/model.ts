@@ -209,7 +209,7 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
  * filled in memory and replaced only when its filled content differs from the disk, 0600 and
  * keeping its owner, so a second pod, or a restarted one, rewrites none of the shared files the
  * other pod's product is running on, and no placeholder or root-owned copy is ever there to be hot
- * deployed. Every placeholder comes from the change set, so no separate fill-secrets pass is run.
+ * deployed. Every placeholder comes from the change set, so the one apply step fills them all.
  * Then it removes the links (the stage holds node-local files only) and gives the product user
  * what it made: the staged files, and whatever this root container still created as root in the
  * shared trees (the explode's unpacked tree, new directories).
