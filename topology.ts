@@ -484,7 +484,12 @@ export interface ProductProcess {
   command: string;
   /** The port whose answer means the process is up (health checks, probes). */
   healthPort: PortName;
+  /** An HTTPS path on the health port that answers 200 once the server is up; TCP otherwise. */
+  healthPath?: string;
 }
+
+/** Carbon 4 servers (IS, DAS analytics): the management console's login page answers once up. */
+export const CARBON_HEALTH_PATH = '/carbon/admin/login.jsp';
 
 /**
  * What runs on a node of each role. IS Analytics 5.8 (Stream Processor based) runs a worker and a
@@ -492,14 +497,14 @@ export interface ProductProcess {
  * DAS-based product is one Carbon server.
  */
 export function processesFor(role: Role, flavor: AnalyticsFlavor): ProductProcess[] {
-  if (role === 'is') return [{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'isHttps' }];
+  if (role === 'is') return [{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'isHttps', healthPath: CARBON_HEALTH_PATH }];
   if (flavor === 'sp') {
     return [
       { name: 'worker', command: 'bin/worker.sh', healthPort: 'workerHttps' },
       { name: 'dashboard', command: 'bin/dashboard.sh', healthPort: 'dashboard' },
     ];
   }
-  return [{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'dasHttps' }];
+  return [{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'dasHttps', healthPath: CARBON_HEALTH_PATH }];
 }
 
 /**

@@ -12,10 +12,10 @@ import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { BootScriptParams, renderBootScript } from '../components/ec2/boot-script';
-import { PRODUCT_HOMES, SHARED_MOUNT, jdbcDriverDir, objectKeys } from '../components/ec2';
+import { PRODUCT_HOMES, SHARED_MOUNT, objectKeys } from '../components/ec2';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
-import { NodeId, processesFor, sharedDirectoriesFor } from '../topology';
+import { NodeId, jdbcDriverDir, processesFor, sharedDirectoriesFor } from '../topology';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { Sandbox, makeRoot, makeSandbox, putS3, sandboxEnv, zipDir } from './fixtures/ec2/sandbox';
 

@@ -128,7 +128,7 @@ describe('DAS topology', () => {
     expect(Object.values(t.db.datasources).map((d) => d.database)).toEqual(expect.arrayContaining(Object.values(DAS_DATABASES)));
     const shared = t.sharedDirectories.filter((d) => d.role === 'analytics');
     expect(shared.map((d) => d.productPath)).toEqual(['repository/deployment/server/carbonapps']);
-    expect(processesFor('analytics', 'das')).toEqual([{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'dasHttps' }]);
+    expect(processesFor('analytics', 'das')).toEqual([{ name: 'server', command: 'bin/wso2server.sh', healthPort: 'dasHttps', healthPath: '/carbon/admin/login.jsp' }]);
     expect(t.analyticsClusterDomain).not.toBe(t.isClusterDomain);
   });
 });

@@ -55,7 +55,7 @@ const SP_ONLY = (() => {
 
 describe('analytics pods', () => {
   it('run one Carbon server container from the supplied DAS image: wso2server.sh, the common home link first', () => {
-    expect(PROC).toEqual({ name: 'server', command: 'bin/wso2server.sh', healthPort: 'dasHttps' });
+    expect(PROC).toEqual({ name: 'server', command: 'bin/wso2server.sh', healthPort: 'dasHttps', healthPath: '/carbon/admin/login.jsp' });
     expect(spec().containers.map((c: any) => c.name)).toEqual([PROC.name]);
     const c = server();
     expect(c.image).toBe(DAS_IMAGE);

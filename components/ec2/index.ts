@@ -45,11 +45,6 @@ export const WSO2_UID = 802;
 export const SHARED_MOUNT = '/mnt/wso2-shared';
 /** Product homes on the nodes. */
 export const PRODUCT_HOMES: Record<Role, string> = { is: '/opt/wso2/is', analytics: '/opt/wso2/analytics' };
-/** IS health check path (the login page answers 200 once the servlet transport is up). */
-export const IS_HEALTH_PATH = '/carbon/admin/login.jsp';
-
-/** Re-exported for the boot-script tests; the fact lives in the topology model. */
-export { jdbcDriverDir };
 
 /** Bucket keys of a node's delivered files. */
 export function objectKeys(id: NodeId): { boot: string; changeSet: string; applier: string } {
@@ -416,7 +411,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     if (!isPorts.some((p) => p.port === httpsPort) || !isPorts.some((p) => p.port === httpPort)) {
       throw new Error('the topology no longer opens isHttps/isHttp to the front end');
     }
-    const tgHttps = targetGroup('is-https', httpsPort, { protocol: 'HTTPS', path: IS_HEALTH_PATH, port: 'traffic-port', matcher: '200-399' }, true);
+    const tgHttps = targetGroup('is-https', httpsPort, { protocol: 'HTTPS', path: processesFor('is', c.analytics.flavor)[0].healthPath!, port: 'traffic-port', matcher: '200-399' }, true);
     attach('is-https', tgHttps, isNodes, httpsPort);
     listener('https', publicLb, portModel.frontendPorts.https, tgHttps);
     const tgHttp = targetGroup('is-http', httpPort, { protocol: 'TCP', port: 'traffic-port' }, true);

@@ -746,10 +746,10 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         livenessProbe: tcpProbe(healthPort, 0, 20, 6),
         resources: PROCESS_RESOURCES[proc.name] ?? PROCESS_RESOURCES.server,
       };
-      if (proc.name === 'server') {
+      if (proc.healthPath) {
         // Carbon 4 (IS, DAS analytics): the management console's login page on the health port.
         c.readinessProbe = {
-          httpGet: { path: '/carbon/admin/login.jsp', port: healthPort, scheme: 'HTTPS' },
+          httpGet: { path: proc.healthPath, port: healthPort, scheme: 'HTTPS' },
           periodSeconds: 10,
           timeoutSeconds: 5,
           failureThreshold: 3,
