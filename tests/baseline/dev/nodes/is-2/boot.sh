@@ -1,0 +1,235 @@
+#!/bin/bash
+# WSO2 pattern 2: boot script of is-2 (rendered by the Pulumi program; edits on the node are overwritten).
+# Idempotent; runs at every boot. ROOT prefixes every absolute path (sandbox tests).
+set -euo pipefail
+umask 022
+ROOT="${ROOT:-}"
+NODE_ID='is-2'
+REGION='eu-west-1'
+PRODUCT_HOME='/opt/wso2/is'
+PACK_URL='s3://wso2-packs-example/wso2is-5.8.0.zip'
+JAVA_PACKAGE='java-1.8.0-amazon-corretto-devel'
+JDBC_DRIVER_URL='https://repo1.maven.org/maven2/mysql/mysql-connector-java/5.1.49/mysql-connector-java-5.1.49.jar'
+JDBC_DRIVER_SHA256=''
+JDBC_DRIVER_DIR='repository/components/lib'
+BUCKET='wso2is-ec2-config-dae7af3'
+CHANGE_SET_KEY='nodes/is-2/change-set.json'
+APPLIER_KEY='nodes/is-2/applier.js'
+DB_INIT_KEY='shared/db-init.sh'
+SECRET_ARN='arn:aws:secretsmanager:eu-west-1:123456789012:secret:wso2is-ec2-secrets-secret-b0435e'
+EFS_ID='fs-6468c6f11e4f0dcd1'
+EFS_ACCESS_POINT='fsap-e005fc614f69a1187'
+SHARED_MOUNT='/mnt/wso2-shared'
+WSO2_UID='802'
+DB_MASTER_USER='dbadmin'
+HOME_DIR="$ROOT$PRODUCT_HOME"
+SHARED="$ROOT$SHARED_MOUNT"
+STATE="$ROOT/var/lib/wso2-pattern2"
+
+# ---- external actions (one command each; tests fake them on PATH) ----
+pkg_install() { dnf install -y "$@"; }
+aws_s3_get() { aws s3 cp --only-show-errors --region "$REGION" "$1" "$2"; }
+http_get() { curl -fsSL --retry 5 -o "$2" "$1"; }
+read_secret() { aws secretsmanager get-secret-value --region "$REGION" --secret-id "$SECRET_ARN" --query SecretString --output text; }
+user_exists() { id -u "$1" >/dev/null 2>&1; }
+add_user() { useradd --system --uid "$WSO2_UID" --user-group --home-dir "$2" --no-create-home --shell /sbin/nologin "$1"; }
+set_owner() { chown -R "$WSO2_UID:$WSO2_UID" "$@"; }
+is_mounted() { mountpoint -q "$1"; }
+mount_fs() { mount "$1"; }
+svc() { systemctl "$@"; }
+
+# ---- helpers ----
+log() { printf '%s wso2-pattern2[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# fetch URL DEST: s3:// through the instance profile, anything else over http(s).
+fetch() {
+  case "$1" in
+    s3://*) aws_s3_get "$1" "$2" ;;
+    *) http_get "$1" "$2" ;;
+  esac
+}
+
+# write_if_changed FILE MODE: stdin to FILE when the content differs; status 0 when written.
+write_if_changed() {
+  local tmp
+  tmp="$(mktemp "$1.XXXXXX")"
+  cat >"$tmp"
+  if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; return 1; fi
+  chmod "$2" "$tmp"
+  mv -f "$tmp" "$1"
+}
+
+# json_field FILE KEY: one string field of a JSON file on stdout (the secrets file).
+json_field() {
+  node -e 'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]; if (typeof v !== "string") process.exit(3); process.stdout.write(v);' "$1" "$2"
+}
+
+# seed_shared NAME PRODUCT_PATH: the shared tree NAME, seeded once from the pack, and the
+# product path replaced by a symlink to it (seed 000: a symlink, not a mount, so redeploying
+# the product never mounts into a missing path).
+seed_shared() {
+  local name="$1" target="$HOME_DIR/$2" shared="$SHARED/$1"
+  mkdir -p "$shared"
+  # One node seeds; the other waits on the lock and then finds the marker. The lock is
+  # flock on the shared FS (NFSv4 locks, released if the holder dies).
+  (
+    flock -w 600 9 || die "timed out waiting for the seed lock of $name"
+    if [ ! -e "$shared/.seeded" ]; then
+      if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
+        log "seeding shared $name from $target"
+        cp -a "$target/." "$shared/"
+      else
+        log "shared $name already has content or the pack has none; not seeding"
+      fi
+      printf '%s\n' "$NODE_ID" >"$shared/.seeded"
+    fi
+  ) 9>"$SHARED/.seed-$name.lock"
+  if [ -L "$target" ]; then
+    [ "$(readlink "$target")" = "$shared" ] && return 0
+    rm -f "$target"
+  elif [ -e "$target" ]; then
+    # Keep the pack's own copy out of the way once, for reference; never merged back.
+    rm -rf "$target.pack"
+    mv "$target" "$target.pack"
+  fi
+  mkdir -p "$(dirname "$target")"
+  ln -s "$shared" "$target"
+  log "linked $target -> $shared"
+}
+
+# java_home: JAVA_HOME of the installed JDK (the directory above bin/java, above jre/ if any).
+java_home() {
+  local java dir
+  java="$(command -v java)" || die "java is not installed"
+  dir="$(dirname "$(dirname "$(readlink -f "$java")")")"
+  case "$dir" in */jre) dir="$(dirname "$dir")" ;; esac
+  printf '%s\n' "$dir"
+}
+
+if [ "${PATTERN2_STUB:-0}" != 1 ] && [ "$(id -u)" != 0 ]; then die "must run as root"; fi
+mkdir -p "$STATE"
+chmod 0700 "$STATE"
+
+# ---- 1. Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (db-init), cmp (unit files) ----
+log 'step 1: Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (db-init), cmp (unit files)'
+pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105 diffutils
+
+# ---- 2. The wso2 user (fixed uid: files on the shared FS have the same owner on every node) ----
+log 'step 2: The wso2 user (fixed uid: files on the shared FS have the same owner on every node)'
+user_exists wso2 || add_user wso2 "$PRODUCT_HOME"
+
+# ---- 3. The product: unpacked once from the pack (nothing to do with a pre-baked AMI) ----
+log 'step 3: The product: unpacked once from the pack (nothing to do with a pre-baked AMI)'
+if [ ! -e "$HOME_DIR/bin/wso2server.sh" ]; then
+  [ -n "$PACK_URL" ] || die "no product at $HOME_DIR and no pack URL"
+  log "installing the product from $PACK_URL"
+  rm -rf "$STATE/pack.zip" "$STATE/unpack"
+  fetch "$PACK_URL" "$STATE/pack.zip"
+  mkdir -p "$STATE/unpack" "$(dirname "$HOME_DIR")"
+  unzip -q "$STATE/pack.zip" -d "$STATE/unpack"
+  top="$(find "$STATE/unpack" -mindepth 1 -maxdepth 1)"
+  if [ "$(printf '%s\n' "$top" | wc -l)" -ne 1 ] || [ ! -d "$top" ]; then die "the pack must hold one top-level directory"; fi
+  rm -rf "$HOME_DIR"
+  mv "$top" "$HOME_DIR"
+  rm -rf "$STATE/pack.zip" "$STATE/unpack"
+fi
+[ -e "$HOME_DIR/bin/wso2server.sh" ] || die "$HOME_DIR/bin/wso2server.sh is missing"
+
+# ---- 4. The MySQL JDBC driver in the product's lib directory ----
+log 'step 4: The MySQL JDBC driver in the product'\''s lib directory'
+driver="$HOME_DIR/$JDBC_DRIVER_DIR/$(basename "$JDBC_DRIVER_URL")"
+# sha256_ok FILE: true when no checksum is configured or FILE has it.
+sha256_ok() { [ -z "$JDBC_DRIVER_SHA256" ] || printf '%s  %s\n' "$JDBC_DRIVER_SHA256" "$1" | sha256sum -c --status -; }
+# A jar already there is kept only if it still matches: a changed checksum means another jar.
+if [ ! -s "$driver" ] || ! sha256_ok "$driver"; then
+  rm -f "$driver" "$driver.part"
+  mkdir -p "$(dirname "$driver")"
+  fetch "$JDBC_DRIVER_URL" "$driver.part"
+  if ! sha256_ok "$driver.part"; then
+    rm -f "$driver.part"
+    die "the SHA-256 of $JDBC_DRIVER_URL is not $JDBC_DRIVER_SHA256"
+  fi
+  mv -f "$driver.part" "$driver"
+  log "JDBC driver installed from $JDBC_DRIVER_URL${JDBC_DRIVER_SHA256:+ (SHA-256 verified)}"
+fi
+
+# ---- 5. The shared file system: one fstab line (replaced, never duplicated), mounted ----
+log 'step 5: The shared file system: one fstab line (replaced, never duplicated), mounted'
+mkdir -p "$SHARED" "$ROOT/etc"
+touch "$ROOT/etc/fstab"
+fstab_line="$EFS_ID:/ $SHARED_MOUNT efs _netdev,noresvport,tls,accesspoint=$EFS_ACCESS_POINT 0 0"
+if ! grep -qxF "$fstab_line" "$ROOT/etc/fstab"; then
+  awk -v m="$SHARED_MOUNT" '$2 != m' "$ROOT/etc/fstab" >"$ROOT/etc/fstab.new"
+  printf '%s\n' "$fstab_line" >>"$ROOT/etc/fstab.new"
+  mv -f "$ROOT/etc/fstab.new" "$ROOT/etc/fstab"
+fi
+is_mounted "$SHARED" || mount_fs "$SHARED"
+
+# ---- 6. Shared trees: seeded once from the pack, product paths symlinked to them ----
+log 'step 6: Shared trees: seeded once from the pack, product paths symlinked to them'
+seed_shared 'Deployment' 'repository/deployment'
+seed_shared 'Tenants' 'repository/tenants'
+
+# ---- 7. Configuration: this node's change set applied with its secrets filled in, in one pass (secrets in a 0600 temp file, removed on exit) ----
+log 'step 7: Configuration: this node'\''s change set applied with its secrets filled in, in one pass (secrets in a 0600 temp file, removed on exit)'
+aws_s3_get "s3://$BUCKET/$CHANGE_SET_KEY" "$STATE/change-set.json"
+aws_s3_get "s3://$BUCKET/$APPLIER_KEY" "$STATE/applier.js"
+aws_s3_get "s3://$BUCKET/$DB_INIT_KEY" "$STATE/db-init.sh"
+secrets_file="$(umask 077 && mktemp "$STATE/secrets.XXXXXX")"
+trap 'rm -f "$secrets_file"' EXIT
+read_secret >"$secrets_file"
+# Filled in memory before the comparison with the disk: a file is replaced (one rename, its
+# owner kept) only when its filled content changed, so a running node next to a shared tree
+# never sees a placeholder, and an unchanged reboot rewrites nothing. Every file holding a
+# placeholder comes from the change set, so the one apply step fills them all.
+node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json" --secrets-file "$secrets_file"
+
+# ---- 8. Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password) ----
+log 'step 8: Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password)'
+(
+  DB_MASTER_PASSWORD="$(json_field "$secrets_file" db_master_password)"
+  DB_APP_PASSWORD="$(json_field "$secrets_file" db_password)"
+  WSO2_IS_HOME="$HOME_DIR"
+  export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD WSO2_IS_HOME
+  bash "$STATE/db-init.sh"
+)
+rm -f "$secrets_file"
+
+# ---- 9. Ownership: the product home and the shared trees belong to wso2 ----
+log 'step 9: Ownership: the product home and the shared trees belong to wso2'
+set_owner "$HOME_DIR/" "$SHARED/"'Deployment' "$SHARED/"'Tenants'
+
+# ---- 10. Services: one systemd unit per product process, (re)started with the new configuration ----
+log 'step 10: Services: one systemd unit per product process, (re)started with the new configuration'
+JAVA_HOME_DIR="$(java_home)"
+mkdir -p "$ROOT/etc/systemd/system"
+units_changed=0
+write_if_changed "$ROOT/etc/systemd/system/wso2-is-server.service" 0644 <<UNIT && units_changed=1
+[Unit]
+Description=WSO2 pattern 2 is server (is-2)
+Wants=network-online.target wso2-pattern2-config.service
+After=network-online.target wso2-pattern2-config.service remote-fs.target
+RequiresMountsFor=$SHARED
+
+[Service]
+Type=simple
+User=wso2
+Group=wso2
+Environment=JAVA_HOME=$JAVA_HOME_DIR
+WorkingDirectory=$HOME_DIR
+ExecStart=$HOME_DIR/bin/wso2server.sh
+Restart=on-failure
+RestartSec=10
+SuccessExitStatus=143
+TimeoutStopSec=120
+LimitNOFILE=65535
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+[ "$units_changed" = 0 ] || svc daemon-reload
+svc enable wso2-is-server.service
+svc --no-block restart wso2-is-server.service
+
+log "boot script finished"
