@@ -15,6 +15,30 @@ export const ANALYTICS_NODE_IDS = ['analytics-1', 'analytics-2'] as const;
 export const NODE_IDS: readonly NodeId[] = [...IS_NODE_IDS, ...ANALYTICS_NODE_IDS];
 /** Pattern 2 is exactly two IS nodes and two analytics nodes. */
 export const PATTERN2_NODE_COUNT = 2;
+/** The node ids of each role, in order (node 1 first). */
+export const ROLE_NODE_IDS: Readonly<Record<Role, readonly NodeId[]>> = { is: IS_NODE_IDS, analytics: ANALYTICS_NODE_IDS };
+/** The role a node id belongs to. */
+export function roleOfNode(id: NodeId): Role {
+  return (IS_NODE_IDS as readonly string[]).includes(id) ? 'is' : 'analytics';
+}
+
+// ---- Conventions every platform shares (one home per fact) ---------------------------------
+
+/**
+ * Tag (AWS) and label (Kubernetes) key naming the node a resource or file belongs to: `is-1` ...
+ * `analytics-2`, `frontend`, `database`. `plan` finds each node's files by it.
+ */
+export const NODE_TAG_KEY = 'wso2-pattern2/node';
+/** Tag key carrying the stack name on every AWS resource. */
+export const STACK_TAG_KEY = 'wso2-pattern2/stack';
+/** Tag key carrying the environment (`test`, `prod`) on EC2 stacks' resources. */
+export const ENVIRONMENT_TAG_KEY = 'wso2-pattern2/environment';
+/** uid/gid of the `wso2carbon` user in the official WSO2 images (their Dockerfiles: USER_ID=802); EC2 nodes use the same. */
+export const WSO2_UID = 802;
+/** Where a node mounts the shared file system (EFS on EC2, the ReadWriteMany volume on Kubernetes). */
+export const SHARED_MOUNT = '/mnt/wso2-shared';
+/** NFS, as EFS and the local in-cluster NFS server speak it. */
+export const NFS_PORT = 2049;
 
 /**
  * Where traffic to a port may come from.
