@@ -1,8 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { StackConfig } from '../config';
 import { Credentials } from './credentials';
-import { Ec2Platform } from './ec2';
-import { KubernetesPlatform } from './kubernetes';
+import type { StackOutputs } from './outputs';
 
 export interface Pattern2Args {
   /** The validated stack configuration (config.ts). */
@@ -15,7 +14,7 @@ export interface Pattern2Args {
  */
 export class Pattern2 extends pulumi.ComponentResource {
   /** Stack outputs (URLs, endpoints, ids, secret ARNs; never secret values). */
-  public readonly outputs: Record<string, pulumi.Output<unknown>>;
+  public readonly outputs: StackOutputs;
 
   constructor(name: string, args: Pattern2Args, opts?: pulumi.ComponentResourceOptions) {
     super('wso2:pattern2:Pattern2', name, {}, opts);
@@ -29,10 +28,14 @@ export class Pattern2 extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // Each platform's module is loaded only when the stack uses it, so an EC2 stack never loads
+    // @pulumi/kubernetes (program start is paid by every preview and up).
+    /* eslint-disable @typescript-eslint/no-var-requires */
     const platform =
       config.platform === 'ec2'
-        ? new Ec2Platform(`${name}-ec2`, { config, credentials }, { parent: this })
-        : new KubernetesPlatform(`${name}-k8s`, { config, credentials }, { parent: this });
+        ? new (require('./ec2') as typeof import('./ec2')).Ec2Platform(`${name}-ec2`, { config, credentials }, { parent: this })
+        : new (require('./kubernetes') as typeof import('./kubernetes')).KubernetesPlatform(`${name}-k8s`, { config, credentials }, { parent: this });
+    /* eslint-enable @typescript-eslint/no-var-requires */
     this.outputs = platform.outputs;
     this.registerOutputs(this.outputs);
   }

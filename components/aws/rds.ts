@@ -8,6 +8,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import * as random from '@pulumi/random';
+import type { StackConfig } from '../../config';
+import { awsName } from './names';
 
 /** The MySQL port the instance listens on (RDS default; also the topology's `dbPort`). */
 export { MYSQL_PORT } from '../../topology';
@@ -139,4 +141,47 @@ export class RdsDatabase extends pulumi.ComponentResource {
     this.arn = this.instance.arn;
     this.registerOutputs({ address: this.address, port: this.port, arn: this.arn });
   }
+}
+
+/** What a platform supplies to {@link stackDatabase}: where the instance lives; the rest comes from config. */
+export interface StackDatabaseArgs {
+  /** The validated stack configuration: `rds.*`, `databaseCharacterSet`, `environment`, `stack`. */
+  config: StackConfig;
+  /** Master password (a Pulumi secret). */
+  masterPassword: pulumi.Input<string>;
+  /** Private subnets in at least two AZs. */
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Security groups of the instance; the caller owns their rules. */
+  securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Tags on every resource. */
+  tags?: Record<string, string>;
+}
+
+/**
+ * The stack's RDS MySQL, the same on every AWS platform (EC2 and EKS): settings from `rds.*`, and
+ * on prod a final snapshot named after the stack and `protect`, so `pulumi destroy` refuses until
+ * the database is unprotected on purpose. Test stacks leave nothing behind.
+ */
+export function stackDatabase(name: string, args: StackDatabaseArgs, opts: pulumi.ComponentResourceOptions): RdsDatabase {
+  const c = args.config;
+  const prod = c.environment === 'prod';
+  return new RdsDatabase(
+    name,
+    {
+      subnetIds: args.subnetIds,
+      securityGroupIds: args.securityGroupIds,
+      engineVersion: c.rds.engineVersion,
+      instanceClass: c.rds.instanceClass,
+      allocatedStorage: c.rds.allocatedStorage,
+      multiAz: c.rds.multiAz,
+      deletionProtection: c.rds.deletionProtection,
+      backupRetentionDays: c.rds.backupRetentionDays,
+      characterSet: c.databaseCharacterSet,
+      masterPassword: args.masterPassword,
+      finalSnapshot: prod,
+      finalSnapshotPrefix: awsName(['wso2', c.stack], 200),
+      tags: args.tags,
+    },
+    { ...opts, protect: prod },
+  );
 }

@@ -29,7 +29,8 @@ import {
 import { changeSetPayload, renderDbInit, renderNodeChangeSets } from '../../config-templates';
 import { applierBundle } from '../../applier/bundle';
 import { AwsNetwork } from '../aws/network';
-import { RdsDatabase, MYSQL_PORT } from '../aws/rds';
+import { MYSQL_PORT, stackDatabase } from '../aws/rds';
+import type { StackOutputs } from '../outputs';
 import { EfsFileSystem } from '../aws/efs';
 import { StackSecrets } from '../aws/secrets';
 import { awsName } from '../aws/names';
@@ -71,7 +72,7 @@ export interface Ec2PlatformArgs {
 }
 
 export class Ec2Platform extends pulumi.ComponentResource {
-  public readonly outputs: Record<string, pulumi.Output<unknown>>;
+  public readonly outputs: StackOutputs;
 
   constructor(name: string, args: Ec2PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('wso2:pattern2:Ec2Platform', name, {}, opts);
@@ -136,24 +137,10 @@ export class Ec2Platform extends pulumi.ComponentResource {
       },
       { parent: this, protect: prod },
     );
-    const db = new RdsDatabase(
+    const db = stackDatabase(
       `${name}-db`,
-      {
-        subnetIds: network.privateSubnetIds,
-        securityGroupIds: [groups.db.id],
-        engineVersion: c.rds.engineVersion,
-        instanceClass: c.rds.instanceClass,
-        allocatedStorage: c.rds.allocatedStorage,
-        multiAz: c.rds.multiAz,
-        deletionProtection: c.rds.deletionProtection,
-        backupRetentionDays: c.rds.backupRetentionDays,
-        characterSet: c.databaseCharacterSet,
-        masterPassword: args.credentials.dbMasterPassword,
-        finalSnapshot: prod,
-        finalSnapshotPrefix: awsName(['wso2', c.stack], 200),
-        tags,
-      },
-      { parent: this, protect: prod },
+      { config: c, masterPassword: args.credentials.dbMasterPassword, subnetIds: network.privateSubnetIds, securityGroupIds: [groups.db.id], tags },
+      parent,
     );
     const roles: Role[] = ['is', 'analytics'];
     const efs = new EfsFileSystem(
@@ -436,8 +423,8 @@ export class Ec2Platform extends pulumi.ComponentResource {
       consoleUrl: pulumi.output(`https://${c.hostname}/carbon/`),
       managementUrl: pulumi.output(`https://${c.mgtHostname}/carbon/`),
       dashboardUrl: pulumi.output(`https://${c.dashboardHostname}/portal/`),
-      nlbDnsName: publicLb.dnsName,
-      dashboardNlbDnsName: dashLb.dnsName,
+      frontendAddress: publicLb.dnsName,
+      dashboardFrontendAddress: dashLb.dnsName,
       internalNlbDnsName: internalLb.dnsName,
       /** CNAMEs to create in the stack's DNS zone. */
       dnsRecords: pulumi.all([publicLb.dnsName, dashLb.dnsName]).apply(([isDns, dashDns]) => ({
@@ -445,7 +432,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
         [c.mgtHostname]: isDns,
         [c.dashboardHostname]: dashDns,
       })),
-      dbEndpoint: db.endpoint,
+      databaseEndpoint: db.endpoint,
       efsId: efs.id,
       secretArn: secrets.arn,
       configBucket: bucket.bucket,

@@ -60,7 +60,8 @@ import {
   jdbcDriverFileName,
   productHome,
 } from './model';
-import { RdsDatabase, MYSQL_PORT } from '../aws/rds';
+import { RdsDatabase, MYSQL_PORT, stackDatabase } from '../aws/rds';
+import type { StackOutputs } from '../outputs';
 
 type Input<T> = pulumi.Input<T>;
 type Container = k8s.types.input.core.v1.Container;
@@ -133,7 +134,7 @@ function checksumAnnotation(checksum: Input<string>): Record<string, Input<strin
 }
 
 export class KubernetesPlatform extends pulumi.ComponentResource {
-  public readonly outputs: Record<string, pulumi.Output<unknown>>;
+  public readonly outputs: StackOutputs;
 
   constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('wso2:pattern2:KubernetesPlatform', name, {}, opts);
@@ -365,11 +366,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
 
     this.outputs = {
       namespace: namespace.metadata.name,
-      isUrl: pulumi.output(`https://${cfg.hostname}/carbon/`),
-      mgtUrl: pulumi.output(`https://${cfg.mgtHostname}/carbon/`),
+      url: pulumi.output(`https://${cfg.hostname}/`),
+      consoleUrl: pulumi.output(`https://${cfg.hostname}/carbon/`),
+      managementUrl: pulumi.output(`https://${cfg.mgtHostname}/carbon/`),
       dashboardUrl: pulumi.output(`https://${cfg.dashboardHostname}/portal/`),
       frontendAddress: frontend.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? 'pending'),
-      databaseHost: dbHost,
+      databaseEndpoint: pulumi.interpolate`${dbHost}:${MYSQL_PORT}`,
       isStatefulSet: isSts.metadata.name,
       analyticsStatefulSet: analyticsSts.metadata.name,
     };
@@ -492,23 +494,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return new RdsDatabase(
+    return stackDatabase(
       `${name}-rds`,
-      {
-        subnetIds: privateSubnetIds,
-        securityGroupIds: [sg.id],
-        engineVersion: cfg.rds.engineVersion,
-        instanceClass: cfg.rds.instanceClass,
-        allocatedStorage: cfg.rds.allocatedStorage,
-        multiAz: cfg.rds.multiAz,
-        deletionProtection: cfg.rds.deletionProtection,
-        backupRetentionDays: cfg.rds.backupRetentionDays,
-        characterSet: cfg.databaseCharacterSet,
-        masterPassword: credentials.dbMasterPassword,
-        finalSnapshot: cfg.environment === 'prod',
-        finalSnapshotPrefix: `wso2is-${cfg.stack}`,
-        tags,
-      },
+      { config: cfg, masterPassword: credentials.dbMasterPassword, subnetIds: privateSubnetIds, securityGroupIds: [sg.id], tags },
       { parent: this },
     );
   }
