@@ -77,7 +77,7 @@ describe('estimateCost', () => {
   });
 
   test('an unknown instance type is reported as unknown, listed, and left out of the total (never 0)', () => {
-    const withUnknown = FIXTURE.map((r) => (r.name === 'vm' ? { ...r, inputs: { ...r.inputs, instanceType: 'm99.huge' } } : r));
+    const withUnknown = FIXTURE.map((r) => (r.name === 'vm' ? { ...r, inputs: { ...(r.inputs as object), instanceType: 'm99.huge' } } : r));
     const report = estimateCost(withUnknown, { region: 'eu-west-1', assumptions: ASSUME });
     const line = report.lines.find((l) => l.resource === 'vm' && l.what.includes('m99.huge'))!;
     expect(line).toMatchObject({ unitPrice: 'unknown', monthly: 'unknown' });

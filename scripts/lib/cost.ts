@@ -19,7 +19,7 @@ export interface CostResource {
   name: string;
   urn?: string;
   parent?: string | null;
-  inputs: Record<string, unknown> | null;
+  inputs: unknown;
 }
 
 /** The prices of one region (see pricing/aws-list-prices.json for the units). */
