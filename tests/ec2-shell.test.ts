@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import { SHELL_DIR } from '../config-templates/shell';
 import { fragmentLines, renderBootScript } from '../components/ec2/boot-script';
 import { renderRefreshScript } from '../components/ec2/user-data';
-import { processesFor, sharedDirectoriesFor } from '../topology';
+import { SHARED_MOUNT, WSO2_UID, processesFor, sharedDirectoriesFor } from '../topology';
 
 const files = fs
   .readdirSync(SHELL_DIR)
@@ -51,10 +51,10 @@ test('each boot fragment: a comment header, then a body that lands in the boot s
     keys: { changeSet: 'nodes/is-1/change-set.json', applier: 'nodes/is-1/applier.js', dbInit: 'shared/db-init.sh' },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:s',
     efs: { fileSystemId: 'fs-1', accessPointId: 'fsap-1' },
-    sharedMount: '/mnt/wso2-shared',
+    sharedMount: SHARED_MOUNT,
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === 'is'),
     processes: processesFor('is', 'sp'),
-    uid: 802,
+    uid: WSO2_UID,
     dbMasterUser: 'admin',
   });
   for (const f of files.filter((n) => n.startsWith('ec2-boot-'))) {

@@ -62,6 +62,8 @@ export interface BootScriptParams {
 
 /** The state directory of the boot script on the node (under ROOT). */
 export const STATE_DIR = '/var/lib/wso2-pattern2';
+/** Product homes on the nodes. */
+export const PRODUCT_HOMES: Readonly<Record<Role, string>> = { is: '/opt/wso2/is', analytics: '/opt/wso2/analytics' };
 /** systemd unit name of one product process. */
 export function unitName(role: Role, p: ProductProcess): string {
   return `wso2-${role}-${p.name}.service`;

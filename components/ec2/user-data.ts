@@ -14,8 +14,11 @@ import { stringify } from 'yaml';
 import { shellAssignments, shellFile } from '../../config-templates/shell';
 import { STATE_DIR } from './boot-script';
 
+/** The oneshot unit that fetches and runs the boot script at every boot. */
 export const CONFIG_UNIT = 'wso2-pattern2-config.service';
+/** Where user-data installs the refresh script (`shell/ec2-refresh.sh`). */
 export const REFRESH_SCRIPT = '/usr/local/sbin/wso2-pattern2-refresh';
+/** The node's ids (no secret), sourced by the refresh script. */
 export const NODE_ENV_FILE = '/etc/wso2-pattern2/node.env';
 /** EC2's limit on user-data (before base64). */
 export const USER_DATA_LIMIT = 16 * 1024;
