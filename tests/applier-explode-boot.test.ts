@@ -11,11 +11,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
-import { BootScriptParams, renderBootScript } from '../components/ec2/boot-script';
-import { PRODUCT_HOMES, SHARED_MOUNT, objectKeys } from '../components/ec2';
+import { BootScriptParams, PRODUCT_HOMES, renderBootScript } from '../components/ec2/boot-script';
+import { objectKeys } from '../components/ec2/config-delivery';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
-import { NodeId, jdbcDriverDir, processesFor, sharedDirectoriesFor } from '../topology';
+import { NodeId, ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, sharedDirectoriesFor } from '../topology';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { Sandbox, makeRoot, makeSandbox, putS3, sandboxEnv, zipDir } from './fixtures/ec2/sandbox';
 
@@ -43,7 +43,7 @@ function params(id: NodeId): BootScriptParams {
     sharedMount: SHARED_MOUNT,
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === 'is'),
     processes: processesFor('is', 'sp'),
-    uid: 802,
+    uid: WSO2_UID,
     dbMasterUser: 'dbadmin',
   };
 }
@@ -90,7 +90,7 @@ beforeAll(() => {
   putS3(sb, 'packs', 'is.zip', fs.readFileSync(path.join(tmp, 'is.zip')));
   fs.writeFileSync(path.join(sb.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');
   const applier = applierBundle();
-  for (const id of ['is-1', 'is-2'] as NodeId[]) {
+  for (const id of ROLE_NODE_IDS.is) {
     putS3(sb, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
     putS3(sb, BUCKET, objectKeys(id).applier, applier);
   }
@@ -101,7 +101,7 @@ afterAll(() => {
 });
 
 test('both IS nodes boot at once from a pack with shindig.war: both succeed, unpacked once, parked, web.xml patched', async () => {
-  const roots = (['is-1', 'is-2'] as NodeId[]).map((id) => makeRoot(sb, id, SHARED_MOUNT));
+  const roots = ROLE_NODE_IDS.is.map((id) => makeRoot(sb, id, SHARED_MOUNT));
   const [a, b] = await Promise.all([bootAsync(sb, roots[0], 'is-1'), bootAsync(sb, roots[1], 'is-2')]);
   // stderr only on failure (the boot script logs every step there).
   expect([a.status, b.status, a.status ? a.stderr : '', b.status ? b.stderr : '']).toEqual([0, 0, '', '']);

@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
-import { renderBootScript, BootScriptParams, STATE_DIR } from '../components/ec2/boot-script';
+import { renderBootScript, BootScriptParams, PRODUCT_HOMES, STATE_DIR } from '../components/ec2/boot-script';
 import { renderRefreshScript } from '../components/ec2/user-data';
-import { SHARED_MOUNT, PRODUCT_HOMES, objectKeys } from '../components/ec2';
-import { jdbcDriverDir, processesFor, sharedDirectoriesFor, NodeId, Role } from '../topology';
+import { objectKeys } from '../components/ec2/config-delivery';
+import { ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, sharedDirectoriesFor, NodeId, Role } from '../topology';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
@@ -46,7 +46,7 @@ function params(id: NodeId, role: Role): BootScriptParams {
     sharedMount: SHARED_MOUNT,
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === role),
     processes: processesFor(role, 'sp'),
-    uid: 802,
+    uid: WSO2_UID,
     dbMasterUser: 'dbadmin',
   };
 }
@@ -93,7 +93,7 @@ beforeAll(() => {
   zipDir(path.join(tmp, 'pack2'), 'wso2is-5.8.0', path.join(tmp, 'is2.zip'));
   fs.writeFileSync(path.join(sb.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');
   const applier = applierBundle();
-  for (const id of ['is-1', 'is-2'] as NodeId[]) {
+  for (const id of ROLE_NODE_IDS.is) {
     putS3(sb, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
     putS3(sb, BUCKET, objectKeys(id).applier, applier);
   }

@@ -3,7 +3,8 @@
  * script (which verifies it, tests/boot.test.ts), as the script's one JDBC_DRIVER_SHA256 value.
  */
 import { runEc2Stack, Ec2Run, ofType, T } from './fixtures/ec2/harness';
-import { objectKeys } from '../components/ec2';
+import { objectKeys } from '../components/ec2/config-delivery';
+import { NODE_IDS } from '../topology';
 
 const URL = 'https://repo1.maven.org/maven2/mysql/mysql-connector-java/5.1.49/mysql-connector-java-5.1.49.jar';
 const SHA = 'AB'.repeat(32);
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 
 test('every node\'s boot script carries the configured checksum (lower-cased) next to the URL', () => {
-  for (const id of ['is-1', 'is-2', 'analytics-1', 'analytics-2']) {
+  for (const id of NODE_IDS) {
     const obj = ofType(run, T.object).find((o) => o.inputs.key === objectKeys(id as never).boot);
     const script = String(obj?.inputs.content ?? '');
     expect([id, script.match(/^JDBC_DRIVER_SHA256=.*$/gm)]).toEqual([id, [`JDBC_DRIVER_SHA256='${SHA.toLowerCase()}'`]]);

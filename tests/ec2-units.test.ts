@@ -5,7 +5,7 @@
  */
 import { renderConfigUnit, CONFIG_RETRY_SECONDS, CONFIG_ATTEMPTS_PER_HOUR } from '../components/ec2/user-data';
 import { renderBootScript, unitName } from '../components/ec2/boot-script';
-import { processesFor, sharedDirectoriesFor } from '../topology';
+import { SHARED_MOUNT, WSO2_UID, processesFor, sharedDirectoriesFor } from '../topology';
 
 /** `[Section]` -> key -> values (a key may repeat; space-separated lists are split). */
 function parseUnit(text: string): Record<string, Record<string, string[]>> {
@@ -69,10 +69,10 @@ describe('product units (boot script)', () => {
         keys: { changeSet: 'c', applier: 'a', dbInit: 'd' },
         secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf',
         efs: { fileSystemId: 'fs-1', accessPointId: 'fsap-1' },
-        sharedMount: '/mnt/wso2-shared',
+        sharedMount: SHARED_MOUNT,
         sharedDirectories: sharedDirectoriesFor(flavor).filter((d) => d.role === role),
         processes: processesFor(role, flavor),
-        uid: 802,
+        uid: WSO2_UID,
         dbMasterUser: 'dbadmin',
       });
       for (const proc of processesFor(role, flavor)) {

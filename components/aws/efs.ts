@@ -1,18 +1,17 @@
 /**
  * Encrypted EFS file system with one mount target per AZ and one access point per tree the
- * nodes share, reusable by EC2 (mounted by the nodes) and EKS (EFS CSI volumes).
+ * nodes share, reusable by EC2 (mounted by the nodes) and EKS (EFS CSI volumes). The mount
+ * targets listen on topology's NFS_PORT; the caller's security groups open it.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 
-/** NFS port of the mount targets. */
-export const NFS_PORT = 2049;
-
 export interface EfsAccessPointSpec {
   /** Directory on the file system the access point exposes as its root, e.g. `/is`. */
   path: string;
-  /** Owner of the directory when EFS creates it. */
+  /** Owning uid of the directory when EFS creates it. */
   ownerUid: number;
+  /** Owning gid of the directory when EFS creates it. */
   ownerGid: number;
   /** Octal permissions of the directory when created, e.g. `0750`. */
   permissions: string;

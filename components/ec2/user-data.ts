@@ -11,36 +11,40 @@
  * Pure; YAML rendered with `yaml`.
  */
 import { stringify } from 'yaml';
-import { STATE_DIR, sq } from './boot-script';
+import { shellAssignments, shellFile } from '../../config-templates/shell';
+import { STATE_DIR } from './boot-script';
 
+/** The oneshot unit that fetches and runs the boot script at every boot. */
 export const CONFIG_UNIT = 'wso2-pattern2-config.service';
+/** Where user-data installs the refresh script (`shell/ec2-refresh.sh`). */
 export const REFRESH_SCRIPT = '/usr/local/sbin/wso2-pattern2-refresh';
+/** The node's ids (no secret), sourced by the refresh script. */
 export const NODE_ENV_FILE = '/etc/wso2-pattern2/node.env';
 /** EC2's limit on user-data (before base64). */
 export const USER_DATA_LIMIT = 16 * 1024;
 
 export interface UserDataParams {
+  /** The node the instance runs. */
   nodeId: string;
+  /** AWS region of the stack's bucket. */
   region: string;
+  /** The stack's bucket, holding the node's boot script. */
   bucket: string;
   /** Key of this node's boot script in the bucket. */
   bootKey: string;
 }
 
-/** The refresh script: fetch the current boot script, then run it. */
+/**
+ * The refresh script, `shell/ec2-refresh.sh`: fetch the current boot script, then run it. Its
+ * paths are this module's NODE_ENV_FILE and the boot script's STATE_DIR, written out (the file
+ * runs on its own, with no header); checked here so the two cannot drift apart.
+ */
 export function renderRefreshScript(): string {
-  return [
-    '#!/bin/bash',
-    '# Fetches this node\'s current boot script from the stack bucket and runs it (every boot).',
-    'set -euo pipefail',
-    `# shellcheck source=/dev/null`,
-    `. ${NODE_ENV_FILE}`,
-    `install -d -m 0700 ${STATE_DIR}`,
-    `aws s3 cp --only-show-errors --region "$PATTERN2_REGION" "s3://$PATTERN2_BUCKET/$PATTERN2_BOOT_KEY" ${STATE_DIR}/boot.sh.new`,
-    `mv -f ${STATE_DIR}/boot.sh.new ${STATE_DIR}/boot.sh`,
-    `exec bash ${STATE_DIR}/boot.sh`,
-    '',
-  ].join('\n');
+  const text = shellFile('ec2-refresh.sh');
+  for (const needle of [`\n. ${NODE_ENV_FILE}\n`, `\nexec bash ${STATE_DIR}/boot.sh\n`]) {
+    if (!text.includes(needle)) throw new Error(`shell/ec2-refresh.sh no longer holds ${JSON.stringify(needle.trim())}`);
+  }
+  return text;
 }
 
 /** Seconds between attempts of the config unit, and how many attempts an hour at most. */
@@ -81,12 +85,11 @@ export function renderConfigUnit(): string {
   ].join('\n');
 }
 
+/** The `#cloud-config` user-data of one node (constant for the node's lifetime). */
 export function renderUserData(p: UserDataParams): string {
+  // Ids only, never a secret: user-data is readable by anyone who may describe the instance.
   const env = [
-    `PATTERN2_NODE_ID=${sq(p.nodeId)}`,
-    `PATTERN2_REGION=${sq(p.region)}`,
-    `PATTERN2_BUCKET=${sq(p.bucket)}`,
-    `PATTERN2_BOOT_KEY=${sq(p.bootKey)}`,
+    ...shellAssignments({ PATTERN2_NODE_ID: p.nodeId, PATTERN2_REGION: p.region, PATTERN2_BUCKET: p.bucket, PATTERN2_BOOT_KEY: p.bootKey }),
     '',
   ].join('\n');
   const doc = {

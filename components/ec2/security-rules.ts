@@ -2,12 +2,12 @@
  * Security group rules of the EC2 platform, derived from the topology model only: every
  * (peer -> port) pair of `ingressPairs` becomes an ingress rule on the target's group and the
  * matching egress rule on the source's group (the provider removes AWS's default allow-all
- * egress, so egress is as explicit as ingress). Pure: the component turns each spec into one
+ * egress, so egress is as explicit as ingress). Pure: security-groups.ts turns each spec into one
  * standalone rule resource, and tests compare the registered rules with the model.
  */
-import { Peer, PortRule, Role, Topology, ingressPairs } from '../../topology';
-import { MYSQL_PORT } from '../aws/rds';
-import { NFS_PORT } from '../aws/efs';
+import type { StackConfig } from '../../config';
+import { topologyInput } from '../../config';
+import { MYSQL_PORT, NFS_PORT, NODE_IDS, NodeId, Peer, PortRule, ROLE_NODE_IDS, Role, Topology, buildTopology, ingressPairs } from '../../topology';
 
 /** The security groups of the platform. */
 export type GroupRole = 'nlb' | 'internal-nlb' | 'is' | 'analytics' | 'db' | 'efs';
@@ -16,11 +16,15 @@ export const GROUP_ROLES: readonly GroupRole[] = ['nlb', 'internal-nlb', 'is', '
 export interface RuleSpec {
   /** Stable key, used in the rule resource's name. */
   key: string;
+  /** The group the rule belongs to. */
   group: GroupRole;
+  /** Whether the rule lets traffic into or out of `group`. */
   direction: 'ingress' | 'egress';
+  /** The TCP port (from = to). */
   port: number;
   /** The other side: another group of the platform, or a CIDR. */
   peer: { group: GroupRole } | { cidr: string };
+  /** Shown on the rule in the console. */
   description: string;
 }
 
@@ -34,6 +38,21 @@ export interface RuleOptions {
 }
 
 const WORLD = '0.0.0.0/0';
+
+/**
+ * The model with blank addresses: ports and peers do not depend on addresses, so the rules and
+ * the listeners come from it before any node (and its address) exists.
+ */
+export function addressFreeModel(c: StackConfig): Topology {
+  const blank = Object.fromEntries(NODE_IDS.map((id) => [id, ''])) as Record<NodeId, string>;
+  return buildTopology(topologyInput(c, blank, '', MYSQL_PORT));
+}
+
+/** Ports the nodes reach on the internet: HTTPS, and HTTP only if a pack or driver URL needs it. */
+export function internetEgressPorts(c: StackConfig): number[] {
+  const urls = [c.is.packUrl, c.analytics.packUrl, c.jdbcDriver.url];
+  return urls.some((u) => u?.startsWith('http://')) ? [443, 80] : [443];
+}
 
 const PEER_GROUP: Record<Peer, GroupRole> = {
   frontend: 'nlb',
@@ -58,6 +77,7 @@ export function frontendPorts(t: Topology, role: Role): PortRule[] {
     .map((p) => p.port);
 }
 
+/** Every rule of the platform: the model's flows, the public listeners, the nodes' own needs. */
 export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
   const out: RuleSpec[] = [];
   const add = (r: Omit<RuleSpec, 'key'>) => {
@@ -82,7 +102,7 @@ export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
     add({ group: 'nlb', direction: 'ingress', port: t.frontendPorts.http, peer: { cidr }, description: 'Public HTTP listener' });
   }
 
-  for (const role of ['is', 'analytics'] as const) {
+  for (const role of Object.keys(ROLE_NODE_IDS) as Role[]) {
     flow(role, 'db', MYSQL_PORT, `${role} nodes to MySQL`);
     flow(role, 'efs', NFS_PORT, `${role} nodes to the shared file system`);
     for (const port of o.internetEgressPorts) {

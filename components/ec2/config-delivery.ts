@@ -1,0 +1,184 @@
+/**
+ * Configuration delivery on EC2: the stack's bucket (encrypted, private, versioned) and the
+ * objects in it, each tagged with the node it is for. Per node: its change set, the applier and
+ * its boot script; for every node: the db-init script. The instance profile may read exactly
+ * these keys (iam.ts); user-data only fetches the boot script (user-data.ts).
+ */
+import * as pulumi from '@pulumi/pulumi';
+import * as aws from '@pulumi/aws';
+import type { StackConfig } from '../../config';
+import { ANALYTICS_HOME_LINK, NODE_TAG_KEY, NodeId, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, roleOfNode, sharedDirectoriesFor } from '../../topology';
+import type { DbInit, NodeChangeSet } from '../../config-templates';
+import { changeSetPayload } from '../../config-templates';
+import { PRODUCT_HOMES, renderBootScript } from './boot-script';
+
+/** Prefix of the keys of the per-node files. */
+export const NODE_KEY_PREFIX = 'nodes/';
+/** Bucket keys of a node's delivered files. */
+export function objectKeys(id: NodeId): { boot: string; changeSet: string; applier: string } {
+  const dir = `${NODE_KEY_PREFIX}${id}`;
+  return { boot: `${dir}/boot.sh`, changeSet: `${dir}/change-set.json`, applier: `${dir}/applier.js` };
+}
+/** Prefix of the keys every node reads (the db-init script). */
+export const DB_INIT_KEY_PREFIX = 'shared/';
+/** Bucket key of the db-init script. */
+export function dbInitKey(d: DbInit): string {
+  return `${DB_INIT_KEY_PREFIX}${d.fileName}`;
+}
+
+/** The bucket, and what an object in it waits for. */
+export interface ConfigBucket {
+  /** The bucket. */
+  bucket: aws.s3.Bucket;
+  /** Public access block, encryption and versioning: in place before any object is written. */
+  ready: pulumi.Resource[];
+  /** Tags on every object (the node tag is added per object). */
+  tags: Record<string, string>;
+}
+
+export interface ConfigBucketArgs {
+  /** Let destroy empty the bucket (test stacks); prod keeps its history. */
+  forceDestroy: boolean;
+  /** Tags on the bucket and every object. */
+  tags: Record<string, string>;
+}
+
+/**
+ * The stack's bucket. Children: `${name}-config` (the bucket and its settings, one of each type).
+ * @param name Prefix of the children's logical names.
+ * @param args Destroy behaviour and tags.
+ * @param parent The platform component.
+ */
+export function configBucket(name: string, args: ConfigBucketArgs, parent: pulumi.Resource): ConfigBucket {
+  const { tags } = args;
+  const bucket = new aws.s3.Bucket(`${name}-config`, { forceDestroy: args.forceDestroy, tags }, { parent });
+  const pab = new aws.s3.BucketPublicAccessBlock(
+    `${name}-config`,
+    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    { parent },
+  );
+  new aws.s3.BucketOwnershipControls(`${name}-config`, { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } }, { parent });
+  const sse = new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-config`,
+    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }] },
+    { parent },
+  );
+  const versioning = new aws.s3.BucketVersioning(`${name}-config`, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, { parent });
+  return { bucket, ready: [pab, sse, versioning], tags };
+}
+
+export interface DeliveredObjectArgs {
+  /** The stack's bucket. */
+  store: ConfigBucket;
+  /** The node the object is for (`database` for db-init): its node tag. */
+  node: string;
+  /** Key in the bucket. */
+  key: pulumi.Input<string>;
+  /** The content. */
+  content: pulumi.Input<string>;
+  /** MIME type. */
+  contentType: string;
+  /** Objects to write first (node 2 of a role follows node 1). */
+  dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * One SSE-encrypted object, tagged with its node.
+ * @param res The object's logical name.
+ * @param args Bucket, node, key, content.
+ * @param parent The platform component.
+ */
+export function deliveredObject(res: string, args: DeliveredObjectArgs, parent: pulumi.Resource): aws.s3.BucketObjectv2 {
+  const { store } = args;
+  return new aws.s3.BucketObjectv2(
+    res,
+    { bucket: store.bucket.id, key: args.key, content: args.content, contentType: args.contentType, serverSideEncryption: 'AES256', tags: { ...store.tags, [NODE_TAG_KEY]: args.node } },
+    { parent, dependsOn: [...store.ready, ...(args.dependsOn ?? [])] },
+  );
+}
+
+/** What a node's boot script needs beyond the config: the resolved ids of the stack's resources. */
+export interface BootScriptInputs {
+  /** The stack's region. */
+  region: pulumi.Input<string>;
+  /** The db-init script (its file name gives its key). */
+  dbInit: pulumi.Input<DbInit>;
+  /** ARN of the stack's secret. */
+  secretArn: pulumi.Input<string>;
+  /** The EFS file system. */
+  efsId: pulumi.Input<string>;
+  /** EFS access points by role. */
+  accessPointIds: Record<string, pulumi.Input<string>>;
+  /** Database master user. */
+  dbMasterUser: string;
+}
+
+/**
+ * The boot script of node `id`, rendered once every input is known.
+ * @param c The validated stack configuration.
+ * @param id The node.
+ * @param store The bucket the node's files are in.
+ * @param inputs The ids of the stack's resources the script names.
+ */
+export function bootScript(c: StackConfig, id: NodeId, store: ConfigBucket, inputs: BootScriptInputs): pulumi.Output<string> {
+  const r = roleOfNode(id);
+  const keys = objectKeys(id);
+  return pulumi
+    .all([inputs.region, store.bucket.bucket, inputs.dbInit, inputs.secretArn, inputs.efsId, inputs.accessPointIds[r]])
+    .apply(([reg, b, d, secretArn, fsId, apId]) =>
+      renderBootScript({
+        nodeId: id,
+        role: r,
+        flavor: c.analytics.flavor,
+        productHome: PRODUCT_HOMES[r],
+        packUrl: c.ec2.amiId ? undefined : c[r].packUrl,
+        javaPackage: c.ec2.javaPackage,
+        jdbcDriverUrl: c.jdbcDriver.url,
+        jdbcDriverSha256: c.jdbcDriver.sha256,
+        jdbcDriverDir: jdbcDriverDir(r, c.analytics.flavor),
+        region: reg,
+        bucket: b,
+        keys: { changeSet: keys.changeSet, applier: keys.applier, dbInit: dbInitKey(d) },
+        secretArn,
+        efs: { fileSystemId: fsId, accessPointId: apId },
+        sharedMount: SHARED_MOUNT,
+        sharedDirectories: sharedDirectoriesFor(c.analytics.flavor).filter((s) => s.role === r),
+        processes: processesFor(r, c.analytics.flavor),
+        uid: WSO2_UID,
+        dbMasterUser: inputs.dbMasterUser,
+        homeLink: r === 'analytics' && c.analytics.flavor === 'das' ? ANALYTICS_HOME_LINK : undefined,
+      }),
+    );
+}
+
+export interface NodeFilesArgs {
+  /** The stack's bucket. */
+  store: ConfigBucket;
+  /** Every node's change set. */
+  changeSets: pulumi.Output<NodeChangeSet[]>;
+  /** The applier bundle (the same on every node). */
+  applierJs: string;
+  /** This node's boot script. */
+  boot: pulumi.Input<string>;
+  /** Objects to write first (node 1's, for node 2 of a role). */
+  after: pulumi.Resource[];
+}
+
+/**
+ * Node `id`'s objects: change set, applier, boot script (in that order).
+ * Children: `${name}-<id>-change-set`, `${name}-<id>-applier`, `${name}-<id>-boot`.
+ * @param name Prefix of the children's logical names.
+ * @param id The node.
+ * @param args The bucket, the contents and what to write first.
+ * @param parent The platform component.
+ */
+export function nodeFiles(name: string, id: NodeId, args: NodeFilesArgs, parent: pulumi.Resource): aws.s3.BucketObjectv2[] {
+  const keys = objectKeys(id);
+  const object = (suffix: string, key: string, content: pulumi.Input<string>, contentType: string) =>
+    deliveredObject(`${name}-${id}-${suffix}`, { store: args.store, node: id, key, content, contentType, dependsOn: args.after }, parent);
+  return [
+    object('change-set', keys.changeSet, args.changeSets.apply((all) => changeSetPayload(all.find((cs) => cs.nodeId === id)!)), 'application/json'),
+    object('applier', keys.applier, args.applierJs, 'application/javascript'),
+    object('boot', keys.boot, args.boot, 'text/x-shellscript'),
+  ];
+}

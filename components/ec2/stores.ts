@@ -1,0 +1,79 @@
+/**
+ * The stack's stores on EC2: the credentials in Secrets Manager, the RDS MySQL and the EFS file
+ * system with one access point per role. All three are protected on prod, so `pulumi destroy`
+ * refuses until they are unprotected on purpose.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import type { StackConfig } from '../../config';
+import { ROLE_NODE_IDS, Role, WSO2_UID } from '../../topology';
+import type { Credentials } from '../credentials';
+import { EfsFileSystem } from '../aws/efs';
+import { RdsDatabase, stackDatabase } from '../aws/rds';
+import { StackSecrets } from '../aws/secrets';
+
+export interface StoresArgs {
+  /** The validated stack configuration. */
+  config: StackConfig;
+  /** The stack's credentials (Pulumi secrets). */
+  credentials: Credentials;
+  /** Private subnets, one per AZ: the database's subnet group and the EFS mount targets. */
+  subnetIds: pulumi.Output<string>[];
+  /** Security group of the database. */
+  dbGroupId: pulumi.Input<string>;
+  /** Security group of the EFS mount targets. */
+  efsGroupId: pulumi.Input<string>;
+  /** Tags on every resource. */
+  tags: Record<string, string>;
+}
+
+export interface Stores {
+  /** The secret the nodes read their passwords from. */
+  secrets: StackSecrets;
+  /** The shared MySQL. */
+  db: RdsDatabase;
+  /** The shared file system (access points by role). */
+  efs: EfsFileSystem;
+}
+
+/**
+ * Children: `${name}-secrets`, `${name}-db`, `${name}-efs`.
+ * @param name Prefix of the children's logical names.
+ * @param args Configuration, credentials, subnets and groups.
+ * @param parent The platform component.
+ */
+export function stores(name: string, args: StoresArgs, parent: pulumi.Resource): Stores {
+  const { config: c, tags } = args;
+  const prod = c.environment === 'prod';
+  const secrets = new StackSecrets(
+    `${name}-secrets`,
+    {
+      values: {
+        db_password: args.credentials.dbPassword,
+        db_master_password: args.credentials.dbMasterPassword,
+        admin_password: args.credentials.adminPassword,
+      },
+      recoveryWindowInDays: prod ? 30 : 0,
+      tags,
+    },
+    { parent, protect: prod },
+  );
+  const db = stackDatabase(
+    `${name}-db`,
+    { config: c, masterPassword: args.credentials.dbMasterPassword, subnetIds: args.subnetIds, securityGroupIds: [args.dbGroupId], tags },
+    { parent },
+  );
+  // The access point roots belong to the wso2 user, whose uid is the same on every node.
+  const roles = Object.keys(ROLE_NODE_IDS) as Role[];
+  const efs = new EfsFileSystem(
+    `${name}-efs`,
+    {
+      subnetIds: args.subnetIds,
+      securityGroupIds: [args.efsGroupId],
+      accessPoints: Object.fromEntries(roles.map((r) => [r, { path: `/${r}`, ownerUid: WSO2_UID, ownerGid: WSO2_UID, permissions: '0750' }])),
+      backup: prod,
+      tags,
+    },
+    { parent, protect: prod },
+  );
+  return { secrets, db, efs };
+}

@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# EC2 boot script, helpers built on the actions: no external effects beyond the file tree.
+# A fragment: components/ec2/boot-script.ts inlines the lines after the first blank line of this
+# file. Reads NODE_ID, HOME_DIR and SHARED from the script's generated header (SHARED, the
+# shared mount, is no misspelling of seed_shared's local 'shared'):
+# shellcheck disable=SC2153
+
+log() { printf '%s wso2-pattern2[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# fetch URL DEST: s3:// through the instance profile, anything else over http(s).
+fetch() {
+  case "$1" in
+    s3://*) aws_s3_get "$1" "$2" ;;
+    *) http_get "$1" "$2" ;;
+  esac
+}
+
+# write_if_changed FILE MODE: stdin to FILE when the content differs; status 0 when written.
+write_if_changed() {
+  local tmp
+  tmp="$(mktemp "$1.XXXXXX")"
+  cat >"$tmp"
+  if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; return 1; fi
+  chmod "$2" "$tmp"
+  mv -f "$tmp" "$1"
+}
+
+# json_field FILE KEY: one string field of a JSON file on stdout (the secrets file).
+json_field() {
+  node -e 'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]; if (typeof v !== "string") process.exit(3); process.stdout.write(v);' "$1" "$2"
+}
+
+# seed_shared NAME PRODUCT_PATH: the shared tree NAME, seeded once from the pack, and the
+# product path replaced by a symlink to it (seed 000: a symlink, not a mount, so redeploying
+# the product never mounts into a missing path).
+seed_shared() {
+  local name="$1" target="$HOME_DIR/$2" shared="$SHARED/$1"
+  mkdir -p "$shared"
+  # One node seeds; the other waits on the lock and then finds the marker. The lock is
+  # flock on the shared FS (NFSv4 locks, released if the holder dies).
+  (
+    flock -w 600 9 || die "timed out waiting for the seed lock of $name"
+    if [ ! -e "$shared/.seeded" ]; then
+      if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
+        log "seeding shared $name from $target"
+        cp -a "$target/." "$shared/"
+      else
+        log "shared $name already has content or the pack has none; not seeding"
+      fi
+      printf '%s\n' "$NODE_ID" >"$shared/.seeded"
+    fi
+  ) 9>"$SHARED/.seed-$name.lock"
+  if [ -L "$target" ]; then
+    [ "$(readlink "$target")" = "$shared" ] && return 0
+    rm -f "$target"
+  elif [ -e "$target" ]; then
+    # Keep the pack's own copy out of the way once, for reference; never merged back.
+    rm -rf "$target.pack"
+    mv "$target" "$target.pack"
+  fi
+  mkdir -p "$(dirname "$target")"
+  ln -s "$shared" "$target"
+  log "linked $target -> $shared"
+}
+
+# java_home: JAVA_HOME of the installed JDK (the directory above bin/java, above jre/ if any).
+java_home() {
+  local java dir
+  java="$(command -v java)" || die "java is not installed"
+  dir="$(dirname "$(dirname "$(readlink -f "$java")")")"
+  case "$dir" in */jre) dir="$(dirname "$dir")" ;; esac
+  printf '%s\n' "$dir"
+}
