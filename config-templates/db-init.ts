@@ -14,6 +14,10 @@
  * loads and marks it done; the others wait until it is done (bounded), and may take over a claim
  * older than the stale limit (a node that died mid-load).
  *
+ * Layout: a generated header (the environment contract, the model's endpoint, account and claim
+ * table as read-only variables), the fixed body `shell/db-init-prelude.sh`, then the generated
+ * SQL of the model's databases, grants and schema loads.
+ *
  * Secrets: the script holds none. The master credentials come from an option file the caller
  * wrote (`DB_DEFAULTS_FILE`, mode 0600) or from `DB_MASTER_USER`/`DB_MASTER_PASSWORD`, which the
  * script writes to its own 0600 option file; the application password from `DB_APP_PASSWORD` or
