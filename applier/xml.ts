@@ -104,6 +104,55 @@ function splitName(name: string): { local: string; prefix: string | undefined } 
   return i < 0 ? { local: name, prefix: undefined } : { local: name.slice(i + 1), prefix: name.slice(0, i) };
 }
 
+/** Where the DOCTYPE declaration at `pos` ends (past its `>`), skipping a quoted or bracketed internal subset. */
+function doctypeEnd(src: string, pos: number): number {
+  const n = src.length;
+  let i = pos + 9;
+  let depth = 0;
+  let quote = '';
+  for (; i < n; i++) {
+    const c = src[i];
+    if (quote) { if (c === quote) quote = ''; }
+    else if (c === '"' || c === "'") quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === '>' && depth === 0) break;
+  }
+  if (i >= n) fail('unterminated DOCTYPE', src, pos);
+  return i + 1;
+}
+
+/** Reads the start tag at `pos`: its name and attributes, where it ends (past `>` or `/>`) and whether it closes itself. */
+function parseStartTag(src: string, pos: number): { name: string; attrs: XAttr[]; end: number; selfClosing: boolean } {
+  const m = NAME_RE.exec(src.slice(pos + 1));
+  if (!m) fail('malformed start tag', src, pos);
+  const name = m[0];
+  let i = pos + 1 + name.length;
+  const attrs: XAttr[] = [];
+  for (;;) {
+    const ws = /^\s*/.exec(src.slice(i))![0];
+    const after = i + ws.length;
+    if (src.startsWith('/>', after)) return { name, attrs, end: after + 2, selfClosing: true };
+    if (src[after] === '>') return { name, attrs, end: after + 1, selfClosing: false };
+    if (!ws) fail(`expected whitespace before attribute in <${name}>`, src, after);
+    const am = /^([A-Za-z_:][\w.\-:]*)\s*=\s*(["'])/.exec(src.slice(after));
+    if (!am) fail(`malformed attribute in <${name}>`, src, after);
+    const valueStart = after + am[0].length;
+    const valueEnd = src.indexOf(am[2], valueStart);
+    if (valueEnd < 0) fail(`unterminated attribute value in <${name}>`, src, after);
+    const raw = src.slice(valueStart, valueEnd);
+    if (raw.includes('<')) fail(`"<" in attribute value in <${name}>`, src, valueStart);
+    if (attrs.some((a) => a.name === am[1])) fail(`duplicate attribute ${am[1]} in <${name}>`, src, after);
+    // Attribute-value normalisation: literal whitespace characters read as spaces.
+    const value = decodeXml(raw.replace(/[\t\n\r]/g, ' '), src, valueStart);
+    attrs.push({
+      name: am[1], local: splitName(am[1]).local, value, valueStart, valueEnd,
+      start: after, end: valueEnd + 1, leading: ws,
+    });
+    i = valueEnd + 1;
+  }
+}
+
 /**
  * Scans `src` into element spans, checking well-formedness on the way: balanced tags, quoted
  * and unique attributes, known entities, one root element, nothing but markup and whitespace
@@ -154,19 +203,7 @@ export function parseXml(src: string): XDoc {
       pos = end + 3;
     } else if (src.startsWith('<!DOCTYPE', pos)) {
       if (root) fail('DOCTYPE after the root element', src, pos);
-      let i = pos + 9;
-      let depth = 0;
-      let quote = '';
-      for (; i < n; i++) {
-        const c = src[i];
-        if (quote) { if (c === quote) quote = ''; }
-        else if (c === '"' || c === "'") quote = c;
-        else if (c === '[') depth++;
-        else if (c === ']') depth--;
-        else if (c === '>' && depth === 0) break;
-      }
-      if (i >= n) fail('unterminated DOCTYPE', src, pos);
-      pos = i + 1;
+      pos = doctypeEnd(src, pos);
     } else if (src.startsWith('</', pos)) {
       const m = NAME_RE.exec(src.slice(pos + 2));
       const name = m ? m[0] : '';
@@ -178,34 +215,7 @@ export function parseXml(src: string): XDoc {
       el.end = pos + 2 + name.length + close[0].length;
       pos = el.end;
     } else {
-      const m = NAME_RE.exec(src.slice(pos + 1));
-      if (!m) fail('malformed start tag', src, pos);
-      const name = m[0];
-      let i = pos + 1 + name.length;
-      const attrs: XAttr[] = [];
-      let selfClosing = false;
-      for (;;) {
-        const ws = /^\s*/.exec(src.slice(i))![0];
-        const after = i + ws.length;
-        if (src.startsWith('/>', after)) { selfClosing = true; i = after + 2; break; }
-        if (src[after] === '>') { i = after + 1; break; }
-        if (!ws) fail(`expected whitespace before attribute in <${name}>`, src, after);
-        const am = /^([A-Za-z_:][\w.\-:]*)\s*=\s*(["'])/.exec(src.slice(after));
-        if (!am) fail(`malformed attribute in <${name}>`, src, after);
-        const valueStart = after + am[0].length;
-        const valueEnd = src.indexOf(am[2], valueStart);
-        if (valueEnd < 0) fail(`unterminated attribute value in <${name}>`, src, after);
-        const raw = src.slice(valueStart, valueEnd);
-        if (raw.includes('<')) fail(`"<" in attribute value in <${name}>`, src, valueStart);
-        if (attrs.some((a) => a.name === am[1])) fail(`duplicate attribute ${am[1]} in <${name}>`, src, after);
-        // Attribute-value normalisation: literal whitespace characters read as spaces.
-        const value = decodeXml(raw.replace(/[\t\n\r]/g, ' '), src, valueStart);
-        attrs.push({
-          name: am[1], local: splitName(am[1]).local, value, valueStart, valueEnd,
-          start: after, end: valueEnd + 1, leading: ws,
-        });
-        i = valueEnd + 1;
-      }
+      const { name, attrs, end: i, selfClosing } = parseStartTag(src, pos);
       const parent = stack[stack.length - 1];
       if (!parent && root) fail('more than one root element', src, pos);
       const el: XElement = {

@@ -14,6 +14,10 @@
  * loads and marks it done; the others wait until it is done (bounded), and may take over a claim
  * older than the stale limit (a node that died mid-load).
  *
+ * Layout: a generated header (the environment contract, the model's endpoint, account and claim
+ * table as read-only variables), the fixed body `shell/db-init-prelude.sh`, then the generated
+ * SQL of the model's databases, grants and schema loads.
+ *
  * Secrets: the script holds none. The master credentials come from an option file the caller
  * wrote (`DB_DEFAULTS_FILE`, mode 0600) or from `DB_MASTER_USER`/`DB_MASTER_PASSWORD`, which the
  * script writes to its own 0600 option file; the application password from `DB_APP_PASSWORD` or
@@ -23,6 +27,7 @@
  * runs, and the values are better kept out of any file at all.)
  */
 import { DB_INIT_META_DATABASE, SchemaLoad, Topology, schemaLoadsFor } from '../topology';
+import { shellAssignments, shellFile, shellQuote } from './shell';
 
 /** A schema load with the id its claim row carries. */
 export interface DbInitSchemaLoad extends SchemaLoad {
@@ -75,12 +80,6 @@ const LOAD_ID_RE = /^[A-Za-z0-9_./:@-]+$/;
 const SCRIPT_PATH_RE = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 const HEREDOC_END = '__DB_INIT_SQL__';
 
-/** Quotes a value as one bash word: single quotes, or double quotes when it holds a `'` but nothing double quotes expand. */
-export function shellQuote(s: string): string {
-  if (s.includes("'") && !/[$`"\\!]/.test(s)) return `"${s}"`;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** A MySQL identifier in backticks. */
 export function sqlIdent(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
@@ -113,203 +112,10 @@ function sqlHeredoc(command: string, statements: string[]): string[] {
   return [`${command} <<'${HEREDOC_END}'`, ...statements, HEREDOC_END];
 }
 
-/** The fixed part of the script: argument and environment handling, helpers, claim protocol. */
-const PRELUDE = String.raw`
-log() { printf '%s db-init[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-trap 'log "ERROR: command failed at line $LINENO"' ERR
-
-IS_HOME="${'$'}{WSO2_IS_HOME:-}"
-ANALYTICS_HOME="${'$'}{WSO2_ANALYTICS_HOME:-}"
-while [ "$#" -gt 0 ]; do
-  case "$1" in
-    --is-home) [ "$#" -ge 2 ] || die "--is-home needs a directory"; IS_HOME="$2"; shift 2 ;;
-    --analytics-home) [ "$#" -ge 2 ] || die "--analytics-home needs a directory"; ANALYTICS_HOME="$2"; shift 2 ;;
-    *) die "unknown argument: $1 (usage: db-init.sh [--is-home DIR] [--analytics-home DIR])" ;;
-  esac
-done
-
-DB_HOST="${'$'}{DB_HOST:-$DEFAULT_DB_HOST}"
-DB_PORT="${'$'}{DB_PORT:-$DEFAULT_DB_PORT}"
-CONNECT_TIMEOUT="${'$'}{DB_INIT_CONNECT_TIMEOUT_SECONDS:-300}"
-RETRY_SECONDS="${'$'}{DB_INIT_RETRY_SECONDS:-5}"
-WAIT_SECONDS="${'$'}{DB_INIT_WAIT_SECONDS:-900}"
-STALE_SECONDS="${'$'}{DB_INIT_STALE_SECONDS:-600}"
-POLL_SECONDS="${'$'}{DB_INIT_POLL_SECONDS:-2}"
-for n in "$DB_PORT" "$CONNECT_TIMEOUT" "$WAIT_SECONDS" "$STALE_SECONDS"; do
-  [[ "$n" =~ ^[0-9]+$ ]] || die "not a whole number: $n"
-done
-for n in "$RETRY_SECONDS" "$POLL_SECONDS"; do
-  [[ "$n" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "not a number of seconds: $n"
-done
-
-if [ -n "${'$'}{DB_CLIENT:-}" ]; then
-  CLIENT="$DB_CLIENT"
-elif command -v mysql >/dev/null 2>&1; then
-  CLIENT=mysql
-elif command -v mariadb >/dev/null 2>&1; then
-  CLIENT=mariadb
-else
-  die "no mysql or mariadb client installed"
-fi
-
-WORK_DIR="$(mktemp -d "${'$'}{TMPDIR:-/tmp}/db-init.XXXXXX")"
-trap 'rm -rf -- "$WORK_DIR"' EXIT
-
-# A value for a client option file: double-quoted, with the escapes the client understands.
-option_value() {
-  local v="$1" bs=$'\\' dq='"' nl=$'\n' cr=$'\r'
-  v="${'$'}{v//"$bs"/"$bs$bs"}"
-  v="${'$'}{v//"$dq"/"$bs$dq"}"
-  v="${'$'}{v//"$nl"/"${'$'}{bs}n"}"
-  v="${'$'}{v//"$cr"/"${'$'}{bs}r"}"
-  printf '"%s"' "$v"
-}
-
-# An SQL string literal; our sessions run with backslash escapes on (sql_mode set below).
-sql_literal() {
-  local v="$1" bs=$'\\' sq="'"
-  v="${'$'}{v//"$bs"/"$bs$bs"}"
-  v="${'$'}{v//"$sq"/"$sq$sq"}"
-  printf "'%s'" "$v"
-}
-
-if [ -n "${'$'}{DB_DEFAULTS_FILE:-}" ]; then
-  [ -r "$DB_DEFAULTS_FILE" ] || die "DB_DEFAULTS_FILE is not a readable file"
-  DEFAULTS_FILE="$DB_DEFAULTS_FILE"
-elif [ -n "${'$'}{DB_MASTER_USER:-}" ] && [ -n "${'$'}{DB_MASTER_PASSWORD+set}" ]; then
-  DEFAULTS_FILE="$WORK_DIR/master.cnf"
-  {
-    printf '[client]\n'
-    printf 'user=%s\n' "$(option_value "$DB_MASTER_USER")"
-    printf 'password=%s\n' "$(option_value "$DB_MASTER_PASSWORD")"
-  } >"$DEFAULTS_FILE"
-else
-  die "set DB_DEFAULTS_FILE, or DB_MASTER_USER and DB_MASTER_PASSWORD"
-fi
-unset DB_MASTER_PASSWORD
-
-if [ -n "${'$'}{DB_APP_PASSWORD_FILE:-}" ]; then
-  [ -r "$DB_APP_PASSWORD_FILE" ] || die "DB_APP_PASSWORD_FILE is not a readable file"
-  APP_PASSWORD="$(<"$DB_APP_PASSWORD_FILE")"
-else
-  APP_PASSWORD="${'$'}{DB_APP_PASSWORD:-}"
-fi
-unset DB_APP_PASSWORD
-[ -n "$APP_PASSWORD" ] || die "set DB_APP_PASSWORD or DB_APP_PASSWORD_FILE (non-empty)"
-
-# Every statement goes through here: credentials from the option file, SQL on stdin or -e.
-sql() {
-  "$CLIENT" --defaults-extra-file="$DEFAULTS_FILE" --protocol=TCP --host="$DB_HOST" --port="$DB_PORT" \
-    --connect-timeout=10 --batch --skip-column-names "$@"
-}
-
-wait_for_database() {
-  local deadline=$((SECONDS + CONNECT_TIMEOUT)) err
-  while :; do
-    if err="$(sql -e 'SELECT 1' 2>&1 >/dev/null)"; then
-      log "database $DB_HOST:$DB_PORT answers"
-      return 0
-    fi
-    err="${'$'}{err%%$'\n'*}"
-    case "$err" in
-      *"ERROR 1045"*) die "the database refused the master credentials: $err" ;;
-    esac
-    [ "$SECONDS" -lt "$deadline" ] || die "database $DB_HOST:$DB_PORT did not answer within ${'$'}{CONNECT_TIMEOUT}s: $err"
-    log "waiting for database $DB_HOST:$DB_PORT: $err"
-    sleep "$RETRY_SECONDS"
-  done
-}
-
-# Who holds a claim: host, process and a random part, reduced to characters safe inside SQL quotes.
-OWNER="${'$'}{HOSTNAME:-host}:$$:$RANDOM$RANDOM"
-OWNER="${'$'}{OWNER//[!A-Za-z0-9._:-]/_}"
-OWNER="${'$'}{OWNER:0:120}"
-LOADED=0
-ALREADY=0
-SKIPPED=0
-
-# Runs a claim-table statement and prints its result (load ids and owners are [A-Za-z0-9_./:@-]).
-meta_sql() {
-  sql -e "$1"
-}
-
-claim_won() {
-  [ "$(meta_sql "$1 SELECT ROW_COUNT();")" = 1 ]
-}
-
-run_load() {
-  local file="$1" db="$2" id="$3"
-  log "loading $file into $db"
-  if ! sql --database="$db" <"$file" >/dev/null; then
-    meta_sql "DELETE FROM $CLAIMS WHERE LOAD_ID = '$id' AND OWNER = '$OWNER' AND STATE = 'claimed';" || true
-    die "loading $file into $db failed; any tables it created must be dropped before running again"
-  fi
-  claim_won "UPDATE $CLAIMS SET STATE = 'done', DONE_AT = NOW() WHERE LOAD_ID = '$id' AND OWNER = '$OWNER';" ||
-    die "loaded $file into $db, but another node took the claim over meanwhile (raise DB_INIT_STALE_SECONDS)"
-  log "loaded $file into $db"
-  LOADED=$((LOADED + 1))
-}
-
-# Loads one stock script into one database exactly once across all nodes and runs.
-# Arguments after the claim id are preferred variants of the script (the first present wins).
-load_schema() {
-  local product="$1" script="$2" db="$3" id="$4" home file="" candidate row state owner age started=$SECONDS
-  shift 4
-  if [ "$product" = is ]; then home="$IS_HOME"; else home="$ANALYTICS_HOME"; fi
-  if [ -z "$home" ]; then
-    log "skipping $script -> $db: no $product product home given"
-    SKIPPED=$((SKIPPED + 1))
-    return 0
-  fi
-  for candidate in "$@" "$script"; do
-    if [ -f "$home/$candidate" ]; then
-      file="$home/$candidate"
-      break
-    fi
-  done
-  if [ -z "$file" ]; then
-    log "skipping $script -> $db: $home/$script is not present"
-    SKIPPED=$((SKIPPED + 1))
-    return 0
-  fi
-  while :; do
-    if claim_won "INSERT IGNORE INTO $CLAIMS (LOAD_ID, STATE, OWNER, CLAIMED_AT) VALUES ('$id', 'claimed', '$OWNER', NOW());"; then
-      run_load "$file" "$db" "$id"
-      return 0
-    fi
-    row="$(meta_sql "SELECT STATE, OWNER, TIMESTAMPDIFF(SECOND, CLAIMED_AT, NOW()) FROM $CLAIMS WHERE LOAD_ID = '$id';")"
-    if [ -n "$row" ]; then
-      IFS=$'\t' read -r state owner age <<<"$row"
-      if [ "$state" = "done" ]; then
-        log "already loaded: $script -> $db"
-        ALREADY=$((ALREADY + 1))
-        return 0
-      fi
-      [[ "$owner" =~ ^[A-Za-z0-9._:-]+$ ]] || die "unexpected claim owner on $id; fix $CLAIMS by hand"
-      if [ "$age" -ge "$STALE_SECONDS" ] &&
-        claim_won "UPDATE $CLAIMS SET OWNER = '$OWNER', CLAIMED_AT = NOW() WHERE LOAD_ID = '$id' AND STATE = 'claimed' AND OWNER = '$owner';"; then
-        log "WARNING: took over a stale claim on $script -> $db (${'$'}{age}s old, by $owner)"
-        run_load "$file" "$db" "$id"
-        return 0
-      fi
-      [ $((SECONDS - started)) -lt "$WAIT_SECONDS" ] ||
-        die "gave up after ${'$'}{WAIT_SECONDS}s waiting for $owner to load $script into $db"
-      log "waiting: $owner is loading $script -> $db (claimed ${'$'}{age}s ago)"
-    fi
-    sleep "$POLL_SECONDS"
-  done
-}
-`;
-
-/**
- * Renders the initialisation script for the model's databases, user and schema loads.
- * Throws when the model holds a name this script cannot carry safely.
- */
-export function renderDbInit(t: Topology): DbInit {
+/** Checks that every name the script carries is safe; returns the schema loads with their claim ids. */
+function checkedSchemaLoads(t: Topology): DbInitSchemaLoad[] {
   const { db } = t;
-  const collation = COLLATIONS[db.characterSet];
-  check(collation !== undefined, `unsupported character set ${db.characterSet} (${Object.keys(COLLATIONS).join(', ')})`);
+  check(COLLATIONS[db.characterSet] !== undefined, `unsupported character set ${db.characterSet} (${Object.keys(COLLATIONS).join(', ')})`);
   check(SAFE_NAME_RE.test(db.user), `unsafe database user name ${JSON.stringify(db.user)}`);
   for (const name of [...db.databases, DB_INIT_META_DATABASE]) {
     check(SAFE_NAME_RE.test(name), `unsafe database name ${JSON.stringify(name)}`);
@@ -323,14 +129,27 @@ export function renderDbInit(t: Topology): DbInit {
     check(LOAD_ID_RE.test(l.id) && l.id.length <= 190, `unsafe schema load id ${l.id}`);
     for (const p of [l.script, ...(l.preferred ?? [])]) check(SCRIPT_PATH_RE.test(p), `unsafe schema script path ${p}`);
   }
+  return schemaLoads;
+}
 
-  const charset = `CHARACTER SET ${db.characterSet} COLLATE ${collation}`;
-  const account = `${sqlString(db.user)}@'%'`;
-  // Names are checked against SAFE_NAME_RE, so the claim table needs no backticks (keeps the shell quoting plain).
-  const claims = `${DB_INIT_META_DATABASE}.SCHEMA_LOAD`;
+/** What the generated parts of the script say about the model's databases. */
+interface Names {
+  db: Topology['db'];
+  /** `'user'@'%'`: the application account in SQL. */
+  account: string;
+  /** The claim table. Names are checked against SAFE_NAME_RE, so it needs no backticks. */
+  claims: string;
+}
+
+// Three words below are written in double quotes, as this script has always been rendered (a byte
+// change would deliver a new script to every node): they hold single quotes around names checked
+// against SAFE_NAME_RE, the character set (a COLLATIONS key) and numbers, nothing double quotes expand.
+
+/** Shebang, the environment contract, strict mode and the deployment data as read-only variables. */
+function headerLines({ db, account, claims }: Names): string[] {
   const envWidth = Math.max(...Object.keys(DB_INIT_ENV).map((k) => k.length));
-
-  const lines: string[] = [
+  const readonly = (vars: Record<string, string | number>) => shellAssignments(vars).map((a) => `readonly ${a}`);
+  return [
     '#!/usr/bin/env bash',
     '# wso2-is-pattern2 database initialisation. Generated from the topology model; do not edit.',
     '# Creates the product databases and the application user, then loads each stock schema',
@@ -342,13 +161,24 @@ export function renderDbInit(t: Topology): DbInit {
     'set -Eeuo pipefail',
     'umask 077',
     '',
-    `readonly DEFAULT_DB_HOST=${shellQuote(db.host)}`,
-    `readonly DEFAULT_DB_PORT=${shellQuote(String(db.port))}`,
-    `readonly APP_ACCOUNT=${shellQuote(account)}`,
-    `readonly CLAIMS=${shellQuote(claims)}`,
-    ...PRELUDE.split('\n'),
-    'wait_for_database',
-    '',
+    ...readonly({ DEFAULT_DB_HOST: db.host, DEFAULT_DB_PORT: db.port }),
+    `readonly APP_ACCOUNT="${account}"`,
+    ...readonly({ CLAIMS: claims }),
+  ];
+}
+
+/** The fixed body (shell/db-init-prelude.sh) without its leading comment lines, which are notes for readers of the file. */
+function preludeLines(): string[] {
+  return shellFile('db-init-prelude.sh').replace(/^(#.*\n)+/, '').split('\n');
+}
+
+/** Creates the databases and the claim table; warns about an existing database with another character set. */
+function databaseLines({ db, claims }: Names): string[] {
+  const charset = `CHARACTER SET ${db.characterSet} COLLATE ${COLLATIONS[db.characterSet]}`;
+  const wrongCharset =
+    `SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (` +
+    `${db.databases.map(sqlString).join(', ')}) AND DEFAULT_CHARACTER_SET_NAME <> ${sqlString(db.characterSet)};`;
+  return [
     `log ${shellQuote(`ensuring ${db.databases.length} databases (${db.characterSet}) and ${DB_INIT_META_DATABASE}`)}`,
     ...sqlHeredoc('sql', [
       ...[DB_INIT_META_DATABASE, ...db.databases].map((name) => `CREATE DATABASE IF NOT EXISTS ${sqlIdent(name)} ${charset};`),
@@ -363,13 +193,14 @@ export function renderDbInit(t: Topology): DbInit {
     // An existing database keeps its character set: changing it under loaded tables would mix collations.
     'while IFS=$\'\\t\' read -r name charset; do',
     `  log "WARNING: database $name already exists with character set $charset, not ${db.characterSet}"`,
-    `done < <(sql -e ${shellQuote(
-      `SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (${db.databases
-        .map(sqlString)
-        .join(', ')}) AND DEFAULT_CHARACTER_SET_NAME <> ${sqlString(db.characterSet)};`,
-    )})`,
-    '',
-    `log ${shellQuote(`ensuring user ${account} with all privileges on its ${db.databases.length} databases only`)}`,
+    `done < <(sql -e "${wrongCharset}")`,
+  ];
+}
+
+/** Creates the application user, (re)sets its password from the environment and grants it exactly the model's databases. */
+function userLines({ db, account }: Names): string[] {
+  return [
+    `log "ensuring user ${account} with all privileges on its ${db.databases.length} databases only"`,
     '{',
     `  printf '%s\\n' "SET SESSION sql_mode = '';"`,
     '  pw="$(sql_literal "$APP_PASSWORD")"',
@@ -380,6 +211,24 @@ export function renderDbInit(t: Topology): DbInit {
       db.databases.map((name) => `GRANT ALL PRIVILEGES ON ${grantDatabase(name)}.* TO ${account};`),
     ),
     '} | sql',
+  ];
+}
+
+/**
+ * Renders the initialisation script for the model's databases, user and schema loads.
+ * Throws when the model holds a name this script cannot carry safely.
+ */
+export function renderDbInit(t: Topology): DbInit {
+  const schemaLoads = checkedSchemaLoads(t);
+  const names: Names = { db: t.db, account: `${sqlString(t.db.user)}@'%'`, claims: `${DB_INIT_META_DATABASE}.SCHEMA_LOAD` };
+  const lines: string[] = [
+    ...headerLines(names),
+    ...preludeLines(),
+    'wait_for_database',
+    '',
+    ...databaseLines(names),
+    '',
+    ...userLines(names),
     '',
     ...schemaLoads.map(
       (l) => `load_schema ${[l.product, l.script, l.database, l.id, ...(l.preferred ?? [])].map(shellQuote).join(' ')}`,

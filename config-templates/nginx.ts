@@ -172,26 +172,73 @@ function proxyLocation(scheme: 'http' | 'https', upstreamName: string, connectTi
   return { name: 'location', args: ['/'], block };
 }
 
-export function renderNginxConf(t: Topology, opts: NginxOptions): string {
+/** The port node `id` serves `kind` on: the options' override, else the model's. */
+function nodePort(t: Topology, opts: NginxOptions, id: NodeId, kind: 'https' | 'http' | 'dashboard'): number {
+  const o = opts.nodePorts?.[id]?.[kind];
+  if (o !== undefined) return o;
+  if (kind === 'https') return t.ports.isHttps;
+  if (kind === 'http') return t.ports.isHttp;
+  // The SP dashboard has its own listener; the DAS portal is served by the DAS HTTPS transport.
+  return t.analyticsFlavor === 'sp' ? t.ports.dashboard : t.ports.dasHttps;
+}
+
+/** `resolver` (and its timeout) when node names are looked up while running; nothing otherwise. */
+function resolverDirectives(r: NginxResolver | undefined): NginxDirective[] {
+  if (!r) return [];
+  if (!/^\S+$/.test(r.address)) throw new Error(`nginx resolver address must be one address: ${JSON.stringify(r.address)}`);
+  return [
+    {
+      ...dir('resolver', r.address, ...(r.valid ? [`valid=${r.valid}`] : [])),
+      comment: 'Node names are looked up again while running (upstream servers marked resolve).',
+    },
+    ...(r.timeout ? [dir('resolver_timeout', r.timeout)] : []),
+  ];
+}
+
+/** The Connection-header map and one upstream per service: IS HTTPS, IS HTTP, management console, dashboard. */
+function upstreamDirectives(t: Topology, opts: NginxOptions, withDashboard: boolean): NginxDirective[] {
+  const up = { maxFails: opts.maxFails ?? 3, failTimeout: opts.failTimeout ?? '30s', resolve: opts.resolver !== undefined };
+  const servers = (role: 'is' | 'analytics', kind: 'https' | 'http' | 'dashboard') =>
+    nodesOf(t, role).map((n) => ({ address: n.address, port: nodePort(t, opts, n.id, kind) }));
+  return [
+    {
+      name: 'map',
+      args: ['$http_upgrade', CONNECTION_UPGRADE_VAR],
+      block: [dir('default', 'upgrade'), dir('', 'close')],
+      comment: 'Connection header toward the nodes: "upgrade" for websocket requests, "close" otherwise.',
+    },
+    upstream(
+      NGINX_UPSTREAMS.isHttps,
+      servers('is', 'https'),
+      { ipHash: true, ...up },
+      'IS HTTPS on both nodes; ip_hash keeps a client on one node (sessions are per node).',
+    ),
+    upstream(NGINX_UPSTREAMS.isHttp, servers('is', 'http'), { ipHash: true, ...up }, 'IS HTTP on both nodes.'),
+    upstream(
+      NGINX_UPSTREAMS.mgt,
+      [{ address: node(t, 'is-1').address, port: nodePort(t, opts, 'is-1', 'https') }],
+      { ipHash: false, ...up },
+      'Management console: is-1 only.',
+    ),
+    ...(withDashboard
+      ? [
+          upstream(
+            NGINX_UPSTREAMS.dashboard,
+            servers('analytics', 'dashboard'),
+            { ipHash: true, ...up },
+            'Analytics dashboard on both analytics nodes (they share the dashboard database).',
+          ),
+        ]
+      : []),
+  ];
+}
+
+/** One server per host name and scheme, each proxying `/` to its upstream. */
+function serverDirectives(t: Topology, opts: NginxOptions, withDashboard: boolean): NginxDirective[] {
   const httpPort = opts.httpPort ?? 80;
   const httpsPort = opts.httpsPort ?? 443;
-  const maxFails = opts.maxFails ?? 3;
-  const failTimeout = opts.failTimeout ?? '30s';
   const connectTimeout = opts.connectTimeout ?? '5s';
   const listen = (port: number) => (opts.listenAddress ? `${opts.listenAddress}:${port}` : String(port));
-  const portOf = (id: NodeId, kind: 'https' | 'http' | 'dashboard'): number => {
-    const o = opts.nodePorts?.[id]?.[kind];
-    if (o !== undefined) return o;
-    if (kind === 'https') return t.ports.isHttps;
-    if (kind === 'http') return t.ports.isHttp;
-    // The SP dashboard has its own listener; the DAS portal is served by the DAS HTTPS transport.
-    return t.analyticsFlavor === 'sp' ? t.ports.dashboard : t.ports.dasHttps;
-  };
-  const is = nodesOf(t, 'is');
-  const analytics = nodesOf(t, 'analytics');
-  const up = { maxFails, failTimeout, resolve: opts.resolver !== undefined };
-  const withDashboard = opts.dashboard ?? true;
-
   const tls: NginxDirective[] = [
     dir('ssl_certificate', opts.certificateFile),
     dir('ssl_certificate_key', opts.certificateKeyFile),
@@ -207,60 +254,13 @@ export function renderNginxConf(t: Topology, opts: NginxOptions): string {
       location,
     ],
   });
-
-  const tree: NginxDirective[] = [];
-  if (opts.resolver) {
-    const r = opts.resolver;
-    if (!/^\S+$/.test(r.address)) throw new Error(`nginx resolver address must be one address: ${JSON.stringify(r.address)}`);
-    tree.push({
-      ...dir('resolver', r.address, ...(r.valid ? [`valid=${r.valid}`] : [])),
-      comment: 'Node names are looked up again while running (upstream servers marked resolve).',
-    });
-    if (r.timeout) tree.push(dir('resolver_timeout', r.timeout));
-  }
-  tree.push(
-    {
-      name: 'map',
-      args: ['$http_upgrade', CONNECTION_UPGRADE_VAR],
-      block: [dir('default', 'upgrade'), dir('', 'close')],
-      comment: 'Connection header toward the nodes: "upgrade" for websocket requests, "close" otherwise.',
-    },
-    upstream(
-      NGINX_UPSTREAMS.isHttps,
-      is.map((n) => ({ address: n.address, port: portOf(n.id, 'https') })),
-      { ipHash: true, ...up },
-      'IS HTTPS on both nodes; ip_hash keeps a client on one node (sessions are per node).',
-    ),
-    upstream(
-      NGINX_UPSTREAMS.isHttp,
-      is.map((n) => ({ address: n.address, port: portOf(n.id, 'http') })),
-      { ipHash: true, ...up },
-      'IS HTTP on both nodes.',
-    ),
-    upstream(
-      NGINX_UPSTREAMS.mgt,
-      [{ address: node(t, 'is-1').address, port: portOf('is-1', 'https') }],
-      { ipHash: false, ...up },
-      'Management console: is-1 only.',
-    ),
-  );
-  if (withDashboard) {
-    tree.push(
-      upstream(
-        NGINX_UPSTREAMS.dashboard,
-        analytics.map((n) => ({ address: n.address, port: portOf(n.id, 'dashboard') })),
-        { ipHash: true, ...up },
-        'Analytics dashboard on both analytics nodes (they share the dashboard database).',
-      ),
-    );
-  }
-  tree.push(
+  const servers = [
     server(httpPort, false, t.hostname, proxyLocation('http', NGINX_UPSTREAMS.isHttp, connectTimeout), `http://${t.hostname}`),
     server(httpsPort, true, t.hostname, proxyLocation('https', NGINX_UPSTREAMS.isHttps, connectTimeout), `https://${t.hostname}`),
     server(httpsPort, true, t.mgtHostname, proxyLocation('https', NGINX_UPSTREAMS.mgt, connectTimeout), `https://${t.mgtHostname} (management console)`),
-  );
+  ];
   if (withDashboard) {
-    tree.push(
+    servers.push(
       server(
         httpsPort,
         true,
@@ -270,6 +270,16 @@ export function renderNginxConf(t: Topology, opts: NginxOptions): string {
       ),
     );
   }
+  return servers;
+}
+
+export function renderNginxConf(t: Topology, opts: NginxOptions): string {
+  const withDashboard = opts.dashboard ?? true;
+  const tree: NginxDirective[] = [
+    ...resolverDirectives(opts.resolver),
+    ...upstreamDirectives(t, opts, withDashboard),
+    ...serverDirectives(t, opts, withDashboard),
+  ];
   const header =
     '# WSO2 IS pattern 2 front end. Rendered from the topology model; include in the http {} context\n' +
     '# (Debian: /etc/nginx/conf.d/wso2-is.conf; official image: /etc/nginx/conf.d/default.conf).\n\n';

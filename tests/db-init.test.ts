@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { renderDbInit, shellQuote, grantDatabase, sqlString } from '../config-templates/db-init';
+import { renderDbInit, grantDatabase, sqlString } from '../config-templates/db-init';
+import { SHELL_DIR, shellQuote } from '../config-templates/shell';
 import { AnalyticsFlavor, DB_INIT_META_DATABASE, IS_DATABASES, DAS_DATABASES, Topology } from '../topology';
 import { MariaDb, MARIADB_CLIENT, startMariaDb } from './helpers/mariadb';
 import { testTopology } from './helpers/topology';
@@ -19,6 +20,8 @@ const MASTER_PASSWORD = ' r"o\'o\\t#;$x ';
 const FIXTURES = path.join(__dirname, 'fixtures', 'db');
 const IS_HOME = path.join(FIXTURES, 'is-home');
 const DAS_HOME = path.join(FIXTURES, 'das-home');
+/** The analytics product fixture of the renderer tests, whose dbscripts/mysql.sql is shaped like the stock one. */
+const DAS_PRODUCT_HOME = path.join(__dirname, 'fixtures', 'das');
 
 function topology(flavor: AnalyticsFlavor, over: { dbHost?: string; dbPort?: number; dbUser?: string; dbCharacterSet?: string } = {}): Topology {
   return testTopology({ analyticsFlavor: flavor, dbHost: 'wso2-db.example.internal', ...over });
@@ -95,6 +98,18 @@ describe('db-init renderer (pure)', () => {
     expect(shellcheck('#!/usr/bin/env bash\nrm $1\n').status).not.toBe(0);
   });
 
+  it('keeps its fixed body in shell/db-init-prelude.sh, which passes shellcheck as a file and is rendered without its notes', () => {
+    const file = path.join(SHELL_DIR, 'db-init-prelude.sh');
+    const r = spawnSync('shellcheck', ['--severity=style', file], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const text = fs.readFileSync(file, 'utf8');
+    const notes = text.match(/^(#.*\n)+/)![0];
+    const script = renderDbInit(topology('sp')).script;
+    expect(script).toContain(`readonly CLAIMS='${DB_INIT_META_DATABASE}.SCHEMA_LOAD'\n${text.slice(notes.length)}\nwait_for_database\n`);
+    expect(script).not.toContain(notes.split('\n')[1]);
+  });
+
   it('rejects what it cannot carry safely', () => {
     expect(() => renderDbInit(topology('sp', { dbCharacterSet: 'koi8r' }))).toThrow(/character set koi8r/);
     expect(() => renderDbInit(topology('sp', { dbUser: "x'; DROP" }))).toThrow(/user name/);
@@ -159,7 +174,8 @@ describe('db-init script against a real MariaDB', () => {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  function runScript(flavor: AnalyticsFlavor, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  /** Runs the rendered script; `onOutput` sees the output so far whenever more arrives. */
+  function runScript(flavor: AnalyticsFlavor, args: string[], env: Record<string, string> = {}, onOutput?: (out: string) => void): Promise<Run> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       const child = spawn('bash', [scripts[flavor], ...args], {
@@ -180,8 +196,12 @@ describe('db-init script against a real MariaDB', () => {
         },
       });
       let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
+      const more = (d: Buffer) => {
+        out += d;
+        onOutput?.(out);
+      };
+      child.stdout.on('data', more);
+      child.stderr.on('data', more);
       child.on('error', reject);
       child.on('close', (code) => {
         const r = { code, out, ms: Date.now() - started };
@@ -287,7 +307,7 @@ describe('db-init script against a real MariaDB', () => {
   it('converges a rotated application password (read from a file)', async () => {
     const pwFile = path.join(work, 'app-password');
     fs.writeFileSync(pwFile, ROTATED_PASSWORD + '\n', { mode: 0o600 });
-    const r = await runScript('sp', ['--is-home', IS_HOME], { DB_APP_PASSWORD: '', DB_APP_PASSWORD_FILE: pwFile });
+    const r = await runScript('sp', [], { DB_APP_PASSWORD: '', DB_APP_PASSWORD_FILE: pwFile });
     expect(r.code).toBe(0);
     expect(await db.queryAs('wso2', ROTATED_PASSWORD, 'SELECT CURRENT_USER();')).toBe('wso2@%\n');
     await expect(db.queryAs('wso2', APP_PASSWORD, 'SELECT 1')).rejects.toThrow(/denied/);
@@ -337,7 +357,7 @@ describe('db-init script against a real MariaDB', () => {
   });
 
   it('keeps retrying while the database is not up yet (RDS still starting), then proceeds', async () => {
-    // A port nothing listens on yet; a forwarder to the server appears there a moment later.
+    // A port nothing listens on yet; a forwarder to the server appears there once the script found it closed.
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const port = (probe.address() as net.AddressInfo).port;
@@ -350,8 +370,12 @@ describe('db-init script against a real MariaDB', () => {
       c.on('error', () => upstream.destroy());
       upstream.on('error', () => c.destroy());
     });
-    const running = runScript('sp', [], { DB_PORT: String(port), DB_INIT_RETRY_SECONDS: '0.3' });
-    await new Promise((r) => setTimeout(r, 1500));
+    let refused!: () => void;
+    const firstRefusal = new Promise<void>((r) => (refused = r));
+    const running = runScript('sp', [], { DB_PORT: String(port), DB_INIT_RETRY_SECONDS: '0.3' }, (out) => {
+      if (out.includes(`waiting for database 127.0.0.1:${port}: ERROR 2002`)) refused();
+    });
+    await Promise.race([firstRefusal, running]);
     await new Promise<void>((r) => forwarder.listen(port, '127.0.0.1', () => r()));
     try {
       const r = await running;
@@ -385,5 +409,52 @@ describe('db-init script against a real MariaDB', () => {
     }
     // The script's temporary option file is gone after each run.
     expect(fs.readdirSync(work).filter((f) => f.startsWith('db-init.'))).toEqual([]);
+  });
+
+  // The DAS flavour with the product-shaped fixture (tests/fixtures/das), on this same server
+  // emptied of everything the runs above created: the script sees what a fresh server shows it.
+  describe('DAS flavour, from a clean slate', () => {
+    const DAS_APP_PASSWORD = "app'Pw\\2";
+    const dasRun = () => runScript('das', ['--analytics-home', DAS_PRODUCT_HOME], { DB_APP_PASSWORD: DAS_APP_PASSWORD });
+    const dasTables = () =>
+      rows(
+        `SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${Object.values(DAS_DATABASES)
+          .map((d) => `'${d}'`)
+          .join(', ')}) ORDER BY 1, 2;`,
+      );
+
+    beforeAll(async () => {
+      const created = await rows(
+        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys');",
+      );
+      await db.query([...created.map((d) => `DROP DATABASE \`${d}\`;`), "DROP USER IF EXISTS 'wso2'@'%';"].join('\n'));
+      expect(await rows("SELECT COUNT(*) FROM mysql.user WHERE User = 'wso2';")).toEqual(['0']);
+    });
+
+    it('creates the DAS databases and loads the Carbon script into UM and registry, once', async () => {
+      const r = await dasRun();
+      expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.not.stringContaining('ERROR') });
+      expect(r.out).toMatch(/done: 2 schema scripts loaded here, 0 already loaded, 6 not present/);
+      const schemata = await rows(
+        `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'WSO2\\_ANALYTICS\\_%' ORDER BY 1;`,
+      );
+      expect(schemata).toEqual(Object.values(DAS_DATABASES).sort());
+      expect(await dasTables()).toEqual([
+        `${DAS_DATABASES.registry}\tREG_CLUSTER_LOCK`,
+        `${DAS_DATABASES.registry}\tUM_TENANT`,
+        `${DAS_DATABASES.userStore}\tREG_CLUSTER_LOCK`,
+        `${DAS_DATABASES.userStore}\tUM_TENANT`,
+      ]);
+      // The application user reaches the record-store databases (the analytics data service creates its tables there).
+      await db.queryAs('wso2', DAS_APP_PASSWORD, 'CREATE TABLE PROBE (ID INT); DROP TABLE PROBE;', DAS_DATABASES.eventStore);
+    });
+
+    it('a second run loads nothing again', async () => {
+      const before = await dasTables();
+      const r = await dasRun();
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/done: 0 schema scripts loaded here, 2 already loaded, 6 not present/);
+      expect(await dasTables()).toEqual(before);
+    });
   });
 });

@@ -84,12 +84,10 @@ export async function startMariaDb(opts: { rootPassword?: string } = {}): Promis
 
   const stop = async (): Promise<void> => {
     process.removeListener('exit', killOnExit);
+    // The data directory is removed next, so a clean shutdown (seconds of flushing) buys nothing.
     if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      if (!(await exited(child, 20000))) {
-        child.kill('SIGKILL');
-        await exited(child, 5000);
-      }
+      child.kill('SIGKILL');
+      await exited(child, 5000);
     }
     fs.rmSync(dir, { recursive: true, force: true });
   };

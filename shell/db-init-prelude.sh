@@ -1,0 +1,196 @@
+# shellcheck shell=bash
+# The fixed body of db-init.sh (config-templates/db-init.ts renders the script around it): argument
+# and environment handling, the client option file, the wait for the database and the claim
+# protocol that loads each stock schema script exactly once. The rendered script puts before it
+# `set -Eeuo pipefail`, `umask 077` and the deployment data as read-only variables:
+#   DEFAULT_DB_HOST, DEFAULT_DB_PORT  the model's database endpoint (DB_HOST/DB_PORT override them)
+#   APP_ACCOUNT                       the application account, e.g. 'wso2'@'%'
+#   CLAIMS                            the claim table, <meta database>.SCHEMA_LOAD
+# and after it the SQL of the model's databases, grants and schema loads. These leading comment
+# lines are not rendered: the script starts at the blank line below.
+
+log() { printf '%s db-init[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+trap 'log "ERROR: command failed at line $LINENO"' ERR
+
+IS_HOME="${WSO2_IS_HOME:-}"
+ANALYTICS_HOME="${WSO2_ANALYTICS_HOME:-}"
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --is-home) [ "$#" -ge 2 ] || die "--is-home needs a directory"; IS_HOME="$2"; shift 2 ;;
+    --analytics-home) [ "$#" -ge 2 ] || die "--analytics-home needs a directory"; ANALYTICS_HOME="$2"; shift 2 ;;
+    *) die "unknown argument: $1 (usage: db-init.sh [--is-home DIR] [--analytics-home DIR])" ;;
+  esac
+done
+
+DB_HOST="${DB_HOST:-$DEFAULT_DB_HOST}"
+DB_PORT="${DB_PORT:-$DEFAULT_DB_PORT}"
+CONNECT_TIMEOUT="${DB_INIT_CONNECT_TIMEOUT_SECONDS:-300}"
+RETRY_SECONDS="${DB_INIT_RETRY_SECONDS:-5}"
+WAIT_SECONDS="${DB_INIT_WAIT_SECONDS:-900}"
+STALE_SECONDS="${DB_INIT_STALE_SECONDS:-600}"
+POLL_SECONDS="${DB_INIT_POLL_SECONDS:-2}"
+for n in "$DB_PORT" "$CONNECT_TIMEOUT" "$WAIT_SECONDS" "$STALE_SECONDS"; do
+  [[ "$n" =~ ^[0-9]+$ ]] || die "not a whole number: $n"
+done
+for n in "$RETRY_SECONDS" "$POLL_SECONDS"; do
+  [[ "$n" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "not a number of seconds: $n"
+done
+
+if [ -n "${DB_CLIENT:-}" ]; then
+  CLIENT="$DB_CLIENT"
+elif command -v mysql >/dev/null 2>&1; then
+  CLIENT=mysql
+elif command -v mariadb >/dev/null 2>&1; then
+  CLIENT=mariadb
+else
+  die "no mysql or mariadb client installed"
+fi
+
+WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/db-init.XXXXXX")"
+trap 'rm -rf -- "$WORK_DIR"' EXIT
+
+# A value for a client option file: double-quoted, with the escapes the client understands.
+option_value() {
+  local v="$1" bs=$'\\' dq='"' nl=$'\n' cr=$'\r'
+  v="${v//"$bs"/"$bs$bs"}"
+  v="${v//"$dq"/"$bs$dq"}"
+  v="${v//"$nl"/"${bs}n"}"
+  v="${v//"$cr"/"${bs}r"}"
+  printf '"%s"' "$v"
+}
+
+# An SQL string literal; our sessions run with backslash escapes on (sql_mode set below).
+sql_literal() {
+  local v="$1" bs=$'\\' sq="'"
+  v="${v//"$bs"/"$bs$bs"}"
+  v="${v//"$sq"/"$sq$sq"}"
+  printf "'%s'" "$v"
+}
+
+if [ -n "${DB_DEFAULTS_FILE:-}" ]; then
+  [ -r "$DB_DEFAULTS_FILE" ] || die "DB_DEFAULTS_FILE is not a readable file"
+  DEFAULTS_FILE="$DB_DEFAULTS_FILE"
+elif [ -n "${DB_MASTER_USER:-}" ] && [ -n "${DB_MASTER_PASSWORD+set}" ]; then
+  DEFAULTS_FILE="$WORK_DIR/master.cnf"
+  {
+    printf '[client]\n'
+    printf 'user=%s\n' "$(option_value "$DB_MASTER_USER")"
+    printf 'password=%s\n' "$(option_value "$DB_MASTER_PASSWORD")"
+  } >"$DEFAULTS_FILE"
+else
+  die "set DB_DEFAULTS_FILE, or DB_MASTER_USER and DB_MASTER_PASSWORD"
+fi
+unset DB_MASTER_PASSWORD
+
+if [ -n "${DB_APP_PASSWORD_FILE:-}" ]; then
+  [ -r "$DB_APP_PASSWORD_FILE" ] || die "DB_APP_PASSWORD_FILE is not a readable file"
+  APP_PASSWORD="$(<"$DB_APP_PASSWORD_FILE")"
+else
+  APP_PASSWORD="${DB_APP_PASSWORD:-}"
+fi
+unset DB_APP_PASSWORD
+[ -n "$APP_PASSWORD" ] || die "set DB_APP_PASSWORD or DB_APP_PASSWORD_FILE (non-empty)"
+
+# Every statement goes through here: credentials from the option file, SQL on stdin or -e.
+sql() {
+  "$CLIENT" --defaults-extra-file="$DEFAULTS_FILE" --protocol=TCP --host="$DB_HOST" --port="$DB_PORT" \
+    --connect-timeout=10 --batch --skip-column-names "$@"
+}
+
+wait_for_database() {
+  local deadline=$((SECONDS + CONNECT_TIMEOUT)) err
+  while :; do
+    if err="$(sql -e 'SELECT 1' 2>&1 >/dev/null)"; then
+      log "database $DB_HOST:$DB_PORT answers"
+      return 0
+    fi
+    err="${err%%$'\n'*}"
+    case "$err" in
+      *"ERROR 1045"*) die "the database refused the master credentials: $err" ;;
+    esac
+    [ "$SECONDS" -lt "$deadline" ] || die "database $DB_HOST:$DB_PORT did not answer within ${CONNECT_TIMEOUT}s: $err"
+    log "waiting for database $DB_HOST:$DB_PORT: $err"
+    sleep "$RETRY_SECONDS"
+  done
+}
+
+# Who holds a claim: host, process and a random part, reduced to characters safe inside SQL quotes.
+OWNER="${HOSTNAME:-host}:$$:$RANDOM$RANDOM"
+OWNER="${OWNER//[!A-Za-z0-9._:-]/_}"
+OWNER="${OWNER:0:120}"
+LOADED=0
+ALREADY=0
+SKIPPED=0
+
+# Runs a claim-table statement and prints its result (load ids and owners are [A-Za-z0-9_./:@-]).
+meta_sql() {
+  sql -e "$1"
+}
+
+claim_won() {
+  [ "$(meta_sql "$1 SELECT ROW_COUNT();")" = 1 ]
+}
+
+run_load() {
+  local file="$1" db="$2" id="$3"
+  log "loading $file into $db"
+  if ! sql --database="$db" <"$file" >/dev/null; then
+    meta_sql "DELETE FROM $CLAIMS WHERE LOAD_ID = '$id' AND OWNER = '$OWNER' AND STATE = 'claimed';" || true
+    die "loading $file into $db failed; any tables it created must be dropped before running again"
+  fi
+  claim_won "UPDATE $CLAIMS SET STATE = 'done', DONE_AT = NOW() WHERE LOAD_ID = '$id' AND OWNER = '$OWNER';" ||
+    die "loaded $file into $db, but another node took the claim over meanwhile (raise DB_INIT_STALE_SECONDS)"
+  log "loaded $file into $db"
+  LOADED=$((LOADED + 1))
+}
+
+# Loads one stock script into one database exactly once across all nodes and runs.
+# Arguments after the claim id are preferred variants of the script (the first present wins).
+load_schema() {
+  local product="$1" script="$2" db="$3" id="$4" home file="" candidate row state owner age started=$SECONDS
+  shift 4
+  if [ "$product" = is ]; then home="$IS_HOME"; else home="$ANALYTICS_HOME"; fi
+  if [ -z "$home" ]; then
+    log "skipping $script -> $db: no $product product home given"
+    SKIPPED=$((SKIPPED + 1))
+    return 0
+  fi
+  for candidate in "$@" "$script"; do
+    if [ -f "$home/$candidate" ]; then
+      file="$home/$candidate"
+      break
+    fi
+  done
+  if [ -z "$file" ]; then
+    log "skipping $script -> $db: $home/$script is not present"
+    SKIPPED=$((SKIPPED + 1))
+    return 0
+  fi
+  while :; do
+    if claim_won "INSERT IGNORE INTO $CLAIMS (LOAD_ID, STATE, OWNER, CLAIMED_AT) VALUES ('$id', 'claimed', '$OWNER', NOW());"; then
+      run_load "$file" "$db" "$id"
+      return 0
+    fi
+    row="$(meta_sql "SELECT STATE, OWNER, TIMESTAMPDIFF(SECOND, CLAIMED_AT, NOW()) FROM $CLAIMS WHERE LOAD_ID = '$id';")"
+    if [ -n "$row" ]; then
+      IFS=$'\t' read -r state owner age <<<"$row"
+      if [ "$state" = "done" ]; then
+        log "already loaded: $script -> $db"
+        ALREADY=$((ALREADY + 1))
+        return 0
+      fi
+      [[ "$owner" =~ ^[A-Za-z0-9._:-]+$ ]] || die "unexpected claim owner on $id; fix $CLAIMS by hand"
+      if [ "$age" -ge "$STALE_SECONDS" ] &&
+        claim_won "UPDATE $CLAIMS SET OWNER = '$OWNER', CLAIMED_AT = NOW() WHERE LOAD_ID = '$id' AND STATE = 'claimed' AND OWNER = '$owner';"; then
+        log "WARNING: took over a stale claim on $script -> $db (${age}s old, by $owner)"
+        run_load "$file" "$db" "$id"
+        return 0
+      fi
+      [ $((SECONDS - started)) -lt "$WAIT_SECONDS" ] ||
+        die "gave up after ${WAIT_SECONDS}s waiting for $owner to load $script into $db"
+      log "waiting: $owner is loading $script -> $db (claimed ${age}s ago)"
+    fi
+    sleep "$POLL_SECONDS"
+  done
+}
