@@ -15,10 +15,6 @@ import {
  * longer offends fails the test too, so it is deleted as soon as its split lands.
  */
 const KNOWN_OFFENDERS: readonly string[] = [
-  'components/ec2/boot-script.ts',
-  'components/ec2/boot-script.ts:steps',
-  'components/ec2/index.ts',
-  'components/ec2/index.ts:Ec2Platform.constructor',
   'components/kubernetes/index.ts',
   'components/kubernetes/index.ts:KubernetesPlatform.constructor',
   'components/kubernetes/index.ts:KubernetesPlatform.productStatefulSet',
