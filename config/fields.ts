@@ -34,29 +34,36 @@ export type Presence = 'required' | 'default' | 'derived' | 'optional';
 /** The values of the keys parsed so far, in table order (what a derived default may read). */
 export type Parsed = Readonly<Record<string, unknown>>;
 
-/** One value: its type, what is accepted (quoted in errors), its check and how it defaults. */
-export class Leaf<T = unknown, P extends Presence = Presence> {
-  constructor(
-    readonly type: LeafType,
-    /** What is accepted, as the error message says it. */
-    readonly accepted: string,
-    readonly presence: P,
-    readonly check?: (v: T) => boolean,
-    /** The fixed default (presence `default`). */
-    readonly fixed?: T,
-    /** The default computed from earlier keys (presence `derived`). */
-    readonly derive?: (c: Parsed) => T,
-    /** Applied to an accepted value (e.g. hex to lower case). */
-    readonly normalize?: (v: T) => T,
-    /** Top-level keys: what the README and `pulumi config` show. */
-    readonly description?: string,
-    /** Top-level keys: the value is a secret (set with `pulumi config set --secret`). */
-    readonly secret?: boolean,
-  ) {}
+/** What a leaf knows about its value. */
+export interface LeafProps<T, P extends Presence> {
+  readonly type: LeafType;
+  /** What is accepted, as the error message says it. */
+  readonly accepted: string;
+  readonly presence: P;
+  readonly check?: (v: T) => boolean;
+  /** The fixed default (presence `default`). */
+  readonly fixed?: T;
+  /** The default computed from earlier keys (presence `derived`). */
+  readonly derive?: (c: Parsed) => T;
+  /** Applied to an accepted value (e.g. hex to lower case). */
+  readonly normalize?: (v: T) => T;
+  /** Top-level keys: what the README and `pulumi config` show. */
+  readonly description?: string;
+  /** Top-level keys: the value is a secret (set with `pulumi config set --secret`). */
+  readonly secret?: boolean;
+}
 
-  private with<Q extends Presence>(o: Partial<Pick<Leaf<T, Q>, 'presence' | 'fixed' | 'derive' | 'normalize' | 'description' | 'secret'>>): Leaf<T, Q> {
-    const m = { ...this, ...o } as unknown as Leaf<T, Q>;
-    return new Leaf<T, Q>(m.type, m.accepted, m.presence, m.check, m.fixed, m.derive, m.normalize, m.description, m.secret);
+/** One value: its type, what is accepted (quoted in errors), its check and how it defaults. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Leaf<T, P extends Presence> extends LeafProps<T, P> {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Leaf<T = unknown, P extends Presence = Presence> {
+  constructor(props: LeafProps<T, P>) {
+    Object.assign(this, props);
+  }
+
+  private with<Q extends Presence>(o: Partial<LeafProps<T, Q>>): Leaf<T, Q> {
+    return new Leaf<T, Q>({ ...(this as unknown as LeafProps<T, Q>), ...o });
   }
 
   default(v: T): Leaf<T, 'default'> {
@@ -97,13 +104,14 @@ export type Fields = { readonly [name: string]: Spec };
 
 // ---- builders ---------------------------------------------------------------------------------
 
-export const str = (accepted: string, check?: (v: string) => boolean) => new Leaf<string, 'optional'>('string', accepted, 'optional', check);
-export const int = (accepted: string, check?: (v: number) => boolean) => new Leaf<number, 'optional'>('integer', accepted, 'optional', check);
-export const bool = (accepted = 'true | false') => new Leaf<boolean, 'optional'>('boolean', accepted, 'optional');
-export const strings = (accepted: string, check?: (v: string[]) => boolean) => new Leaf<string[], 'optional'>('string[]', accepted, 'optional', check);
+const optional = <T>(type: LeafType, accepted: string, check?: (v: T) => boolean) => new Leaf<T, 'optional'>({ type, accepted, presence: 'optional', check });
+export const str = (accepted: string, check?: (v: string) => boolean) => optional('string', accepted, check);
+export const int = (accepted: string, check?: (v: number) => boolean) => optional('integer', accepted, check);
+export const bool = (accepted = 'true | false') => optional<boolean>('boolean', accepted);
+export const strings = (accepted: string, check?: (v: string[]) => boolean) => optional('string[]', accepted, check);
 /** One of `values`; `accepted` defaults to `a | b | c`. */
 export const oneOf = <V extends string>(values: readonly V[], accepted = values.join(' | ')) =>
-  new Leaf<V, 'optional'>('string', accepted, 'optional', (v) => (values as readonly string[]).includes(v));
+  optional<V>('string', accepted, (v) => (values as readonly string[]).includes(v));
 export const struct = <F extends Fields>(fields: F) => new Struct(fields);
 
 // ---- the types a table implies ----------------------------------------------------------------
