@@ -1,12 +1,15 @@
 /**
- * Pulumi.yaml's project config block, CONFIG_KEYS (config.ts) and the README's configuration
- * reference must list exactly the same keys, and every default Pulumi.yaml declares must be the
- * default the parser applies, so what `pulumi config` shows is what the program does.
+ * Pulumi.yaml's project config block and the README's configuration reference are generated from
+ * the table of config/schema.ts (`npm run config:docs`) and must be current; they must list exactly
+ * the keys of CONFIG_KEYS, in a shape the Pulumi CLI accepts, and every default Pulumi.yaml declares
+ * must be the default the parser applies, so what `pulumi config` shows is what the program does.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import YAML from 'yaml';
-import { CONFIG_KEYS, parseStackConfig, PROJECT } from '../config';
+import { CONFIG_KEYS, parseStackConfig, PROJECT, SCHEMA } from '../config';
+import { Struct } from '../config/fields';
+import { outOfDate, withConfigBlock, withReadmeTable } from '../config/docs';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -47,6 +50,28 @@ const BASES: Record<string, Record<string, string>> = {
 // the types `pulumi` accepts in a project config declaration (sdk/go/common/workspace/project.json)
 const ACCEPTED_TYPES = ['string', 'integer', 'boolean', 'array'];
 const ALLOWED_ATTRIBUTES = ['type', 'description', 'default', 'secret', 'items', 'value'];
+
+describe('generated from config/schema.ts', () => {
+  test('the Pulumi.yaml config: block and the README table are current (else: npm run config:docs)', () => {
+    expect([...outOfDate().keys()].map((f) => path.relative(ROOT, f))).toEqual([]);
+  });
+
+  test('an edited description in either file is detected', () => {
+    const yaml = fs.readFileSync(path.join(ROOT, 'Pulumi.yaml'), 'utf8');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const edit = (text: string) => text.replace('Application database user the products connect as', 'Application database user');
+    expect(edit(yaml)).not.toBe(yaml);
+    expect(edit(readme)).not.toBe(readme);
+    expect(withConfigBlock(edit(yaml))).toBe(yaml);
+    expect(withReadmeTable(edit(readme))).toBe(readme);
+  });
+
+  const structured = (Object.entries(SCHEMA) as [string, unknown][]).filter((e): e is [string, Struct] => e[1] instanceof Struct);
+  test.each(structured)('the description of %s names each of its fields', (_key, st) => {
+    const names = (s: Struct): string[] => Object.entries(s.fields).flatMap(([k, f]) => [k, ...(f instanceof Struct ? names(f) : [])]);
+    for (const name of names(st)) expect(st.description).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+});
 
 describe('Pulumi.yaml', () => {
   const proj = projectFile();

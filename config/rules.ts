@@ -1,0 +1,114 @@
+/**
+ * Rules between keys: platform restrictions and settings that only make sense together. Each is
+ * a named check over the flat parsed values (`StackValues`); it runs as soon as the last key it
+ * `needs` is parsed (table order), so an input with several mistakes reports the first one.
+ */
+import { analyticsPortRules, isPortRules, portClashes } from '../topology';
+import { ConfigError, ValuesOf } from './fields';
+import { ConfigKey, Schema } from './schema';
+
+/** Every key of the table, parsed (unset optional keys absent). */
+export type StackValues = ValuesOf<Schema>;
+
+export interface Rule {
+  /** The keys it reads; it runs right after the last of them is parsed. */
+  needs: readonly ConfigKey[];
+  /** Throws a ConfigError naming the key to fix and what is accepted. */
+  check: (c: StackValues) => void;
+}
+
+function hostnamesDiffer(c: StackValues): void {
+  const names = [c.hostname, c.mgtHostname, c.dashboardHostname];
+  if (new Set(names).size !== names.length) {
+    throw new ConfigError(c.mgtHostname === c.hostname ? 'mgtHostname' : 'dashboardHostname', 'hostname, mgtHostname and dashboardHostname must all differ');
+  }
+}
+
+function noPortUsedTwiceOnANode(c: StackValues): void {
+  for (const [role, rules] of [
+    ['IS', isPortRules(c.ports)],
+    ['analytics', analyticsPortRules(c.ports, c.analytics.flavor)],
+  ] as const) {
+    const clashes = portClashes(rules);
+    if (clashes.length) throw new ConfigError('ports', `a port is used twice on one ${role} node: ${clashes.join('; ')}`);
+  }
+}
+
+function inClusterServicesNeedKubernetes(c: StackValues): void {
+  if (c.platform !== 'ec2') return;
+  if (c.database !== 'rds') throw new ConfigError('database', `"${c.database}" needs platform kubernetes; accepted on ec2: rds`);
+  if (c.sharedStorage !== 'efs') throw new ConfigError('sharedStorage', `"${c.sharedStorage}" needs platform kubernetes; accepted on ec2: efs`);
+}
+
+function existingVpcIsComplete(c: StackValues): void {
+  const n = c.network;
+  const given = [n.vpcId, n.publicSubnetIds, n.privateSubnetIds].filter((x) => x !== undefined).length;
+  if (given !== 0 && given !== 3) {
+    throw new ConfigError('network.vpcId', 'an existing VPC needs all of vpcId, publicSubnetIds and privateSubnetIds');
+  }
+}
+
+function podsDownloadTheDriverOverHttps(c: StackValues): void {
+  if (c.platform === 'kubernetes' && !c.jdbcDriver.url.startsWith('https://')) {
+    throw new ConfigError('jdbcDriver.url', `"${c.jdbcDriver.url}" is not valid on kubernetes (the pods download it without AWS credentials); accepted: an https URL`);
+  }
+}
+
+function ec2NodesHaveAnAmiOrPacks(c: StackValues): void {
+  if (c.platform === 'ec2' && !c.ec2.amiId && (!c.is.packUrl || !c.analytics.packUrl)) {
+    throw new ConfigError(c.is.packUrl ? 'analytics.packUrl' : 'is.packUrl', 'EC2 nodes need either ec2.amiId (a pre-baked AMI) or both is.packUrl and analytics.packUrl');
+  }
+}
+
+function dasOnKubernetesHasAnImage(c: StackValues): void {
+  if (c.platform === 'kubernetes' && c.analytics.flavor === 'das' && !c.kubernetes.images.analyticsDas) {
+    throw new ConfigError(
+      'kubernetes.images.analyticsDas',
+      'analytics.flavor das on kubernetes needs a DAS-based IS Analytics image: there is no official public one, so build one and set it here (pinned by tag or digest)',
+    );
+  }
+}
+
+function efsOnKubernetesHasAStorageClass(c: StackValues): void {
+  if (c.platform === 'kubernetes' && c.sharedStorage === 'efs' && !c.kubernetes.storageClass) {
+    throw new ConfigError('kubernetes.storageClass', 'sharedStorage efs needs the name of an EFS CSI StorageClass (ReadWriteMany); accepted without one: sharedStorage nfs');
+  }
+}
+
+function rdsOnKubernetesHasTheClusterVpc(c: StackValues): void {
+  if (c.platform === 'kubernetes' && c.database === 'rds' && !c.network.vpcId) {
+    throw new ConfigError('network.vpcId', 'database rds on kubernetes needs the cluster VPC: network.vpcId, publicSubnetIds and privateSubnetIds; accepted without them: database in-cluster');
+  }
+}
+
+function tlsCertificateAndKeyTogether(c: StackValues): void {
+  if ((c.tlsCertificate === undefined) !== (c.tlsPrivateKey === undefined)) {
+    throw new ConfigError(c.tlsCertificate ? 'tlsPrivateKey' : 'tlsCertificate', 'tlsCertificate and tlsPrivateKey go together: set both or neither');
+  }
+}
+
+function frontEndCertificateOnlyOnKubernetes(c: StackValues): void {
+  // The EC2 NLB passes TLS through to the IS nodes (their product keystore answers), so a
+  // front-end certificate would be silently unused: say so instead.
+  if (c.tlsCertificate !== undefined && c.platform === 'ec2') {
+    throw new ConfigError(
+      'tlsCertificate',
+      'is used by the nginx front end on platform kubernetes; on ec2 the NLB passes TLS through to the IS nodes, so leave tlsCertificate and tlsPrivateKey unset',
+    );
+  }
+}
+
+/** In the order they are checked when they become ready together. */
+export const RULES: readonly Rule[] = [
+  { needs: ['hostname', 'mgtHostname', 'dashboardHostname'], check: hostnamesDiffer },
+  { needs: ['analytics', 'ports'], check: noPortUsedTwiceOnANode },
+  { needs: ['platform', 'database', 'sharedStorage'], check: inClusterServicesNeedKubernetes },
+  { needs: ['network'], check: existingVpcIsComplete },
+  { needs: ['platform', 'jdbcDriver'], check: podsDownloadTheDriverOverHttps },
+  { needs: ['platform', 'is', 'analytics', 'ec2'], check: ec2NodesHaveAnAmiOrPacks },
+  { needs: ['platform', 'analytics', 'kubernetes'], check: dasOnKubernetesHasAnImage },
+  { needs: ['platform', 'sharedStorage', 'kubernetes'], check: efsOnKubernetesHasAStorageClass },
+  { needs: ['platform', 'database', 'network', 'kubernetes'], check: rdsOnKubernetesHasTheClusterVpc },
+  { needs: ['tlsCertificate', 'tlsPrivateKey'], check: tlsCertificateAndKeyTogether },
+  { needs: ['platform', 'tlsCertificate', 'tlsPrivateKey'], check: frontEndCertificateOnlyOnKubernetes },
+];
