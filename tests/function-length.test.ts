@@ -20,7 +20,6 @@ const KNOWN_OFFENDERS: readonly string[] = [
   'components/kubernetes/index.ts:KubernetesPlatform.productStatefulSet',
   'components/kubernetes/index.ts:KubernetesPlatform.frontend',
   'components/kubernetes/model.ts',
-  'config.ts:parseStackConfig',
   'scripts/mocks.ts:pattern2Mocks',
   'scripts/mocks.ts:pattern2Mocks>stateFor',
   'scripts/plan.ts:runPlan',
