@@ -211,6 +211,95 @@ function captureParents(): void {
   proto.__pattern2Parents = true;
 }
 
+/**
+ * The resource options a reader of a preview cares about, as the program gave them (after the
+ * SDK's own inheritance: a child of a protected component is protected). Unset options are
+ * absent; booleans appear only when true, lists only when non-empty.
+ */
+export interface RecordedOptions {
+  protect?: true;
+  retainOnDelete?: true;
+  deleteBeforeReplace?: true;
+  replaceOnChanges?: string[];
+  ignoreChanges?: string[];
+  /** Alias URNs (the SDK collapses name/parent/type aliases to URNs). */
+  aliases?: string[];
+  /** URNs of the explicit `dependsOn` resources, in the order given. */
+  dependsOn?: string[];
+}
+
+/** Options captured at construction, resolved later (URNs are outputs). */
+interface PendingOptions {
+  urn: Promise<string>;
+  options: Promise<RecordedOptions>;
+}
+
+/** Every resource constructed since the patch, in construction order (see `captureOptions`). */
+const pendingOptions: PendingOptions[] = [];
+
+/** A resource's URN as a promise (`urn` is an Output; its promise() is internal but stable). */
+function urnPromise(r: pulumi.Resource): Promise<string> {
+  return (r.urn as unknown as { promise(): Promise<string> }).promise();
+}
+
+async function resolveOptions(res: pulumi.Resource, opts: pulumi.CustomResourceOptions): Promise<RecordedOptions> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { gatherExplicitDependencies } = require('@pulumi/pulumi/runtime/dependsOn') as {
+    gatherExplicitDependencies(d: unknown): Promise<pulumi.Resource[]>;
+  };
+  const out: RecordedOptions = {};
+  if (opts.protect) out.protect = true;
+  if (opts.retainOnDelete) out.retainOnDelete = true;
+  if (opts.deleteBeforeReplace) out.deleteBeforeReplace = true;
+  if (opts.replaceOnChanges?.length) out.replaceOnChanges = [...opts.replaceOnChanges];
+  if (opts.ignoreChanges?.length) out.ignoreChanges = [...opts.ignoreChanges];
+  // The constructor has collapsed every alias (string, or name/parent/type spec) to a URN output.
+  const aliasOutputs = ((res as unknown as { __aliases?: pulumi.Output<string>[] }).__aliases ?? []);
+  const aliases = await Promise.all(aliasOutputs.map((a) => (a as unknown as { promise(): Promise<string> }).promise()));
+  if (aliases.length) out.aliases = [...new Set(aliases)];
+  const deps = await gatherExplicitDependencies(opts.dependsOn);
+  if (deps.length) out.dependsOn = [...new Set(await Promise.all(deps.map(urnPromise)))];
+  return out;
+}
+
+/**
+ * The mock engine does not hand resource options to `newResource`, and the request it gets has
+ * dependsOn merged with the input dependencies. The Resource constructor hands its options to
+ * `runtime/resource.registerResource` through the module's exports, so a wrapper there sees them
+ * as given. Patched once per process; resources read by id or URN are not registrations.
+ */
+function captureOptions(): void {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require('@pulumi/pulumi/runtime/resource') as Record<string, unknown> & { __pattern2Options?: boolean };
+  if (mod.__pattern2Options) return;
+  const orig = mod.registerResource as (...a: unknown[]) => unknown;
+  mod.registerResource = function (this: unknown, ...a: unknown[]) {
+    const res = a[0] as pulumi.Resource;
+    const opts = (a[8] ?? {}) as pulumi.CustomResourceOptions;
+    const result = orig.apply(this, a);
+    // After the call: registerResource is what gives the resource its `urn` output.
+    const options = resolveOptions(res, opts);
+    // Settled here so a failure (reported by the SDK itself) is never an unhandled rejection.
+    options.catch(() => undefined);
+    pendingOptions.push({ urn: urnPromise(res), options });
+    return result;
+  };
+  mod.__pattern2Options = true;
+}
+
+/**
+ * The options of every resource registered so far, by URN (only resources with an option set).
+ * Call after the program has settled (`settle`): URNs resolve when their registration returns.
+ */
+export async function recordedOptions(): Promise<Map<string, RecordedOptions>> {
+  const out = new Map<string, RecordedOptions>();
+  for (const p of pendingOptions) {
+    const [urn, options] = await Promise.all([p.urn, p.options]);
+    if (Object.keys(options).length) out.set(urn, options);
+  }
+  return out;
+}
+
 function urnOf(parent: string | undefined, type: string, name: string): string {
   let qualified = type;
   if (parent) qualified = `${parent.split('::')[2].split('$').pop()}$${type}`;
@@ -240,6 +329,7 @@ function urnOf(parent: string | undefined, type: string, name: string): string {
  */
 export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
   captureParents();
+  captureOptions();
   const region = opts.region ?? 'eu-west-1';
   const account = opts.accountId ?? '123456789012';
   const recorder = new ResourceRecorder();
