@@ -174,14 +174,9 @@ const AWS_ID_PREFIX: Record<string, string> = {
   'aws:ec2/natGateway:NatGateway': 'nat-',
   'aws:ec2/eip:Eip': 'eipalloc-',
   'aws:ec2/routeTable:RouteTable': 'rtb-',
-  'aws:ec2/launchTemplate:LaunchTemplate': 'lt-',
   'aws:efs/fileSystem:FileSystem': 'fs-',
   'aws:efs/mountTarget:MountTarget': 'fsmt-',
   'aws:efs/accessPoint:AccessPoint': 'fsap-',
-  'aws:ec2/vpcSecurityGroupIngressRule:VpcSecurityGroupIngressRule': 'sgr-',
-  'aws:ec2/vpcSecurityGroupEgressRule:VpcSecurityGroupEgressRule': 'sgr-',
-  'aws:ec2/securityGroupRule:SecurityGroupRule': 'sgrule-',
-  'aws:ec2/vpcEndpoint:VpcEndpoint': 'vpce-',
 };
 
 // ---- the mocks -------------------------------------------------------------------------------
@@ -343,10 +338,11 @@ function urnOf(parent: string | undefined, type: string, name: string): string {
  * - `aws:lb/targetGroup:TargetGroup`: `arn`, `arnSuffix`;
  * - `aws:efs/fileSystem:FileSystem`: `id` (`fs-…`), `dnsName`; mount targets: `ipAddress`, `dnsName`;
  * - `aws:secretsmanager/secret:Secret`: `arn` with the six-character suffix Secrets Manager adds;
- * - `random:index/randomPassword:RandomPassword` (and RandomString): `result` unique per name and
+ * - `random:index/randomPassword:RandomPassword`: `result` unique per name and
  *   containing `& < > " ' $ \` \\` so escaping is exercised everywhere (see `mockPassword`);
  * - `tls:index/privateKey:PrivateKey`: PEM-looking `privateKeyPem`, `publicKeyPem`, …;
- *   `tls:index/selfSignedCert:SelfSignedCert` / `locallySignedCert`: `certPem`;
+ *   `tls:index/selfSignedCert:SelfSignedCert`: `certPem`;
+ * Only types some shipped stack registers are handled (tests/plan.test.ts checks it).
  * - Kubernetes objects: `metadata.name` (given or the logical name) and `namespace`.
  * Calls: `aws:index/getAvailabilityZones` (`<region>a|b|c`), `getRegion`, `getCallerIdentity`,
  * `getPartition`, `aws:ec2/getAmi`, `aws:iam/getPolicyDocument` (a JSON document); any other
@@ -456,44 +452,24 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
         extra.versionId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
         break;
       case 'aws:iam/role:Role':
-      case 'aws:iam/instanceProfile:InstanceProfile':
-      case 'aws:iam/policy:Policy': {
+      case 'aws:iam/instanceProfile:InstanceProfile': {
         const n = String(inp.name ?? `${args.name}-${h.slice(0, 7)}`);
-        const kind = type === 'aws:iam/role:Role' ? 'role' : type === 'aws:iam/policy:Policy' ? 'policy' : 'instance-profile';
+        const kind = type === 'aws:iam/role:Role' ? 'role' : 'instance-profile';
         Object.assign(extra, { name: n, arn: `arn:aws:iam::${account}:${kind}/${n}` });
         break;
       }
-      case 'aws:s3/bucket:Bucket':
-      case 'aws:s3/bucketV2:BucketV2': {
+      case 'aws:s3/bucket:Bucket': {
         const b = String(inp.bucket ?? `${args.name}-${h.slice(0, 7)}`);
         Object.assign(extra, { bucket: b, arn: `arn:aws:s3:::${b}`, bucketRegionalDomainName: `${b}.s3.${region}.amazonaws.com`, region });
         break;
       }
-      case 'aws:s3/bucketObject:BucketObject':
       case 'aws:s3/bucketObjectv2:BucketObjectv2':
         extra.etag = h.slice(0, 32);
         extra.versionId = h.slice(32, 64);
         break;
-      case 'aws:ec2/launchTemplate:LaunchTemplate':
-        extra.latestVersion = 1;
-        extra.defaultVersion = 1;
-        break;
-      case 'aws:eks/cluster:Cluster':
-        Object.assign(extra, {
-          endpoint: `https://${h.slice(0, 32).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
-          certificateAuthority: { data: Buffer.from(pem('CERTIFICATE', `eks/${args.name}`)).toString('base64') },
-          name: inp.name ?? args.name,
-          identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${h.slice(0, 32).toUpperCase()}` }] }],
-        });
-        break;
-      case 'aws:kms/key:Key':
-        extra.keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-        extra.arn = `arn:aws:kms:${region}:${account}:key/${extra.keyId}`;
-        break;
       case 'random:index/randomPassword:RandomPassword':
-      case 'random:index/randomString:RandomString':
         extra.result = secret(mockPassword(args.name));
-        if (type === 'random:index/randomPassword:RandomPassword') extra.bcryptHash = secret(`$2a$10$${h.slice(0, 53)}`);
+        extra.bcryptHash = secret(`$2a$10$${h.slice(0, 53)}`);
         break;
       case 'random:index/randomId:RandomId':
         extra.hex = h.slice(0, (Number(inp.byteLength) || 8) * 2);
@@ -512,19 +488,16 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
         });
         break;
       case 'tls:index/selfSignedCert:SelfSignedCert':
-      case 'tls:index/locallySignedCert:LocallySignedCert':
         extra.certPem = pem('CERTIFICATE', args.name, 8);
         extra.validityStartTime = '2025-01-01T00:00:00Z';
         extra.validityEndTime = '2026-01-01T00:00:00Z';
         break;
-      case 'tls:index/certRequest:CertRequest':
-        extra.certRequestPem = pem('CERTIFICATE REQUEST', args.name, 4);
-        break;
     }
-    if (pkg === 'kubernetes' && !type.startsWith('kubernetes:helm') && !type.startsWith('kubernetes:yaml')) {
+    if (pkg === 'kubernetes') {
       const md = { ...((inp.metadata as Record<string, unknown>) ?? {}) };
       md.name = md.name ?? args.name;
-      if (!type.includes('/Namespace') && !type.includes(':ClusterRole') && !type.includes('StorageClass') && !type.includes('PersistentVolume:')) {
+      // Cluster-scoped kinds the program creates have no namespace.
+      if (type !== 'kubernetes:core/v1:Namespace' && type !== 'kubernetes:core/v1:PersistentVolume') {
         md.namespace = md.namespace ?? 'default';
       }
       md.uid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
