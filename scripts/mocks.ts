@@ -174,14 +174,9 @@ const AWS_ID_PREFIX: Record<string, string> = {
   'aws:ec2/natGateway:NatGateway': 'nat-',
   'aws:ec2/eip:Eip': 'eipalloc-',
   'aws:ec2/routeTable:RouteTable': 'rtb-',
-  'aws:ec2/launchTemplate:LaunchTemplate': 'lt-',
   'aws:efs/fileSystem:FileSystem': 'fs-',
   'aws:efs/mountTarget:MountTarget': 'fsmt-',
   'aws:efs/accessPoint:AccessPoint': 'fsap-',
-  'aws:ec2/vpcSecurityGroupIngressRule:VpcSecurityGroupIngressRule': 'sgr-',
-  'aws:ec2/vpcSecurityGroupEgressRule:VpcSecurityGroupEgressRule': 'sgr-',
-  'aws:ec2/securityGroupRule:SecurityGroupRule': 'sgrule-',
-  'aws:ec2/vpcEndpoint:VpcEndpoint': 'vpce-',
 };
 
 // ---- the mocks -------------------------------------------------------------------------------
@@ -211,6 +206,120 @@ function captureParents(): void {
   proto.__pattern2Parents = true;
 }
 
+/**
+ * The resource options a reader of a preview cares about, as the program gave them (after the
+ * SDK's own inheritance: a child of a protected component is protected). Unset options are
+ * absent; booleans appear only when true, lists only when non-empty.
+ */
+export interface RecordedOptions {
+  protect?: true;
+  retainOnDelete?: true;
+  deleteBeforeReplace?: true;
+  replaceOnChanges?: string[];
+  ignoreChanges?: string[];
+  /** Alias URNs (the SDK collapses name/parent/type aliases to URNs). */
+  aliases?: string[];
+  /** URNs of the explicit `dependsOn` resources, in the order given. */
+  dependsOn?: string[];
+}
+
+/** Options captured at construction, resolved later (URNs are outputs). */
+interface PendingOptions {
+  urn: Promise<string>;
+  options: Promise<RecordedOptions>;
+}
+
+/** Every resource constructed since the patch, in construction order (see `captureOptions`). */
+const pendingOptions: PendingOptions[] = [];
+
+/** A resource's URN as a promise (`urn` is an Output; its promise() is internal but stable). */
+function urnPromise(r: pulumi.Resource): Promise<string> {
+  return (r.urn as unknown as { promise(): Promise<string> }).promise();
+}
+
+async function resolveOptions(res: pulumi.Resource, opts: pulumi.CustomResourceOptions): Promise<RecordedOptions> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { gatherExplicitDependencies } = require('@pulumi/pulumi/runtime/dependsOn') as {
+    gatherExplicitDependencies(d: unknown): Promise<pulumi.Resource[]>;
+  };
+  const out: RecordedOptions = {};
+  if (opts.protect) out.protect = true;
+  if (opts.retainOnDelete) out.retainOnDelete = true;
+  if (opts.deleteBeforeReplace) out.deleteBeforeReplace = true;
+  if (opts.replaceOnChanges?.length) out.replaceOnChanges = [...opts.replaceOnChanges];
+  if (opts.ignoreChanges?.length) out.ignoreChanges = [...opts.ignoreChanges];
+  // The constructor has collapsed every alias (string, or name/parent/type spec) to a URN output.
+  const aliasOutputs = ((res as unknown as { __aliases?: pulumi.Output<string>[] }).__aliases ?? []);
+  const aliases = await Promise.all(aliasOutputs.map((a) => (a as unknown as { promise(): Promise<string> }).promise()));
+  if (aliases.length) out.aliases = [...new Set(aliases)];
+  const deps = await gatherExplicitDependencies(opts.dependsOn);
+  if (deps.length) out.dependsOn = [...new Set(await Promise.all(deps.map(urnPromise)))];
+  return out;
+}
+
+/**
+ * The mock engine does not hand resource options to `newResource`, and the request it gets has
+ * dependsOn merged with the input dependencies. The Resource constructor hands its options to
+ * `runtime/resource.registerResource` through the module's exports, so a wrapper there sees them
+ * as given. Patched once per process; resources read by id or URN are not registrations.
+ */
+function captureOptions(): void {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require('@pulumi/pulumi/runtime/resource') as Record<string, unknown> & { __pattern2Options?: boolean };
+  if (mod.__pattern2Options) return;
+  const orig = mod.registerResource as (...a: unknown[]) => unknown;
+  mod.registerResource = function (this: unknown, ...a: unknown[]) {
+    const res = a[0] as pulumi.Resource;
+    const opts = (a[8] ?? {}) as pulumi.CustomResourceOptions;
+    const result = orig.apply(this, a);
+    // After the call: registerResource is what gives the resource its `urn` output.
+    const options = resolveOptions(res, opts);
+    // Settled here so a failure (reported by the SDK itself) is never an unhandled rejection.
+    options.catch(() => undefined);
+    pendingOptions.push({ urn: urnPromise(res), options });
+    return result;
+  };
+  mod.__pattern2Options = true;
+}
+
+/**
+ * The options of every resource registered so far, by URN (only resources with an option set).
+ * Call after the program has settled (`settle`): URNs resolve when their registration returns.
+ */
+export async function recordedOptions(): Promise<Map<string, RecordedOptions>> {
+  const out = new Map<string, RecordedOptions>();
+  for (const p of pendingOptions) {
+    const [urn, options] = await Promise.all([p.urn, p.options]);
+    if (Object.keys(options).length) out.set(urn, options);
+  }
+  return out;
+}
+
+/**
+ * The SDK wraps every output property of every resource in a "debuggable" promise that captures
+ * and formats a stack trace, kept only to name leaked promises when PULUMI_DEBUG_PROMISE_LEAKS is
+ * set. Under the mock engine that was half of the SDK's time for the program's ~150 resources.
+ * The wrapper captures no frames (the leak check itself still runs); with the variable set, the
+ * SDK's behaviour is left alone. Patched once per process.
+ */
+function cheapDebuggablePromises(): void {
+  if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mod = require('@pulumi/pulumi/runtime/debuggable') as Record<string, unknown> & { __pattern2Cheap?: boolean };
+  if (mod.__pattern2Cheap) return;
+  const orig = mod.debuggablePromise as (...a: unknown[]) => unknown;
+  mod.debuggablePromise = function (this: unknown, ...a: unknown[]) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return orig.apply(this, a);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  mod.__pattern2Cheap = true;
+}
+
 function urnOf(parent: string | undefined, type: string, name: string): string {
   let qualified = type;
   if (parent) qualified = `${parent.split('::')[2].split('$').pop()}$${type}`;
@@ -229,10 +338,11 @@ function urnOf(parent: string | undefined, type: string, name: string): string {
  * - `aws:lb/targetGroup:TargetGroup`: `arn`, `arnSuffix`;
  * - `aws:efs/fileSystem:FileSystem`: `id` (`fs-…`), `dnsName`; mount targets: `ipAddress`, `dnsName`;
  * - `aws:secretsmanager/secret:Secret`: `arn` with the six-character suffix Secrets Manager adds;
- * - `random:index/randomPassword:RandomPassword` (and RandomString): `result` unique per name and
+ * - `random:index/randomPassword:RandomPassword`: `result` unique per name and
  *   containing `& < > " ' $ \` \\` so escaping is exercised everywhere (see `mockPassword`);
  * - `tls:index/privateKey:PrivateKey`: PEM-looking `privateKeyPem`, `publicKeyPem`, …;
- *   `tls:index/selfSignedCert:SelfSignedCert` / `locallySignedCert`: `certPem`;
+ *   `tls:index/selfSignedCert:SelfSignedCert`: `certPem`;
+ * Only types some shipped stack registers are handled (tests/plan.test.ts checks it).
  * - Kubernetes objects: `metadata.name` (given or the logical name) and `namespace`.
  * Calls: `aws:index/getAvailabilityZones` (`<region>a|b|c`), `getRegion`, `getCallerIdentity`,
  * `getPartition`, `aws:ec2/getAmi`, `aws:iam/getPolicyDocument` (a JSON document); any other
@@ -240,6 +350,8 @@ function urnOf(parent: string | undefined, type: string, name: string): string {
  */
 export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
   captureParents();
+  captureOptions();
+  cheapDebuggablePromises();
   const region = opts.region ?? 'eu-west-1';
   const account = opts.accountId ?? '123456789012';
   const recorder = new ResourceRecorder();
@@ -340,44 +452,24 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
         extra.versionId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
         break;
       case 'aws:iam/role:Role':
-      case 'aws:iam/instanceProfile:InstanceProfile':
-      case 'aws:iam/policy:Policy': {
+      case 'aws:iam/instanceProfile:InstanceProfile': {
         const n = String(inp.name ?? `${args.name}-${h.slice(0, 7)}`);
-        const kind = type === 'aws:iam/role:Role' ? 'role' : type === 'aws:iam/policy:Policy' ? 'policy' : 'instance-profile';
+        const kind = type === 'aws:iam/role:Role' ? 'role' : 'instance-profile';
         Object.assign(extra, { name: n, arn: `arn:aws:iam::${account}:${kind}/${n}` });
         break;
       }
-      case 'aws:s3/bucket:Bucket':
-      case 'aws:s3/bucketV2:BucketV2': {
+      case 'aws:s3/bucket:Bucket': {
         const b = String(inp.bucket ?? `${args.name}-${h.slice(0, 7)}`);
         Object.assign(extra, { bucket: b, arn: `arn:aws:s3:::${b}`, bucketRegionalDomainName: `${b}.s3.${region}.amazonaws.com`, region });
         break;
       }
-      case 'aws:s3/bucketObject:BucketObject':
       case 'aws:s3/bucketObjectv2:BucketObjectv2':
         extra.etag = h.slice(0, 32);
         extra.versionId = h.slice(32, 64);
         break;
-      case 'aws:ec2/launchTemplate:LaunchTemplate':
-        extra.latestVersion = 1;
-        extra.defaultVersion = 1;
-        break;
-      case 'aws:eks/cluster:Cluster':
-        Object.assign(extra, {
-          endpoint: `https://${h.slice(0, 32).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
-          certificateAuthority: { data: Buffer.from(pem('CERTIFICATE', `eks/${args.name}`)).toString('base64') },
-          name: inp.name ?? args.name,
-          identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${h.slice(0, 32).toUpperCase()}` }] }],
-        });
-        break;
-      case 'aws:kms/key:Key':
-        extra.keyId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-        extra.arn = `arn:aws:kms:${region}:${account}:key/${extra.keyId}`;
-        break;
       case 'random:index/randomPassword:RandomPassword':
-      case 'random:index/randomString:RandomString':
         extra.result = secret(mockPassword(args.name));
-        if (type === 'random:index/randomPassword:RandomPassword') extra.bcryptHash = secret(`$2a$10$${h.slice(0, 53)}`);
+        extra.bcryptHash = secret(`$2a$10$${h.slice(0, 53)}`);
         break;
       case 'random:index/randomId:RandomId':
         extra.hex = h.slice(0, (Number(inp.byteLength) || 8) * 2);
@@ -396,19 +488,16 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
         });
         break;
       case 'tls:index/selfSignedCert:SelfSignedCert':
-      case 'tls:index/locallySignedCert:LocallySignedCert':
         extra.certPem = pem('CERTIFICATE', args.name, 8);
         extra.validityStartTime = '2025-01-01T00:00:00Z';
         extra.validityEndTime = '2026-01-01T00:00:00Z';
         break;
-      case 'tls:index/certRequest:CertRequest':
-        extra.certRequestPem = pem('CERTIFICATE REQUEST', args.name, 4);
-        break;
     }
-    if (pkg === 'kubernetes' && !type.startsWith('kubernetes:helm') && !type.startsWith('kubernetes:yaml')) {
+    if (pkg === 'kubernetes') {
       const md = { ...((inp.metadata as Record<string, unknown>) ?? {}) };
       md.name = md.name ?? args.name;
-      if (!type.includes('/Namespace') && !type.includes(':ClusterRole') && !type.includes('StorageClass') && !type.includes('PersistentVolume:')) {
+      // Cluster-scoped kinds the program creates have no namespace.
+      if (type !== 'kubernetes:core/v1:Namespace' && type !== 'kubernetes:core/v1:PersistentVolume') {
         md.namespace = md.namespace ?? 'default';
       }
       md.uid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;

@@ -5,7 +5,10 @@
  * (scripts/mocks.ts) with a stack file's config — no Pulumi CLI, no cloud, no credentials — and
  * writes what would be created and what every node would receive:
  *   plan.txt        human summary: resource tree per component, stack outputs, files per node
- *   resources.json  every registered resource {type, name, urn, parent, inputs}, secrets redacted
+ *   resources.json  every registered resource {type, name, urn, parent, inputs, options}, secrets
+ *                   redacted; `options` holds the resource options a preview would act on
+ *                   (protect, retainOnDelete, deleteBeforeReplace, replaceOnChanges,
+ *                   ignoreChanges, aliases, dependsOn as URNs), only those set
  *   outputs.json    stack outputs, secrets redacted
  *   nodes/<id>/     changes.json, whole files, `<path>.edits.json` per edit, user data, S3
  *                   objects, ConfigMap files; with --stock-is/--stock-analytics the patched files
@@ -18,7 +21,7 @@ import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError, PROJECT, parseStackConfig } from '../config';
 import type { FileChange, NodeChangeSet } from '../config-templates/types';
-import { RecordedResource, pattern2Mocks, settle } from './mocks';
+import { RecordedResource, pattern2Mocks, recordedOptions, settle } from './mocks';
 import { readStackFile } from './lib/stack-file';
 import { KnownSecret, redact, scanForSecrets } from './lib/secrets';
 import { DeliveredFile, findChangeSets, findDeliveredFiles, safeRelative } from './lib/nodes';
@@ -282,9 +285,18 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
 
     // resources.json and outputs.json: secrets redacted.
     const sorted = treeOrder(records);
+    const optionsByUrn = await recordedOptions();
     const resources = [];
     for (const r of sorted) {
-      resources.push({ type: r.type, name: r.name, urn: r.urn, parent: r.parent ?? null, inputs: redact(await plain(r.rawInputs), secrets) });
+      const options = optionsByUrn.get(r.urn);
+      resources.push({
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        parent: r.parent ?? null,
+        inputs: redact(await plain(r.rawInputs), secrets),
+        ...(options ? { options } : {}),
+      });
     }
     const redactedOutputs: Record<string, unknown> = {};
     for (const [k, o] of Object.entries(outputs)) redactedOutputs[k] = o.secret ? '[secret]' : redact(await plain(o.value), secrets);
@@ -319,7 +331,7 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
       stack,
       configFile: shown(configFile),
       platform,
-      resources: sorted,
+      resources: sorted.map((r) => ({ ...r, options: optionsByUrn.get(r.urn) })),
       outputs: redactedOutputs,
       nodeFiles: nodes.files,
       changeSetSources,

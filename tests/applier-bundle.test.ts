@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { applierBundle, buildApplierBundle } from '../applier/bundle';
+import { BUNDLE_CACHE_FILE, applierBundle, buildApplierBundle, cachedApplierBundle } from '../applier/bundle';
 import { changeSetPayload } from '../config-templates';
 import type { NodeChangeSet } from '../config-templates/types';
 import { secretPlaceholder } from '../topology';
@@ -66,6 +66,29 @@ describe('the bundle', () => {
     const again = buildApplierBundle();
     expect(again).toBe(b);
     expect(applierBundle()).toBe(b);
+  });
+
+  it('comes from a cache that is rebuilt only when an input changed, to the same bytes', () => {
+    const cacheFile = path.join(tmp, 'cache', 'applier.json');
+    const first = cachedApplierBundle(cacheFile);
+    expect(first.built).toBe(true);
+    expect(first.bundle).toBe(buildApplierBundle());
+    const hit = cachedApplierBundle(cacheFile);
+    expect(hit).toEqual({ bundle: first.bundle, built: false });
+    const entry = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { inputs: Record<string, string>; stats: Record<string, string> };
+    // Every source esbuild read is an input (applier, the shared types and the bundled libraries).
+    expect(Object.keys(entry.inputs)).toEqual(expect.arrayContaining(['applier/cli.ts', 'applier/apply.ts', 'config-templates/types.ts']));
+    expect(Object.keys(entry.inputs).some((k) => /(^|\/)node_modules\/yaml\//.test(k))).toBe(true);
+    // An input whose content no longer matches (its stat differs too) forces a rebuild.
+    entry.inputs['applier/apply.ts'] = '0'.repeat(64);
+    entry.stats['applier/apply.ts'] = '0:0';
+    fs.writeFileSync(cacheFile, JSON.stringify(entry));
+    expect(cachedApplierBundle(cacheFile)).toEqual({ bundle: first.bundle, built: true });
+    // A corrupt cache is a miss, not an error.
+    fs.writeFileSync(cacheFile, '{');
+    expect(cachedApplierBundle(cacheFile).built).toBe(true);
+    // The program's cache lives in the git-ignored dist/.
+    expect(path.relative(path.resolve(__dirname, '..'), BUNDLE_CACHE_FILE)).toBe('dist/applier-cache.json');
   });
 
   it('is small enough for a ConfigMap', () => {

@@ -1,11 +1,16 @@
 /**
- * `npm run plan` on the real program: every shipped stack file plans, twice byte-identically;
- * no secret (config or mock-generated) reaches out/; bad config fails before anything is written;
- * with the reference product trees the nodes' files come out patched.
+ * `npm run plan` on the real program: every shipped stack file plans, twice byte-identically, and
+ * to exactly its stored baseline (scripts/baseline.ts; a change meant to alter the plan updates
+ * the baseline with `npm run baseline -- --update` in the same commit); resource options reach
+ * resources.json and plan.txt; no secret (config or mock-generated) reaches out/; the shared
+ * mocks handle only types a shipped stack registers; bad config fails before anything is
+ * written; with the reference product trees the nodes' files come out patched.
+ * Each stack is planned twice here and nowhere else (a plan is a few seconds of CPU).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { BASELINE_DIR, baselineView, compareWithBaseline, shippedStacks } from '../scripts/baseline';
 import { pattern2Mocks } from '../scripts/mocks';
 import { standIn } from '../scripts/lib/stack-file';
 import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, REPO, findLeaks, readTree, runPlanCli } from './fixtures/plan/run-plan';
@@ -14,6 +19,14 @@ const STACKS = fs
   .readdirSync(REPO)
   .filter((f) => /^Pulumi\..+\.ya?ml$/.test(f))
   .sort();
+
+interface PlannedResource {
+  type: string;
+  name: string;
+  urn: string;
+  parent: string | null;
+  options?: { protect?: true; dependsOn?: string[]; deleteBeforeReplace?: true };
+}
 
 let tmp: string;
 beforeAll(() => {
@@ -42,7 +55,7 @@ describe('shipped stacks', () => {
     expect(STACKS).toContain('Pulumi.dev.yaml');
   });
 
-  test.each(STACKS)('%s plans, twice byte-identically, with no mock secret in the output', (file) => {
+  test.each(STACKS)('%s plans, twice byte-identically and as its baseline, with its options and no mock secret in the output', (file) => {
     const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(file)![1];
     const a = path.join(tmp, `${stack}-a`);
     const b = path.join(tmp, `${stack}-b`);
@@ -58,14 +71,63 @@ describe('shipped stacks', () => {
     expect([...tb.keys()]).toEqual([...ta.keys()]);
     for (const [f, content] of ta) expect({ f, same: content.equals(tb.get(f)!) }).toEqual({ f, same: true });
 
-    const resources = JSON.parse(ta.get('resources.json')!.toString('utf8')) as { type: string; name: string; parent: string | null }[];
+    const resources = JSON.parse(ta.get('resources.json')!.toString('utf8')) as PlannedResource[];
     expect(resources.find((r) => r.type === 'wso2:pattern2:Pattern2')).toBeDefined();
-    expect(ta.get('plan.txt')!.toString('utf8')).toContain(`stack "${stack}"`);
+    const planTxt = ta.get('plan.txt')!.toString('utf8');
+    expect(planTxt).toContain(`stack "${stack}"`);
+
+    // Options: only those set are recorded; dependsOn names registered resources; protected ones are marked.
+    const urns = new Set(resources.map((r) => r.urn));
+    for (const r of resources.filter((x) => x.options)) {
+      expect(Object.keys(r.options!).length).toBeGreaterThan(0);
+      for (const [k, v] of Object.entries(r.options!)) expect({ k, v: v === true || (Array.isArray(v) && v.length > 0) }).toEqual({ k, v: true });
+      for (const d of r.options!.dependsOn ?? []) expect(urns.has(d)).toBe(true);
+      if (r.options!.protect) expect(planTxt).toContain(`${r.type}  ${r.name}`);
+    }
+    const protectedCount = resources.filter((r) => r.options?.protect).length;
+    expect(planTxt.split('\n').filter((l) => l.includes('[protected]')).length).toBe(protectedCount);
+    if (stack === 'prod') {
+      expect(resources.find((r) => r.type === 'aws:rds/instance:Instance')!.options).toMatchObject({ protect: true });
+    }
+    if (stack === 'dev') {
+      const node = resources.find((r) => r.type === 'aws:ec2/instance:Instance')!;
+      expect(node.options).toMatchObject({ deleteBeforeReplace: true });
+      expect(node.options!.dependsOn!.length).toBeGreaterThan(0);
+      expect(protectedCount).toBe(0);
+    }
+
+    // The baseline: byte-identical, and the comparison sees a one-byte change, a new file and a missing one.
+    const view = baselineView(a);
+    expect(compareWithBaseline(stack, view)).toEqual([]);
+    const touched = new Map(view);
+    const first = [...touched.keys()].find((p) => p.endsWith('.json'))!;
+    touched.set(first, Buffer.concat([touched.get(first)!, Buffer.from(' ')]));
+    touched.set('nodes/extra', Buffer.from('x'));
+    touched.delete('outputs.json');
+    expect(compareWithBaseline(stack, touched).sort()).toEqual([`${stack}/${first}: differs`, `${stack}/nodes/extra: new`, `${stack}/outputs.json: gone`].sort());
 
     const secrets = generatedSecrets(a);
     // Stacks without passwords in config get random ones: they must exist and must not leak.
     expect(Object.keys(secrets).length).toBeGreaterThan(0);
     expect(findLeaks(ta, secrets)).toEqual([]);
+  });
+});
+
+describe('the shared mocks', () => {
+  test('every resource type scripts/mocks.ts handles is registered by a shipped stack', () => {
+    // The baselines are what the shipped stacks register (the test above proves each plan equals its baseline).
+    const registered = new Set<string>();
+    for (const stack of shippedStacks()) {
+      const resources = JSON.parse(fs.readFileSync(path.join(BASELINE_DIR, stack, 'resources.json'), 'utf8')) as PlannedResource[];
+      for (const r of resources) registered.add(r.type);
+    }
+    // The handled types: the id prefixes and the cases of the state function (calls come after it).
+    const src = fs.readFileSync(path.join(REPO, 'scripts/mocks.ts'), 'utf8');
+    const prefixes = src.slice(src.indexOf('const AWS_ID_PREFIX'), src.indexOf('};', src.indexOf('const AWS_ID_PREFIX')));
+    const state = src.slice(src.indexOf('function stateFor('), src.indexOf('function idFor('));
+    const handled = new Set([...prefixes.matchAll(/'([a-z0-9]+:[^']+)':/g), ...state.matchAll(/case '([a-z0-9]+:[^']+)':/g)].map((m) => m[1]));
+    expect(handled.size).toBeGreaterThan(15);
+    expect([...handled].filter((t) => !registered.has(t)).sort()).toEqual([]);
   });
 });
 

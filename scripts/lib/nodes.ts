@@ -3,16 +3,17 @@
  * - change sets, by their `$schema` marker, anywhere in any input (also inside base64/gzip
  *   user data or embedded in a script);
  * - files delivered by resources tagged (AWS `tags`) or labelled (Kubernetes `metadata.labels`)
- *   `wso2-pattern2/node`: EC2 user data, S3 objects, ConfigMap data.
+ *   with topology's NODE_TAG_KEY: EC2 user data, S3 objects, ConfigMap data.
  * Secrets (Kubernetes Secrets, Secrets Manager values) are never collected.
  */
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { CHANGE_SET_SCHEMA, NodeChangeSet } from '../../config-templates';
+import { NODE_IDS, NODE_TAG_KEY } from '../../topology';
 import { RecordedResource } from '../mocks';
 
-export const NODE_TAG = 'wso2-pattern2/node';
-export const NODE_TAG_VALUES = ['is-1', 'is-2', 'analytics-1', 'analytics-2', 'frontend', 'database'] as const;
+/** Values the node tag may carry: the product nodes and the two shared parts. */
+export const NODE_TAG_VALUES: readonly string[] = [...NODE_IDS, 'frontend', 'database'];
 
 /** A change set as found: the exact payload string and where it came from. */
 export interface FoundChangeSet {
@@ -135,11 +136,11 @@ export function findChangeSets(records: readonly RecordedResource[]): FoundChang
 
 function nodeTagOf(r: RecordedResource): string | undefined {
   const inp = r.inputs as Record<string, any>;
-  const candidates: unknown[] = [inp.tags?.[NODE_TAG], inp.metadata?.labels?.[NODE_TAG]];
-  for (const ts of (inp.tagSpecifications as { tags?: Record<string, string> }[] | undefined) ?? []) candidates.push(ts?.tags?.[NODE_TAG]);
+  const candidates: unknown[] = [inp.tags?.[NODE_TAG_KEY], inp.metadata?.labels?.[NODE_TAG_KEY]];
+  for (const ts of (inp.tagSpecifications as { tags?: Record<string, string> }[] | undefined) ?? []) candidates.push(ts?.tags?.[NODE_TAG_KEY]);
   const found = candidates.find((c) => typeof c === 'string') as string | undefined;
-  if (found !== undefined && !(NODE_TAG_VALUES as readonly string[]).includes(found)) {
-    throw new Error(`${label(r)}: tag ${NODE_TAG}="${found}" is not one of ${NODE_TAG_VALUES.join(', ')}`);
+  if (found !== undefined && !NODE_TAG_VALUES.includes(found)) {
+    throw new Error(`${label(r)}: tag ${NODE_TAG_KEY}="${found}" is not one of ${NODE_TAG_VALUES.join(', ')}`);
   }
   return found;
 }

@@ -46,11 +46,21 @@ export function tooShort(secrets: readonly KnownSecret[]): KnownSecret[] {
   return secrets.filter((s) => s.value.length < 6);
 }
 
+/** Every form of every secret, longest first; computed once per secrets list (a plan redacts thousands of strings). */
+const allNeedles = new WeakMap<readonly KnownSecret[], string[]>();
+function needlesOfAll(secrets: readonly KnownSecret[]): string[] {
+  let all = allNeedles.get(secrets);
+  if (!all) {
+    all = secrets.flatMap((k) => needlesOf(k.value)).sort((a, b) => b.length - a.length);
+    allNeedles.set(secrets, all);
+  }
+  return all;
+}
+
 /** Replaces every form of every secret inside `s` with `[secret]`. */
 export function redactString(s: string, secrets: readonly KnownSecret[]): string {
   let out = s;
-  const all = secrets.flatMap((k) => needlesOf(k.value)).sort((a, b) => b.length - a.length);
-  for (const n of all) if (out.includes(n)) out = out.split(n).join(REDACTED);
+  for (const n of needlesOfAll(secrets)) if (out.includes(n)) out = out.split(n).join(REDACTED);
   return out;
 }
 
@@ -95,8 +105,9 @@ export function scanForSecrets(dir: string, secrets: readonly KnownSecret[]): Le
   const leaks: Leak[] = [];
   const needles = secrets.map((s) => ({ label: s.label, forms: needlesOf(s.value) }));
   for (const file of listFiles(dir)) {
-    const text = fs.readFileSync(path.join(dir, file)).toString('latin1');
-    const utf8 = fs.readFileSync(path.join(dir, file), 'utf8');
+    const bytes = fs.readFileSync(path.join(dir, file));
+    const text = bytes.toString('latin1');
+    const utf8 = bytes.toString('utf8');
     for (const n of needles) {
       if (n.forms.some((f) => text.includes(f) || utf8.includes(f))) leaks.push({ file, label: n.label });
     }

@@ -22,6 +22,8 @@ export interface SummaryResource {
   urn: string;
   parent?: string;
   custom: boolean;
+  /** Options set on the resource; protect and retainOnDelete are marked in the tree. */
+  options?: { protect?: boolean; retainOnDelete?: boolean };
 }
 
 export interface SummaryInput {
@@ -44,6 +46,12 @@ export interface SummaryInput {
 const byTypeName = (a: SummaryResource, b: SummaryResource) =>
   a.type < b.type ? -1 : a.type > b.type ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
+/** What `pulumi destroy` would not delete: protected (refused) and retained (left in the cloud). */
+function marks(r: SummaryResource): string {
+  const m = [r.options?.protect ? 'protected' : '', r.options?.retainOnDelete ? 'retained on delete' : ''].filter(Boolean);
+  return m.length ? ` [${m.join(', ')}]` : '';
+}
+
 /** The resource tree: components with their children; custom resources grouped by type under them. */
 function tree(resources: readonly SummaryResource[]): string[] {
   const children = new Map<string | undefined, SummaryResource[]>();
@@ -62,7 +70,7 @@ function tree(resources: readonly SummaryResource[]): string[] {
       const own = children.get(k.urn)?.length ?? 0;
       const kind = k.custom ? '' : ' [component]';
       const note = own ? ` (${own} children)` : '';
-      lines.push(`${indent}${k.type}  ${k.name}${kind}${note}`);
+      lines.push(`${indent}${k.type}  ${k.name}${kind}${note}${marks(k)}`);
       if (own) walk(k.urn, indent + '    ');
     }
     if (counts.size > 1) {
@@ -77,6 +85,14 @@ function sha(b: Buffer): string {
   return crypto.createHash('sha256').update(b).digest('hex').slice(0, 12);
 }
 
+/** A count of protected and retained resources, so a reader knows to look for the marks. */
+function protectedNote(resources: readonly SummaryResource[]): string {
+  const p = resources.filter((r) => r.options?.protect).length;
+  const k = resources.filter((r) => r.options?.retainOnDelete).length;
+  const parts = [p ? `${p} protected` : '', k ? `${k} retained on delete` : ''].filter(Boolean);
+  return parts.length ? `; ${parts.join(', ')}` : '';
+}
+
 export function renderSummary(s: SummaryInput): string {
   const custom = s.resources.filter((r) => r.custom).length;
   const lines: string[] = [
@@ -84,7 +100,8 @@ export function renderSummary(s: SummaryInput): string {
     `config file: ${s.configFile}`,
     `platform: ${s.platform}`,
     '',
-    `Resources: ${s.resources.length} registered (${custom} custom, ${s.resources.length - custom} components)`,
+    `Resources: ${s.resources.length} registered (${custom} custom, ${s.resources.length - custom} components)` +
+      protectedNote(s.resources),
     ...tree(s.resources),
     '',
     'Stack outputs:',
