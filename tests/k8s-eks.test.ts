@@ -3,7 +3,7 @@
  * run under the shared mocks.
  */
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
-import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes/model';
+import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes/names';
 import { MYSQL_PORT } from '../components/aws/rds';
 
 const NS = 'wso2-is-pattern2';
