@@ -92,3 +92,10 @@ test('has NetworkPolicies for the products and nginx, none for a database or NFS
   expect(names).not.toContain('wso2is-allow-mysql');
   expect(names).not.toContain('wso2is-allow-nfs');
 });
+
+test('as a test stack, leaves nothing behind: no protected resource, no final snapshot', () => {
+  expect(run.options.filter((o) => o.protect)).toEqual([]);
+  const rds = recordsOf('aws:rds/instance:Instance')[0].inputs;
+  expect(rds.skipFinalSnapshot).toBe(true);
+  expect(rds.finalSnapshotIdentifier).toBeUndefined();
+});

@@ -10,7 +10,7 @@ import { renderDbInit } from '../../config-templates';
 import { Credentials } from '../credentials';
 import { stackDatabase } from '../aws/rds';
 import { PlatformContext } from './context';
-import { NAMES, appLabels, serviceDnsName } from './names';
+import { CONFIG_MAP_NAMES, NAMES, appLabels, serviceDnsName } from './names';
 import { sha256 } from './checksums';
 import { dbInitJobScript } from './scripts';
 import { DatabaseAccess, dbInitPodSpec, mysqlPodSpec } from './pod-specs';
@@ -128,7 +128,7 @@ export function dbInitJob(ctx: PlatformContext, topology: pulumi.Output<Topology
   const { name, cfg, meta, inNs } = ctx;
   const dbInit = topology.apply((t) => renderDbInit(t));
   const scriptSha = dbInit.apply((d) => sha256(d.script));
-  const cm = new k8s.core.v1.ConfigMap(`${name}-db-init`, { metadata: meta('wso2is-db-init', 'database'), data: dbInit.apply((d) => ({ [d.fileName]: d.script })) }, inNs());
+  const cm = new k8s.core.v1.ConfigMap(`${name}-db-init`, { metadata: meta(CONFIG_MAP_NAMES.dbInit, 'database'), data: dbInit.apply((d) => ({ [d.fileName]: d.script })) }, inNs());
   const access: DatabaseAccess = { image: cfg.kubernetes.images.mysql, host: db.host, secret: secrets.database.metadata.name };
   const job = new k8s.batch.v1.Job(
     `${name}-db-init-job`,

@@ -10,7 +10,7 @@ import * as tls from '@pulumi/tls';
 import { Topology } from '../../topology';
 import { renderNginxConf } from '../../config-templates';
 import { PlatformContext } from './context';
-import { NAMES, PART_OF, SECRET_NAMES_K8S, appLabels } from './names';
+import { CONFIG_MAP_NAMES, NAMES, PART_OF, SECRET_NAMES_K8S, appLabels } from './names';
 import { NAMESERVER_PLACEHOLDER, NGINX_PATHS } from './paths';
 import { configChecksum } from './checksums';
 import { nginxStartScript } from './scripts';
@@ -105,7 +105,7 @@ export function frontend(ctx: PlatformContext, topology: pulumi.Output<Topology>
   );
   const templateFile = path.posix.basename(NGINX_PATHS.template);
   const start = nginxStartScript();
-  const confCm = new k8s.core.v1.ConfigMap(`${name}-nginx-conf`, { metadata: meta('wso2is-frontend-conf', 'frontend'), data: { [templateFile]: conf } }, inNs());
+  const confCm = new k8s.core.v1.ConfigMap(`${name}-nginx-conf`, { metadata: meta(CONFIG_MAP_NAMES.nginx, 'frontend'), data: { [templateFile]: conf } }, inNs());
   const checksum = pulumi
     .all([conf, tlsSecret.metadata])
     .apply(([c, m]) => configChecksum({ [`nginx/${templateFile}`]: c, 'nginx/start': start, 'secrets': `${m?.name ?? ''}@${m?.resourceVersion ?? ''}` }));

@@ -33,8 +33,8 @@ export const PROCESS_RESOURCES: Record<string, k8s.types.input.core.v1.ResourceR
 
 /** What a product pod is built from. */
 export interface ProductPodArgs {
-  /** The stack configuration (images, JDBC driver). */
-  cfg: StackConfig;
+  /** The stack configuration: the images and the JDBC driver. */
+  cfg: Pick<StackConfig, 'kubernetes' | 'jdbcDriver'>;
   /** The model (ports, processes, shared directories); its database host is not used. */
   t: Topology;
   /** Names of the ConfigMaps holding the change sets of the role's nodes, in ordinal order. */
