@@ -4,6 +4,10 @@
  */
 import * as crypto from 'crypto';
 
+/**
+ * Hex SHA-256 of a text.
+ * @param s the text (UTF-8)
+ */
 export function sha256(s: string): string {
   return crypto.createHash('sha256').update(s).digest('hex');
 }
@@ -13,6 +17,7 @@ export function sha256(s: string): string {
  * the applier bundle, scripts, and secret *versions* such as a Secret's resourceVersion — never a
  * secret value). Parts are sorted by name and NUL-separated, so order and concatenation cannot
  * alias two different configurations.
+ * @param parts name -> content
  */
 export function configChecksum(parts: Record<string, string>): string {
   const h = crypto.createHash('sha256');

@@ -60,7 +60,10 @@ function frontendTls(ctx: PlatformContext): k8s.core.v1.Secret {
   );
 }
 
-/** Annotations of the LoadBalancer Service: an internet-facing NLB on AWS; locally, not awaited. */
+/**
+ * Annotations of the LoadBalancer Service: an internet-facing NLB on AWS; locally, not awaited.
+ * @param onAws whether the cluster is EKS (RDS or EFS configured)
+ */
 function loadBalancerAnnotations(onAws: boolean): Record<string, string> {
   return onAws
     ? {

@@ -22,7 +22,11 @@ export const PRODUCT_HOMES: Record<Role, string> = {
  */
 export const DAS_PRODUCT_HOME = '/home/wso2carbon/wso2is-analytics-5.4.0';
 
-/** The product home the scripts default to for a role's image. */
+/**
+ * The product home the scripts default to for a role's image.
+ * @param role the image's role
+ * @param flavor the analytics flavour (DAS images have another home)
+ */
 export function productHome(role: Role, flavor: AnalyticsFlavor): string {
   return role === 'analytics' && flavor === 'das' ? DAS_PRODUCT_HOME : PRODUCT_HOMES[role];
 }
@@ -73,7 +77,11 @@ export const NGINX_PATHS = {
   resolvConf: '/etc/resolv.conf',
 } as const;
 
-/** True when the product path `p` is a shared directory's product path or inside one. */
+/**
+ * True when the product path `p` is a shared directory's product path or inside one.
+ * @param p a product path
+ * @param shared the shared directories
+ */
 export function inSharedTree(p: string, shared: readonly SharedDirectory[]): boolean {
   return shared.some((d) => p === d.productPath || p.startsWith(`${d.productPath}/`));
 }
@@ -82,6 +90,8 @@ export function inSharedTree(p: string, shared: readonly SharedDirectory[]): boo
  * Product paths the change sets edit in place, for the stage step to copy from the image. Paths in
  * a shared tree (`shared`: the role's `sharedDirectories`) are left out: the apply step edits those
  * on the shared volume itself, where both pods of the role see them.
+ * @param changeSets the change sets of the role's nodes
+ * @param shared the role's shared directories
  */
 export function editedPaths(changeSets: readonly NodeChangeSet[], shared: readonly SharedDirectory[] = []): string[] {
   const out = new Set<string>();
@@ -91,7 +101,10 @@ export function editedPaths(changeSets: readonly NodeChangeSet[], shared: readon
   return [...out].sort();
 }
 
-/** A safe relative path inside a product home: no `..`, not absolute, no shell-significant newline. */
+/**
+ * A safe relative path inside a product home: no `..`, not absolute, no shell-significant newline.
+ * @param p the path, returned when safe
+ */
 export function assertRelativePath(p: string): string {
   if (p.startsWith('/') || p.split('/').includes('..') || /[\n\r\0]/.test(p) || p === '') {
     throw new Error(`not a relative product path: ${JSON.stringify(p)}`);
@@ -99,7 +112,10 @@ export function assertRelativePath(p: string): string {
   return p;
 }
 
-/** The jar's file name: the last segment of its URL, a plain name (config.ts accepts no other). */
+/**
+ * The jar's file name: the last segment of its URL, a plain name (config.ts accepts no other).
+ * @param url the driver's download URL
+ */
 export function jdbcDriverFileName(url: string): string {
   const name = url.split('/').pop() ?? '';
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*\.jar$/.test(name)) throw new Error(`not a plain jar file name at the end of ${JSON.stringify(url)}`);

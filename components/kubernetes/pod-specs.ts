@@ -20,7 +20,10 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 /** Where the NFS server keeps the export (its backing RWO volume). */
 const NFS_EXPORT_DIR = '/nfsshare';
 
-/** Spread pods over nodes and zones; preferred (not required) so a one-node kind cluster still runs. */
+/**
+ * Spread pods over nodes and zones; preferred (not required) so a one-node kind cluster still runs.
+ * @param labels the pods' labels
+ */
 export function antiAffinity(labels: Record<string, string>): k8s.types.input.core.v1.Affinity {
   return {
     podAntiAffinity: {
@@ -32,11 +35,23 @@ export function antiAffinity(labels: Record<string, string>): k8s.types.input.co
   };
 }
 
+/**
+ * A TCP probe.
+ * @param port the port that must accept
+ * @param initialDelaySeconds delay after the container starts
+ * @param periodSeconds interval
+ * @param failureThreshold failures in a row that count
+ */
 export function tcpProbe(port: number, initialDelaySeconds: number, periodSeconds = 10, failureThreshold = 3): Probe {
   return { tcpSocket: { port }, initialDelaySeconds, periodSeconds, timeoutSeconds: 5, failureThreshold };
 }
 
-/** An env var from a key of a Secret. */
+/**
+ * An env var from a key of a Secret.
+ * @param name the variable
+ * @param secret the Secret's name (through its object)
+ * @param key the key in the Secret
+ */
 export const secretEnv = (name: string, secret: Input<string>, key: string): EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
 
 /** Where the products find the database. */
@@ -141,7 +156,10 @@ export interface DbInitPodArgs {
   scriptConfigMap: Input<string>;
 }
 
-/** The db-init Job's pod: copies the stock dbscripts out of the product images, then runs the script in the MySQL image. */
+/**
+ * The db-init Job's pod: copies the stock dbscripts out of the product images, then runs the script in the MySQL image.
+ * @param a images, database, script and its ConfigMap
+ */
 export function dbInitPodSpec(a: DbInitPodArgs): PodSpec {
   const das = a.flavor === 'das';
   return {
@@ -202,7 +220,10 @@ export interface NginxPodArgs {
   labels: Record<string, string>;
 }
 
-/** The nginx front-end pod: the start script fills the resolver into the site, then runs nginx. */
+/**
+ * The nginx front-end pod: the start script fills the resolver into the site, then runs nginx.
+ * @param a image, start script, ports, the site's ConfigMap and the TLS Secret
+ */
 export function nginxPodSpec(a: NginxPodArgs): PodSpec {
   return {
     affinity: antiAffinity(a.labels),

@@ -65,6 +65,11 @@ interface RolePod {
   homeLink?: string;
 }
 
+/**
+ * What a role's pod uses, gathered once.
+ * @param role the pod's role
+ * @param a what the pod is built from
+ */
 function rolePod(role: Role, a: ProductPodArgs): RolePod {
   const { cfg, t } = a;
   const flavor = t.analyticsFlavor;
@@ -86,11 +91,20 @@ function rolePod(role: Role, a: ProductPodArgs): RolePod {
   };
 }
 
-/** The stage container's command: the stage script over the node-local paths the change sets edit. */
+/**
+ * The stage container's command: the stage script over the node-local paths the change sets edit.
+ * @param role the pod's role
+ * @param t the model (the analytics flavour)
+ * @param paths the node-local product paths to stage (`editedPaths`)
+ */
 export function stageCommand(role: Role, t: Topology, paths: readonly string[]): string[] {
   return ['sh', '-c', stageScript(role, t.analyticsFlavor), 'stage', ...paths];
 }
 
+/**
+ * The pod's volumes: stage, change sets, applier, its secrets file, the shared claim, the driver.
+ * @param p the role's pod
+ */
 function productVolumes(p: RolePod): Volume[] {
   return [
     { name: 'stage', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
@@ -105,6 +119,10 @@ function productVolumes(p: RolePod): Volume[] {
   ];
 }
 
+/**
+ * Init containers, in order: fetch the driver, wait for the database, stage, seed, apply.
+ * @param p the role's pod
+ */
 function productInitContainers(p: RolePod): Container[] {
   const { role, a } = p;
   const stageImage = p.imageOf(p.processes[0]);
@@ -160,6 +178,11 @@ function productInitContainers(p: RolePod): Container[] {
   ];
 }
 
+/**
+ * The container of one product process, with its probes and resources.
+ * @param p the role's pod
+ * @param proc the process
+ */
 function productContainer(p: RolePod, proc: ProductProcess): Container {
   const healthPort = p.a.t.ports[proc.healthPort];
   const dashboard = proc.name === 'dashboard';
@@ -192,6 +215,11 @@ function productContainer(p: RolePod, proc: ProductProcess): Container {
   return c;
 }
 
+/**
+ * The pod spec of a role.
+ * @param role the role
+ * @param a what the pod is built from
+ */
 function productPodSpec(role: Role, a: ProductPodArgs): PodSpec {
   const p = rolePod(role, a);
   return {
@@ -204,12 +232,18 @@ function productPodSpec(role: Role, a: ProductPodArgs): PodSpec {
   };
 }
 
-/** An IS pod: one Carbon server. */
+/**
+ * An IS pod: one Carbon server.
+ * @param a what the pod is built from
+ */
 export function isPodSpec(a: ProductPodArgs): PodSpec {
   return productPodSpec('is', a);
 }
 
-/** An analytics pod: the worker and the dashboard (SP), or the DAS server. */
+/**
+ * An analytics pod: the worker and the dashboard (SP), or the DAS server.
+ * @param a what the pod is built from
+ */
 export function analyticsPodSpec(a: ProductPodArgs): PodSpec {
   return productPodSpec('analytics', a);
 }

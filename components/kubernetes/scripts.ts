@@ -14,6 +14,8 @@ import { DB_INIT_DONE_TABLE, nodeIdForOrdinal } from './names';
 /**
  * The script of `shell/<file>`: its body (what follows the opening comment block and the blank
  * line ending it) with the i-th `#@` marker line replaced by `slots[i]`.
+ * @param file the file's name under shell/
+ * @param slots the generated lines, one list per marker, in order
  */
 export function assembleScript(file: string, slots: readonly (readonly string[])[]): string {
   const text = shellFile(file);
@@ -30,7 +32,10 @@ export function assembleScript(file: string, slots: readonly (readonly string[])
   return `${out.join('\n')}\n`;
 }
 
-/** A role's shared directories, checked for what the scripts rely on: safe paths, none inside another. */
+/**
+ * A role's shared directories, checked for what the scripts rely on: safe paths, none inside another.
+ * @param dirs the role's shared directories, returned when fine
+ */
 function linkable(dirs: readonly SharedDirectory[]): readonly SharedDirectory[] {
   for (const d of dirs) {
     assertRelativePath(d.productPath);
@@ -228,7 +233,12 @@ export function nginxStartScript(): string {
   ]);
 }
 
-/** A db-init Job init container's command: copies an image's stock dbscripts into `target`. */
+/**
+ * A db-init Job init container's command: copies an image's stock dbscripts into `target`.
+ * @param role the image's role
+ * @param flavor the analytics flavour (DAS images have another home)
+ * @param target the directory (an emptyDir shared with the Job's container)
+ */
 export function copyDbScriptsScript(role: Role, flavor: AnalyticsFlavor, target: string): string {
   return `set -eu\ncp -R "\${WSO2_SERVER_HOME:-${productHome(role, flavor)}}/dbscripts" ${target}/`;
 }

@@ -75,8 +75,3 @@ export function platformSecrets(ctx: PlatformContext, credentials: Credentials):
     .apply((v) => v.join(','));
   return { database, admin, keystore, applier, versions };
 }
-
-/** An env var read from a key of a Secret, named through the object. */
-export function secretEnv(envName: string, secret: k8s.core.v1.Secret, key: string): k8s.types.input.core.v1.EnvVar {
-  return { name: envName, valueFrom: { secretKeyRef: { name: secret.metadata.name, key } } };
-}

@@ -21,6 +21,7 @@ import { PlatformSecrets } from './secrets';
 /**
  * A pod template's `metadata.annotations` carries the checksum, so a change of any rendered file,
  * the applier or a secret's version rolls the pods.
+ * @param checksum the pod template's configuration checksum
  */
 export function checksumAnnotation(checksum: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
   return { [CHECKSUM_ANNOTATION]: checksum };
@@ -73,6 +74,9 @@ export interface ProductWorkloadArgs {
 /**
  * The checksum of a role's pod template: its nodes' change sets, the applier, the stage and apply
  * scripts, the secrets' versions and the db-init script's hash.
+ * @param role the role
+ * @param a what the pods are built from
+ * @param roleSets the change sets of the role's nodes
  */
 function roleChecksum(role: Role, a: ProductWorkloadArgs, roleSets: pulumi.Output<NodeChangeSet[]>): pulumi.Output<string> {
   return pulumi.all([roleSets, a.secrets.versions, a.dbInit.scriptSha]).apply(([sets, versions, dbSha]: [NodeChangeSet[], string, string]) => {
@@ -108,7 +112,7 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
 
   // Node addresses: a headless Service that publishes pods before they are ready, so Hazelcast
   // wka members / the HA peers resolve each other while booting.
-  const headlessService = new k8s.core.v1.Service(
+  new k8s.core.v1.Service(
     `${name}-${role}-headless`,
     {
       metadata: nodeMeta(headless),
@@ -134,7 +138,7 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
     {
       metadata: nodeMeta(sts),
       spec: {
-        serviceName: headlessService.metadata.name,
+        serviceName: headless,
         replicas: 2,
         selector: { matchLabels: labels },
         // IS: one pod at a time at first start, each Ready before the next (the first node
