@@ -21,7 +21,8 @@ import {
   processesFor,
   sharedDirectoriesFor,
 } from '../topology';
-import { APPLIER_NODE_IMAGE, DAS_PRODUCT_HOME, MOUNTS, NAMES, portName } from '../components/kubernetes/model';
+import { APPLIER_NODE_IMAGE, DAS_PRODUCT_HOME, MOUNTS } from '../components/kubernetes/paths';
+import { NAMES, portName } from '../components/kubernetes/names';
 import { DAS_FILES } from '../config-templates/analytics-das';
 import { FileChange, NodeChangeSet } from '../config-templates/types';
 import { ConfigError, PROJECT, parseStackConfig } from '../config';

@@ -11,7 +11,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DB_INIT_META_DATABASE, IS_DATABASES, Topology } from '../topology';
 import { renderDbInit } from '../config-templates/db-init';
-import { DB_INIT_DONE_TABLE, MOUNTS, dbInitJobScript, nodeAddresses, sha256, waitForDbScript } from '../components/kubernetes/model';
+import { DB_INIT_DONE_TABLE, nodeAddresses } from '../components/kubernetes/names';
+import { MOUNTS } from '../components/kubernetes/paths';
+import { sha256 } from '../components/kubernetes/checksums';
+import { dbInitJobScript, waitForDbScript } from '../components/kubernetes/scripts';
 import { MariaDb, startMariaDb } from './helpers/mariadb';
 import { testTopology } from './helpers/topology';
 

@@ -3,7 +3,7 @@
  * run under the shared mocks.
  */
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
-import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes/model';
+import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes/names';
 import { MYSQL_PORT } from '../components/aws/rds';
 
 const NS = 'wso2-is-pattern2';
@@ -91,4 +91,11 @@ test('has NetworkPolicies for the products and nginx, none for a database or NFS
   expect(names.filter((n) => n.startsWith('wso2is-allow-analytics-')).length).toBeGreaterThan(0);
   expect(names).not.toContain('wso2is-allow-mysql');
   expect(names).not.toContain('wso2is-allow-nfs');
+});
+
+test('as a test stack, leaves nothing behind: no protected resource, no final snapshot', () => {
+  expect(run.options.filter((o) => o.protect)).toEqual([]);
+  const rds = recordsOf('aws:rds/instance:Instance')[0].inputs;
+  expect(rds.skipFinalSnapshot).toBe(true);
+  expect(rds.finalSnapshotIdentifier).toBeUndefined();
 });

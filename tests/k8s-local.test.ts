@@ -6,27 +6,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
-import { DEFAULT_PORTS, SHARED_DIRECTORIES, analyticsPortRules, jdbcDriverDir, processesFor } from '../topology';
+import { DEFAULT_PORTS, NODE_TAG_KEY, SHARED_DIRECTORIES, analyticsPortRules, jdbcDriverDir, processesFor } from '../topology';
 import { DEFAULTS } from '../config';
 import { CHANGE_SET_SCHEMA } from '../config-templates';
 import type { NodeChangeSet } from '../config-templates/types';
 import { DASHBOARD_SITE_JSON, PORTAL_SITE_JSON, SHINDIG_WAR } from '../config-templates/is/proxy';
-import {
-  CHECKSUM_ANNOTATION,
-  NAMES,
-  NODE_LABEL,
-  applyScript,
-  configChecksum,
-  podDnsName,
-  sha256,
-  stageScript,
-  nginxStartScript,
-  NAMESERVER_PLACEHOLDER,
-  NGINX_PATHS,
-  APPLIER_NODE_IMAGE,
-  MOUNTS,
-  driverFetchScript,
-} from '../components/kubernetes/model';
+import { CHECKSUM_ANNOTATION, NAMES, podDnsName } from '../components/kubernetes/names';
+import { applyScript, stageScript, nginxStartScript, driverFetchScript } from '../components/kubernetes/scripts';
+import { configChecksum, sha256 } from '../components/kubernetes/checksums';
+import { NAMESERVER_PLACEHOLDER, NGINX_PATHS, APPLIER_NODE_IMAGE, MOUNTS } from '../components/kubernetes/paths';
 import { NGINX_MIN_VERSION_RESOLVE } from '../config-templates/nginx';
 import { isSecretWrapped } from '../scripts/mocks';
 
@@ -98,7 +86,7 @@ describe('identities', () => {
       expect(changes.projected.sources.map((s: any) => s.configMap.name)).toEqual(ids.map((id) => `wso2is-changes-${id}`));
       for (const id of ids) {
         const cm = findObject(run.records, 'ConfigMap', `wso2is-changes-${id}`);
-        expect(cm.metadata.labels[NODE_LABEL]).toBe(id);
+        expect(cm.metadata.labels[NODE_TAG_KEY]).toBe(id);
         expect(Object.keys(cm.data)).toEqual([`changes-${id}.json`]);
         expect(JSON.parse(cm.data[`changes-${id}.json`]).nodeId).toBe(id);
       }

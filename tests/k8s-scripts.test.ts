@@ -12,10 +12,10 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  APPLIER_FILE, MOUNTS, SECRETS_FILE, WSO2_UID, applyScript, changeSetFileName, driverFetchScript, editedPaths, seedScript, stageScript, startScript,
-} from '../components/kubernetes/model';
-import { DAS_SHARED_DIRECTORIES, SHARED_DIRECTORIES, jdbcDriverDir, processesFor } from '../topology';
+import { APPLIER_FILE, MOUNTS, SECRETS_FILE, editedPaths } from '../components/kubernetes/paths';
+import { changeSetFileName } from '../components/kubernetes/names';
+import { applyScript, driverFetchScript, seedScript, stageScript, startScript } from '../components/kubernetes/scripts';
+import { DAS_SHARED_DIRECTORIES, SHARED_DIRECTORIES, WSO2_UID, jdbcDriverDir, processesFor } from '../topology';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { findSecretFiles } from './helpers/files';

@@ -15,7 +15,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { DEFAULT_PORTS, NodeId, Topology } from '../topology';
 import { NGINX_MIN_VERSION_RESOLVE, NGINX_UPSTREAMS, NginxDirective, NginxOptions, printNginx, renderNginxConf } from '../config-templates/nginx';
-import { NAMESERVER_PLACEHOLDER, NGINX_PATHS, nginxStartScript } from '../components/kubernetes/model';
+import { NAMESERVER_PLACEHOLDER, NGINX_PATHS } from '../components/kubernetes/paths';
+import { nginxStartScript } from '../components/kubernetes/scripts';
 import { testTopology } from './helpers/topology';
 
 const NGINX = '/usr/sbin/nginx';

@@ -1,0 +1,161 @@
+/**
+ * The front end of the Kubernetes platform: nginx (2 replicas) with the rendered site, a TLS
+ * Secret (the configured certificate, else a self-signed one) and a LoadBalancer Service (an NLB
+ * on AWS).
+ */
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import * as k8s from '@pulumi/kubernetes';
+import * as tls from '@pulumi/tls';
+import { Topology } from '../../topology';
+import { renderNginxConf } from '../../config-templates';
+import { PlatformContext } from './context';
+import { CONFIG_MAP_NAMES, NAMES, PART_OF, SECRET_NAMES_K8S, appLabels } from './names';
+import { NAMESERVER_PLACEHOLDER, NGINX_PATHS } from './paths';
+import { configChecksum } from './checksums';
+import { nginxStartScript } from './scripts';
+import { nginxPodSpec } from './pod-specs';
+import { checksumAnnotation } from './workloads';
+
+/**
+ * How long nginx keeps a node-name lookup (overriding the record's TTL): a recreated IS pod's new
+ * address is picked up within about this long.
+ */
+const NGINX_RESOLVER_VALID = '10s';
+/** Where the TLS Secret is mounted in the nginx pods. */
+const TLS_DIR = '/etc/nginx/tls';
+
+/**
+ * The front end's TLS Secret: the configured certificate and key, else a self-signed pair.
+ * @param ctx the platform context
+ */
+function frontendTls(ctx: PlatformContext): k8s.core.v1.Secret {
+  const { name, cfg, parent, meta, inNs } = ctx;
+  let certPem: pulumi.Input<string>;
+  let keyPem: pulumi.Input<string>;
+  if (cfg.tls.certificate && cfg.tls.privateKey) {
+    certPem = cfg.tls.certificate;
+    keyPem = cfg.tls.privateKey;
+  } else {
+    const key = new tls.PrivateKey(`${name}-tls-key`, { algorithm: 'RSA', rsaBits: 2048 }, { parent });
+    const cert = new tls.SelfSignedCert(
+      `${name}-tls-cert`,
+      {
+        privateKeyPem: key.privateKeyPem,
+        subject: { commonName: cfg.hostname, organization: 'WSO2 IS pattern 2 (self-signed)' },
+        dnsNames: [cfg.hostname, cfg.mgtHostname, cfg.dashboardHostname],
+        validityPeriodHours: 24 * 365,
+        earlyRenewalHours: 24 * 30,
+        allowedUses: ['key_encipherment', 'digital_signature', 'server_auth'],
+      },
+      { parent },
+    );
+    certPem = cert.certPem;
+    keyPem = key.privateKeyPem;
+  }
+  return new k8s.core.v1.Secret(
+    `${name}-frontend-tls`,
+    { metadata: meta(SECRET_NAMES_K8S.tls), type: 'kubernetes.io/tls', stringData: { 'tls.crt': certPem, 'tls.key': pulumi.secret(keyPem) } },
+    inNs(),
+  );
+}
+
+/**
+ * Annotations of the LoadBalancer Service: an internet-facing NLB on AWS; locally, not awaited.
+ * @param onAws whether the cluster is EKS (RDS or EFS configured)
+ */
+function loadBalancerAnnotations(onAws: boolean): Record<string, string> {
+  return onAws
+    ? {
+        'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+        'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
+        'service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled': 'true',
+        // The AWS Load Balancer Controller ignores the in-tree annotation above and reads this one.
+        'service.beta.kubernetes.io/aws-load-balancer-attributes': 'load_balancing.cross_zone.enabled=true',
+      }
+    : {
+        // Pulumi waits for a LoadBalancer Service's address; kind (without
+        // cloud-provider-kind) and minikube (without `minikube tunnel`) never give one, so
+        // `pulumi up` would fail after 10 minutes. Locally the Service is not awaited; reach
+        // it by its address where the cluster gives one, else by `kubectl port-forward`.
+        'pulumi.com/skipAwait': 'true',
+      };
+}
+
+/**
+ * nginx (2 replicas) with the rendered site, a TLS Secret and a LoadBalancer Service.
+ * @param ctx the platform context
+ * @param topology the model, with the database host (the site names the IS pods)
+ * @param shape the model without an Output (the front-end ports)
+ * @param deps what the nginx pods wait for (the IS StatefulSet)
+ * @returns the LoadBalancer Service
+ */
+export function frontend(ctx: PlatformContext, topology: pulumi.Output<Topology>, shape: Topology, deps: pulumi.Resource[]): k8s.core.v1.Service {
+  const { name, cfg, meta, inNs } = ctx;
+  const labels = appLabels(NAMES.nginx);
+  const onAws = cfg.database === 'rds' || cfg.sharedStorage === 'efs';
+  const tlsSecret = frontendTls(ctx);
+  // Node names are re-resolved while nginx runs (a recreated IS pod has a new IP), through the
+  // pod's DNS server, which the start script fills in.
+  const conf = topology.apply((t) =>
+    renderNginxConf(t, {
+      httpsPort: t.frontendPorts.https,
+      httpPort: t.frontendPorts.http,
+      certificateFile: `${TLS_DIR}/tls.crt`,
+      certificateKeyFile: `${TLS_DIR}/tls.key`,
+      resolver: { address: NAMESERVER_PLACEHOLDER, valid: NGINX_RESOLVER_VALID },
+    }),
+  );
+  const templateFile = path.posix.basename(NGINX_PATHS.template);
+  const start = nginxStartScript();
+  const confCm = new k8s.core.v1.ConfigMap(`${name}-nginx-conf`, { metadata: meta(CONFIG_MAP_NAMES.nginx, 'frontend'), data: { [templateFile]: conf } }, inNs());
+  const checksum = pulumi
+    .all([conf, tlsSecret.metadata])
+    .apply(([c, m]) => configChecksum({ [`nginx/${templateFile}`]: c, 'nginx/start': start, 'secrets': `${m?.name ?? ''}@${m?.resourceVersion ?? ''}` }));
+  const ports = shape.frontendPorts;
+  const deployment = new k8s.apps.v1.Deployment(
+    `${name}-frontend`,
+    {
+      metadata: { name: NAMES.nginx, namespace: cfg.kubernetes.namespace, labels: { ...PART_OF } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: labels },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
+        template: {
+          metadata: { labels, annotations: checksumAnnotation(checksum) },
+          spec: nginxPodSpec({
+            image: cfg.kubernetes.images.nginx,
+            start,
+            ports,
+            templateConfigMap: confCm.metadata.name,
+            tlsSecret: tlsSecret.metadata.name,
+            tlsDir: TLS_DIR,
+            labels,
+          }),
+        },
+      },
+    },
+    inNs({ dependsOn: [confCm, tlsSecret, ...deps] }),
+  );
+  new k8s.policy.v1.PodDisruptionBudget(
+    `${name}-frontend-pdb`,
+    { metadata: { name: `${NAMES.nginx}-pdb`, namespace: cfg.kubernetes.namespace }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
+    inNs(),
+  );
+  return new k8s.core.v1.Service(
+    `${name}-frontend-service`,
+    {
+      metadata: { name: NAMES.nginx, namespace: cfg.kubernetes.namespace, labels: { ...PART_OF }, annotations: loadBalancerAnnotations(onAws) },
+      spec: {
+        type: 'LoadBalancer',
+        selector: labels,
+        loadBalancerSourceRanges: cfg.network.ingressCidrs,
+        ports: [
+          { name: 'https', port: ports.https, targetPort: 'https' },
+          { name: 'http', port: ports.http, targetPort: 'http' },
+        ],
+      },
+    },
+    inNs({ dependsOn: [deployment] }),
+  );
+}

@@ -1,0 +1,244 @@
+/**
+ * The shell scripts the Kubernetes init and main containers run. Their fixed text lives in
+ * `shell/k8s-*.sh` (shellchecked as files); this module emits each script: the file's body with
+ * every `#@` line replaced by the generated lines the marker describes (mount paths, node ids,
+ * the product uid, shared directories). Values a pod knows only at run time arrive as environment
+ * or arguments. Pure (no Pulumi import).
+ */
+import * as path from 'path';
+import { AnalyticsFlavor, ProductProcess, Role, SharedDirectory, WSO2_UID } from '../../topology';
+import { shellFile, shellQuote } from '../../config-templates/shell';
+import { APPLIER_FILE, MOUNTS, NAMESERVER_PLACEHOLDER, NGINX_PATHS, SECRETS_FILE, assertRelativePath, inSharedTree, jdbcDriverFileName, productHome } from './paths';
+import { DB_INIT_DONE_TABLE, nodeIdForOrdinal } from './names';
+
+/**
+ * The script of `shell/<file>`: its body (what follows the opening comment block and the blank
+ * line ending it) with the i-th `#@` marker line replaced by `slots[i]`.
+ * @param file the file's name under shell/
+ * @param slots the generated lines, one list per marker, in order
+ */
+export function assembleScript(file: string, slots: readonly (readonly string[])[]): string {
+  const text = shellFile(file);
+  const start = text.indexOf('\n\n');
+  if (start < 0 || !text.endsWith('\n')) throw new Error(`shell/${file}: no opening comment block, or no final newline`);
+  const out: string[] = [];
+  let i = 0;
+  for (const line of text.slice(start + 2, -1).split('\n')) {
+    if (!line.startsWith('#@')) out.push(line);
+    else if (i < slots.length) out.push(...slots[i++]);
+    else throw new Error(`shell/${file}: more markers than generated parts`);
+  }
+  if (i !== slots.length) throw new Error(`shell/${file}: ${slots.length} generated parts for ${i} markers`);
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * A role's shared directories, checked for what the scripts rely on: safe paths, none inside another.
+ * @param dirs the role's shared directories, returned when fine
+ */
+function linkable(dirs: readonly SharedDirectory[]): readonly SharedDirectory[] {
+  for (const d of dirs) {
+    assertRelativePath(d.productPath);
+    const other = dirs.find((o) => o !== d && inSharedTree(d.productPath, [o]));
+    if (other) throw new Error(`shared directory ${d.name} (${d.productPath}) is inside ${other.name} (${other.productPath})`);
+  }
+  return dirs;
+}
+
+const HOME_VAR = (role: Role, flavor: AnalyticsFlavor) => `home="\${WSO2_SERVER_HOME:-${productHome(role, flavor)}}"`;
+const UID_PAIR = `${WSO2_UID}:${WSO2_UID}`;
+
+/**
+ * Stage: runs in the product image (as wso2carbon), copies the node-local stock files the change
+ * sets edit (`editedPaths`: none in a shared tree) from the image's own home into the stage
+ * emptyDir, keeping their relative paths; a stage left from an earlier run of the pod is emptied
+ * first. Paths are passed as arguments (`sh -c SCRIPT stage PATH...`), never spliced into the script text.
+ * @param role the role whose image runs it (selects the default product home)
+ * @param flavor the analytics flavour (DAS images have another home)
+ */
+export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string {
+  return assembleScript('k8s-stage.sh', [[HOME_VAR(role, flavor), `stage=${MOUNTS.stage}`]]);
+}
+
+/**
+ * Apply: runs in the Node image (as root, to read the 0400 secrets file), picks this pod's change
+ * set by its ordinal and applies it with the stage as the product home, in which each shared
+ * directory's product path is, for the run, a symlink to the seeded tree on the shared volume
+ * (`links`: the role's `sharedDirectories`). So a change of a shared file (site.json, event
+ * publishers, the shindig explode) happens in place on the shared volume, as on EC2: atomic
+ * writes, an explode safe when both pods race, and both pods of a role apply the same content
+ * there. The secret placeholders are filled in the same pass (`apply --secrets-file`): each file is
+ * filled in memory and replaced only when its filled content differs from the disk, 0600 and
+ * keeping its owner, so a second pod, or a restarted one, rewrites none of the shared files the
+ * other pod's product is running on, and no placeholder or root-owned copy is ever there to be hot
+ * deployed. Every placeholder comes from the change set, so the one apply step fills them all.
+ * Then it removes the links (the stage holds node-local files only) and gives the product user
+ * what it made: the staged files, and whatever this root container still created as root in the
+ * shared trees (the explode's unpacked tree, new directories).
+ * @param role the role whose change sets the pods apply
+ * @param links the role's shared directories
+ */
+export function applyScript(role: Role, links: readonly SharedDirectory[] = []): string {
+  const dirs = linkable(links);
+  const run: string[] = [`stage=${MOUNTS.stage}`];
+  if (dirs.length) {
+    run.push(
+      `shared=${MOUNTS.shared}`,
+      ...assembleScript('k8s-apply-link.sh', []).slice(0, -1).split('\n'),
+      ...dirs.map((d) => `link ${shellQuote(d.productPath)} ${shellQuote(d.name)}`),
+    );
+  }
+  run.push(
+    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
+  );
+  if (dirs.length) {
+    run.push(
+      ...dirs.map((d) => `rm -f "$stage/"${shellQuote(d.productPath)}`),
+      // Owned by root only what this container wrote (the seed gave the rest to the product user;
+      // on an EFS access point nothing is root's, the access point's user owns every file).
+      // A file the other pod's applier renames away meanwhile is no failure; any other refusal is.
+      `find ${dirs.map((d) => `"$shared/"${shellQuote(d.name)}`).join(' ')} -user 0 | while IFS= read -r f; do`,
+      `  if ! chown -h ${UID_PAIR} "$f" 2>/dev/null && { [ -e "$f" ] || [ -L "$f" ]; }; then echo "apply: cannot give $f to uid ${WSO2_UID}" >&2; exit 1; fi`,
+      'done',
+    );
+  }
+  run.push(`chown -R ${UID_PAIR} "$stage"`);
+  const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
+  return assembleScript('k8s-apply.sh', [ordinals, run]);
+}
+
+/**
+ * Seed: runs in the product image as root. Each shared directory that is missing or empty on the
+ * RWX volume is filled from the image's own tree (copied aside, then renamed into place, so two
+ * pods racing cannot interleave and a filled directory is never clobbered).
+ * @param role the role whose image runs it; only its directories are seeded
+ * @param dirs the shared directories of the model (every role's)
+ * @param flavor the analytics flavour (DAS images have another home)
+ */
+export function seedScript(role: Role, dirs: readonly SharedDirectory[], flavor: AnalyticsFlavor = 'sp'): string {
+  return assembleScript('k8s-seed.sh', [
+    [HOME_VAR(role, flavor), `shared=${MOUNTS.shared}`],
+    // EFS access points fix ownership themselves and refuse chown; NFS needs it.
+    [`  chown -R ${UID_PAIR} "$tmp" 2>/dev/null || echo "seed: chown refused (access point owns the files)"`],
+    dirs.filter((d) => d.role === role).map((d) => `seed ${shellQuote(d.name)} ${shellQuote(assertRelativePath(d.productPath))}`),
+  ]);
+}
+
+/** What the main container sets up besides the shared links and the staged files. */
+export interface StartOptions {
+  /** The image's product; selects the default product home. */
+  flavor?: AnalyticsFlavor;
+  /** The downloaded driver (file name in MOUNTS.jdbcDriver) and the product directory it goes into. */
+  jdbcDriver?: { file: string; dir: string };
+  /** An absolute symlink to the product home (DAS: ANALYTICS_HOME_LINK), in a writable mount. */
+  homeLink?: string;
+}
+
+/**
+ * Main container: replaces the product paths of the shared directories with symlinks into the
+ * RWX volume (seed 000: symlinked, not mounted), puts the JDBC driver into the product's driver
+ * directory, links the common home path, copies the node-local staged files over the product home
+ * (never into a shared tree: the apply step edited those in place) and execs the product's start script in the
+ * foreground, so the JVM is PID 1's child-free successor and gets the signals.
+ * @param role the role whose image runs it
+ * @param process the product process the container runs
+ * @param links the shared directories the process sees (none for the dashboard)
+ * @param opts driver, home link and flavour
+ */
+export function startScript(role: Role, process: ProductProcess, links: readonly SharedDirectory[], opts: StartOptions = {}): string {
+  const setup = [HOME_VAR(role, opts.flavor ?? 'sp')];
+  if (links.length) setup.push(`shared=${MOUNTS.shared}`);
+  for (const d of links) {
+    const p = shellQuote(assertRelativePath(d.productPath));
+    setup.push(
+      `if [ ! -L "$home/"${p} ]; then rm -rf "$home/"${p}; mkdir -p "$(dirname "$home/"${p})"; ln -s "$shared/"${shellQuote(d.name)} "$home/"${p}; fi`,
+    );
+  }
+  if (opts.jdbcDriver) {
+    const dir = shellQuote(assertRelativePath(opts.jdbcDriver.dir));
+    const file = shellQuote(jdbcDriverFileName(opts.jdbcDriver.file));
+    setup.push(`mkdir -p "$home/"${dir}`, `cp ${MOUNTS.jdbcDriver}/${file} "$home/"${dir}/${file}`);
+  }
+  if (opts.homeLink) {
+    if (!path.posix.isAbsolute(opts.homeLink) || /[\n\r\0]/.test(opts.homeLink)) throw new Error(`not an absolute link path: ${JSON.stringify(opts.homeLink)}`);
+    // Spark names the home by this path on both nodes (carbon.das.symbolic.link).
+    setup.push(`ln -sfn "$home" ${shellQuote(opts.homeLink)}`);
+  }
+  setup.push(`cd ${MOUNTS.stage}`);
+  // Node-local files only: the shared trees were edited in place by the apply step.
+  const skip = links.map((d) => `./${shellQuote(assertRelativePath(d.productPath))}/*`);
+  return assembleScript('k8s-start.sh', [
+    setup,
+    skip.length ? [`  case "$f" in ${skip.join('|')}) continue ;; esac`] : [],
+    [`exec sh "$home/"${shellQuote(assertRelativePath(process.command))}`],
+  ]);
+}
+
+/**
+ * Fetch: runs in the pinned Node image (busybox wget and sha256sum), downloads the MySQL driver
+ * the WSO2 images lack into the driver emptyDir, and checks its SHA-256 when one is configured.
+ * URL, file name and checksum arrive as environment variables (JDBC_DRIVER_URL, JDBC_DRIVER_FILE,
+ * JDBC_DRIVER_SHA256, empty when unset), never spliced into the script. Only a verified download
+ * takes the final name, so a restarted container never trusts a partial or wrong file.
+ */
+export function driverFetchScript(): string {
+  return assembleScript('k8s-fetch-jdbc-driver.sh', [[`out="${MOUNTS.jdbcDriver}/$JDBC_DRIVER_FILE"`]]);
+}
+
+/**
+ * Wait: runs in the MySQL image; polls, as the application user, for the row the db-init Job
+ * writes after the script it ran succeeded, so no Kubernetes API access (RBAC) is needed.
+ * @param metaDatabase the database holding the record table
+ * @param scriptSha256 the SHA-256 of the db-init script whose success the pods wait for
+ */
+export function waitForDbScript(metaDatabase: string, scriptSha256: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(metaDatabase) || !/^[0-9a-f]{64}$/.test(scriptSha256)) throw new Error('bad db wait parameters');
+  return assembleScript('k8s-wait-for-db.sh', [
+    [`query="SELECT COUNT(*) FROM ${metaDatabase}.${DB_INIT_DONE_TABLE} WHERE script_sha256='${scriptSha256}'"`],
+  ]);
+}
+
+/**
+ * The db-init Job's container (MySQL image, bash): runs the rendered script, then records that
+ * this script version succeeded and lets the application user read that record.
+ * @param scriptFile the rendered script's file name in the db-init mount
+ * @param metaDatabase the database holding the record table
+ * @param scriptSha256 the script's SHA-256, the record's key
+ * @param appUser the application user, granted read access to the record
+ */
+export function dbInitJobScript(scriptFile: string, metaDatabase: string, scriptSha256: string, appUser: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(metaDatabase) || !/^[0-9a-f]{64}$/.test(scriptSha256) || !/^[A-Za-z][A-Za-z0-9_]*$/.test(appUser)) {
+    throw new Error('bad db-init parameters');
+  }
+  const table = `${metaDatabase}.${DB_INIT_DONE_TABLE}`;
+  return assembleScript('k8s-db-init-job.sh', [
+    [`bash ${MOUNTS.dbInit}/${shellQuote(scriptFile)}`],
+    [
+      `CREATE TABLE IF NOT EXISTS ${table} (script_sha256 CHAR(64) PRIMARY KEY, done_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);`,
+      `INSERT IGNORE INTO ${table} (script_sha256) VALUES ('${scriptSha256}');`,
+      `GRANT SELECT ON ${table} TO '${appUser}'@'%';`,
+    ],
+  ]);
+}
+
+/**
+ * nginx container start: the first nameserver of resolv.conf (checked to be an IP address, IPv6
+ * bracketed as nginx wants it) replaces the placeholder, then nginx runs in the foreground as the
+ * image's own command does.
+ */
+export function nginxStartScript(): string {
+  return assembleScript('k8s-nginx-start.sh', [
+    [`resolv=${NGINX_PATHS.resolvConf}`],
+    [`sed "s/${NAMESERVER_PLACEHOLDER}/$ns/g" ${NGINX_PATHS.template} > ${NGINX_PATHS.conf}`],
+  ]);
+}
+
+/**
+ * A db-init Job init container's command: copies an image's stock dbscripts into `target`.
+ * @param role the image's role
+ * @param flavor the analytics flavour (DAS images have another home)
+ * @param target the directory (an emptyDir shared with the Job's container)
+ */
+export function copyDbScriptsScript(role: Role, flavor: AnalyticsFlavor, target: string): string {
+  return `set -eu\ncp -R "\${WSO2_SERVER_HOME:-${productHome(role, flavor)}}/dbscripts" ${target}/`;
+}

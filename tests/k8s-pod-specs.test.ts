@@ -1,0 +1,67 @@
+/**
+ * The pod specs are pure: plain data in, pod spec out, no Pulumi runtime or resources.
+ */
+import { DEFAULTS, parseStackConfig } from '../config';
+import { buildTopology, MYSQL_PORT, NFS_PORT, WSO2_UID } from '../topology';
+import { topologyInput } from '../config';
+import { nodeAddresses } from '../components/kubernetes/names';
+import { MOUNTS } from '../components/kubernetes/paths';
+import { dbInitPodSpec, dbWaitContainer, mysqlPodSpec, nfsServerPodSpec, nginxPodSpec } from '../components/kubernetes/pod-specs';
+import { analyticsPodSpec, isPodSpec, stageCommand } from '../components/kubernetes/product-pod-specs';
+
+const cfg = parseStackConfig({ hostname: 'is.example.com', platform: 'kubernetes', database: 'in-cluster', sharedStorage: 'nfs' }, 'unit');
+const t = buildTopology(topologyInput(cfg, nodeAddresses('ns'), 'db.example'));
+const db = { image: 'mysql:8', host: 'db.example', secret: 'db-secret' };
+const product = {
+  cfg,
+  t,
+  changeSetConfigMaps: ['cs-1', 'cs-2'],
+  applierConfigMap: 'applier-cm',
+  applierSecret: 'applier-secret',
+  sharedClaim: 'shared-claim',
+  stageCommand: stageCommand('is', t, ['repository/conf/carbon.xml']),
+  dbWait: dbWaitContainer(db, 'wso2', 'true'),
+};
+
+test('an IS pod names the objects it was given and runs as the product user', () => {
+  const spec = isPodSpec(product);
+  const volumes = Object.fromEntries((spec.volumes as any[]).map((v) => [v.name, v]));
+  expect(volumes.changes.projected.sources).toEqual([{ configMap: { name: 'cs-1' } }, { configMap: { name: 'cs-2' } }]);
+  expect(volumes.applier.configMap.name).toBe('applier-cm');
+  expect(volumes.secrets.secret).toEqual({ secretName: 'applier-secret', defaultMode: 0o400 });
+  expect(volumes.shared.persistentVolumeClaim.claimName).toBe('shared-claim');
+  expect((spec.initContainers as any[]).map((c) => c.name)).toEqual(['fetch-jdbc-driver', 'wait-for-database', 'stage', 'seed-shared', 'apply']);
+  expect((spec.initContainers as any[])[2].command).toEqual(product.stageCommand);
+  expect(spec.securityContext).toEqual({ fsGroup: WSO2_UID });
+  expect((spec.containers as any[]).map((c) => c.securityContext.runAsUser)).toEqual([WSO2_UID]);
+});
+
+test('an analytics pod (SP) runs the worker and the dashboard; only the worker mounts the shared volume', () => {
+  const spec = analyticsPodSpec(product);
+  const containers = spec.containers as any[];
+  expect(containers.map((c) => c.name).sort()).toEqual(['dashboard', 'worker']);
+  for (const c of containers) {
+    const shared = (c.volumeMounts as any[]).some((m) => m.mountPath === MOUNTS.shared);
+    expect([c.name, shared]).toEqual([c.name, c.name !== 'dashboard']);
+  }
+});
+
+test('the support pods take their images, ports and object names as given', () => {
+  const mysql = mysqlPodSpec('mysql:8', 'latin1', 'db-secret');
+  const m = (mysql.containers as any[])[0];
+  expect(m.args[0]).toBe('--character-set-server=latin1');
+  expect(m.ports).toEqual([{ name: 'mysql', containerPort: MYSQL_PORT }]);
+  expect(m.env[0].valueFrom.secretKeyRef).toEqual({ name: 'db-secret', key: 'master-password' });
+
+  const nfs = nfsServerPodSpec('nfs:1', NFS_PORT, 'nfs-data');
+  expect((nfs.containers as any[])[0].ports).toEqual([{ name: 'nfs', containerPort: NFS_PORT }]);
+  expect((nfs.volumes as any[])[0].persistentVolumeClaim.claimName).toBe('nfs-data');
+
+  const job = dbInitPodSpec({ images: DEFAULTS.kubernetes.images, flavor: 'sp', db, masterUser: 'root', script: 'true', scriptConfigMap: 'db-init-cm' });
+  expect((job.initContainers as any[]).map((c) => c.name)).toEqual(['copy-dbscripts']);
+  expect((job.volumes as any[]).find((v) => v.name === 'db-init').configMap.name).toBe('db-init-cm');
+
+  const nginx = nginxPodSpec({ image: 'nginx:1', start: 'exec nginx', ports: { https: 8443, http: 8080 }, templateConfigMap: 'conf-cm', tlsSecret: 'tls-secret', tlsDir: '/tls', labels: { app: 'x' } });
+  expect((nginx.containers as any[])[0].ports.map((p: any) => p.containerPort)).toEqual([8443, 8080]);
+  expect((nginx.volumes as any[]).map((v) => v.configMap?.name ?? v.secret?.secretName ?? v.name)).toEqual(['conf-cm', 'conf', 'tls-secret']);
+});
