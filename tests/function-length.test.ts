@@ -15,11 +15,6 @@ import {
  * longer offends fails the test too, so it is deleted as soon as its split lands.
  */
 const KNOWN_OFFENDERS: readonly string[] = [
-  'components/kubernetes/index.ts',
-  'components/kubernetes/index.ts:KubernetesPlatform.constructor',
-  'components/kubernetes/index.ts:KubernetesPlatform.productStatefulSet',
-  'components/kubernetes/index.ts:KubernetesPlatform.frontend',
-  'components/kubernetes/model.ts',
   'scripts/mocks.ts:pattern2Mocks',
   'scripts/mocks.ts:pattern2Mocks>stateFor',
   'scripts/plan.ts:runPlan',
