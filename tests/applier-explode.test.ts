@@ -163,8 +163,8 @@ describe('readZip', () => {
   });
 
   test('the test archives are deterministic: the same tree zips to the same bytes whatever its files\' times', () => {
-    const a = path.join(tmp, 'det-a');
-    const b = path.join(tmp, 'det-b');
+    const a = path.join(tmp, 'det-a.war');
+    const b = path.join(tmp, 'det-b.war');
     buildWar(a);
     buildWar(b);
     expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
