@@ -1,6 +1,7 @@
 /**
  * Two projects, the test tiers of tests/helpers/tiers.js: `npm run test:fast`, `npm run
- * test:system`, `npm test` runs both. TypeScript is transpiled by esbuild (type checking is
+ * test:system` (TEST_TIER picks one; an environment variable rather than --selectProjects, which
+ * would swallow a test path given after it), `npm test` runs both. TypeScript is transpiled by esbuild (type checking is
  * `npm run build`'s job). Test files run in parallel worker processes: the Pulumi mock engine is
  * process-global but each worker is its own process, and the tests that start servers take free
  * ports and their own temp dirs.
@@ -14,11 +15,15 @@ const common = {
   transform: { '^.+\\.ts$': '<rootDir>/tests/helpers/esbuild-transform.js' },
 };
 
+const projects = [
+  { ...common, displayName: 'fast', testMatch: FAST.map((n) => `<rootDir>/${file(n)}`), setupFiles: ['<rootDir>/tests/helpers/fast-tier-guard.js'] },
+  { ...common, displayName: 'system', testMatch: SYSTEM.map((n) => `<rootDir>/${file(n)}`) },
+];
+const tier = process.env.TEST_TIER;
+if (tier && !projects.some((p) => p.displayName === tier)) throw new Error(`TEST_TIER=${tier}: no such tier (fast, system)`);
+
 module.exports = {
   testTimeout: 120000,
   maxWorkers: 2,
-  projects: [
-    { ...common, displayName: 'fast', testMatch: FAST.map((n) => `<rootDir>/${file(n)}`), setupFiles: ['<rootDir>/tests/helpers/fast-tier-guard.js'] },
-    { ...common, displayName: 'system', testMatch: SYSTEM.map((n) => `<rootDir>/${file(n)}`) },
-  ],
+  projects: projects.filter((p) => !tier || p.displayName === tier),
 };

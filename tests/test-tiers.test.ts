@@ -9,8 +9,22 @@ import { execFileSync, spawnSync } from 'child_process';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { FAST, SYSTEM, file } = require('./helpers/tiers') as { FAST: string[]; SYSTEM: string[]; file: (n: string) => string };
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const config = require('../jest.config') as { projects: { displayName: string; testMatch: string[]; roots: string[] }[] };
+/** The whole configuration, whichever tier this run selected. */
+function wholeConfig(): { projects: { displayName: string; testMatch: string[]; roots: string[] }[] } {
+  const tier = process.env.TEST_TIER;
+  delete process.env.TEST_TIER;
+  try {
+    let config: ReturnType<typeof wholeConfig> | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      config = require('../jest.config');
+    });
+    return config!;
+  } finally {
+    if (tier !== undefined) process.env.TEST_TIER = tier;
+  }
+}
+const config = wholeConfig();
 
 const ROOT = path.join(__dirname, '..');
 
