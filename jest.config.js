@@ -1,9 +1,29 @@
-/** Tests run serially (--runInBand): several start real servers and the Pulumi mock engine is process-global. */
-module.exports = {
-  preset: 'ts-jest',
-  testEnvironment: 'node',
+/**
+ * Two projects, the test tiers of tests/helpers/tiers.js: `npm run test:fast`, `npm run
+ * test:system` (TEST_TIER picks one; an environment variable rather than --selectProjects, which
+ * would swallow a test path given after it), `npm test` runs both. TypeScript is transpiled by esbuild (type checking is
+ * `npm run build`'s job). Test files run in parallel worker processes: the Pulumi mock engine is
+ * process-global but each worker is its own process, and the tests that start servers take free
+ * ports and their own temp dirs.
+ */
+const { FAST, SYSTEM, file } = require('./tests/helpers/tiers');
+
+const common = {
+  rootDir: __dirname,
   roots: ['<rootDir>/tests'],
-  testMatch: ['**/*.test.ts'],
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': '<rootDir>/tests/helpers/esbuild-transform.js' },
+};
+
+const projects = [
+  { ...common, displayName: 'fast', testMatch: FAST.map((n) => `<rootDir>/${file(n)}`), setupFiles: ['<rootDir>/tests/helpers/fast-tier-guard.js'] },
+  { ...common, displayName: 'system', testMatch: SYSTEM.map((n) => `<rootDir>/${file(n)}`) },
+];
+const tier = process.env.TEST_TIER;
+if (tier && !projects.some((p) => p.displayName === tier)) throw new Error(`TEST_TIER=${tier}: no such tier (fast, system)`);
+
+module.exports = {
   testTimeout: 120000,
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  maxWorkers: 2,
+  projects: projects.filter((p) => !tier || p.displayName === tier),
 };

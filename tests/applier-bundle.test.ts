@@ -12,7 +12,7 @@ import type { NodeChangeSet } from '../config-templates/types';
 import { secretPlaceholder } from '../topology';
 import { findSecretFiles } from './helpers/files';
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'applier');
+const FIXTURES = path.join(__dirname, 'fixtures');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-bundle-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -4,12 +4,12 @@
  * a tree holding neither the war nor the directory the war is listed as missing, like any file the
  * tree lacks, and the plan succeeds (tests/plan-fixture.test.ts covers that tree).
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { IS_FIXTURE_HOME } from './fixtures/is/model';
+import { zipTreeTo } from './helpers/zip';
 import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, readTree, runPlanCli } from './fixtures/plan/run-plan';
 
 let tmp: string;
@@ -26,8 +26,7 @@ beforeAll(() => {
   const stock = path.join(tmp, 'stock-is');
   fs.cpSync(REFERENCE_IS, stock, { recursive: true });
   expect(fs.existsSync(path.join(stock, SHINDIG_DIR))).toBe(false);
-  fs.mkdirSync(path.dirname(path.join(stock, SHINDIG_WAR)), { recursive: true });
-  execFileSync('zip', ['-qr', path.join(stock, SHINDIG_WAR), '.'], { cwd: path.join(IS_FIXTURE_HOME, SHINDIG_DIR) });
+  zipTreeTo(path.join(IS_FIXTURE_HOME, SHINDIG_DIR), path.join(stock, SHINDIG_WAR)); // fixed times: the same bytes every run
   const out = path.join(tmp, 'out');
   const r = runPlanCli([
     '--config-file', path.join(FIXTURES, 'Pulumi.nasty.yaml'),

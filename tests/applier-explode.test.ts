@@ -17,6 +17,7 @@ import { changeSetPayload, renderIsChangeSet } from '../config-templates';
 import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode, shindigSystemProperties } from '../config-templates/is/proxy';
 import type { ExplodeArchive, FileChange, XmlEdit } from '../config-templates/types';
 import { ADDRESSES, IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
+import { RawEntry, makeZip, touchTree, zipTree } from './helpers/zip';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-explode-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -62,84 +63,14 @@ function buildWar(out: string, app: Record<string, [Buffer, number]> = APP): voi
   }
   fs.mkdirSync(path.join(stage, 'empty'));
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  execFileSync('zip', ['-q', '-r', '-n', '.jar', out, '.'], { cwd: stage });
+  // Fixed times and no extra fields (-X): the same tree always zips to the same bytes.
+  touchTree(stage);
+  execFileSync('zip', ['-q', '-X', '-r', '-n', '.jar', out, '.'], { cwd: stage });
   fs.rmSync(stage, { recursive: true, force: true });
 }
 
 const WAR_FILE = path.join(tmp, 'app.war');
 buildWar(WAR_FILE);
-
-/** A zip written by hand, for archives the zip tool will not make. */
-interface RawEntry {
-  name: string;
-  data?: string | Buffer;
-  method?: number;
-  unixMode?: number;
-  flags?: number;
-  crc?: number;
-  /** Sizes and CRC after the data (flag bit 3), zero in the local header, as `jar` streams them. */
-  descriptor?: boolean;
-}
-function makeZip(entries: RawEntry[], opts: { zip64Locator?: boolean } = {}): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const data = Buffer.from(e.data ?? '');
-    const method = e.method ?? 8;
-    const comp = method === 8 ? zlib.deflateRawSync(data) : data;
-    const name = Buffer.from(e.name, 'utf8');
-    const crc = e.crc ?? zlib.crc32(data);
-    const flags = (e.flags ?? 0) | 0x800 | (e.descriptor ? 0x8 : 0);
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(flags, 6);
-    lh.writeUInt16LE(method, 8);
-    if (!e.descriptor) {
-      lh.writeUInt32LE(crc, 14);
-      lh.writeUInt32LE(comp.length, 18);
-      lh.writeUInt32LE(data.length, 22);
-    }
-    lh.writeUInt16LE(name.length, 26);
-    const dd = Buffer.alloc(e.descriptor ? 16 : 0);
-    if (e.descriptor) {
-      dd.writeUInt32LE(0x08074b50, 0);
-      dd.writeUInt32LE(crc, 4);
-      dd.writeUInt32LE(comp.length, 8);
-      dd.writeUInt32LE(data.length, 12);
-    }
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(e.unixMode !== undefined ? 0x0314 : 20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(flags, 8);
-    ch.writeUInt16LE(method, 10);
-    ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(comp.length, 20);
-    ch.writeUInt32LE(data.length, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE(e.unixMode !== undefined ? (e.unixMode * 0x10000) >>> 0 : 0, 38);
-    ch.writeUInt32LE(offset, 42);
-    locals.push(lh, name, comp, dd);
-    central.push(ch, name);
-    offset += 30 + name.length + comp.length + dd.length;
-  }
-  const cd = Buffer.concat(central);
-  const tail: Buffer[] = [];
-  if (opts.zip64Locator) {
-    const loc = Buffer.alloc(20);
-    loc.writeUInt32LE(0x07064b50, 0);
-    tail.push(loc);
-  }
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, ...tail, eocd]);
-}
 
 /** The real unzip accepts the archive (so the hand-made valid ones are real zips). */
 function unzipTest(z: Buffer): string {
@@ -229,6 +160,21 @@ describe('readZip', () => {
 
   test('refuses zip64', () => {
     expect(() => readZip(makeZip([{ name: 'a', data: 'x' }], { zip64Locator: true }))).toThrow(/zip64 archives are not supported/);
+  });
+
+  test('the test archives are deterministic: the same tree zips to the same bytes whatever its files\' times', () => {
+    const a = path.join(tmp, 'det-a.war');
+    const b = path.join(tmp, 'det-b.war');
+    buildWar(a);
+    buildWar(b);
+    expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+    const tree = path.join(tmp, 'det-tree');
+    fs.mkdirSync(path.join(tree, 'x'), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'x/f.txt'), 'f\n');
+    const first = zipTree(tree);
+    fs.utimesSync(path.join(tree, 'x/f.txt'), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
+    expect(zipTree(tree).equals(first)).toBe(true);
+    expect(unzipTest(first)).toMatch(/No errors detected/);
   });
 
   test('refuses what is not a zip', () => {

@@ -1,5 +1,5 @@
 /**
- * The applier on our own fixtures shaped like the stock files (tests/fixtures/applier/):
+ * The applier on our own fixtures shaped like the stock files, with hand-written change sets:
  * expected elements after apply, everything else kept byte for byte, idempotence, loud failures.
  */
 import { execFileSync } from 'child_process';
@@ -10,7 +10,16 @@ import { parseDocument } from 'yaml';
 import { applyChangeSet, applyXmlOps } from '../applier/apply';
 import type { FileChange } from '../config-templates/types';
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'applier');
+const FIXTURES = path.join(__dirname, 'fixtures');
+/**
+ * The product trees: the analytics worker file is the one fixture tree of the SP product
+ * (tests/fixtures/analytics). The IS files are tests/fixtures/applier/is, a tree deliberately
+ * apart from tests/fixtures/is: it carries the layouts this file checks edits against, line for
+ * line (a Latin-1 byte in registry.xml, a commented-out localMemberHost the upsert must not
+ * touch, a one-attribute-per-line Connector, a default-namespace publisher of five properties),
+ * which the renderer's fixture must not have (there localMemberHost is active, as shipped).
+ */
+const TREES = { is: path.join(FIXTURES, 'applier', 'is'), analytics: path.join(FIXTURES, 'analytics') };
 const AXIS2 = 'repository/conf/axis2/axis2.xml';
 const REGISTRY = 'repository/conf/registry.xml';
 const PUBLISHER = 'repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-RoleData.xml';
@@ -23,14 +32,14 @@ const JDBC_USM = 'org.wso2.carbon.user.core.jdbc.UniqueIDJDBCUserStoreManager';
 const homes: string[] = [];
 function home(product: 'is' | 'analytics'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-'));
-  fs.cpSync(path.join(FIXTURES, product), dir, { recursive: true });
+  fs.cpSync(TREES[product], dir, { recursive: true });
   homes.push(dir);
   return dir;
 }
 afterAll(() => homes.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 const read = (h: string, rel: string, enc: BufferEncoding = 'utf8') => fs.readFileSync(path.join(h, rel), enc);
-const stock = (product: string, rel: string, enc: BufferEncoding = 'utf8') => fs.readFileSync(path.join(FIXTURES, product, rel), enc);
+const stock = (product: 'is' | 'analytics', rel: string, enc: BufferEncoding = 'utf8') => fs.readFileSync(path.join(TREES[product], rel), enc);
 function xmllint(file: string): void {
   execFileSync('xmllint', ['--noout', file], { stdio: 'pipe' });
 }
@@ -310,15 +319,16 @@ describe('applyChangeSet on an analytics worker deployment.yaml', () => {
     expect(js['deployment.config'].eventSyncServer).toEqual({ host: '10.0.1.20', port: 9893 });
     expect(js.a).toEqual({ b: { c: 1 } });
     const names = js['wso2.datasources'].dataSources.map((d: { name: string }) => d.name);
-    expect(names).toEqual(['WSO2_METRICS_DB', 'IS_ANALYTICS_DB', 'WSO2_CLUSTER_DB']);
+    expect(names).toEqual(['WSO2_CLUSTER_DB', 'IS_ANALYTICS_DB', 'GEO_LOCATION_DATA']);
+    expect(js['wso2.datasources'].dataSources[0].definition.configuration).toEqual({ jdbcUrl: 'jdbc:mysql://db:3306/WSO2_CLUSTER_DB' });
     expect(js['wso2.datasources'].dataSources[1].definition.configuration.password).toBe('@@SECRET:db_password@@');
   });
 
   it('keeps the comments and untouched values', () => {
-    for (const c of ['# Test fixture shaped like', '# Carbon Configuration Parameters', '# server name', '# Cluster Configuration', '# carbon metrics data source', '# Datasource Configurations']) {
+    for (const c of ['# Test fixture shaped like', '# Node identity', '# over-indented, as the stock file has some comments', '# Cluster Configuration', '# geo lookups stay local', '# An HA sample, commented out as shipped:']) {
       expect(out).toContain(c);
     }
-    expect(out).toContain("jdbcUrl: 'jdbc:h2:${sys:carbon.home}/wso2/dashboard/database/metrics;AUTO_SERVER=TRUE'");
+    expect(out).toContain("jdbcUrl: 'jdbc:h2:./fixture/GEO_LOCATION_DATA'");
     expect(out).toContain('coordinationStrategyClass: org.wso2.carbon.cluster.coordinator.rdbms.RDBMSCoordinationStrategy');
   });
 

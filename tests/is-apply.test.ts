@@ -12,6 +12,7 @@ import { NodeChangeSet, renderIsChangeSet } from '../config-templates';
 import { jdbcUrl, secretPlaceholder } from '../topology';
 import { ADDRESSES, IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { snapshotFiles } from './helpers/files';
+import { zipTreeTo } from './helpers/zip';
 
 const REFERENCE_HOME = path.resolve(__dirname, '..', '..', 'shared', 'reference', 'wso2is-5.8.0');
 const SHINDIG = 'repository/deployment/server/webapps/shindig/WEB-INF/web.xml';
@@ -206,8 +207,7 @@ describe('IS change set on the shipped IS 5.8.0 files', () => {
     fs.copyFileSync(path.join(IS_FIXTURE_HOME, CONSENT), path.join(home, CONSENT));
     // As the pack ships it: a war, unpacked by the applier's explode change before the edit.
     const war = path.join(home, SHINDIG_WAR);
-    fs.mkdirSync(path.dirname(war), { recursive: true });
-    execFileSync('zip', ['-qr', war, '.'], { cwd: path.join(IS_FIXTURE_HOME, path.dirname(path.dirname(SHINDIG))) });
+    zipTreeTo(path.join(IS_FIXTURE_HOME, path.dirname(path.dirname(SHINDIG))), war); // fixed times: the same bytes every run
   });
 
   test('every anchor exists in the product files and the result carries the settings', () => {

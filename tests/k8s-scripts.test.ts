@@ -5,7 +5,7 @@
  * sequence with the bundled applier editing the shared tree in place (two pods, one after the
  * other and at once).
  */
-import { execFileSync, spawn, spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -24,6 +24,7 @@ import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { DASHBOARD_SITE_JSON, PORTAL_SITE_JSON, SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { readTree, treeSums } from './fixtures/ec2/sandbox';
+import { zipTreeTo } from './helpers/zip';
 
 let dir: string;
 let home: string;
@@ -199,7 +200,7 @@ describe('the JDBC driver fetch (real wget against a loopback server)', () => {
  * An IS pod's whole init sequence for real, as the StatefulSet orders it: stage (node-local stock
  * files out of the image) -> seed-shared -> apply (the bundled applier under node, with the shared
  * trees linked into the stage) -> the main container's start script. The image's home is the IS
- * fixture with the gadget server as a real shindig.war (zip CLI), as the product packs ship it.
+ * fixture with the gadget server as a real shindig.war, as the product packs ship it.
  */
 describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shared tree', () => {
   const topology = isTestTopology();
@@ -238,13 +239,9 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
   });
   afterAll(() => fs.rmSync(fixed, { recursive: true, force: true }));
 
-  /** A war holds its app at the root: the zip CLI where installed, else Python's zipfile. */
+  /** A war holds its app at the root; written in code at a fixed time (tests/helpers/zip.ts). */
   function zipApp(app: string, out: string): void {
-    if (spawnSync('zip', ['-v']).status === 0) execFileSync('zip', ['-qr', out, '.'], { cwd: app });
-    else {
-      const py = 'import os, sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:\n  for d, _, fs in sorted(os.walk(".")):\n    for f in sorted(fs): z.write(os.path.join(d, f))\n';
-      execFileSync('python3', ['-c', py, out], { cwd: app });
-    }
+    zipTreeTo(app, out);
   }
   interface Pod {
     ordinal: number;

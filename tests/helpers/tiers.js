@@ -1,0 +1,68 @@
+/**
+ * The two test tiers, one line per tests/*.test.ts file (tests/test-tiers.test.ts checks that every
+ * test file is in exactly one tier, so none can be dropped silently; jest.config.js builds its two
+ * projects from these lists).
+ *
+ * fast: runs in the jest process only: config, topology model, renderers, the applier on temp
+ *   dirs, the Pulumi program under mocks where no tool checks its output. The one tool allowed is
+ *   xmllint, a read-only well-formedness and XPath oracle taking milliseconds; any other child
+ *   process throws (tests/helpers/fast-tier-guard.js).
+ * system: starts real tools: nginx, MariaDB, shell scripts, shellcheck, cloud-init, openssl,
+ *   keytool, the zip tool, the plan CLI or the bundled applier in a child node.
+ */
+'use strict';
+
+const FAST = [
+  'analytics-sp',
+  'applier',
+  'applier-one-pass',
+  'config',
+  'config-declarations',
+  'config-types',
+  'cost',
+  'function-length',
+  'das-properties',
+  'is-apply',
+  'is-render',
+  'k8s-pod-specs',
+  'test-tiers',
+];
+
+const SYSTEM = [
+  'applier-bundle', // the bundled applier in a child node
+  'applier-explode', // zip / unzip, the bundled CLI racing itself
+  'applier-explode-boot', // EC2 boot scripts in a sandbox
+  'applier-explode-plan', // the plan CLI
+  'applier-secrets', // MariaDB
+  'boot', // EC2 boot scripts in a sandbox
+  'das', // the bundled applier in a child node
+  'das-db-init', // MariaDB
+  'db-init', // MariaDB, shellcheck
+  'ec2-das', // cloud-init schema
+  'ec2-dev', // cloud-init schema
+  'ec2-jdbc-sha',
+  'ec2-long-stack',
+  'ec2-prod', // cloud-init schema
+  'ec2-shell', // shellcheck, bash -n
+  'ec2-units', // cloud-init
+  'k8s-das', // sh
+  'k8s-db-wait', // MariaDB, sh
+  'k8s-eks',
+  'k8s-eks-prod', // the program under mocks
+  'k8s-local', // shellcheck
+  'k8s-netpol',
+  'k8s-schema',
+  'k8s-shell', // shellcheck
+  'k8s-scripts', // sh, shellcheck, zip
+  'nginx', // nginx, openssl
+  'nginx-resolver', // nginx, openssl, shellcheck
+  'plan', // the plan CLI
+  'plan-fixture', // the plan CLI
+  'plan-inprocess', // a whole plan
+  'plan-lib',
+];
+
+/** Test file path, relative to the repository root, of a name in the lists above. */
+const file = (name) => `tests/${name}.test.ts`;
+
+module.exports = { FAST, SYSTEM, file };
