@@ -220,17 +220,8 @@ export const ADMIN_USERNAME = 'admin';
 /** MySQL's port, on RDS and in-cluster alike. */
 export const MYSQL_PORT = 3306;
 
-/** Placeholders the applier fills at boot from the platform's secret store. */
-export const SECRET_NAMES = ['db_password', 'db_master_password', 'admin_password'] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
-/**
- * The placeholder text for a secret, optionally through a filter (`base64`).
- * Chosen so it never collides with the products' own `${...}` property syntax.
- */
-export function secretPlaceholder(name: SecretName, filter?: 'base64'): string {
-  return filter ? `@@SECRET:${name}|${filter}@@` : `@@SECRET:${name}@@`;
-}
-export const SECRET_PLACEHOLDER_RE = /@@SECRET:([a-z_]+)(?:\|([a-z0-9]+))?@@/g;
+export { SECRET_NAMES, SECRET_PLACEHOLDER_RE, secretPlaceholder } from './secret-names';
+export type { SecretName } from './secret-names';
 
 /** IS databases (seed 000: a user-store database and an identity database). */
 export const IS_DATABASES = { userStore: 'WSO2UMDB', identity: 'WSO2_IDENTITY_DB' } as const;

@@ -8,11 +8,11 @@
  */
 import * as fs from 'fs';
 import { CST, Parser } from 'yaml';
-import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName } from '../topology';
+import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName } from '../secret-names';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { escapeAttr, escapeText, parseXml } from './xml';
 
-export type { SecretName } from '../topology';
+export type { SecretName } from '../secret-names';
 
 /** File types `fillSecrets` knows how to escape for, by extension. */
 export const SECRET_FILE_EXTENSIONS = ['.xml', '.yaml', '.yml', '.json', '.sql'] as const;
