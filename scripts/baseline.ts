@@ -11,7 +11,8 @@
  * tests/baseline/ is then exactly what a `pulumi preview` would show differently.
  *
  * The applier bundle (`applier.js`, 150 kB, identical on every node) is kept as its SHA-256 only;
- * plan.txt is left out (it is a summary of resources.json and the node files).
+ * plan.txt and cost.json are left out (summaries of resources.json and the node files, and the
+ * cost estimate changes with the price table, not with the program).
  */
 import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
@@ -38,7 +39,7 @@ export function baselineView(planDir: string): Map<string, Buffer> {
     for (const e of fs.readdirSync(path.join(planDir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(r);
-      else if (r === 'plan.txt') continue;
+      else if (r === 'plan.txt' || r === 'cost.json') continue;
       else if (path.basename(r) === 'applier.js') {
         const digest = createHash('sha256').update(fs.readFileSync(path.join(planDir, r))).digest('hex');
         out.set(`${r}.sha256`, Buffer.from(`${digest}\n`));

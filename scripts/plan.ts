@@ -27,6 +27,7 @@ import { KnownSecret, redact, scanForSecrets } from './lib/secrets';
 import { DeliveredFile, findChangeSets, findDeliveredFiles, safeRelative } from './lib/nodes';
 import { canonicalJson, renderSummary } from './lib/summary';
 import { removePlanDir } from './lib/out-dir';
+import { writeCostFiles } from './lib/cost';
 
 /** The repository root (this file lives in scripts/). */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -353,6 +354,8 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
     write('resources.json', canonicalJson(resources));
     write('outputs.json', canonicalJson(redactedOutputs));
     for (const [id, files] of nodes.files) for (const [p, content] of files) write(`nodes/${id}/${p}`, content);
+    // The monthly cost estimate (cost.json, and its summary appended to plan.txt).
+    writeCostFiles(tmpOut, resources, stackFile.all['aws:region']);
 
     const leaks = scanForSecrets(tmpOut, secrets);
     if (leaks.length) {
@@ -366,7 +369,7 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
 
     const nodeList: Record<string, string[]> = {};
     for (const [id, files] of [...nodes.files].sort(([a], [b]) => (a < b ? -1 : 1))) nodeList[id] = [...files.keys()].sort();
-    const files = ['outputs.json', 'plan.txt', 'resources.json', ...Object.entries(nodeList).flatMap(([id, fs2]) => fs2.map((f) => `nodes/${id}/${f}`))].sort();
+    const files = ['cost.json', 'outputs.json', 'plan.txt', 'resources.json', ...Object.entries(nodeList).flatMap(([id, fs2]) => fs2.map((f) => `nodes/${id}/${f}`))].sort();
     return { stack, outDir, resources: records.length, files, nodes: nodeList };
   } finally {
     process.removeListener('unhandledRejection', onRejection);
