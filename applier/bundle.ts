@@ -4,6 +4,7 @@
  * The Pulumi program calls this at deploy time to ship the applier in user data / a ConfigMap,
  * so the output must be deterministic (same bytes each call) and free of this machine's paths.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
 
@@ -38,6 +39,8 @@ export function buildApplierBundle(): string {
     legalComments: 'none',
     charset: 'utf8',
     logLevel: 'silent',
+    // The fixed shell body the keystores command runs (applier/keystores.ts): a node has no shell/ directory.
+    define: { __APPLIER_SHELL_KEYSTORES__: JSON.stringify(fs.readFileSync(path.join(ROOT, 'shell', 'keystores.sh'), 'utf8')) },
     // Lets a node run it as `./applier.js`; cli.ts runs main() when the bundle is the main module.
     banner: { js: '#!/usr/bin/env node\n"use strict";' },
   });
@@ -49,8 +52,6 @@ export function buildApplierBundle(): string {
 
 // `npm run build:applier`: write dist/applier.js.
 if (require.main === module) {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const fs = require('fs') as typeof import('fs');
   const out = path.join(ROOT, 'dist', 'applier.js');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, applierBundle(), { mode: 0o755 });
