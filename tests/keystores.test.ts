@@ -273,6 +273,9 @@ describe('node applier.js keystores, for real', () => {
     const h = stockHome('change-home');
     expect(applier(h, materialFile).code).toBe(0);
     const before = identities(h, STORES);
+    // Run as root, a replaced store keeps its owner (the product user); a new file takes its directory's.
+    fs.chownSync(path.join(h, SEC, 'primary.jks'), 4321, 4321);
+    fs.chownSync(path.join(h, SEC), 4322, 4322);
     const m = material();
     m.trustedCertificates = [];
     m.truststore.storePassword = 'new-trust-pw';
@@ -280,6 +283,11 @@ describe('node applier.js keystores, for real', () => {
     expect([changed.code, changed.stderr]).toEqual([0, '']);
     expect(changed.stdout).toContain('keystores rebuilt: material changed');
     expect(identities(h, STORES)).not.toEqual(before);
+    if (process.getuid?.() === 0) {
+      expect(fs.statSync(path.join(h, SEC, 'primary.jks')).uid).toBe(4321);
+      expect(fs.statSync(path.join(h, SEC, MARKER_NAME)).uid).toBe(4322);
+      expect(fs.statSync(path.join(h, SEC, 'primary.jks')).mode & 0o777).toBe(0o600);
+    }
     const tr = list(path.join(h, SEC, 'client-truststore.jks'), 'new-trust-pw');
     expect(tr.out).toContain('Your keystore contains 1 entry');
     expect(list(path.join(h, SEC, 'client-truststore.jks'), PW.trust).code).not.toBe(0);
