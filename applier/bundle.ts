@@ -28,7 +28,12 @@ export const BUNDLE_CACHE_FILE = path.join(ROOT, 'dist', 'applier-cache.json');
  * object store; error messages are kept verbatim), no source map, no absolute paths (esbuild
  * names modules relative to `absWorkingDir`).
  */
-const OPTIONS: BuildOptions = {
+/**
+ * The build options. The fixed shell body the keystores command runs (applier/keystores.ts) is
+ * embedded with `define` (a node has no shell/ directory); being part of the options, its text is
+ * part of the cache key too, so an edit of shell/keystores.sh rebuilds the bundle.
+ */
+const options = (): BuildOptions => ({
   absWorkingDir: ROOT,
   entryPoints: ['applier/cli.ts'],
   bundle: true,
@@ -41,9 +46,10 @@ const OPTIONS: BuildOptions = {
   legalComments: 'none',
   charset: 'utf8',
   logLevel: 'silent',
+  define: { __APPLIER_SHELL_KEYSTORES__: JSON.stringify(fs.readFileSync(path.join(ROOT, 'shell', 'keystores.sh'), 'utf8')) },
   // Lets a node run it as `./applier.js`; cli.ts runs main() when the bundle is the main module.
   banner: { js: '#!/usr/bin/env node\n"use strict";' },
-};
+});
 
 /** The cache file: what the bundle was built from, and the bundle. */
 interface CacheEntry {
@@ -76,7 +82,7 @@ function statKey(file: string): string {
 function buildKey(): string {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { version } = require('esbuild/package.json') as { version: string };
-  return sha256(JSON.stringify({ version, OPTIONS: { ...OPTIONS, absWorkingDir: undefined } }));
+  return sha256(JSON.stringify({ version, OPTIONS: { ...options(), absWorkingDir: undefined } }));
 }
 
 /** The cache entry when it is valid for the sources as they are now, else undefined. */
@@ -145,7 +151,7 @@ function build(): { bundle: string; inputs: string[] } {
   // Loaded only on a cache miss: a program run with an unchanged applier never starts esbuild.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { buildSync } = require('esbuild') as typeof import('esbuild');
-  const result = buildSync({ ...OPTIONS, metafile: true });
+  const result = buildSync({ ...options(), metafile: true });
   if (result.errors.length) throw new Error(`applier bundle failed: ${result.errors[0].text}`);
   const out = result.outputFiles![0].text;
   if (out.includes(ROOT)) throw new Error('applier bundle contains an absolute path of this machine');

@@ -53,6 +53,9 @@ const SYSTEM = [
   'k8s-netpol',
   'k8s-schema',
   'k8s-shell', // shellcheck
+  'keystores', // keytool, javac, java, openssl, the bundled applier
+  'keystores-material', // openssl makes the test material
+  'keystores-pkcs12', // openssl, keytool
   'k8s-scripts', // sh, shellcheck, zip
   'nginx', // nginx, openssl
   'nginx-resolver', // nginx, openssl, shellcheck
