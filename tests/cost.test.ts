@@ -150,7 +150,7 @@ describe('the shipped stacks (tests/baseline)', () => {
 
   test('dev and prod: four instances with root volumes, three NLBs, NAT, RDS, EFS, the secret, the bucket; all priced', () => {
     for (const [stack, type, nat, rds] of [
-      ['dev', 'm5.large', 1, 'RDS MySQL db.t3.medium, Single-AZ'],
+      ['dev', 't4g.medium', 1, 'RDS MySQL db.t4g.small, Single-AZ'],
       ['prod', 'm5.xlarge', 2, 'RDS MySQL db.m6g.large, Multi-AZ (x2)'],
     ] as const) {
       const report = estimateCost(baseline(stack), { region: 'eu-west-1' });
@@ -165,6 +165,23 @@ describe('the shipped stacks (tests/baseline)', () => {
       expect(report.monthlyTotal).toBeGreaterThan(0);
     }
     expect(whats('prod', 'eu-west-1')).toContain('AWS Backup of EFS (warm storage)');
+  });
+
+  test('dev costs at most $300 a month at list price, with both analytics nodes, each node at the products\' minimum of 2 vCPUs and 4 GiB', () => {
+    const resources = baseline('dev');
+    const report = estimateCost(resources, { region: 'eu-west-1' });
+    expect(report.unknown).toEqual([]);
+    expect(report.monthlyTotal).toBeLessThanOrEqual(300);
+    const specs = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'pricing', 'aws-list-prices.json'), 'utf8')) as {
+      instanceSpecs: Record<string, { vcpu: number; memoryGiB: number }>;
+    }).instanceSpecs;
+    const instances = resources.filter((r) => r.type === 'aws:ec2/instance:Instance');
+    expect(instances.map((r) => r.name).sort()).toEqual(['wso2is-ec2-analytics-1', 'wso2is-ec2-analytics-2', 'wso2is-ec2-is-1', 'wso2is-ec2-is-2']);
+    for (const r of instances) {
+      const spec = specs[String((r.inputs as Record<string, unknown>).instanceType)];
+      expect(spec.vcpu).toBeGreaterThanOrEqual(2);
+      expect(spec.memoryGiB).toBeGreaterThanOrEqual(4);
+    }
   });
 
   test('eks: RDS, the front end NLB and the EFS claim priced; the pods\' requests shown; local: nothing on AWS', () => {
