@@ -474,6 +474,11 @@ const STATE_BUILDERS: Record<string, StateBuilder> = {
   },
 };
 
+/** The type tokens the mocks give an AWS-like id or a made-up state (Kubernetes objects aside). */
+export function handledResourceTypes(): string[] {
+  return [...new Set([...Object.keys(AWS_ID_PREFIX), ...Object.keys(STATE_BUILDERS)])].sort();
+}
+
 /** Kubernetes objects: name, namespace and uid; a Service's cluster IP and load balancer address. */
 function kubernetesState({ region }: MockEnv, { args, inp, h, extra }: StateInput): void {
   const type = args.type;
