@@ -15,10 +15,16 @@ const common = {
   transform: { '^.+\\.ts$': '<rootDir>/tests/helpers/esbuild-transform.js' },
 };
 
-const projects = [
-  { ...common, displayName: 'fast', testMatch: FAST.map((n) => `<rootDir>/${file(n)}`), setupFiles: ['<rootDir>/tests/helpers/fast-tier-guard.js'] },
-  { ...common, displayName: 'system', testMatch: SYSTEM.map((n) => `<rootDir>/${file(n)}`) },
-];
+// Both tiers run the guard: a worker shares Node's built-in modules between the files it runs, so
+// each file sets whether child processes are refused (tests/helpers/fast-tier-guard.js).
+const tierProject = (displayName, names) => ({
+  ...common,
+  displayName,
+  testMatch: names.map((n) => `<rootDir>/${file(n)}`),
+  globals: { testTier: displayName },
+  setupFiles: ['<rootDir>/tests/helpers/fast-tier-guard.js'],
+});
+const projects = [tierProject('fast', FAST), tierProject('system', SYSTEM)];
 const tier = process.env.TEST_TIER;
 if (tier && !projects.some((p) => p.displayName === tier)) throw new Error(`TEST_TIER=${tier}: no such tier (fast, system)`);
 

@@ -326,6 +326,261 @@ function urnOf(parent: string | undefined, type: string, name: string): string {
   return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
 }
 
+/** What the mocks of one program run share: where the fake cloud is and what it has seen. */
+interface MockEnv {
+  region: string;
+  account: string;
+  /** Subnet id -> CIDR, so interfaces get addresses inside their subnet. */
+  subnetCidrs: Map<string, string>;
+  /** Records a generated secret value with the recorder and returns it. */
+  secret(v: string): string;
+}
+
+/** One registration as a state builder sees it; builders add to `extra`, the state being built. */
+interface StateInput {
+  args: pulumi.runtime.MockResourceArgs;
+  /** Inputs with secret markers removed. */
+  inp: Record<string, any>;
+  id: string;
+  /** stableHash(type, name): the source of every made-up value. */
+  h: string;
+  extra: Record<string, unknown>;
+}
+
+type StateBuilder = (env: MockEnv, s: StateInput) => void;
+
+/** Private address, MAC or primary interface of an instance or network interface. */
+function interfaceState(env: MockEnv, { args, inp, h, extra }: StateInput): void {
+  const type = args.type;
+  const cidr = env.subnetCidrs.get(String(inp.subnetId ?? ''));
+  const ip = typeof inp.privateIp === 'string' ? inp.privateIp : stableIp(`${type}/${args.name}`, cidr);
+  extra.privateIp = ip;
+  extra.privateIps = [ip];
+  extra.privateDns = `ip-${ip.replace(/\./g, '-')}.${env.region}.compute.internal`;
+  if (type === 'aws:ec2/instance:Instance') extra.primaryNetworkInterfaceId = `eni-${h.slice(0, 17)}`;
+  else extra.macAddress = `02:${h.slice(0, 10).match(/../g)!.join(':')}`;
+}
+
+function rdsState({ region, account }: MockEnv, { args, inp, h, extra }: StateInput): void {
+  const ident = String(inp.identifier ?? args.name);
+  const address = `${ident}.c${h.slice(0, 11)}.${region}.rds.amazonaws.com`;
+  // RDS answers on the port it was asked for (MySQL's own when none was given).
+  const port = Number(inp.port ?? MYSQL_PORT);
+  Object.assign(extra, {
+    address,
+    port,
+    endpoint: `${address}:${port}`,
+    identifier: ident,
+    arn: `arn:aws:rds:${region}:${account}:db:${ident}`,
+    resourceId: `db-${h.slice(0, 26).toUpperCase()}`,
+  });
+}
+
+function loadBalancerState({ region, account }: MockEnv, { args, inp, h, extra }: StateInput): void {
+  const short = inp.loadBalancerType === 'application' ? 'app' : 'net';
+  const lbName = String(inp.name ?? `${args.name}-${h.slice(0, 7)}`).slice(0, 32);
+  const suffix = `${short}/${lbName}/${h.slice(0, 16)}`;
+  Object.assign(extra, {
+    name: lbName,
+    dnsName: `${lbName}-${h.slice(16, 26)}.elb.${region}.amazonaws.com`,
+    arn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/${suffix}`,
+    arnSuffix: suffix,
+    zoneId: 'Z2IFOLAFXWLO4F',
+  });
+}
+
+function targetGroupState({ region, account }: MockEnv, { args, inp, h, extra }: StateInput): void {
+  const tgName = String(inp.name ?? `${args.name}-${h.slice(0, 7)}`).slice(0, 32);
+  const suffix = `targetgroup/${tgName}/${h.slice(0, 16)}`;
+  Object.assign(extra, { name: tgName, arn: `arn:aws:elasticloadbalancing:${region}:${account}:${suffix}`, arnSuffix: suffix });
+}
+
+function iamState({ account }: MockEnv, { args, inp, h, extra }: StateInput): void {
+  const n = String(inp.name ?? `${args.name}-${h.slice(0, 7)}`);
+  const kind = args.type === 'aws:iam/role:Role' ? 'role' : 'instance-profile';
+  Object.assign(extra, { name: n, arn: `arn:aws:iam::${account}:${kind}/${n}` });
+}
+
+function randomIdState(_env: MockEnv, { inp, h, extra }: StateInput): void {
+  extra.hex = h.slice(0, (Number(inp.byteLength) || 8) * 2);
+  extra.b64Url = Buffer.from(extra.hex as string, 'hex').toString('base64url');
+  extra.b64Std = Buffer.from(extra.hex as string, 'hex').toString('base64');
+  extra.dec = BigInt(`0x${extra.hex}`).toString();
+}
+
+function privateKeyState({ secret }: MockEnv, { args, h, extra }: StateInput): void {
+  Object.assign(extra, {
+    privateKeyPem: secret(pem('PRIVATE KEY', args.name, 6)),
+    privateKeyPemPkcs8: secret(pem('PRIVATE KEY', `${args.name}/pkcs8`, 6)),
+    privateKeyOpenssh: secret(pem('OPENSSH PRIVATE KEY', args.name, 6)),
+    publicKeyPem: pem('PUBLIC KEY', args.name, 2),
+    publicKeyOpenssh: `ssh-rsa ${Buffer.from(stableHash('ssh', args.name)).toString('base64')}\n`,
+    publicKeyFingerprintSha256: `SHA256:${Buffer.from(h, 'hex').toString('base64').replace(/=+$/, '')}`,
+  });
+}
+
+/** State per type token, for the types whose outputs the program reads (see `pattern2Mocks`). */
+const STATE_BUILDERS: Record<string, StateBuilder> = {
+  'aws:ec2/vpc:Vpc': (_env, { h, extra }) => {
+    extra.defaultSecurityGroupId = `sg-${h.slice(20, 37)}`;
+    extra.mainRouteTableId = `rtb-${h.slice(20, 37)}`;
+  },
+  'aws:ec2/subnet:Subnet': (env, { inp, id, extra }) => {
+    if (typeof inp.cidrBlock === 'string') env.subnetCidrs.set(id, inp.cidrBlock);
+    extra.availabilityZone = inp.availabilityZone ?? `${env.region}a`;
+  },
+  'aws:ec2/networkInterface:NetworkInterface': interfaceState,
+  'aws:ec2/instance:Instance': interfaceState,
+  'aws:rds/instance:Instance': rdsState,
+  'aws:lb/loadBalancer:LoadBalancer': loadBalancerState,
+  'aws:lb/targetGroup:TargetGroup': targetGroupState,
+  'aws:efs/fileSystem:FileSystem': ({ region, account }, { id, extra }) => {
+    extra.dnsName = `${id}.efs.${region}.amazonaws.com`;
+    extra.arn = `arn:aws:elasticfilesystem:${region}:${account}:file-system/${id}`;
+  },
+  'aws:efs/mountTarget:MountTarget': (env, { args, inp, extra }) => {
+    const cidr = env.subnetCidrs.get(String(inp.subnetId ?? ''));
+    extra.ipAddress = inp.ipAddress ?? stableIp(`${args.type}/${args.name}`, cidr);
+    extra.dnsName = `${inp.fileSystemId ?? 'fs-unknown'}.efs.${env.region}.amazonaws.com`;
+  },
+  'aws:secretsmanager/secret:Secret': ({ region, account }, { args, inp, h, extra }) => {
+    const sName = String(inp.name ?? args.name);
+    extra.name = sName;
+    extra.arn = `arn:aws:secretsmanager:${region}:${account}:secret:${sName}-${h.slice(0, 6)}`;
+  },
+  'aws:secretsmanager/secretVersion:SecretVersion': (_env, { h, extra }) => {
+    extra.versionId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  },
+  'aws:iam/role:Role': iamState,
+  'aws:iam/instanceProfile:InstanceProfile': iamState,
+  'aws:s3/bucket:Bucket': ({ region }, { args, inp, h, extra }) => {
+    const b = String(inp.bucket ?? `${args.name}-${h.slice(0, 7)}`);
+    Object.assign(extra, { bucket: b, arn: `arn:aws:s3:::${b}`, bucketRegionalDomainName: `${b}.s3.${region}.amazonaws.com`, region });
+  },
+  'aws:s3/bucketObjectv2:BucketObjectv2': (_env, { h, extra }) => {
+    extra.etag = h.slice(0, 32);
+    extra.versionId = h.slice(32, 64);
+  },
+  'random:index/randomPassword:RandomPassword': ({ secret }, { args, h, extra }) => {
+    extra.result = secret(mockPassword(args.name));
+    extra.bcryptHash = secret(`$2a$10$${h.slice(0, 53)}`);
+  },
+  'random:index/randomId:RandomId': randomIdState,
+  'tls:index/privateKey:PrivateKey': privateKeyState,
+  'tls:index/selfSignedCert:SelfSignedCert': (_env, { args, extra }) => {
+    extra.certPem = pem('CERTIFICATE', args.name, 8);
+    extra.validityStartTime = '2025-01-01T00:00:00Z';
+    extra.validityEndTime = '2026-01-01T00:00:00Z';
+  },
+};
+
+/** The type tokens the mocks give an AWS-like id or a made-up state (Kubernetes objects aside). */
+export function handledResourceTypes(): string[] {
+  return [...new Set([...Object.keys(AWS_ID_PREFIX), ...Object.keys(STATE_BUILDERS)])].sort();
+}
+
+/** Kubernetes objects: name, namespace and uid; a Service's cluster IP and load balancer address. */
+function kubernetesState({ region }: MockEnv, { args, inp, h, extra }: StateInput): void {
+  const type = args.type;
+  const md = { ...((inp.metadata as Record<string, unknown>) ?? {}) };
+  md.name = md.name ?? args.name;
+  // Cluster-scoped kinds the program creates have no namespace.
+  if (type !== 'kubernetes:core/v1:Namespace' && type !== 'kubernetes:core/v1:PersistentVolume') {
+    md.namespace = md.namespace ?? 'default';
+  }
+  md.uid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  extra.metadata = md;
+  if (type !== 'kubernetes:core/v1:Service') return;
+  const spec = (inp.spec as Record<string, unknown>) ?? {};
+  extra.spec = { ...spec, clusterIP: spec.clusterIP ?? stableIp(`svc/${args.name}`, '10.96.0.0/12') };
+  if (spec.type !== 'LoadBalancer') return;
+  // An AWS hostname only where the Service asks AWS for a load balancer (EKS); a local
+  // cluster's load balancer hands out an address, here one from the documentation range.
+  const annotations = ((inp.metadata as Record<string, unknown>)?.annotations ?? {}) as Record<string, unknown>;
+  const onAws = Object.keys(annotations).some((k) => k.startsWith('service.beta.kubernetes.io/aws-load-balancer'));
+  extra.status = {
+    loadBalancer: { ingress: [onAws ? { hostname: `${h.slice(0, 32)}.elb.${region}.amazonaws.com` } : { ip: stableIp(`lb/${args.name}`, '192.0.2.0/24') }] },
+  };
+}
+
+/** The state a custom resource gets: its inputs, the made-up attributes, then the test's overrides. */
+function stateFor(
+  env: MockEnv,
+  overrides: Pattern2MocksOptions['overrides'],
+  args: pulumi.runtime.MockResourceArgs,
+  id: string,
+): Record<string, unknown> {
+  const inp = unwrapSecrets(args.inputs ?? {}) as Record<string, any>;
+  const s: StateInput = { args, inp, id, h: stableHash(args.type, args.name), extra: {} };
+  const { pkg, mod, kind } = splitType(args.type);
+  if (pkg === 'aws') {
+    s.extra.arn = `arn:aws:${mod}:${env.region}:${env.account}:${kind.toLowerCase()}/${args.name}`;
+    if (inp.tags && inp.tagsAll === undefined) s.extra.tagsAll = inp.tags;
+  }
+  STATE_BUILDERS[args.type]?.(env, s);
+  if (pkg === 'kubernetes') kubernetesState(env, s);
+  const over = overrides?.[args.type]?.(args) ?? {};
+  return { ...args.inputs, ...s.extra, ...over };
+}
+
+/** The id a custom resource gets: AWS-looking for AWS types, `namespace/name` for Kubernetes objects. */
+function idFor(args: pulumi.runtime.MockResourceArgs): string {
+  if (args.id) return args.id;
+  const h = stableHash(args.type, args.name);
+  const prefix = AWS_ID_PREFIX[args.type];
+  if (prefix) return `${prefix}${h.slice(0, 17)}`;
+  if (args.type.startsWith('kubernetes:')) {
+    const md = (unwrapSecrets(args.inputs?.metadata) as Record<string, unknown>) ?? {};
+    const n = String(md.name ?? args.name);
+    return md.namespace ? `${md.namespace}/${n}` : n;
+  }
+  return `${args.name}-id`;
+}
+
+/** `aws:iam/getPolicyDocument`: the statements as the JSON document AWS would render. */
+function policyDocument(inp: Record<string, any>): Record<string, unknown> {
+  const statements = ((inp.statements as Record<string, any>[]) ?? []).map((s) => {
+    const st: Record<string, unknown> = { Effect: s.effect ?? 'Allow' };
+    if (s.sid) st.Sid = s.sid;
+    if (s.actions) st.Action = s.actions;
+    if (s.resources) st.Resource = s.resources;
+    if (s.principals) {
+      st.Principal = Object.fromEntries((s.principals as { type: string; identifiers: string[] }[]).map((p) => [p.type, p.identifiers]));
+    }
+    return st;
+  });
+  return { id: 'policy', json: JSON.stringify({ Version: '2012-10-17', Statement: statements }) };
+}
+
+/** The answer to a provider function call; calls the program does not make return their inputs. */
+function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+  const inp = (args.inputs ?? {}) as Record<string, any>;
+  switch (args.token) {
+    case 'aws:index/getAvailabilityZones:getAvailabilityZones':
+      return {
+        id: region,
+        names: ['a', 'b', 'c'].map((s) => `${region}${s}`),
+        zoneIds: [1, 2, 3].map((i) => `euw1-az${i}`),
+        state: 'available',
+      };
+    case 'aws:index/getRegion:getRegion':
+      return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+    case 'aws:index/getCallerIdentity:getCallerIdentity':
+      return { id: account, accountId: account, arn: `arn:aws:iam::${account}:user/pattern2-plan`, userId: 'AIDAPATTERN2PLAN0000' };
+    case 'aws:index/getPartition:getPartition':
+      return { id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsPrefix: 'com.amazonaws' };
+    case 'aws:ec2/getAmi:getAmi': {
+      const h = stableHash('ami', JSON.stringify(inp.filters ?? []), JSON.stringify(inp.owners ?? []));
+      const ami = `ami-${h.slice(0, 17)}`;
+      return { ...inp, id: ami, imageId: ami, name: 'al2023-ami-2023.6.20250101.0-kernel-6.1-x86_64', architecture: 'x86_64', rootDeviceName: '/dev/xvda' };
+    }
+    case 'aws:iam/getPolicyDocument:getPolicyDocument':
+      return policyDocument(inp);
+    default:
+      return inp;
+  }
+}
+
 /**
  * Deterministic mocks for this program. Every custom resource gets an id derived from its type
  * and name and an `arn` (`arn:aws:<svc>:<region>:<account>:<kind>/<name>`); types the program
@@ -352,194 +607,23 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
   captureParents();
   captureOptions();
   cheapDebuggablePromises();
-  const region = opts.region ?? 'eu-west-1';
-  const account = opts.accountId ?? '123456789012';
   const recorder = new ResourceRecorder();
-  /** Subnet id -> CIDR, so interfaces get addresses inside their subnet. */
-  const subnetCidrs = new Map<string, string>();
-
-  const arnFor = (type: string, name: string): string => {
-    const { mod, kind } = splitType(type);
-    return `arn:aws:${mod}:${region}:${account}:${kind.toLowerCase()}/${name}`;
+  const env: MockEnv = {
+    region: opts.region ?? 'eu-west-1',
+    account: opts.accountId ?? '123456789012',
+    subnetCidrs: new Map<string, string>(),
+    secret: (v: string): string => {
+      recorder.generatedSecrets.push(v);
+      return v;
+    },
   };
-  const secret = (v: string): string => {
-    recorder.generatedSecrets.push(v);
-    return v;
-  };
-
-  function stateFor(args: pulumi.runtime.MockResourceArgs, id: string): Record<string, unknown> {
-    const inp = unwrapSecrets(args.inputs ?? {}) as Record<string, any>;
-    const h = stableHash(args.type, args.name);
-    const type = args.type;
-    const { pkg } = splitType(type);
-    const extra: Record<string, unknown> = {};
-
-    if (pkg === 'aws') {
-      extra.arn = arnFor(type, args.name);
-      if (inp.tags && inp.tagsAll === undefined) extra.tagsAll = inp.tags;
-    }
-    switch (type) {
-      case 'aws:ec2/vpc:Vpc':
-        extra.defaultSecurityGroupId = `sg-${h.slice(20, 37)}`;
-        extra.mainRouteTableId = `rtb-${h.slice(20, 37)}`;
-        break;
-      case 'aws:ec2/subnet:Subnet':
-        if (typeof inp.cidrBlock === 'string') subnetCidrs.set(id, inp.cidrBlock);
-        extra.availabilityZone = inp.availabilityZone ?? `${region}a`;
-        break;
-      case 'aws:ec2/networkInterface:NetworkInterface':
-      case 'aws:ec2/instance:Instance': {
-        const cidr = subnetCidrs.get(String(inp.subnetId ?? ''));
-        const ip = typeof inp.privateIp === 'string' ? inp.privateIp : stableIp(`${type}/${args.name}`, cidr);
-        extra.privateIp = ip;
-        extra.privateIps = [ip];
-        extra.privateDns = `ip-${ip.replace(/\./g, '-')}.${region}.compute.internal`;
-        if (type === 'aws:ec2/instance:Instance') extra.primaryNetworkInterfaceId = `eni-${h.slice(0, 17)}`;
-        else extra.macAddress = `02:${h.slice(0, 10).match(/../g)!.join(':')}`;
-        break;
-      }
-      case 'aws:rds/instance:Instance': {
-        const ident = String(inp.identifier ?? args.name);
-        const address = `${ident}.c${h.slice(0, 11)}.${region}.rds.amazonaws.com`;
-        // RDS answers on the port it was asked for (MySQL's own when none was given).
-        const port = Number(inp.port ?? MYSQL_PORT);
-        Object.assign(extra, {
-          address,
-          port,
-          endpoint: `${address}:${port}`,
-          identifier: ident,
-          arn: `arn:aws:rds:${region}:${account}:db:${ident}`,
-          resourceId: `db-${h.slice(0, 26).toUpperCase()}`,
-        });
-        break;
-      }
-      case 'aws:lb/loadBalancer:LoadBalancer': {
-        const short = inp.loadBalancerType === 'application' ? 'app' : 'net';
-        const lbName = String(inp.name ?? `${args.name}-${h.slice(0, 7)}`).slice(0, 32);
-        const suffix = `${short}/${lbName}/${h.slice(0, 16)}`;
-        Object.assign(extra, {
-          name: lbName,
-          dnsName: `${lbName}-${h.slice(16, 26)}.elb.${region}.amazonaws.com`,
-          arn: `arn:aws:elasticloadbalancing:${region}:${account}:loadbalancer/${suffix}`,
-          arnSuffix: suffix,
-          zoneId: 'Z2IFOLAFXWLO4F',
-        });
-        break;
-      }
-      case 'aws:lb/targetGroup:TargetGroup': {
-        const tgName = String(inp.name ?? `${args.name}-${h.slice(0, 7)}`).slice(0, 32);
-        const suffix = `targetgroup/${tgName}/${h.slice(0, 16)}`;
-        Object.assign(extra, { name: tgName, arn: `arn:aws:elasticloadbalancing:${region}:${account}:${suffix}`, arnSuffix: suffix });
-        break;
-      }
-      case 'aws:efs/fileSystem:FileSystem':
-        extra.dnsName = `${id}.efs.${region}.amazonaws.com`;
-        extra.arn = `arn:aws:elasticfilesystem:${region}:${account}:file-system/${id}`;
-        break;
-      case 'aws:efs/mountTarget:MountTarget': {
-        const cidr = subnetCidrs.get(String(inp.subnetId ?? ''));
-        extra.ipAddress = inp.ipAddress ?? stableIp(`${type}/${args.name}`, cidr);
-        extra.dnsName = `${inp.fileSystemId ?? 'fs-unknown'}.efs.${region}.amazonaws.com`;
-        break;
-      }
-      case 'aws:secretsmanager/secret:Secret': {
-        const sName = String(inp.name ?? args.name);
-        extra.name = sName;
-        extra.arn = `arn:aws:secretsmanager:${region}:${account}:secret:${sName}-${h.slice(0, 6)}`;
-        break;
-      }
-      case 'aws:secretsmanager/secretVersion:SecretVersion':
-        extra.versionId = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-        break;
-      case 'aws:iam/role:Role':
-      case 'aws:iam/instanceProfile:InstanceProfile': {
-        const n = String(inp.name ?? `${args.name}-${h.slice(0, 7)}`);
-        const kind = type === 'aws:iam/role:Role' ? 'role' : 'instance-profile';
-        Object.assign(extra, { name: n, arn: `arn:aws:iam::${account}:${kind}/${n}` });
-        break;
-      }
-      case 'aws:s3/bucket:Bucket': {
-        const b = String(inp.bucket ?? `${args.name}-${h.slice(0, 7)}`);
-        Object.assign(extra, { bucket: b, arn: `arn:aws:s3:::${b}`, bucketRegionalDomainName: `${b}.s3.${region}.amazonaws.com`, region });
-        break;
-      }
-      case 'aws:s3/bucketObjectv2:BucketObjectv2':
-        extra.etag = h.slice(0, 32);
-        extra.versionId = h.slice(32, 64);
-        break;
-      case 'random:index/randomPassword:RandomPassword':
-        extra.result = secret(mockPassword(args.name));
-        extra.bcryptHash = secret(`$2a$10$${h.slice(0, 53)}`);
-        break;
-      case 'random:index/randomId:RandomId':
-        extra.hex = h.slice(0, (Number(inp.byteLength) || 8) * 2);
-        extra.b64Url = Buffer.from(extra.hex as string, 'hex').toString('base64url');
-        extra.b64Std = Buffer.from(extra.hex as string, 'hex').toString('base64');
-        extra.dec = BigInt(`0x${extra.hex}`).toString();
-        break;
-      case 'tls:index/privateKey:PrivateKey':
-        Object.assign(extra, {
-          privateKeyPem: secret(pem('PRIVATE KEY', args.name, 6)),
-          privateKeyPemPkcs8: secret(pem('PRIVATE KEY', `${args.name}/pkcs8`, 6)),
-          privateKeyOpenssh: secret(pem('OPENSSH PRIVATE KEY', args.name, 6)),
-          publicKeyPem: pem('PUBLIC KEY', args.name, 2),
-          publicKeyOpenssh: `ssh-rsa ${Buffer.from(stableHash('ssh', args.name)).toString('base64')}\n`,
-          publicKeyFingerprintSha256: `SHA256:${Buffer.from(h, 'hex').toString('base64').replace(/=+$/, '')}`,
-        });
-        break;
-      case 'tls:index/selfSignedCert:SelfSignedCert':
-        extra.certPem = pem('CERTIFICATE', args.name, 8);
-        extra.validityStartTime = '2025-01-01T00:00:00Z';
-        extra.validityEndTime = '2026-01-01T00:00:00Z';
-        break;
-    }
-    if (pkg === 'kubernetes') {
-      const md = { ...((inp.metadata as Record<string, unknown>) ?? {}) };
-      md.name = md.name ?? args.name;
-      // Cluster-scoped kinds the program creates have no namespace.
-      if (type !== 'kubernetes:core/v1:Namespace' && type !== 'kubernetes:core/v1:PersistentVolume') {
-        md.namespace = md.namespace ?? 'default';
-      }
-      md.uid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-      extra.metadata = md;
-      if (type === 'kubernetes:core/v1:Service') {
-        const spec = (inp.spec as Record<string, unknown>) ?? {};
-        extra.spec = { ...spec, clusterIP: spec.clusterIP ?? stableIp(`svc/${args.name}`, '10.96.0.0/12') };
-        if (spec.type === 'LoadBalancer') {
-          // An AWS hostname only where the Service asks AWS for a load balancer (EKS); a local
-          // cluster's load balancer hands out an address, here one from the documentation range.
-          const annotations = ((inp.metadata as Record<string, unknown>)?.annotations ?? {}) as Record<string, unknown>;
-          const onAws = Object.keys(annotations).some((k) => k.startsWith('service.beta.kubernetes.io/aws-load-balancer'));
-          extra.status = {
-            loadBalancer: { ingress: [onAws ? { hostname: `${h.slice(0, 32)}.elb.${region}.amazonaws.com` } : { ip: stableIp(`lb/${args.name}`, '192.0.2.0/24') }] },
-          };
-        }
-      }
-    }
-    const over = opts.overrides?.[type]?.(args) ?? {};
-    return { ...args.inputs, ...extra, ...over };
-  }
-
-  function idFor(args: pulumi.runtime.MockResourceArgs): string {
-    if (args.id) return args.id;
-    const h = stableHash(args.type, args.name);
-    const prefix = AWS_ID_PREFIX[args.type];
-    if (prefix) return `${prefix}${h.slice(0, 17)}`;
-    if (args.type.startsWith('kubernetes:')) {
-      const md = (unwrapSecrets(args.inputs?.metadata) as Record<string, unknown>) ?? {};
-      const n = String(md.name ?? args.name);
-      return md.namespace ? `${md.namespace}/${n}` : n;
-    }
-    return `${args.name}-id`;
-  }
-
-  const mocks: Pattern2Mocks = {
+  return {
     recorder,
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
       const parent = parentInFlight;
       const custom = args.custom !== false;
       const id = custom ? idFor(args) : undefined;
-      const state = custom ? stateFor(args, id!) : { ...(args.inputs ?? {}) };
+      const state = custom ? stateFor(env, opts.overrides, args, id!) : { ...(args.inputs ?? {}) };
       recorder.records.push({
         type: args.type,
         name: args.name,
@@ -553,46 +637,8 @@ export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
       });
       return { id, state };
     },
-    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-      const inp = (args.inputs ?? {}) as Record<string, any>;
-      switch (args.token) {
-        case 'aws:index/getAvailabilityZones:getAvailabilityZones':
-          return {
-            id: region,
-            names: ['a', 'b', 'c'].map((s) => `${region}${s}`),
-            zoneIds: [1, 2, 3].map((i) => `euw1-az${i}`),
-            state: 'available',
-          };
-        case 'aws:index/getRegion:getRegion':
-          return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
-        case 'aws:index/getCallerIdentity:getCallerIdentity':
-          return { id: account, accountId: account, arn: `arn:aws:iam::${account}:user/pattern2-plan`, userId: 'AIDAPATTERN2PLAN0000' };
-        case 'aws:index/getPartition:getPartition':
-          return { id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsPrefix: 'com.amazonaws' };
-        case 'aws:ec2/getAmi:getAmi': {
-          const h = stableHash('ami', JSON.stringify(inp.filters ?? []), JSON.stringify(inp.owners ?? []));
-          const ami = `ami-${h.slice(0, 17)}`;
-          return { ...inp, id: ami, imageId: ami, name: 'al2023-ami-2023.6.20250101.0-kernel-6.1-x86_64', architecture: 'x86_64', rootDeviceName: '/dev/xvda' };
-        }
-        case 'aws:iam/getPolicyDocument:getPolicyDocument': {
-          const statements = ((inp.statements as Record<string, any>[]) ?? []).map((s) => {
-            const st: Record<string, unknown> = { Effect: s.effect ?? 'Allow' };
-            if (s.sid) st.Sid = s.sid;
-            if (s.actions) st.Action = s.actions;
-            if (s.resources) st.Resource = s.resources;
-            if (s.principals) {
-              st.Principal = Object.fromEntries((s.principals as { type: string; identifiers: string[] }[]).map((p) => [p.type, p.identifiers]));
-            }
-            return st;
-          });
-          return { id: 'policy', json: JSON.stringify({ Version: '2012-10-17', Statement: statements }) };
-        }
-        default:
-          return inp;
-      }
-    },
+    call: (args: pulumi.runtime.MockCallArgs): Record<string, unknown> => callResult(env, args),
   };
-  return mocks;
 }
 
 /**

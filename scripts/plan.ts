@@ -21,7 +21,7 @@ import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError, PROJECT, parseStackConfig } from '../config';
 import type { FileChange, NodeChangeSet } from '../config-templates/types';
-import { RecordedResource, pattern2Mocks, recordedOptions, settle } from './mocks';
+import { Pattern2Mocks, RecordedOptions, RecordedResource, pattern2Mocks, recordedOptions, settle } from './mocks';
 import { readStackFile } from './lib/stack-file';
 import { KnownSecret, redact, scanForSecrets } from './lib/secrets';
 import { DeliveredFile, findChangeSets, findDeliveredFiles, safeRelative } from './lib/nodes';
@@ -236,6 +236,158 @@ function patchedFiles(stockHome: string, cs: NodeChangeSet): Patched {
   }
 }
 
+type ResolvedOptions = ReturnType<typeof resolveOptions>;
+type StackFile = ReturnType<typeof readStackFile>;
+type StackOutputs = Record<string, { value: unknown; secret: boolean }>;
+
+/** One entry of resources.json. */
+interface ResourceEntry {
+  type: string;
+  name: string;
+  urn: string;
+  parent: string | null;
+  inputs: unknown;
+  options?: RecordedOptions;
+}
+
+/** The stack's platform; a config error also removes the previous plan, so none is mistaken for this one. */
+function validatedPlatform(stackFile: StackFile, stack: string, outDir: string): string {
+  try {
+    return parseStackConfig(stackFile.raw, stack).platform;
+  } catch (e) {
+    if (e instanceof ConfigError) removePlanDir(outDir, REPO_ROOT);
+    throw e;
+  }
+}
+
+/**
+ * Runs the program under the mock engine until it has settled: its stack outputs, resolved.
+ * `failures` holds the unhandled rejections seen meanwhile; any of them fails the plan.
+ */
+async function runProgram(
+  opts: ResolvedOptions,
+  stackFile: StackFile,
+  mocks: Pattern2Mocks,
+  failures: readonly unknown[],
+): Promise<StackOutputs> {
+  await pulumi.runtime.setMocks(mocks, PROJECT, opts.stack, false);
+  pulumi.runtime.setAllConfig(stackFile.all, stackFile.secretKeys);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const exported = require(opts.program!) as Record<string, unknown>;
+
+  const outputs: StackOutputs = {};
+  for (const k of Object.keys(exported ?? {}).sort()) outputs[k] = await resolveOutput(exported[k]);
+  await settle(mocks.recorder);
+  if (failures.length) {
+    // One failure often rejects several promises; say each once. Line numbers in stacks are of
+    // the transpiled code unless run with NODE_OPTIONS=--enable-source-maps (slower).
+    const msg = [...new Set(failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f))))].join('\n');
+    throw new PlanError(`the program failed under the mock engine:\n${msg}`);
+  }
+  return outputs;
+}
+
+/** resources.json's entries, in tree order: inputs as plain data with secrets redacted, options when set. */
+async function resourceEntries(
+  sorted: readonly RecordedResource[],
+  optionsByUrn: Map<string, RecordedOptions>,
+  secrets: readonly KnownSecret[],
+): Promise<ResourceEntry[]> {
+  const resources: ResourceEntry[] = [];
+  for (const r of sorted) {
+    const options = optionsByUrn.get(r.urn);
+    resources.push({
+      type: r.type,
+      name: r.name,
+      urn: r.urn,
+      parent: r.parent ?? null,
+      inputs: redact(await plain(r.rawInputs), secrets),
+      ...(options ? { options } : {}),
+    });
+  }
+  return resources;
+}
+
+/** What lands under nodes/: change sets, tagged files, patched stock files. */
+interface CollectedNodeFiles {
+  nodes: NodeFiles;
+  changeSets: ReturnType<typeof findChangeSets>;
+  /** Node id -> files its change set edits that the stock tree lacks. */
+  notPatched: Map<string, string[]>;
+}
+
+async function collectNodeFiles(records: readonly RecordedResource[], opts: ResolvedOptions): Promise<CollectedNodeFiles> {
+  const nodes = new NodeFiles();
+  const changeSets = findChangeSets(records);
+  for (const found of changeSets) {
+    const src = `change set (${found.sources.join(', ')})`;
+    nodes.add(found.nodeId, 'changes.json', Buffer.from(found.payload, 'utf8'), src);
+    for (const c of found.changeSet.changes) {
+      if (c.kind === 'file') nodes.add(found.nodeId, c.path, Buffer.from(c.content, 'utf8'), src);
+      else nodes.add(found.nodeId, `${c.path}.edits.json`, Buffer.from(JSON.stringify(c, null, 2) + '\n', 'utf8'), src);
+    }
+  }
+  const delivered: DeliveredFile[] = await findDeliveredFiles(records);
+  const notPatched = new Map<string, string[]>();
+  for (const d of delivered) nodes.add(d.nodeId, d.path, d.content, d.source);
+  for (const found of changeSets) {
+    const stock = found.changeSet.product === 'is' ? opts.stockIs : found.changeSet.product === 'analytics' ? opts.stockAnalytics : undefined;
+    if (!stock) continue;
+    const patched = patchedFiles(stock, found.changeSet);
+    for (const [p, content] of patched.files) {
+      nodes.add(found.nodeId, p, content, `${found.nodeId} change set applied to ${shown(stock)}`, true);
+    }
+    if (patched.missing.length) notPatched.set(found.nodeId, patched.missing);
+  }
+  return { nodes, changeSets, notPatched };
+}
+
+/** The plan's files, as written into the plan directory. */
+interface PlanFiles {
+  summary: string;
+  resources: ResourceEntry[];
+  outputs: Record<string, unknown>;
+  nodes: NodeFiles;
+  region: string | undefined;
+}
+
+/** Writes into a fresh sibling directory, scans it, then swaps it in: a leak never lands in outDir. */
+function writePlanDir(outDir: string, files: PlanFiles, secrets: readonly KnownSecret[]): void {
+  removePlanDir(outDir, REPO_ROOT);
+  const tmpOut = `${outDir}.partial-${process.pid}`;
+  fs.rmSync(tmpOut, { recursive: true, force: true });
+  fs.mkdirSync(tmpOut, { recursive: true });
+  const write = (rel: string, content: string | Buffer) => {
+    const abs = path.join(tmpOut, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, content);
+  };
+  write('plan.txt', redact(files.summary, secrets) as string);
+  write('resources.json', canonicalJson(files.resources));
+  write('outputs.json', canonicalJson(files.outputs));
+  for (const [id, nodeFiles] of files.nodes.files) for (const [p, content] of nodeFiles) write(`nodes/${id}/${p}`, content);
+  // The monthly cost estimate (cost.json, and its summary appended to plan.txt).
+  writeCostFiles(tmpOut, files.resources, files.region);
+
+  const leaks = scanForSecrets(tmpOut, secrets);
+  if (leaks.length) {
+    fs.rmSync(tmpOut, { recursive: true, force: true });
+    throw new PlanError(
+      `secret values would be written by the plan (nothing was written):\n` +
+        leaks.map((l) => `  ${l.file}: ${l.label}`).join('\n'),
+    );
+  }
+  fs.renameSync(tmpOut, outDir);
+}
+
+/** The result's file lists: node id -> its files, and every file written, sorted. */
+function writtenFiles(nodes: NodeFiles): Pick<PlanResult, 'files' | 'nodes'> {
+  const nodeList: Record<string, string[]> = {};
+  for (const [id, files] of [...nodes.files].sort(([a], [b]) => (a < b ? -1 : 1))) nodeList[id] = [...files.keys()].sort();
+  const files = ['cost.json', 'outputs.json', 'plan.txt', 'resources.json', ...Object.entries(nodeList).flatMap(([id, fs2]) => fs2.map((f) => `nodes/${id}/${f}`))].sort();
+  return { files, nodes: nodeList };
+}
+
 /**
  * Runs the plan. Once per process: the Pulumi runtime and the program's modules are
  * process-global, so a second plan needs a fresh process (the CLI).
@@ -246,15 +398,8 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
   const opts = resolveOptions(options);
   const { stack, configFile, outDir } = opts;
   const stackFile = readStackFile(configFile);
-
-  // Validate before anything runs, and leave no stale plan that could be mistaken for this one.
-  let platform: string;
-  try {
-    platform = parseStackConfig(stackFile.raw, stack).platform;
-  } catch (e) {
-    if (e instanceof ConfigError) removePlanDir(outDir, REPO_ROOT);
-    throw e;
-  }
+  // Validate before anything runs.
+  const platform = validatedPlatform(stackFile, stack, outDir);
   if (planRan) throw new PlanError('runPlan runs once per process (the Pulumi runtime is process-global)');
   planRan = true;
 
@@ -263,21 +408,7 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
   process.on('unhandledRejection', onRejection);
   const mocks = pattern2Mocks({ region: stackFile.all['aws:region'] });
   try {
-    await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
-    pulumi.runtime.setAllConfig(stackFile.all, stackFile.secretKeys);
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const exported = require(opts.program!) as Record<string, unknown>;
-
-    const outputs: Record<string, { value: unknown; secret: boolean }> = {};
-    for (const k of Object.keys(exported ?? {}).sort()) outputs[k] = await resolveOutput(exported[k]);
-    await settle(mocks.recorder);
-    if (failures.length) {
-      // One failure often rejects several promises; say each once. Line numbers in stacks are of
-      // the transpiled code unless run with NODE_OPTIONS=--enable-source-maps (slower).
-      const msg = [...new Set(failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f))))].join('\n');
-      throw new PlanError(`the program failed under the mock engine:\n${msg}`);
-    }
-
+    const outputs = await runProgram(opts, stackFile, mocks, failures);
     const records = mocks.recorder.records;
     const secrets: KnownSecret[] = [
       ...stackFile.secretKeys.map((k) => ({ label: `config ${k}`, value: stackFile.all[k] })),
@@ -287,46 +418,11 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
     // resources.json and outputs.json: secrets redacted.
     const sorted = treeOrder(records);
     const optionsByUrn = await recordedOptions();
-    const resources = [];
-    for (const r of sorted) {
-      const options = optionsByUrn.get(r.urn);
-      resources.push({
-        type: r.type,
-        name: r.name,
-        urn: r.urn,
-        parent: r.parent ?? null,
-        inputs: redact(await plain(r.rawInputs), secrets),
-        ...(options ? { options } : {}),
-      });
-    }
+    const resources = await resourceEntries(sorted, optionsByUrn, secrets);
     const redactedOutputs: Record<string, unknown> = {};
     for (const [k, o] of Object.entries(outputs)) redactedOutputs[k] = o.secret ? '[secret]' : redact(await plain(o.value), secrets);
 
-    // nodes/: change sets, tagged files, patched stock files.
-    const nodes = new NodeFiles();
-    const changeSets = findChangeSets(records);
-    for (const found of changeSets) {
-      const src = `change set (${found.sources.join(', ')})`;
-      nodes.add(found.nodeId, 'changes.json', Buffer.from(found.payload, 'utf8'), src);
-      for (const c of found.changeSet.changes) {
-        if (c.kind === 'file') nodes.add(found.nodeId, c.path, Buffer.from(c.content, 'utf8'), src);
-        else nodes.add(found.nodeId, `${c.path}.edits.json`, Buffer.from(JSON.stringify(c, null, 2) + '\n', 'utf8'), src);
-      }
-    }
-    const delivered: DeliveredFile[] = await findDeliveredFiles(records);
-    const notPatched = new Map<string, string[]>();
-    for (const d of delivered) nodes.add(d.nodeId, d.path, d.content, d.source);
-    for (const found of changeSets) {
-      const stock = found.changeSet.product === 'is' ? opts.stockIs : found.changeSet.product === 'analytics' ? opts.stockAnalytics : undefined;
-      if (!stock) continue;
-      const patched = patchedFiles(stock, found.changeSet);
-      for (const [p, content] of patched.files) {
-        nodes.add(found.nodeId, p, content, `${found.nodeId} change set applied to ${shown(stock)}`, true);
-      }
-      if (patched.missing.length) notPatched.set(found.nodeId, patched.missing);
-    }
-
-    const changeSetSources = new Map(changeSets.map((c) => [c.nodeId, c.sources]));
+    const { nodes, changeSets, notPatched } = await collectNodeFiles(records, opts);
     const summary = renderSummary({
       project: PROJECT,
       stack,
@@ -335,42 +431,13 @@ export async function runPlan(options: PlanOptions = {}): Promise<PlanResult> {
       resources: sorted.map((r) => ({ ...r, options: optionsByUrn.get(r.urn) })),
       outputs: redactedOutputs,
       nodeFiles: nodes.files,
-      changeSetSources,
+      changeSetSources: new Map(changeSets.map((c) => [c.nodeId, c.sources])),
       notPatched,
       stock: { is: opts.stockIs && shown(opts.stockIs), analytics: opts.stockAnalytics && shown(opts.stockAnalytics) },
     });
 
-    // Write into a fresh sibling directory, scan it, then swap it in: a leak never lands in outDir.
-    removePlanDir(outDir, REPO_ROOT);
-    const tmpOut = `${outDir}.partial-${process.pid}`;
-    fs.rmSync(tmpOut, { recursive: true, force: true });
-    fs.mkdirSync(tmpOut, { recursive: true });
-    const write = (rel: string, content: string | Buffer) => {
-      const abs = path.join(tmpOut, rel);
-      fs.mkdirSync(path.dirname(abs), { recursive: true });
-      fs.writeFileSync(abs, content);
-    };
-    write('plan.txt', redact(summary, secrets) as string);
-    write('resources.json', canonicalJson(resources));
-    write('outputs.json', canonicalJson(redactedOutputs));
-    for (const [id, files] of nodes.files) for (const [p, content] of files) write(`nodes/${id}/${p}`, content);
-    // The monthly cost estimate (cost.json, and its summary appended to plan.txt).
-    writeCostFiles(tmpOut, resources, stackFile.all['aws:region']);
-
-    const leaks = scanForSecrets(tmpOut, secrets);
-    if (leaks.length) {
-      fs.rmSync(tmpOut, { recursive: true, force: true });
-      throw new PlanError(
-        `secret values would be written by the plan (nothing was written):\n` +
-          leaks.map((l) => `  ${l.file}: ${l.label}`).join('\n'),
-      );
-    }
-    fs.renameSync(tmpOut, outDir);
-
-    const nodeList: Record<string, string[]> = {};
-    for (const [id, files] of [...nodes.files].sort(([a], [b]) => (a < b ? -1 : 1))) nodeList[id] = [...files.keys()].sort();
-    const files = ['cost.json', 'outputs.json', 'plan.txt', 'resources.json', ...Object.entries(nodeList).flatMap(([id, fs2]) => fs2.map((f) => `nodes/${id}/${f}`))].sort();
-    return { stack, outDir, resources: records.length, files, nodes: nodeList };
+    writePlanDir(outDir, { summary, resources, outputs: redactedOutputs, nodes, region: stackFile.all['aws:region'] }, secrets);
+    return { stack, outDir, resources: records.length, ...writtenFiles(nodes) };
   } finally {
     process.removeListener('unhandledRejection', onRejection);
   }

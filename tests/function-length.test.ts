@@ -10,26 +10,9 @@ import {
   lengthOffences,
 } from '../scripts/check-function-length';
 
-/**
- * Known offenders, each being split on its own branch. This list only shrinks: an entry that no
- * longer offends fails the test too, so it is deleted as soon as its split lands.
- */
-const KNOWN_OFFENDERS: readonly string[] = [
-  'scripts/mocks.ts:pattern2Mocks',
-  'scripts/mocks.ts:pattern2Mocks>stateFor',
-  'scripts/plan.ts:runPlan',
-];
-
 describe('source size limits', () => {
-  const offences = lengthOffences(path.resolve(__dirname, '..'));
-
-  it('no function outside the tests over 100 lines, no components/ file over 350 lines (beyond the known offenders)', () => {
-    expect(offences.filter((o) => !KNOWN_OFFENDERS.includes(o.key)).map(describeOffence)).toEqual([]);
-  });
-
-  it('every known offender still offends (delete an entry once its split has landed)', () => {
-    const keys = new Set(offences.map((o) => o.key));
-    expect(KNOWN_OFFENDERS.filter((k) => !keys.has(k))).toEqual([]);
+  it('no function outside the tests over 100 lines, no components/ file over 350 lines', () => {
+    expect(lengthOffences(path.resolve(__dirname, '..')).map(describeOffence)).toEqual([]);
   });
 
   it('measures functions of every kind from first token to closing brace, named as a reader looks for them', () => {

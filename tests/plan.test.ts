@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BASELINE_DIR, baselineView, compareWithBaseline, shippedStacks } from '../scripts/baseline';
-import { pattern2Mocks } from '../scripts/mocks';
+import { handledResourceTypes, pattern2Mocks } from '../scripts/mocks';
 import { standIn } from '../scripts/lib/stack-file';
 import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, REPO, findLeaks, readTree, runPlanCli } from './fixtures/plan/run-plan';
 
@@ -121,12 +121,9 @@ describe('the shared mocks', () => {
       const resources = JSON.parse(fs.readFileSync(path.join(BASELINE_DIR, stack, 'resources.json'), 'utf8')) as PlannedResource[];
       for (const r of resources) registered.add(r.type);
     }
-    // The handled types: the id prefixes and the cases of the state function (calls come after it).
-    const src = fs.readFileSync(path.join(REPO, 'scripts/mocks.ts'), 'utf8');
-    const prefixes = src.slice(src.indexOf('const AWS_ID_PREFIX'), src.indexOf('};', src.indexOf('const AWS_ID_PREFIX')));
-    const state = src.slice(src.indexOf('function stateFor('), src.indexOf('function idFor('));
-    const handled = new Set([...prefixes.matchAll(/'([a-z0-9]+:[^']+)':/g), ...state.matchAll(/case '([a-z0-9]+:[^']+)':/g)].map((m) => m[1]));
-    expect(handled.size).toBeGreaterThan(15);
+    // The handled types: the id prefixes and the state builders.
+    const handled = handledResourceTypes();
+    expect(handled.length).toBeGreaterThan(15);
     expect([...handled].filter((t) => !registered.has(t)).sort()).toEqual([]);
   });
 });
