@@ -145,7 +145,7 @@ describe('stopping a product the way the unit does (real JVM stand-in, no system
     fs.writeFileSync(path.join(tmp, 'start.sh'), START);
     const child = spawn('bash', [path.join(tmp, 'start.sh'), classes, hook, up], { detached: true, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 + (os.constants.signals[sig] ?? 0) : null))));
-    for (let i = 0; i < 300 && !fs.existsSync(up); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 900 && !fs.existsSync(up); i++) await new Promise((r) => setTimeout(r, 100));
     expect(fs.existsSync(up)).toBe(true);
     const jvm = Number(execFileSync('pgrep', ['-P', String(child.pid), 'java'], { encoding: 'utf8' }).trim());
     return { pid: child.pid!, jvm, hook, exited };
@@ -169,7 +169,7 @@ describe('stopping a product the way the unit does (real JVM stand-in, no system
   test('control-group (the unit): SIGTERM reaches the JVM, its shutdown hook runs, every process ends', async () => {
     const p = await startProduct('cgroup');
     process.kill(-p.pid, 'SIGTERM'); // every process of the group, as systemd signals every process of the cgroup
-    expect(await gone(p.jvm, 20000)).toBe(true);
+    expect(await gone(p.jvm, 60000)).toBe(true);
     expect(fs.readFileSync(p.hook, 'utf8')).toBe('graceful\n');
     expect(await p.exited).toBe(143); // the shell itself died of SIGTERM (clean for systemd)
   });
