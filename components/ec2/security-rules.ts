@@ -106,7 +106,7 @@ export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
     // Node 2's boot script polls node 1's health port before its first start (boot-script.ts
     // firstStartWait); a no-op where the model already opens that port within the role.
     const health = processesFor(role, t.analyticsFlavor)[0].healthPort;
-    flow(role, role, t.ports[health], `${role} node 2 waits for node 1's first start (health port)`);
+    flow(role, role, t.ports[health], `${role} node 2 waits for the first start of node 1 (health port)`);
     flow(role, 'db', MYSQL_PORT, `${role} nodes to MySQL`);
     flow(role, 'efs', NFS_PORT, `${role} nodes to the shared file system`);
     for (const port of o.internetEgressPorts) {
