@@ -161,6 +161,8 @@ function applyOne(change: FileChange, current: Buffer | undefined): { data: Buff
     }
     return { data: Buffer.from(change.content, 'utf8'), mode, ops: 1 };
   }
+  // An optional file the product does not ship: created from nothing, only where the change says so.
+  if (current === undefined && change.kind === 'properties' && change.create === true) current = Buffer.alloc(0);
   if (current === undefined) throw new Error(`${file}: ${change.kind} edit: file does not exist`);
   if (change.kind === 'xml') {
     let enc: 'latin1' | 'utf8';

@@ -8,9 +8,9 @@ import { FileChange, NodeChangeSet } from './types';
 import { renderBpsDatasources, renderMasterDatasources } from './is/datasources';
 import { renderRegistry } from './is/registry';
 import { renderConsentMgt, renderEmbeddedLdap, renderIdentityXml, renderUserMgt } from './is/user-store';
-import { renderAxis2, renderCarbon } from './is/cluster';
+import { renderAxis2, renderCarbon, renderHazelcastProperties } from './is/cluster';
 import { renderCatalina, renderDashboardSite, renderPortalSite, renderShindigExplode, renderShindigWebXml } from './is/proxy';
-import { renderPublishers } from './is/publishers';
+import { renderIdentityEventHandlers, renderPublishers } from './is/publishers';
 
 export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
   if (node(t, id).role !== 'is') throw new Error(`${id} is not an IS node`);
@@ -24,6 +24,7 @@ export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     renderConsentMgt(t),
     renderAxis2(t, id),
     renderCarbon(t),
+    renderHazelcastProperties(),
     renderCatalina(t),
     renderDashboardSite(t),
     renderPortalSite(t),
@@ -31,6 +32,7 @@ export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     renderShindigExplode(),
     renderShindigWebXml(t),
     ...renderPublishers(t),
+    renderIdentityEventHandlers(),
   ];
   return { nodeId: id, product: 'is', changes };
 }

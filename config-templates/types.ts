@@ -84,6 +84,13 @@ export interface PropertiesEdit {
   /** ' ' for spark-defaults.conf (`key value`), '=' for Java .properties files. */
   separator: ' ' | '=';
   ops: { op: 'set'; key: string; value: string }[];
+  /**
+   * When the file is absent, start from an empty one (the ops then append their lines) instead of
+   * failing. For files the product reads only if present and does not ship, such as Carbon's
+   * `repository/conf/hazelcast.properties`; an existing file is edited line by line as always, so
+   * a user's own lines in it are kept.
+   */
+  create?: boolean;
 }
 /**
  * Unpacks a web-app archive into its directory, so later changes can edit files inside it.

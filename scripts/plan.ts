@@ -219,7 +219,9 @@ function patchedFiles(stockHome: string, cs: NodeChangeSet): Patched {
         }
         continue;
       }
-      if (changes[0].kind !== 'file' && !fs.existsSync(path.join(home, p))) {
+      // A whole file, or a properties edit that creates its (optional) file, needs no stock file.
+      const makesFile = first.kind === 'file' || (first.kind === 'properties' && first.create === true);
+      if (!makesFile && !fs.existsSync(path.join(home, p))) {
         out.missing.push(p);
         continue;
       }

@@ -6,6 +6,9 @@
 pkg_install() { dnf install -y "$@"; }
 aws_s3_get() { aws s3 cp --only-show-errors --region "$REGION" "$1" "$2"; }
 http_get() { curl -fsSL --retry 5 -o "$2" "$1"; }
+# probe_health URL: the HTTP status a peer's health URL answers ("000": no answer). Not verified:
+# the peer serves the product's own self-signed certificate, and only "is it up" is asked.
+probe_health() { curl -ks -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 10 "$1"; }
 read_secret() { aws secretsmanager get-secret-value --region "$REGION" --secret-id "$SECRET_ARN" --query SecretString --output text; }
 user_exists() { id -u "$1" >/dev/null 2>&1; }
 add_user() { useradd --system --uid "$WSO2_UID" --user-group --home-dir "$2" --no-create-home --shell /sbin/nologin "$1"; }

@@ -7,20 +7,22 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as https from 'https';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
-import { renderBootScript, BootScriptParams, PRODUCT_HOMES, STATE_DIR } from '../components/ec2/boot-script';
+import { renderBootScript, BootScriptParams, FirstStartWait, PRODUCT_HOMES, STATE_DIR, firstStartWait } from '../components/ec2/boot-script';
 import { renderRefreshScript } from '../components/ec2/user-data';
 import { objectKeys } from '../components/ec2/config-delivery';
-import { ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, sharedDirectoriesFor, NodeId, Role } from '../topology';
+import { CARBON_HEALTH_PATH, DEFAULT_PORTS, ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, sharedDirectoriesFor, NodeId, Role } from '../topology';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { fillSecrets } from '../applier/secrets';
 import { findSecretFiles } from './helpers/files';
-import { isTestTopology } from './fixtures/is/model';
-import { makeSandbox, makeRoot, putS3, runBoot, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
+import { ADDRESSES, isTestTopology } from './fixtures/is/model';
+import { makeSandbox, makeRoot, putS3, runBoot, runBootAsync, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
 
 const REPO = path.resolve(__dirname, '..');
 const BUCKET = 'stack-config-bucket';
@@ -255,6 +257,136 @@ describe('IS nodes in the sandbox', () => {
   });
 });
 
+describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health endpoint on 127.0.0.1)', () => {
+  /** What the stand-in answers, and the paths it was asked for. */
+  let answer = 503;
+  let asked: string[] = [];
+  let server: https.Server;
+  let port: number;
+  const sandboxes: Record<string, Sandbox> = {};
+
+  /** A sandbox of its own (its own EFS: nothing recorded there yet) with the IS objects in its S3. */
+  function freshStack(name: string): Sandbox {
+    const s = makeSandbox(path.join(tmp, name), SECRETS);
+    putS3(s, 'packs', 'is.zip', fs.readFileSync(path.join(tmp, 'is1.zip')));
+    for (const id of ROLE_NODE_IDS.is) {
+      putS3(s, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
+      putS3(s, BUCKET, objectKeys(id).applier, applierBundle());
+    }
+    putS3(s, BUCKET, 'shared/db-init.sh', FAKE_DB_INIT);
+    fs.writeFileSync(path.join(s.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');
+    return s;
+  }
+  /** is-2's wait as the platform renders it, from a model whose is-1 is the stand-in. */
+  const wait = (timing: Pick<FirstStartWait, 'timeoutSeconds' | 'intervalSeconds'>): FirstStartWait => {
+    const t = isTestTopology({ addresses: { ...ADDRESSES, 'is-1': '127.0.0.1' }, ports: { ...DEFAULT_PORTS, isHttps: port } });
+    return firstStartWait(t, 'is-2', 'sp', timing)!;
+  };
+  function bootIs2(s: Sandbox, rootName: string, w: FirstStartWait) {
+    const root = fs.existsSync(path.join(s.dir, rootName)) ? path.join(s.dir, rootName) : makeRoot(s, rootName, SHARED_MOUNT);
+    const run = runBootAsync(s, root, renderBootScript({ ...params('is-2', 'is'), firstStart: w }), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+    return { root, ...run };
+  }
+  const started = (s: Sandbox) => (fs.existsSync(s.log) ? fs.readFileSync(s.log, 'utf8') : '').includes('systemctl --no-block restart wso2-is-server.service');
+  async function until(cond: () => boolean, ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  beforeAll(async () => {
+    const key = path.join(tmp, 'standin.key');
+    const cert = path.join(tmp, 'standin.crt');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=is-1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(answer).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as AddressInfo).port;
+    sandboxes.a = freshStack('fresh-a');
+  });
+  afterAll(async () => {
+    if (server) await new Promise((r) => server.close(r));
+  });
+
+  test('the wait the platform renders: is-1 at its model address, Carbon health path, only 200 counts', () => {
+    expect(wait({ timeoutSeconds: 5, intervalSeconds: 1 })).toEqual({
+      peer: 'is-1',
+      url: `https://127.0.0.1:${port}${CARBON_HEALTH_PATH}`,
+      anyStatus: false,
+      timeoutSeconds: 5,
+      intervalSeconds: 1,
+    });
+  });
+
+  test('while is-1 answers 503 is-2 waits and starts nothing; on 200 it starts', async () => {
+    answer = 503;
+    asked = [];
+    const run = bootIs2(sandboxes.a, 'is-2', wait({ timeoutSeconds: 90, intervalSeconds: 1 }));
+    await until(() => asked.length >= 3 || !run.running(), 60000);
+    expect(run.running()).toBe(true);
+    expect(started(sandboxes.a)).toBe(false);
+    // Configured meanwhile: the wait comes after the configuration and db-init steps.
+    expect(fs.existsSync(path.join(run.root, PRODUCT_HOMES.is, 'repository/conf/hazelcast.properties'))).toBe(true);
+    answer = 200;
+    const r = await run.done;
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/waiting up to 90s for is-1 to finish its first start \(https:\/\/127\.0\.0\.1:\d+\/carbon\/admin\/login\.jsp\)/);
+    expect(r.stderr).toMatch(/is-1 answered 200 after \d+s; starting/);
+    expect(started(sandboxes.a)).toBe(true);
+    expect(new Set(asked)).toEqual(new Set([CARBON_HEALTH_PATH]));
+    expect(fs.readFileSync(path.join(run.root, STATE_DIR, 'first-start.done'), 'utf8')).toBe('is-2\n');
+    expect(fs.readFileSync(path.join(sandboxes.a.efs, '.first-start.done'), 'utf8')).toMatch(/^is-2 saw is-1 up at \S+\n$/);
+  });
+
+  test('a second boot of is-2 does not wait, even with is-1 down', async () => {
+    answer = 503;
+    asked = [];
+    const r = await bootIs2(sandboxes.a, 'is-2', wait({ timeoutSeconds: 90, intervalSeconds: 1 })).done;
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('this node started its product before; not waiting for is-1');
+    expect(asked).toEqual([]);
+  });
+
+  test('a replaced is-2 (fresh disk) does not wait for a down is-1 once a first start is recorded on the shared file system', async () => {
+    answer = 503;
+    asked = [];
+    const r = await bootIs2(sandboxes.a, 'is-2-replaced', wait({ timeoutSeconds: 90, intervalSeconds: 1 })).done;
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('a first start of this role is recorded on the shared file system; not waiting for is-1');
+    expect(asked).toEqual([]);
+  });
+
+  test('bounded: is-1 never up on a fresh stack, is-2 starts anyway after the timeout and says so', async () => {
+    const s = freshStack('fresh-b');
+    answer = 503;
+    asked = [];
+    const t0 = Date.now();
+    const r = await bootIs2(s, 'is-2', wait({ timeoutSeconds: 3, intervalSeconds: 1 })).done;
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('WARNING: is-1 did not finish its first start within 3s (last answer: 503); starting anyway');
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    expect(started(s)).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(60000);
+    // Nobody saw is-1 up: nothing recorded for the role; this node's own start is.
+    expect(fs.existsSync(path.join(s.efs, '.first-start.done'))).toBe(false);
+    expect(fs.existsSync(path.join(s.dir, 'is-2', STATE_DIR, 'first-start.done'))).toBe(true);
+  });
+
+  test('a process without a health path (the SP worker): any HTTP answer means up', async () => {
+    const s = freshStack('fresh-c');
+    answer = 404;
+    asked = [];
+    const r = await bootIs2(s, 'is-2', { ...wait({ timeoutSeconds: 30, intervalSeconds: 1 }), anyStatus: true }).done;
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/is-1 answered 404 after \d+s; starting/);
+    expect(asked).toHaveLength(1);
+  });
+});
+
 describe('JDBC driver checksum (jdbcDriver.sha256)', () => {
   // Its own jar name, so the other tests' downloads and counts are not disturbed.
   const JAR = 'checked-driver-1.0.jar';
@@ -358,7 +490,8 @@ test('shellcheck passes on the boot scripts and the refresh script', () => {
   try {
     const files = [
       ['is.sh', renderBootScript(params('is-1', 'is'))],
-      ['analytics.sh', renderBootScript(params('analytics-2', 'analytics'))],
+      ['is-2.sh', renderBootScript({ ...params('is-2', 'is'), firstStart: firstStartWait(topology, 'is-2', 'sp') })],
+      ['analytics.sh', renderBootScript({ ...params('analytics-2', 'analytics'), firstStart: firstStartWait(topology, 'analytics-2', 'sp') })],
       ['das.sh', renderBootScript({ ...params('analytics-1', 'analytics'), flavor: 'das', homeLink: '/opt/wso2/analytics-home', processes: processesFor('analytics', 'das') })],
       ['refresh.sh', renderRefreshScript()],
     ].map(([n, c]) => {

@@ -102,4 +102,30 @@ describe('applyProperties', () => {
       fs.rmSync(home, { recursive: true, force: true });
     }
   });
+
+  it('create: an absent file is made from the ops (0644, idempotent); without it, refused; an existing one is edited in place', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'props-create-'));
+    try {
+      const edit = { kind: 'properties' as const, path: 'conf/opt.properties', separator: '=' as const, ops: [set('a', '1'), set('b', '2')] };
+      expect(() => applyChangeSet(home, [edit])).toThrow(/conf\/opt\.properties: properties edit: file does not exist/);
+      expect(() => applyChangeSet(home, [{ ...edit, create: false }])).toThrow(/file does not exist/);
+      expect(fs.existsSync(path.join(home, 'conf'))).toBe(false);
+      const dry = applyChangeSet(home, [{ ...edit, create: true }], { dryRun: true });
+      expect(dry.files).toEqual([{ path: 'conf/opt.properties', kind: 'properties', ops: 2, changed: true }]);
+      expect(fs.existsSync(path.join(home, 'conf/opt.properties'))).toBe(false);
+      applyChangeSet(home, [{ ...edit, create: true }]);
+      const file = path.join(home, 'conf/opt.properties');
+      expect(fs.readFileSync(file, 'latin1')).toBe('a=1\nb=2\n');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+      const again = applyChangeSet(home, [{ ...edit, create: true }]);
+      expect(again.files.map((f) => f.changed)).toEqual([false]);
+      // A file that is there (the user's) keeps its own lines; only ours are set.
+      fs.writeFileSync(file, '# mine\r\nb=9\r\nc=3\r\n');
+      applyChangeSet(home, [{ ...edit, create: true }]);
+      expect(fs.readFileSync(file, 'latin1')).toBe('# mine\r\nb=2\r\nc=3\r\na=1\r\n');
+      expect(load(fs.readFileSync(file, 'latin1'))).toEqual({ a: '1', b: '2', c: '3' });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
 });

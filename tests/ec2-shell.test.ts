@@ -37,8 +37,9 @@ test.each(files)('shellcheck passes on shell/%s as a file', (f) => {
 });
 
 test('each boot fragment: a comment header, then a body that lands in the boot script as is', () => {
+  // is-2: the one node kind whose script holds every fragment (node 1 has no first-start wait).
   const script = renderBootScript({
-    nodeId: 'is-1',
+    nodeId: 'is-2',
     role: 'is',
     flavor: 'sp',
     productHome: '/opt/wso2/is',
@@ -56,6 +57,7 @@ test('each boot fragment: a comment header, then a body that lands in the boot s
     processes: processesFor('is', 'sp'),
     uid: WSO2_UID,
     dbMasterUser: 'admin',
+    firstStart: { peer: 'is-1', url: 'https://10.0.1.11:9443/carbon/admin/login.jsp', anyStatus: false, timeoutSeconds: 1200, intervalSeconds: 10 },
   });
   for (const f of files.filter((n) => n.startsWith('ec2-boot-'))) {
     const body = fragmentLines(f);

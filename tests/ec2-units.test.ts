@@ -1,8 +1,15 @@
 /**
  * The systemd units an EC2 node runs: the config oneshot the user-data installs and the product
  * units the boot script writes. Checked as data (parsed unit files), since the boot ordering they
- * take part in (cloud-init's units, multi-user.target) only exists on a real node.
+ * take part in (cloud-init's units, multi-user.target) only exists on a real node. How a unit stops
+ * is also run for real, without systemd: a stand-in start script shaped like the products' (java
+ * run by a loop, not exec'd) with a real JVM whose shutdown hook records it ran, signalled the way
+ * each KillMode signals.
  */
+import { execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { renderConfigUnit, CONFIG_RETRY_SECONDS, CONFIG_ATTEMPTS_PER_HOUR } from '../components/ec2/user-data';
 import { renderBootScript, unitName } from '../components/ec2/boot-script';
 import { SHARED_MOUNT, WSO2_UID, processesFor, sharedDirectoriesFor } from '../topology';
@@ -86,7 +93,95 @@ describe('product units (boot script)', () => {
         expect(unit.Service.Type).toEqual(['simple']);
         expect(unit.Service.User).toEqual(['wso2']);
         expect(unit.Service.Restart).toEqual(['on-failure']);
+        // Stop: SIGTERM to every process of the unit (the JVM is a child of the start script's
+        // loop), the JVM's exit on SIGTERM is a success, and Carbon's graceful stop (up to 60 s
+        // draining requests, then OSGi) fits in the stop timeout.
+        expect(unit.Service.KillMode).toEqual(['control-group']);
+        expect(unit.Service.KillSignal).toEqual(['SIGTERM']);
+        expect(unit.Service.SuccessExitStatus).toEqual(['143']);
+        expect(Number(unit.Service.TimeoutStopSec[0])).toBeGreaterThanOrEqual(120);
+        expect(unit.Service.ExecStop).toBeUndefined();
+        expect(unit.Service.SendSIGKILL).toBeUndefined(); // the default (yes): a hung stop still ends
       }
     });
   }
+});
+
+describe('stopping a product the way the unit does (real JVM stand-in, no systemd)', () => {
+  let tmp: string;
+  let classes: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ec2-stop-'));
+    classes = path.join(tmp, 'classes');
+    fs.mkdirSync(classes);
+    // A JVM whose shutdown hook (what Carbon's graceful stop runs in) takes a moment and records it ran.
+    fs.writeFileSync(
+      path.join(tmp, 'Standin.java'),
+      [
+        'public class Standin {',
+        '  public static void main(String[] a) throws Exception {',
+        '    Runtime.getRuntime().addShutdownHook(new Thread(() -> {',
+        '      try { Thread.sleep(500); java.nio.file.Files.write(java.nio.file.Paths.get(a[0]), "graceful\\n".getBytes()); }',
+        '      catch (Exception e) { throw new RuntimeException(e); }',
+        '    }));',
+        '    java.nio.file.Files.write(java.nio.file.Paths.get(a[1]), "up\\n".getBytes());',
+        '    Thread.sleep(600000);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    execFileSync('javac', ['-d', classes, path.join(tmp, 'Standin.java')], { stdio: 'pipe' });
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** Shaped like wso2server.sh / carbon.sh: java in a restart loop, not exec'd, so the shell is the main process. */
+  const START = 'status=121\nwhile [ "$status" = 121 ]; do\n  java -cp "$1" Standin "$2" "$3"\n  status=$?\ndone\nexit $status\n';
+
+  /** Starts the stand-in in its own process group (the unit's control group, for signalling). */
+  async function startProduct(name: string) {
+    const hook = path.join(tmp, `${name}.hook`);
+    const up = path.join(tmp, `${name}.up`);
+    fs.writeFileSync(path.join(tmp, 'start.sh'), START);
+    const child = spawn('bash', [path.join(tmp, 'start.sh'), classes, hook, up], { detached: true, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 + (os.constants.signals[sig] ?? 0) : null))));
+    for (let i = 0; i < 900 && !fs.existsSync(up); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(up)).toBe(true);
+    const jvm = Number(execFileSync('pgrep', ['-P', String(child.pid), 'java'], { encoding: 'utf8' }).trim());
+    return { pid: child.pid!, jvm, hook, exited };
+  }
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  async function gone(pid: number, ms: number): Promise<boolean> {
+    for (let i = 0; i < ms / 100; i++) {
+      if (!alive(pid)) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return !alive(pid);
+  }
+
+  test('control-group (the unit): SIGTERM reaches the JVM, its shutdown hook runs, every process ends', async () => {
+    const p = await startProduct('cgroup');
+    process.kill(-p.pid, 'SIGTERM'); // every process of the group, as systemd signals every process of the cgroup
+    expect(await gone(p.jvm, 60000)).toBe(true);
+    expect(fs.readFileSync(p.hook, 'utf8')).toBe('graceful\n');
+    expect(await p.exited).toBe(143); // the shell itself died of SIGTERM (clean for systemd)
+  });
+
+  test('why not mixed/process: SIGTERM to the shell alone leaves the JVM running (until SIGKILL at the timeout)', async () => {
+    const p = await startProduct('main-only');
+    process.kill(p.pid, 'SIGTERM');
+    await p.exited;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(alive(p.jvm)).toBe(true);
+    expect(fs.existsSync(p.hook)).toBe(false);
+    process.kill(p.jvm, 'SIGKILL');
+    expect(await gone(p.jvm, 10000)).toBe(true);
+  });
 });

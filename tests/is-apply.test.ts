@@ -18,6 +18,9 @@ const REFERENCE_HOME = path.resolve(__dirname, '..', '..', 'shared', 'reference'
 const SHINDIG = 'repository/deployment/server/webapps/shindig/WEB-INF/web.xml';
 const SHINDIG_WAR = 'repository/deployment/server/webapps/shindig.war';
 const CONSENT = 'repository/conf/consent-mgt-config.xml';
+const IDENTITY_EVENT = 'repository/conf/identity/identity-event.properties';
+const HAZELCAST = 'repository/conf/hazelcast.properties';
+
 
 const t = isTestTopology();
 const is1 = renderIsChangeSet(t, 'is-1');
@@ -149,6 +152,9 @@ function expectIsNode1(home: string): void {
     expect(xpath(home, f, "/eventPublisher/to/property[@name='password']/@encrypted")).toBe('false');
     expect(prop('protocol')).toBe('thrift');
   }
+
+  // Created when the home has none (the product reads it only if present).
+  expect(read(home, HAZELCAST)).toBe('hazelcast.shutdownhook.enabled=false\nhazelcast.logging.type=log4j\n');
 }
 
 describe('IS change set on our stock-shaped fixtures', () => {
@@ -159,6 +165,26 @@ describe('IS change set on our stock-shaped fixtures', () => {
   });
 
   test('the files carry every setting seed 000 asks for', () => expectIsNode1(home));
+
+  test('identity-event.properties: only the two analytics enable flags change, in place', () => {
+    const before = read(IS_FIXTURE_HOME, IDENTITY_EVENT).split('\n');
+    const after = read(home, IDENTITY_EVENT).split('\n');
+    expect(after).toHaveLength(before.length);
+    const changed = after.map((l, i) => (l === before[i] ? null : `${before[i]} -> ${l}`)).filter(Boolean);
+    expect(changed).toEqual([
+      'analyticsLoginDataPublisher.enable=false -> analyticsLoginDataPublisher.enable=true',
+      'analyticsSessionDataPublisher.enable=false -> analyticsSessionDataPublisher.enable=true',
+    ]);
+  });
+
+  test('hazelcast.properties: a file of the user\'s keeps its own lines', () => {
+    const h = freshHome('fixture-own-hazelcast', IS_FIXTURE_HOME);
+    fs.writeFileSync(path.join(h, HAZELCAST), '# tuned by the operator\nhazelcast.heartbeat.interval.seconds=1\nhazelcast.shutdownhook.enabled=true\n');
+    applyChangeSet(h, is1);
+    expect(read(h, HAZELCAST)).toBe(
+      '# tuned by the operator\nhazelcast.heartbeat.interval.seconds=1\nhazelcast.shutdownhook.enabled=false\nhazelcast.logging.type=log4j\n',
+    );
+  });
 
   test('unrelated content and comments stay', () => {
     const fixtureComments = (h: string) =>
@@ -201,10 +227,11 @@ describe('IS change set on the shipped IS 5.8.0 files', () => {
     home = freshHome('reference', REFERENCE_HOME);
   });
 
-  test('only consent-mgt-config.xml and the gadget server (war and web.xml) are absent from the reference set (taken from our fixture; a war is zipped from it)', () => {
+  test('only consent-mgt-config.xml, hazelcast.properties (created), the gadget server (war and web.xml) and identity-event.properties are absent from the reference set (taken from our fixture; a war is zipped from it)', () => {
     const edited = is1.changes.filter((c) => c.kind !== 'file').map((c) => c.path);
-    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([CONSENT, SHINDIG_WAR, SHINDIG]);
+    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([CONSENT, HAZELCAST, SHINDIG_WAR, SHINDIG, IDENTITY_EVENT]);
     fs.copyFileSync(path.join(IS_FIXTURE_HOME, CONSENT), path.join(home, CONSENT));
+    fs.copyFileSync(path.join(IS_FIXTURE_HOME, IDENTITY_EVENT), path.join(home, IDENTITY_EVENT));
     // As the pack ships it: a war, unpacked by the applier's explode change before the edit.
     const war = path.join(home, SHINDIG_WAR);
     zipTreeTo(path.join(IS_FIXTURE_HOME, path.dirname(path.dirname(SHINDIG))), war); // fixed times: the same bytes every run

@@ -93,6 +93,7 @@ describe('IS change set: shape', () => {
       'xml repository/conf/consent-mgt-config.xml',
       'xml repository/conf/axis2/axis2.xml',
       'xml repository/conf/carbon.xml',
+      'properties repository/conf/hazelcast.properties',
       'xml repository/conf/tomcat/catalina-server.xml',
       'json repository/deployment/server/jaggeryapps/dashboard/conf/site.json',
       'json repository/deployment/server/jaggeryapps/portal/conf/site.json',
@@ -102,6 +103,7 @@ describe('IS change set: shape', () => {
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-RoleData.xml',
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-SessionData.xml',
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-UserData.xml',
+      'properties repository/conf/identity/identity-event.properties',
     ]);
   });
 
@@ -322,6 +324,35 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
       `ssl://${ADDRESSES['analytics-1']}:7800|ssl://${ADDRESSES['analytics-2']}:7800`,
     );
     xmllint(up.xml, 'authurl.xml');
+  });
+});
+
+describe('IS change set: event handlers and Hazelcast properties (WSO2 pattern-2 configuration for 5.8)', () => {
+  test.each(['is-1', 'is-2'] as const)('%s: login and session analytics handlers enabled', (id) => {
+    const cs = renderIsChangeSet(t, id);
+    expect(change(cs, 'repository/conf/identity/identity-event.properties', 'properties')).toEqual({
+      kind: 'properties',
+      path: 'repository/conf/identity/identity-event.properties',
+      separator: '=',
+      ops: [
+        { op: 'set', key: 'analyticsLoginDataPublisher.enable', value: 'true' },
+        { op: 'set', key: 'analyticsSessionDataPublisher.enable', value: 'true' },
+      ],
+    });
+  });
+
+  test.each(['is-1', 'is-2'] as const)('%s: Hazelcast shutdown hook off, log4j logging, file created when absent', (id) => {
+    const cs = renderIsChangeSet(t, id);
+    expect(change(cs, 'repository/conf/hazelcast.properties', 'properties')).toEqual({
+      kind: 'properties',
+      path: 'repository/conf/hazelcast.properties',
+      separator: '=',
+      create: true,
+      ops: [
+        { op: 'set', key: 'hazelcast.shutdownhook.enabled', value: 'false' },
+        { op: 'set', key: 'hazelcast.logging.type', value: 'log4j' },
+      ],
+    });
   });
 });
 

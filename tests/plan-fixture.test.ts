@@ -57,9 +57,15 @@ test('stock trees: edited files come out patched; files the tree lacks are liste
   expect(axis2).toContain('<axisconfig');
   expect(axis2).toMatch(/<parameter name="membershipScheme">wka<\/parameter>/);
   expect(text('nodes/analytics-1/conf/worker/deployment.yaml')).toMatch(/wso2\.carbon:/);
-  const missing = Object.values(JSON.parse(text('nodes/is-1/changes.json')).changes as { kind: string; path: string }[])
-    .filter((c) => c.kind !== 'file' && !fs.existsSync(path.join(REFERENCE_IS, c.path)))
-    .map((c) => c.path);
+  const changes = Object.values(JSON.parse(text('nodes/is-1/changes.json')).changes as { kind: string; path: string; create?: boolean }[]);
+  const creates = (c: { kind: string; create?: boolean }) => c.kind === 'properties' && c.create === true;
+  const missing = changes.filter((c) => c.kind !== 'file' && !creates(c) && !fs.existsSync(path.join(REFERENCE_IS, c.path))).map((c) => c.path);
+  // A properties edit that creates its optional file needs no stock file: it comes out whole.
+  const created = changes.filter((c) => creates(c) && !fs.existsSync(path.join(REFERENCE_IS, c.path))).map((c) => c.path);
+  expect(created).toEqual(['repository/conf/hazelcast.properties']);
+  expect(text('nodes/is-1/repository/conf/hazelcast.properties')).toBe('hazelcast.shutdownhook.enabled=false\nhazelcast.logging.type=log4j\n');
+  expect(text('plan.txt')).not.toContain('    repository/conf/hazelcast.properties\n');
+  expect(missing).toContain('repository/conf/identity/identity-event.properties');
   for (const p of missing) {
     expect(tree.has(`nodes/is-1/${p}`)).toBe(false);
     expect(text('plan.txt')).toContain(`    ${p}\n`);

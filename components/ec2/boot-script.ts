@@ -14,7 +14,7 @@
  *
  * Pure: no Pulumi import; the platform renders it inside an apply over resolved values.
  */
-import { AnalyticsFlavor, NodeId, ProductProcess, Role, SharedDirectory } from '../../topology';
+import { AnalyticsFlavor, NodeId, ProductProcess, ROLE_NODE_IDS, Role, SharedDirectory, Topology, node, processesFor, roleOfNode } from '../../topology';
 import { shellAssignments, shellFile, shellQuote } from '../../config-templates/shell';
 
 export interface BootScriptParams {
@@ -58,6 +58,50 @@ export interface BootScriptParams {
   dbMasterUser: string;
   /** Extra symlink to the product home (DAS: `ANALYTICS_HOME_LINK`). */
   homeLink?: string;
+  /** Node 2 of a role: what to wait for before its first start (`firstStartWait`); unset on node 1. */
+  firstStart?: FirstStartWait;
+}
+
+/** How node 2 of a role waits, on a fresh stack, for node 1's first start (shell/ec2-boot-first-start.sh). */
+export interface FirstStartWait {
+  /** The node waited for (node 1 of the role). */
+  peer: NodeId;
+  /** Its health URL: HTTPS on its first process's health port and path. */
+  url: string;
+  /** True when the process has no health path: any HTTP answer means up; else only 200. */
+  anyStatus: boolean;
+  /** Longest wait before starting anyway. */
+  timeoutSeconds: number;
+  /** Pause between two probes. */
+  intervalSeconds: number;
+}
+
+/**
+ * The bound of the first-start wait: node 1's first boot installs packages, downloads the pack,
+ * runs db-init and then the product's first start against an empty database (minutes); the
+ * config unit running the script allows an hour (user-data.ts), so 20 minutes leave room for the
+ * rest of the script and a retry.
+ */
+export const FIRST_START_TIMEOUT_SECONDS = 1200;
+export const FIRST_START_INTERVAL_SECONDS = 10;
+
+/**
+ * What node `id` waits for before its product's first start: nothing for node 1 of a role; for
+ * node 2, node 1's first process (IS: Carbon's health path on the HTTPS port; SP analytics: the
+ * worker's HTTPS port, any answer; DAS: Carbon's health path) at node 1's address in the model.
+ */
+export function firstStartWait(
+  t: Topology,
+  id: NodeId,
+  flavor: AnalyticsFlavor,
+  timing: Pick<FirstStartWait, 'timeoutSeconds' | 'intervalSeconds'> = { timeoutSeconds: FIRST_START_TIMEOUT_SECONDS, intervalSeconds: FIRST_START_INTERVAL_SECONDS },
+): FirstStartWait | undefined {
+  const role = roleOfNode(id);
+  const peer = ROLE_NODE_IDS[role][0];
+  if (peer === id) return undefined;
+  const proc = processesFor(role, flavor)[0];
+  const url = `https://${node(t, peer).address}:${t.ports[proc.healthPort]}${proc.healthPath ?? '/'}`;
+  return { peer, url, anyStatus: proc.healthPath === undefined, ...timing };
 }
 
 /** The state directory of the boot script on the node (under ROOT). */
@@ -108,6 +152,13 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
     `ExecStart=$HOME_DIR/${proc.command}`,
     'Restart=on-failure',
     'RestartSec=10',
+    // Stop: SIGTERM to every process of the unit at once (control-group, systemd's default, made
+    // explicit). The start scripts run java as a child of a loop, without exec: with `mixed` or
+    // `process` only that shell would be signalled and the JVM killed at the timeout. SIGTERM runs
+    // the JVM's shutdown hooks, Carbon's graceful shutdown among them: transports stopped, up to
+    // 60 s for requests in flight, then the OSGi framework; 120 s leaves it as long again.
+    'KillMode=control-group',
+    'KillSignal=SIGTERM',
     'SuccessExitStatus=143',
     'TimeoutStopSec=120',
     'LimitNOFILE=65535',
@@ -203,6 +254,9 @@ function steps(p: BootScriptParams): Step[] {
     title: 'Ownership: the product home and the shared trees belong to wso2',
     lines: ['set_owner "$HOME_DIR/" ' + p.sharedDirectories.map((d) => `"$SHARED/"${shellQuote(d.name)}`).join(' ')],
   });
+  if (p.firstStart) {
+    out.push({ title: `First start: on a fresh stack, wait for ${p.firstStart.peer} to finish its first start`, lines: fragmentLines('ec2-boot-first-start.sh') });
+  }
   out.push({ title: 'Services: one systemd unit per product process, (re)started with the new configuration', lines: serviceLines(p) });
   return out;
 }
@@ -232,6 +286,19 @@ export function renderBootScript(p: BootScriptParams): string {
     DB_MASTER_USER: p.dbMasterUser,
   };
   if (p.homeLink) header.HOME_LINK_PATH = p.homeLink;
+  if (p.firstStart) {
+    const w = p.firstStart;
+    if (!Number.isInteger(w.timeoutSeconds) || w.timeoutSeconds < 0 || !Number.isInteger(w.intervalSeconds) || w.intervalSeconds < 1) {
+      throw new Error('firstStart: whole seconds expected (timeout >= 0, interval >= 1)');
+    }
+    Object.assign(header, {
+      PEER_NODE_ID: w.peer,
+      PEER_HEALTH_URL: w.url,
+      PEER_HEALTH_ANY: w.anyStatus ? '1' : '0',
+      FIRST_START_TIMEOUT: String(w.timeoutSeconds),
+      FIRST_START_INTERVAL: String(w.intervalSeconds),
+    });
+  }
   const lines: string[] = [
     '#!/bin/bash',
     `# WSO2 pattern 2: boot script of ${p.nodeId} (rendered by the Pulumi program; edits on the node are overwritten).`,

@@ -7,10 +7,10 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
-import { ANALYTICS_HOME_LINK, NODE_TAG_KEY, NodeId, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, roleOfNode, sharedDirectoriesFor } from '../../topology';
+import { ANALYTICS_HOME_LINK, NODE_TAG_KEY, NodeId, SHARED_MOUNT, Topology, WSO2_UID, jdbcDriverDir, processesFor, roleOfNode, sharedDirectoriesFor } from '../../topology';
 import type { DbInit, NodeChangeSet } from '../../config-templates';
 import { changeSetPayload } from '../../config-templates';
-import { PRODUCT_HOMES, renderBootScript } from './boot-script';
+import { PRODUCT_HOMES, firstStartWait, renderBootScript } from './boot-script';
 
 /** Prefix of the keys of the per-node files. */
 export const NODE_KEY_PREFIX = 'nodes/';
@@ -111,6 +111,8 @@ export interface BootScriptInputs {
   accessPointIds: Record<string, pulumi.Input<string>>;
   /** Database master user. */
   dbMasterUser: string;
+  /** The model (node 1's address and health port, for node 2's first-start wait). */
+  topology: pulumi.Input<Topology>;
 }
 
 /**
@@ -124,8 +126,8 @@ export function bootScript(c: StackConfig, id: NodeId, store: ConfigBucket, inpu
   const r = roleOfNode(id);
   const keys = objectKeys(id);
   return pulumi
-    .all([inputs.region, store.bucket.bucket, inputs.dbInit, inputs.secretArn, inputs.efsId, inputs.accessPointIds[r]])
-    .apply(([reg, b, d, secretArn, fsId, apId]) =>
+    .all([inputs.region, store.bucket.bucket, inputs.dbInit, inputs.secretArn, inputs.efsId, inputs.accessPointIds[r], inputs.topology])
+    .apply(([reg, b, d, secretArn, fsId, apId, t]) =>
       renderBootScript({
         nodeId: id,
         role: r,
@@ -147,6 +149,7 @@ export function bootScript(c: StackConfig, id: NodeId, store: ConfigBucket, inpu
         uid: WSO2_UID,
         dbMasterUser: inputs.dbMasterUser,
         homeLink: r === 'analytics' && c.analytics.flavor === 'das' ? ANALYTICS_HOME_LINK : undefined,
+        firstStart: firstStartWait(t, id, c.analytics.flavor),
       }),
     );
 }

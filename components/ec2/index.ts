@@ -92,7 +92,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
         profile: identity.profile,
         store,
         changeSets: topology.apply((t) => renderNodeChangeSets(t)),
-        bootInputs: { region, dbInit, secretArn: secrets.arn, efsId: efs.id, accessPointIds: efs.accessPointIds, dbMasterUser: db.masterUsername },
+        bootInputs: { region, dbInit, secretArn: secrets.arn, efsId: efs.id, accessPointIds: efs.accessPointIds, dbMasterUser: db.masterUsername, topology },
         dependsOn: [dbInitObject, identity.policy, secrets, db, efs, ...network.egressReady],
         tags,
       },

@@ -7,7 +7,7 @@
  */
 import type { StackConfig } from '../../config';
 import { topologyInput } from '../../config';
-import { MYSQL_PORT, NFS_PORT, NODE_IDS, NodeId, Peer, PortRule, ROLE_NODE_IDS, Role, Topology, buildTopology, ingressPairs } from '../../topology';
+import { MYSQL_PORT, NFS_PORT, NODE_IDS, NodeId, Peer, PortRule, ROLE_NODE_IDS, Role, Topology, buildTopology, ingressPairs, processesFor } from '../../topology';
 
 /** The security groups of the platform. */
 export type GroupRole = 'nlb' | 'internal-nlb' | 'is' | 'analytics' | 'db' | 'efs';
@@ -103,6 +103,10 @@ export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
   }
 
   for (const role of Object.keys(ROLE_NODE_IDS) as Role[]) {
+    // Node 2's boot script polls node 1's health port before its first start (boot-script.ts
+    // firstStartWait); a no-op where the model already opens that port within the role.
+    const health = processesFor(role, t.analyticsFlavor)[0].healthPort;
+    flow(role, role, t.ports[health], `${role} node 2 waits for the first start of node 1 (health port)`);
     flow(role, 'db', MYSQL_PORT, `${role} nodes to MySQL`);
     flow(role, 'efs', NFS_PORT, `${role} nodes to the shared file system`);
     for (const port of o.internetEgressPorts) {

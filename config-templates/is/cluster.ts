@@ -5,11 +5,13 @@
  * the model's ports.
  */
 import { DEFAULT_PORTS, NodeId, Topology, node, nodesOf } from '../../topology';
-import { XmlEdit, XmlOp } from '../types';
+import { PropertiesEdit, XmlEdit, XmlOp } from '../types';
 import { byAttr, setAttr, setText, xmlFragment } from './xml';
 
 export const AXIS2_XML = 'repository/conf/axis2/axis2.xml';
 export const CARBON_XML = 'repository/conf/carbon.xml';
+/** Read by Carbon's Hazelcast clustering agent only when present; the product does not ship it. */
+export const HAZELCAST_PROPERTIES = 'repository/conf/hazelcast.properties';
 
 export const HAZELCAST_CLUSTERING_AGENT = 'org.wso2.carbon.core.clustering.hazelcast.HazelcastClusteringAgent';
 
@@ -67,6 +69,26 @@ export function renderCarbon(t: Topology): XmlEdit {
       // Clustered nodes: caches stay local and are invalidated across the cluster (seed 000).
       setText('/Server/Cache/ForceLocalCache', 'true'),
       setText('/Server/Ports/Offset', String(carbonPortOffset(t))),
+    ],
+  };
+}
+
+/**
+ * hazelcast.properties: Hazelcast's own JVM shutdown hook off, so Carbon's graceful shutdown (its
+ * own hook) leaves the cluster in order instead of finding Hazelcast already gone ("Hazelcast
+ * instance is not active!"); Hazelcast logs through log4j into the Carbon log. WSO2's pattern-2
+ * configuration for 5.8 sets both. Created when absent (the pack has no such file); an existing
+ * one keeps its other lines.
+ */
+export function renderHazelcastProperties(): PropertiesEdit {
+  return {
+    kind: 'properties',
+    path: HAZELCAST_PROPERTIES,
+    separator: '=',
+    create: true,
+    ops: [
+      { op: 'set', key: 'hazelcast.shutdownhook.enabled', value: 'false' },
+      { op: 'set', key: 'hazelcast.logging.type', value: 'log4j' },
     ],
   };
 }

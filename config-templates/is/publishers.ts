@@ -5,9 +5,10 @@
  * form (`|`), never load-balanced (`,`).
  */
 import { ADMIN_USERNAME, Topology, nodesOf, secretPlaceholder } from '../../topology';
-import { XmlEdit, XmlOp } from '../types';
+import { PropertiesEdit, XmlEdit, XmlOp } from '../types';
 import { byAttr, setAttr, setText, xmlFragment } from './xml';
 
+export const IDENTITY_EVENT_PROPERTIES = 'repository/conf/identity/identity-event.properties';
 export const EVENT_PUBLISHERS_DIR = 'repository/deployment/server/eventpublishers';
 /** The stock publishers, one per analytics stream family. */
 export const IS_ANALYTICS_PUBLISHERS = ['AuthenticationData', 'RoleData', 'SessionData', 'UserData'] as const;
@@ -62,4 +63,22 @@ export function renderPublisher(t: Topology, kind: (typeof IS_ANALYTICS_PUBLISHE
 
 export function renderPublishers(t: Topology): XmlEdit[] {
   return IS_ANALYTICS_PUBLISHERS.map((kind) => renderPublisher(t, kind));
+}
+
+/**
+ * The identity event handlers that feed the publishers above: IS 5.8.0 ships the login and the
+ * session data publisher handlers disabled, so without this no authentication or session event
+ * ever reaches a publisher, let alone the analytics nodes. WSO2's own pattern-2 configuration for
+ * 5.8 enables both.
+ */
+export function renderIdentityEventHandlers(): PropertiesEdit {
+  return {
+    kind: 'properties',
+    path: IDENTITY_EVENT_PROPERTIES,
+    separator: '=',
+    ops: [
+      { op: 'set', key: 'analyticsLoginDataPublisher.enable', value: 'true' },
+      { op: 'set', key: 'analyticsSessionDataPublisher.enable', value: 'true' },
+    ],
+  };
 }

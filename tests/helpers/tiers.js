@@ -22,6 +22,7 @@ const FAST = [
   'cost',
   'function-length',
   'das-properties',
+  'ec2-first-start',
   'is-apply',
   'is-render',
   'k8s-pod-specs',
@@ -44,7 +45,8 @@ const SYSTEM = [
   'ec2-long-stack',
   'ec2-prod', // cloud-init schema
   'ec2-shell', // shellcheck, bash -n
-  'ec2-units', // cloud-init
+  'ec2-units', // cloud-init, javac/java (stop harness)
+  'is-properties-jvm', // java
   'k8s-das', // sh
   'k8s-db-wait', // MariaDB, sh
   'k8s-eks',

@@ -22,6 +22,11 @@ EFS_ACCESS_POINT='fsap-e005fc614f69a1187'
 SHARED_MOUNT='/mnt/wso2-shared'
 WSO2_UID='802'
 DB_MASTER_USER='dbadmin'
+PEER_NODE_ID='is-1'
+PEER_HEALTH_URL='https://10.40.185.192:9443/carbon/admin/login.jsp'
+PEER_HEALTH_ANY='0'
+FIRST_START_TIMEOUT='1200'
+FIRST_START_INTERVAL='10'
 HOME_DIR="$ROOT$PRODUCT_HOME"
 SHARED="$ROOT$SHARED_MOUNT"
 STATE="$ROOT/var/lib/wso2-pattern2"
@@ -30,6 +35,9 @@ STATE="$ROOT/var/lib/wso2-pattern2"
 pkg_install() { dnf install -y "$@"; }
 aws_s3_get() { aws s3 cp --only-show-errors --region "$REGION" "$1" "$2"; }
 http_get() { curl -fsSL --retry 5 -o "$2" "$1"; }
+# probe_health URL: the HTTP status a peer's health URL answers ("000": no answer). Not verified:
+# the peer serves the product's own self-signed certificate, and only "is it up" is asked.
+probe_health() { curl -ks -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 10 "$1"; }
 read_secret() { aws secretsmanager get-secret-value --region "$REGION" --secret-id "$SECRET_ARN" --query SecretString --output text; }
 user_exists() { id -u "$1" >/dev/null 2>&1; }
 add_user() { useradd --system --uid "$WSO2_UID" --user-group --home-dir "$2" --no-create-home --shell /sbin/nologin "$1"; }
@@ -200,8 +208,36 @@ rm -f "$secrets_file"
 log 'step 9: Ownership: the product home and the shared trees belong to wso2'
 set_owner "$HOME_DIR/" "$SHARED/"'Deployment' "$SHARED/"'Tenants'
 
-# ---- 10. Services: one systemd unit per product process, (re)started with the new configuration ----
-log 'step 10: Services: one systemd unit per product process, (re)started with the new configuration'
+# ---- 10. First start: on a fresh stack, wait for is-1 to finish its first start ----
+log 'step 10: First start: on a fresh stack, wait for is-1 to finish its first start'
+first_start_local="$STATE/first-start.done"
+first_start_shared="$SHARED/.first-start.done"
+if [ -e "$first_start_local" ]; then
+  log "this node started its product before; not waiting for $PEER_NODE_ID"
+elif [ -e "$first_start_shared" ]; then
+  log "a first start of this role is recorded on the shared file system; not waiting for $PEER_NODE_ID"
+else
+  log "waiting up to ${FIRST_START_TIMEOUT}s for $PEER_NODE_ID to finish its first start ($PEER_HEALTH_URL)"
+  wait_start=$SECONDS
+  while :; do
+    code="$(probe_health "$PEER_HEALTH_URL" || true)"
+    if [ "$code" = 200 ] || { [ "$PEER_HEALTH_ANY" = 1 ] && [ -n "$code" ] && [ "$code" != 000 ]; }; then
+      log "$PEER_NODE_ID answered $code after $((SECONDS - wait_start))s; starting"
+      printf '%s saw %s up at %s\n' "$NODE_ID" "$PEER_NODE_ID" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$first_start_shared.tmp"
+      mv -f "$first_start_shared.tmp" "$first_start_shared"
+      break
+    fi
+    if [ $((SECONDS - wait_start)) -ge "$FIRST_START_TIMEOUT" ]; then
+      log "WARNING: $PEER_NODE_ID did not finish its first start within ${FIRST_START_TIMEOUT}s (last answer: ${code:-none}); starting anyway"
+      break
+    fi
+    sleep "$FIRST_START_INTERVAL"
+  done
+fi
+printf '%s\n' "$NODE_ID" >"$first_start_local"
+
+# ---- 11. Services: one systemd unit per product process, (re)started with the new configuration ----
+log 'step 11: Services: one systemd unit per product process, (re)started with the new configuration'
 JAVA_HOME_DIR="$(java_home)"
 mkdir -p "$ROOT/etc/systemd/system"
 units_changed=0
@@ -221,6 +257,8 @@ WorkingDirectory=$HOME_DIR
 ExecStart=$HOME_DIR/bin/wso2server.sh
 Restart=on-failure
 RestartSec=10
+KillMode=control-group
+KillSignal=SIGTERM
 SuccessExitStatus=143
 TimeoutStopSec=120
 LimitNOFILE=65535
