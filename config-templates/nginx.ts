@@ -8,6 +8,11 @@
  *
  * The text is printed from a small directive tree (`NginxDirective`), never concatenated ad hoc,
  * so quoting is uniform and two renders of one model are byte-identical.
+ *
+ * Edge policy: HTTPS only (port 80 answers every request with a 301 to HTTPS, nothing is proxied
+ * to IS's HTTP connector), and the admin surfaces (the management and dashboard hostnames, and
+ * `/carbon` and `/services` on the public hostname, as WSO2's production guidelines advise) answer
+ * only the private network and `network.adminCidrs` (`allow`/`deny`, 403 otherwise).
  */
 import { NodeId, Topology, node, nodesOf } from '../topology';
 
@@ -29,7 +34,7 @@ export interface NginxOptions {
    * which is right on separate hosts; this exists for running several stand-in nodes on one
    * host (tests). Unset fields fall back to the model's ports.
    */
-  nodePorts?: Partial<Record<NodeId, { https?: number; http?: number; dashboard?: number }>>;
+  nodePorts?: Partial<Record<NodeId, { https?: number; dashboard?: number }>>;
   /** Failed attempts before an upstream node is skipped for `failTimeout` (default 3). */
   maxFails?: number;
   /** How long a failed node is skipped, nginx time syntax (default '30s'). */
@@ -48,6 +53,22 @@ export interface NginxOptions {
    * Needs open-source nginx >= 1.27.3 (`NGINX_MIN_VERSION_RESOLVE`); older nginx rejects `resolve`.
    */
   resolver?: NginxResolver;
+  /** Who reaches the admin surfaces; required, so no caller can leave them open by omission. */
+  adminAccess: NginxAdminAccess;
+}
+
+/**
+ * The sources the admin surfaces answer (nginx `allow`, matched against the TCP peer address
+ * `$remote_addr`, never a forwarded header); every other source gets 403.
+ */
+export interface NginxAdminAccess {
+  /** `network.adminCidrs`: the operators' networks. */
+  adminCidrs: readonly string[];
+  /**
+   * The private network the caller trusts as internal (e.g. the cluster's VPC, RFC 1918 ranges,
+   * loopback for `kubectl port-forward`): decided by the platform, not here.
+   */
+  privateCidrs: readonly string[];
 }
 
 export interface NginxResolver {
@@ -75,11 +96,20 @@ export interface NginxDirective {
 /** Upstream names; prefixed so they cannot collide with anything else in the http context. */
 export const NGINX_UPSTREAMS = {
   isHttps: 'wso2_is_https',
-  isHttp: 'wso2_is_http',
   mgt: 'wso2_is_mgt',
   dashboard: 'wso2_analytics_dashboard',
 } as const;
 const CONNECTION_UPGRADE_VAR = '$wso2_connection_upgrade';
+
+/**
+ * The admin contexts on the public hostname: any path with a segment `carbon` or `services`
+ * (optionally with Tomcat path parameters, `;...`), case-insensitively. Any segment, not only the
+ * first: that also covers the tenant forms (`/t/<domain>/carbon/`) and what Tomcat normalizes to
+ * `/carbon` but nginx does not (`/;x/carbon/`, `/a/..;/carbon/`; nginx has already decoded `%XX`
+ * and merged slashes in the URI it matches). No application endpoint has such a segment.
+ */
+export const NGINX_ADMIN_PATH_REGEX = '(^|/)(carbon|services)(;[^/]*)?(/|$)';
+const IPV4_CIDR_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 const SAFE_ARG = /^[A-Za-z0-9_$.:/=\-+*@~%,[\]^|!?()<>]+$/;
 
@@ -138,8 +168,8 @@ function upstream(
 }
 
 /** Proxy settings every location shares (seed 000), plus failover and websocket upgrade. */
-function proxyLocation(scheme: 'http' | 'https', upstreamName: string, connectTimeout: string): NginxDirective {
-  const block: NginxDirective[] = [
+function proxyDirectives(upstreamName: string, connectTimeout: string): NginxDirective[] {
+  return [
     dir('proxy_set_header', 'X-Forwarded-Host', '$host'),
     dir('proxy_set_header', 'X-Forwarded-Server', '$host'),
     dir('proxy_set_header', 'X-Forwarded-For', '$proxy_add_x_forwarded_for'),
@@ -159,25 +189,36 @@ function proxyLocation(scheme: 'http' | 'https', upstreamName: string, connectTi
       comment: 'A node that is down or restarting: retry the request on the other node.',
     },
     dir('proxy_next_upstream_tries', 2),
-  ];
-  if (scheme === 'https') {
-    block.push({
+    {
       ...dir('proxy_ssl_verify', 'off'),
       comment:
         'The nodes serve the products\' stock self-signed certificate on the private network;\n' +
         'clients trust this front end\'s certificate, not the nodes\'.',
-    });
+    },
+    dir('proxy_pass', `https://${upstreamName}`),
+  ];
+}
+
+/**
+ * `allow` for each private and admin CIDR, then `deny all` (403). Only IPv4 CIDRs are accepted:
+ * anything else is a caller's bug, and nginx would read a bare address as a single host.
+ */
+export function adminAccessDirectives(a: NginxAdminAccess): NginxDirective[] {
+  const cidrs = [...new Set([...a.privateCidrs, ...a.adminCidrs])];
+  for (const c of cidrs) {
+    const m = IPV4_CIDR_RE.exec(c);
+    if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) throw new Error(`not an IPv4 CIDR: ${JSON.stringify(c)}`);
   }
-  block.push(dir('proxy_pass', `${scheme}://${upstreamName}`));
-  return { name: 'location', args: ['/'], block };
+  const rules = [...cidrs.map((c) => dir('allow', c)), dir('deny', 'all')];
+  rules[0] = { ...rules[0], comment: 'Admin surface: the private network and network.adminCidrs only; anyone else gets 403.' };
+  return rules;
 }
 
 /** The port node `id` serves `kind` on: the options' override, else the model's. */
-function nodePort(t: Topology, opts: NginxOptions, id: NodeId, kind: 'https' | 'http' | 'dashboard'): number {
+function nodePort(t: Topology, opts: NginxOptions, id: NodeId, kind: 'https' | 'dashboard'): number {
   const o = opts.nodePorts?.[id]?.[kind];
   if (o !== undefined) return o;
   if (kind === 'https') return t.ports.isHttps;
-  if (kind === 'http') return t.ports.isHttp;
   // The SP dashboard has its own listener; the DAS portal is served by the DAS HTTPS transport.
   return t.analyticsFlavor === 'sp' ? t.ports.dashboard : t.ports.dasHttps;
 }
@@ -195,10 +236,10 @@ function resolverDirectives(r: NginxResolver | undefined): NginxDirective[] {
   ];
 }
 
-/** The Connection-header map and one upstream per service: IS HTTPS, IS HTTP, management console, dashboard. */
+/** The Connection-header map and one upstream per service: IS HTTPS, management console, dashboard (no IS HTTP: HTTPS only). */
 function upstreamDirectives(t: Topology, opts: NginxOptions, withDashboard: boolean): NginxDirective[] {
   const up = { maxFails: opts.maxFails ?? 3, failTimeout: opts.failTimeout ?? '30s', resolve: opts.resolver !== undefined };
-  const servers = (role: 'is' | 'analytics', kind: 'https' | 'http' | 'dashboard') =>
+  const servers = (role: 'is' | 'analytics', kind: 'https' | 'dashboard') =>
     nodesOf(t, role).map((n) => ({ address: n.address, port: nodePort(t, opts, n.id, kind) }));
   return [
     {
@@ -213,7 +254,6 @@ function upstreamDirectives(t: Topology, opts: NginxOptions, withDashboard: bool
       { ipHash: true, ...up },
       'IS HTTPS on both nodes; ip_hash keeps a client on one node (sessions are per node).',
     ),
-    upstream(NGINX_UPSTREAMS.isHttp, servers('is', 'http'), { ipHash: true, ...up }, 'IS HTTP on both nodes.'),
     upstream(
       NGINX_UPSTREAMS.mgt,
       [{ address: node(t, 'is-1').address, port: nodePort(t, opts, 'is-1', 'https') }],
@@ -233,39 +273,62 @@ function upstreamDirectives(t: Topology, opts: NginxOptions, withDashboard: bool
   ];
 }
 
-/** One server per host name and scheme, each proxying `/` to its upstream. */
+/**
+ * Port 80 for every name: a redirect to HTTPS and nothing else (no application content over
+ * plain HTTP). The target is nginx's HTTPS port, which is the public one (the Service and the
+ * tests expose nginx's ports unchanged); 443 is left out of the URL.
+ */
+function redirectServer(names: string[], listen: string, httpsPort: number): NginxDirective {
+  const port = httpsPort === 443 ? '' : `:${httpsPort}`;
+  return {
+    name: 'server',
+    comment: `http://: redirect to https:// only`,
+    block: [dir('listen', listen), dir('server_name', ...names), dir('return', 301, `https://$host${port}$request_uri`)],
+  };
+}
+
+/** The HTTPS server per host name; the management and dashboard ones are admin surfaces as a whole. */
 function serverDirectives(t: Topology, opts: NginxOptions, withDashboard: boolean): NginxDirective[] {
-  const httpPort = opts.httpPort ?? 80;
   const httpsPort = opts.httpsPort ?? 443;
   const connectTimeout = opts.connectTimeout ?? '5s';
   const listen = (port: number) => (opts.listenAddress ? `${opts.listenAddress}:${port}` : String(port));
-  const tls: NginxDirective[] = [
-    dir('ssl_certificate', opts.certificateFile),
-    dir('ssl_certificate_key', opts.certificateKeyFile),
-    dir('ssl_protocols', 'TLSv1.2', 'TLSv1.3'),
-  ];
-  const server = (port: number, ssl: boolean, name: string, location: NginxDirective, comment: string): NginxDirective => ({
+  const admin = adminAccessDirectives(opts.adminAccess);
+  const proxyTo = (upstreamName: string) => proxyDirectives(upstreamName, connectTimeout);
+  const server = (name: string, body: NginxDirective[], comment: string): NginxDirective => ({
     name: 'server',
     comment,
     block: [
-      ssl ? dir('listen', listen(port), 'ssl') : dir('listen', listen(port)),
+      dir('listen', listen(httpsPort), 'ssl'),
       dir('server_name', name),
-      ...(ssl ? tls : []),
-      location,
+      dir('ssl_certificate', opts.certificateFile),
+      dir('ssl_certificate_key', opts.certificateKeyFile),
+      dir('ssl_protocols', 'TLSv1.2', 'TLSv1.3'),
+      ...body,
     ],
   });
+  const names = [t.hostname, t.mgtHostname, ...(withDashboard ? [t.dashboardHostname] : [])];
   const servers = [
-    server(httpPort, false, t.hostname, proxyLocation('http', NGINX_UPSTREAMS.isHttp, connectTimeout), `http://${t.hostname}`),
-    server(httpsPort, true, t.hostname, proxyLocation('https', NGINX_UPSTREAMS.isHttps, connectTimeout), `https://${t.hostname}`),
-    server(httpsPort, true, t.mgtHostname, proxyLocation('https', NGINX_UPSTREAMS.mgt, connectTimeout), `https://${t.mgtHostname} (management console)`),
+    redirectServer(names, listen(opts.httpPort ?? 80), httpsPort),
+    server(
+      t.hostname,
+      [
+        { name: 'location', args: ['/'], block: proxyTo(NGINX_UPSTREAMS.isHttps) },
+        {
+          name: 'location',
+          args: ['~*', NGINX_ADMIN_PATH_REGEX],
+          block: [...admin, ...proxyTo(NGINX_UPSTREAMS.isHttps)],
+          comment: 'Management console (/carbon) and admin services (/services), also per tenant (/t/<domain>/...).',
+        },
+      ],
+      `https://${t.hostname}`,
+    ),
+    server(t.mgtHostname, [...admin, { name: 'location', args: ['/'], block: proxyTo(NGINX_UPSTREAMS.mgt) }], `https://${t.mgtHostname} (management console)`),
   ];
   if (withDashboard) {
     servers.push(
       server(
-        httpsPort,
-        true,
         t.dashboardHostname,
-        proxyLocation('https', NGINX_UPSTREAMS.dashboard, connectTimeout),
+        [...admin, { name: 'location', args: ['/'], block: proxyTo(NGINX_UPSTREAMS.dashboard) }],
         `https://${t.dashboardHostname} (analytics dashboard)`,
       ),
     );

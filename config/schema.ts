@@ -111,9 +111,12 @@ export const SCHEMA = {
     vpcCidr: str(`${CIDR}, prefix /16 to /24`, (v) => isValidCidr(v) && Number(v.split('/')[1]) >= 16 && Number(v.split('/')[1]) <= 24).default('10.40.0.0/16'),
     // who may reach the public listeners (443/80)
     ingressCidrs: strings(`a list of ${CIDR}`, (v) => v.every(isValidCidr)).default(['0.0.0.0/0']),
+    // besides the private network, the only sources of /carbon, /services, the management and dashboard
+    // hostnames; unset: none (a declared default of [] would be rejected: lists are non-empty)
+    adminCidrs: strings(`a list of ${CIDR}`, (v) => v.every(isValidCidr)),
     // none unless set: administration is through SSM Session Manager
     sshCidr: str(`${CIDR}, not 0.0.0.0/0`, (v) => isValidCidr(v) && v !== '0.0.0.0/0'),
-  }).describe('Network: {vpcId, publicSubnetIds, privateSubnetIds} to reuse a VPC, or {vpcCidr}; {ingressCidrs, sshCidr}'),
+  }).describe('Network: {vpcId, publicSubnetIds, privateSubnetIds} to reuse a VPC, or {vpcCidr}; {ingressCidrs, adminCidrs, sshCidr}'),
   // neither the packs nor the official images ship Connector/J
   jdbcDriver: struct({
     url: str('an https (or, on ec2, s3) URL whose last segment is the jar name, e.g. https://repo.example/mysql-connector-java-5.1.49.jar', (v) =>

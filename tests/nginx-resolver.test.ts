@@ -33,6 +33,7 @@ const POD_NAMES: Record<NodeId, string> = {
 // nginx -t resolves names without `resolve` at start; loopback keeps the test off the network.
 const LOOPBACK: Record<NodeId, string> = { 'is-1': '127.0.0.1', 'is-2': '127.0.0.1', 'analytics-1': '127.0.0.1', 'analytics-2': '127.0.0.1' };
 
+const ADMIN = { adminCidrs: ['203.0.113.0/24'], privateCidrs: ['10.0.0.0/8'] };
 let dir = '';
 let opts: NginxOptions;
 
@@ -42,7 +43,7 @@ beforeAll(() => {
   fs.mkdirSync(path.join(dir, 'tmp'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=is.pattern2.test',
     '-keyout', path.join(dir, 'front.key'), '-out', path.join(dir, 'front.crt')], { stdio: 'pipe' });
-  opts = { certificateFile: path.join(dir, 'front.crt'), certificateKeyFile: path.join(dir, 'front.key'), listenAddress: '127.0.0.1', httpPort: 18080, httpsPort: 18443 };
+  opts = { certificateFile: path.join(dir, 'front.crt'), certificateKeyFile: path.join(dir, 'front.key'), listenAddress: '127.0.0.1', httpPort: 18080, httpsPort: 18443, adminAccess: ADMIN };
 });
 afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -57,7 +58,7 @@ function upstreams(conf: string): Record<string, string> {
 
 describe('resolver option (pure)', () => {
   const t = topology(POD_NAMES);
-  const base: NginxOptions = { certificateFile: '/c.pem', certificateKeyFile: '/k.pem' };
+  const base: NginxOptions = { certificateFile: '/c.pem', certificateKeyFile: '/k.pem', adminAccess: ADMIN };
 
   it('emits a resolver, and a zone plus `resolve` on every server of every upstream', () => {
     const conf = renderNginxConf(t, { ...base, resolver: { address: '10.96.0.10', valid: '10s', timeout: '5s' } });
@@ -130,7 +131,7 @@ function nginxTest(site: string, name: string): { status: number | null; out: st
 /** Checks a site rendered with a resolver the way the local nginx version allows (see header). */
 function expectNginxAccepts(site: string, name: string): void {
   const serverLines = site.split('\n').filter((l) => /^\s+server \S+ .* resolve;$/.test(l)).length;
-  expect(serverLines).toBe(7); // 2 IS HTTPS, 2 IS HTTP, 1 mgt, 2 dashboard
+  expect(serverLines).toBe(5); // 2 IS HTTPS, 1 mgt, 2 dashboard (no IS HTTP: HTTPS only)
   const full = nginxTest(site, name);
   if (atLeast(nginxVersion(), NGINX_MIN_VERSION_RESOLVE)) {
     expect([full.status, full.out]).toEqual([0, expect.stringContaining('test is successful')]);

@@ -24,6 +24,22 @@ import { checksumAnnotation } from './workloads';
 const NGINX_RESOLVER_VALID = '10s';
 /** Where the TLS Secret is mounted in the nginx pods. */
 const TLS_DIR = '/etc/nginx/tls';
+/** The private IPv4 ranges (RFC 1918): where local clusters put their pods and nodes. */
+const RFC1918_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+/** `kubectl port-forward` connects to the pod's loopback: it needs cluster credentials. */
+const PORT_FORWARD_CIDR = '127.0.0.1/32';
+
+/**
+ * The "private network" nginx trusts besides `network.adminCidrs` on its admin surfaces: the
+ * cluster's own pods and nodes, and `kubectl port-forward`. On EKS (VPC CNI) pods and nodes have
+ * addresses of the cluster's VPC, `network.vpcCidr`; a local cluster's pod and node ranges are
+ * not known to the program, but kind, minikube, k3d and Docker Desktop take them from RFC 1918.
+ * @param onAws whether the cluster is EKS
+ * @param vpcCidr the cluster VPC's CIDR (`network.vpcCidr`)
+ */
+export function privateNetworkCidrs(onAws: boolean, vpcCidr: string): string[] {
+  return [...(onAws ? [vpcCidr] : RFC1918_CIDRS), PORT_FORWARD_CIDR];
+}
 
 /**
  * The front end's TLS Secret: the configured certificate and key, else a self-signed pair.
@@ -104,6 +120,7 @@ export function frontend(ctx: PlatformContext, topology: pulumi.Output<Topology>
       certificateFile: `${TLS_DIR}/tls.crt`,
       certificateKeyFile: `${TLS_DIR}/tls.key`,
       resolver: { address: NAMESERVER_PLACEHOLDER, valid: NGINX_RESOLVER_VALID },
+      adminAccess: { adminCidrs: cfg.network.adminCidrs ?? [], privateCidrs: privateNetworkCidrs(onAws, cfg.network.vpcCidr) },
     }),
   );
   const templateFile = path.posix.basename(NGINX_PATHS.template);
