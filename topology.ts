@@ -197,11 +197,14 @@ export interface Topology {
     host: string;
     port: number;
     characterSet: string;
+    /** The IS application account (`accounts.is.user`); analytics connects as `accounts.analytics.user`. */
     user: string;
     /** Every database the chosen flavour needs, in creation order. */
     databases: readonly string[];
     /** Every datasource we define, by name. */
     datasources: Readonly<Record<string, Datasource>>;
+    /** The application accounts, one per role, with the databases and privileges each is granted. */
+    accounts: Readonly<Record<Role, DbAccount>>;
   };
   sharedDirectories: readonly SharedDirectory[];
   /** Ports clients use on the front end (catalina proxyPort, dashboard proxyHTTPSPort, shindig.port). */
@@ -445,6 +448,54 @@ export function schemaLoadsFor(flavor: AnalyticsFlavor): SchemaLoad[] {
 /** Bookkeeping database of the db-init script (schema-load claims); the master user only. */
 export const DB_INIT_META_DATABASE = 'WSO2_PATTERN2_META';
 
+// ---- Database accounts and their privileges (db-init grants them; the products connect as them) ----
+// Schemas load through db-init as the master user; at run time each role connects as its own
+// account, which holds only what that runtime does (docs/architecture.md, "Database privileges").
+
+/** IS at run time only reads and writes rows: its DDL is the stock dbscripts, which db-init loads. */
+export const IS_DB_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
+/** The analytics runtime also creates, indexes and drops its own tables in its own databases. */
+export const ANALYTICS_DB_PRIVILEGES = [...IS_DB_PRIVILEGES, 'CREATE', 'ALTER', 'INDEX', 'DROP'] as const;
+/** The analytics account is the IS account's name with this suffix (e.g. `wso2_analytics`). */
+export const ANALYTICS_DB_USER_SUFFIX = '_analytics';
+/** MySQL's (and RDS's) longest user name. */
+export const MYSQL_USER_MAX_LENGTH = 32;
+
+export interface DbAccount {
+  role: Role;
+  /** MySQL user name; the host part is always `%`. */
+  user: string;
+  /** The databases it is granted, in model order (no other database). */
+  databases: readonly string[];
+  /** The privileges it holds on each of them (nothing global, no GRANT OPTION). */
+  privileges: readonly string[];
+}
+
+/** The account of each role: the IS datasources' databases to `isUser`, the analytics ones to its analytics account. */
+export function dbAccountsFor(flavor: AnalyticsFlavor, isUser: string): Record<Role, DbAccount> {
+  const analyticsUser = `${isUser}${ANALYTICS_DB_USER_SUFFIX}`;
+  if (analyticsUser.length > MYSQL_USER_MAX_LENGTH) {
+    throw new Error(`database user ${isUser} is too long: ${analyticsUser} must fit in ${MYSQL_USER_MAX_LENGTH} characters`);
+  }
+  const isDbs = databasesFor(flavor).filter((d) => IS_DATASOURCES.some((x) => x.database === d));
+  return {
+    is: { role: 'is', user: isUser, databases: isDbs, privileges: [...IS_DB_PRIVILEGES] },
+    analytics: {
+      role: 'analytics',
+      user: analyticsUser,
+      databases: databasesFor(flavor).filter((d) => !isDbs.includes(d)),
+      privileges: [...ANALYTICS_DB_PRIVILEGES],
+    },
+  };
+}
+
+/** The user a datasource on `database` connects as; throws for a database no account is granted. */
+export function dbUserFor(t: Topology, database: string): string {
+  const a = Object.values(t.db.accounts).find((x) => x.databases.includes(database));
+  if (!a) throw new Error(`no database account is granted ${database}`);
+  return a.user;
+}
+
 export const SHARED_DIRECTORIES: readonly SharedDirectory[] = [
   {
     name: 'Deployment',
@@ -560,6 +611,7 @@ export function buildTopology(input: TopologyInput): Topology {
       user: input.dbUser,
       databases: databasesFor(input.analyticsFlavor),
       datasources,
+      accounts: dbAccountsFor(input.analyticsFlavor, input.dbUser),
     },
     sharedDirectories: sharedDirectoriesFor(input.analyticsFlavor),
     frontendPorts: input.frontendPorts ?? DEFAULT_FRONTEND_PORTS,

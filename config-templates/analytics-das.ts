@@ -15,6 +15,7 @@ import {
   Datasource,
   NodeId,
   Topology,
+  dbUserFor,
   jdbcUrl,
   node,
   nodesOf,
@@ -203,7 +204,7 @@ export function renderDasRegistry(t: Topology): XmlEdit {
             '@url': `https://localhost:${t.ports.dasHttps}/registry`,
             id: DAS_REGISTRY.instanceId,
             // Nodes whose cacheId matches share registry cache entries; it names the database they share.
-            cacheId: `${t.db.user}@${jdbcUrl(t, reg.database)}`,
+            cacheId: `${dbUserFor(t, reg.database)}@${jdbcUrl(t, reg.database)}`,
             dbConfig: DAS_REGISTRY.dbConfig,
             readOnly: 'false',
             enableCache: 'true',

@@ -8,7 +8,7 @@
  * files (`org.wso2.carbon.stream.processor.core.persistence.*`), not the newer `io.siddhi.*`
  * names seed 004 was written for.
  */
-import { Datasource, NodeId, Topology, jdbcUrl, node, secretPlaceholder } from '../topology';
+import { Datasource, NodeId, Topology, dbUserFor, jdbcUrl, node, secretPlaceholder } from '../topology';
 import { DocOp, DocPath, NodeChangeSet, YamlEdit } from './types';
 
 export const WORKER_DEPLOYMENT_YAML = 'conf/worker/deployment.yaml';
@@ -99,7 +99,7 @@ export function spDatasourceItem(t: Topology, name: string): Record<string, unkn
     type: 'RDBMS',
     configuration: {
       jdbcUrl: jdbcUrl(t, d.database),
-      username: t.db.user,
+      username: dbUserFor(t, d.database),
       password: secretPlaceholder('db_password'),
       driverClassName: MYSQL_DRIVER,
       ...POOL,

@@ -5,9 +5,12 @@
  * it at the same time) or once as a Kubernetes Job. It
  *  1. waits (bounded) until the database answers,
  *  2. creates every database of the chosen analytics flavour with the model's character set,
- *  3. creates the single application user and (re)sets its password, so a rotated secret
- *     converges, and grants it all privileges on exactly those databases,
- *  4. loads each stock schema script present in the product homes exactly once ever.
+ *  3. creates the application account of each role and (re)sets its password, so a rotated
+ *     secret converges; grants each exactly the model's privileges on exactly its databases and
+ *     revokes whatever else it holds (global, other databases, GRANT OPTION, the ALL PRIVILEGES of
+ *     older stacks), so a re-run converges an existing stack to the model,
+ *  4. loads each stock schema script present in the product homes exactly once ever, as the
+ *     master user: the application accounts never hold the DDL the stock scripts need.
  *
  * The stock scripts are not idempotent (plain CREATE TABLE), so step 4 is guarded by a claim row
  * per (script, database) in a bookkeeping database: the node whose INSERT wins the primary key
@@ -26,7 +29,7 @@
  * `secretPlaceholder` here: the script must work unchanged as a Kubernetes Job, where no applier
  * runs, and the values are better kept out of any file at all.)
  */
-import { DB_INIT_META_DATABASE, SchemaLoad, Topology, schemaLoadsFor } from '../topology';
+import { DB_INIT_META_DATABASE, DbAccount, SchemaLoad, Topology, schemaLoadsFor } from '../topology';
 import { shellAssignments, shellFile, shellQuote } from './shell';
 
 /** A schema load with the id its claim row carries. */
@@ -55,7 +58,7 @@ export const DB_INIT_ENV: Readonly<Record<string, string>> = {
   DB_DEFAULTS_FILE: 'client option file with [client] user/password of the master user (mode 0600); or:',
   DB_MASTER_USER: 'master user name (with DB_MASTER_PASSWORD, when no DB_DEFAULTS_FILE)',
   DB_MASTER_PASSWORD: 'master password (never logged, never on a command line)',
-  DB_APP_PASSWORD: 'application user password; or:',
+  DB_APP_PASSWORD: 'password of the application accounts (one per role); or:',
   DB_APP_PASSWORD_FILE: 'file holding it (trailing newlines dropped)',
   WSO2_IS_HOME: 'IS product home holding dbscripts/ (or --is-home DIR); absent: no IS schemas loaded',
   WSO2_ANALYTICS_HOME: 'analytics product home holding dbscripts/ (or --analytics-home DIR)',
@@ -76,6 +79,7 @@ const COLLATIONS: Readonly<Record<string, string>> = {
 };
 
 const SAFE_NAME_RE = /^[A-Za-z0-9_]+$/;
+const PRIVILEGE_RE = /^[A-Z]+( [A-Z]+)*$/;
 const LOAD_ID_RE = /^[A-Za-z0-9_./:@-]+$/;
 const SCRIPT_PATH_RE = /^(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 const HEREDOC_END = '__DB_INIT_SQL__';
@@ -116,7 +120,16 @@ function sqlHeredoc(command: string, statements: string[]): string[] {
 function checkedSchemaLoads(t: Topology): DbInitSchemaLoad[] {
   const { db } = t;
   check(COLLATIONS[db.characterSet] !== undefined, `unsupported character set ${db.characterSet} (${Object.keys(COLLATIONS).join(', ')})`);
-  check(SAFE_NAME_RE.test(db.user), `unsafe database user name ${JSON.stringify(db.user)}`);
+  const accounts = Object.values(db.accounts);
+  for (const a of accounts) {
+    check(SAFE_NAME_RE.test(a.user), `unsafe database user name ${JSON.stringify(a.user)}`);
+    check(a.databases.length > 0 && a.privileges.length > 0, `account ${a.user} is granted nothing`);
+    for (const p of a.privileges) check(PRIVILEGE_RE.test(p) && p !== 'GRANT OPTION' && !p.startsWith('ALL'), `privilege ${p} cannot be granted`);
+    for (const d of a.databases) check(db.databases.includes(d), `account ${a.user} is granted ${d}, which the model does not create`);
+  }
+  check(new Set(accounts.map((a) => a.user)).size === accounts.length, 'two roles share a database account');
+  const granted = accounts.flatMap((a) => a.databases);
+  check(new Set(granted).size === granted.length, 'a database is granted to two accounts');
   for (const name of [...db.databases, DB_INIT_META_DATABASE]) {
     check(SAFE_NAME_RE.test(name), `unsafe database name ${JSON.stringify(name)}`);
   }
@@ -135,10 +148,15 @@ function checkedSchemaLoads(t: Topology): DbInitSchemaLoad[] {
 /** What the generated parts of the script say about the model's databases. */
 interface Names {
   db: Topology['db'];
-  /** `'user'@'%'`: the application account in SQL. */
-  account: string;
+  /** The application accounts, IS first. */
+  accounts: DbAccount[];
   /** The claim table. Names are checked against SAFE_NAME_RE, so it needs no backticks. */
   claims: string;
+}
+
+/** `'user'@'%'`: an account in SQL (and as information_schema's GRANTEE shows it). */
+function accountSql(a: DbAccount): string {
+  return `${sqlString(a.user)}@'%'`;
 }
 
 // Three words below are written in double quotes, as this script has always been rendered (a byte
@@ -146,13 +164,13 @@ interface Names {
 // against SAFE_NAME_RE, the character set (a COLLATIONS key) and numbers, nothing double quotes expand.
 
 /** Shebang, the environment contract, strict mode and the deployment data as read-only variables. */
-function headerLines({ db, account, claims }: Names): string[] {
+function headerLines({ db, claims }: Names): string[] {
   const envWidth = Math.max(...Object.keys(DB_INIT_ENV).map((k) => k.length));
   const readonly = (vars: Record<string, string | number>) => shellAssignments(vars).map((a) => `readonly ${a}`);
   return [
     '#!/usr/bin/env bash',
     '# wso2-is-pattern2 database initialisation. Generated from the topology model; do not edit.',
-    '# Creates the product databases and the application user, then loads each stock schema',
+    '# Creates the product databases and the application accounts with their grants, then loads each stock schema',
     '# script found in the product homes exactly once, even when several nodes run this at once.',
     '#',
     '# Usage: db-init.sh [--is-home DIR] [--analytics-home DIR]',
@@ -162,7 +180,6 @@ function headerLines({ db, account, claims }: Names): string[] {
     'umask 077',
     '',
     ...readonly({ DEFAULT_DB_HOST: db.host, DEFAULT_DB_PORT: db.port }),
-    `readonly APP_ACCOUNT="${account}"`,
     ...readonly({ CLAIMS: claims }),
   ];
 }
@@ -197,20 +214,66 @@ function databaseLines({ db, claims }: Names): string[] {
   ];
 }
 
-/** Creates the application user, (re)sets its password from the environment and grants it exactly the model's databases. */
-function userLines({ db, account }: Names): string[] {
+/** Creates each application account, (re)sets its password from the environment and grants it the model's privileges. */
+function accountLines({ accounts }: Names): string[] {
+  const summary = accounts.map((a) => `${a.user}: ${a.privileges.join(', ')} on ${a.databases.length} databases`).join('; ');
   return [
-    `log "ensuring user ${account} with all privileges on its ${db.databases.length} databases only"`,
+    `log ${shellQuote(`ensuring the application accounts (${summary})`)}`,
     '{',
     `  printf '%s\\n' "SET SESSION sql_mode = '';"`,
     '  pw="$(sql_literal "$APP_PASSWORD")"',
-    `  printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\\n' "$APP_ACCOUNT" "$pw"`,
-    `  printf 'ALTER USER %s IDENTIFIED BY %s;\\n' "$APP_ACCOUNT" "$pw"`,
+    ...accounts.flatMap((a) => [
+      `  printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\\n' ${shellQuote(accountSql(a))} "$pw"`,
+      `  printf 'ALTER USER %s IDENTIFIED BY %s;\\n' ${shellQuote(accountSql(a))} "$pw"`,
+    ]),
     ...sqlHeredoc(
       '  cat',
-      db.databases.map((name) => `GRANT ALL PRIVILEGES ON ${grantDatabase(name)}.* TO ${account};`),
+      accounts.flatMap((a) => a.databases.map((d) => `GRANT ${a.privileges.join(', ')} ON ${grantDatabase(d)}.* TO ${accountSql(a)};`)),
     ),
     '} | sql',
+  ];
+}
+
+/**
+ * One query printing a REVOKE for every privilege an application account holds beyond the model:
+ * global ones, GRANT OPTION, and database-level ones on another database or of another kind
+ * (e.g. the ALL PRIVILEGES older versions of this script granted). Table-, column- and
+ * routine-level grants are not this script's (it never makes any) and stay as they are.
+ */
+function excessPrivilegesQuery(accounts: DbAccount[]): string[] {
+  const grantees = accounts.map((a) => sqlString(accountSql(a))).join(', ');
+  const allowed = accounts.map(
+    (a) =>
+      `(GRANTEE = ${sqlString(accountSql(a))} AND TABLE_SCHEMA IN (${a.databases.map((d) => sqlString(d.replace(/([_%\\])/g, '\\$1'))).join(', ')})` +
+      ` AND PRIVILEGE_TYPE IN (${a.privileges.map(sqlString).join(', ')}))`,
+  );
+  const onSchema = "CONCAT('`', REPLACE(TABLE_SCHEMA, '`', '``'), '`.*')";
+  return [
+    "SET SESSION sql_mode = '';",
+    `SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN (${grantees}) AND PRIVILEGE_TYPE <> 'USAGE'`,
+    `UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN (${grantees}) AND IS_GRANTABLE = 'YES'`,
+    `UNION ALL SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON ', ${onSchema}, ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN (${grantees}) AND NOT (${allowed.join(' OR ')})`,
+    `UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON ', ${onSchema}, ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN (${grantees}) AND IS_GRANTABLE = 'YES';`,
+  ];
+}
+
+/**
+ * Revokes what the accounts hold beyond the model, after the grants above so that a running node
+ * never loses a privilege it needs. Another node may revoke the same at once (`--force` lets those
+ * REVOKEs fail); the second look must then find nothing left.
+ */
+function revokeLines({ accounts }: Names): string[] {
+  const query = excessPrivilegesQuery(accounts);
+  return [
+    ...sqlHeredoc('excess="$(sql --raw', query),
+    ')"',
+    'if [ -n "$excess" ]; then',
+    '  log "revoking $(printf \'%s\\n\' "$excess" | wc -l) privileges beyond the model\'s"',
+    `  printf '%s\\n' "$excess" | sql --force >/dev/null 2>&1 || true`,
+    ...sqlHeredoc('  left="$(sql --raw', query),
+    '  )"',
+    '  [ -z "$left" ] || die "could not revoke: $left"',
+    'fi',
   ];
 }
 
@@ -220,7 +283,7 @@ function userLines({ db, account }: Names): string[] {
  */
 export function renderDbInit(t: Topology): DbInit {
   const schemaLoads = checkedSchemaLoads(t);
-  const names: Names = { db: t.db, account: `${sqlString(t.db.user)}@'%'`, claims: `${DB_INIT_META_DATABASE}.SCHEMA_LOAD` };
+  const names: Names = { db: t.db, accounts: [t.db.accounts.is, t.db.accounts.analytics], claims: `${DB_INIT_META_DATABASE}.SCHEMA_LOAD` };
   const lines: string[] = [
     ...headerLines(names),
     ...preludeLines(),
@@ -228,7 +291,8 @@ export function renderDbInit(t: Topology): DbInit {
     '',
     ...databaseLines(names),
     '',
-    ...userLines(names),
+    ...accountLines(names),
+    ...revokeLines(names),
     '',
     ...schemaLoads.map(
       (l) => `load_schema ${[l.product, l.script, l.database, l.id, ...(l.preferred ?? [])].map(shellQuote).join(' ')}`,

@@ -9,7 +9,7 @@
  * Top-level keys are strings (as the engine passes them) or structured; a top-level leaf that is
  * neither `required` nor defaulted is declared in Pulumi.yaml with `default: ""`, read as unset.
  */
-import { AnalyticsFlavor, DEFAULT_PORTS, PATTERN2_NODE_COUNT, PortName } from '../topology';
+import { ANALYTICS_DB_USER_SUFFIX, AnalyticsFlavor, DEFAULT_PORTS, MYSQL_USER_MAX_LENGTH, PATTERN2_NODE_COUNT, PortName } from '../topology';
 import { Leaf, bool, defaultsOf, int, oneOf, str, strings, struct } from './fields';
 
 // ---- value checkers -------------------------------------------------------------------------
@@ -21,6 +21,8 @@ const RDS_CLASS_RE = /^db\.[a-z][a-z0-9-]*\d[a-z0-9-]*\.(micro|small|medium|larg
 const ENGINE_VERSION_RE = /^8\.(0|4)(\.\d{1,2})?$/;
 const CHARSETS = ['latin1', 'utf8', 'utf8mb3', 'utf8mb4'] as const;
 const MYSQL_IDENT_RE = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+/** The analytics account is `<databaseUser>_analytics`, which must fit MySQL's user name limit too. */
+const DB_USER_MAX = MYSQL_USER_MAX_LENGTH - ANALYTICS_DB_USER_SUFFIX.length;
 const K8S_NAME_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** [registry[:port]/]path[:tag][@sha256:digest] */
 const IMAGE_RE = /^([a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?\/)?[a-z0-9]+([._\-/][a-z0-9]+)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
@@ -90,9 +92,9 @@ export const SCHEMA = {
   databaseCharacterSet: oneOf(CHARSETS)
     .default('latin1')
     .describe(`Character set of the product databases (${CHARSETS.join(' | ')}); latin1 as the seeds advise`),
-  databaseUser: str('a MySQL user name: a letter then letters, digits or _, at most 32', (v) => MYSQL_IDENT_RE.test(v) && v !== 'root')
+  databaseUser: str(`a MySQL user name: a letter then letters, digits or _, at most ${DB_USER_MAX}`, (v) => MYSQL_IDENT_RE.test(v) && v.length <= DB_USER_MAX && v !== 'root')
     .default('wso2')
-    .describe('Application database user the products connect as'),
+    .describe(`Application database user the products connect as: IS as this user, analytics as <databaseUser>${ANALYTICS_DB_USER_SUFFIX}`),
   rds: struct({
     engineVersion: str('a MySQL version RDS supports: 8.0, 8.0.x, 8.4 or 8.4.x', (v) => ENGINE_VERSION_RE.test(v)).default('8.0'),
     instanceClass: str('an RDS instance class such as db.t3.medium or db.m6g.large', (v) => RDS_CLASS_RE.test(v)).default('db.t3.medium'),

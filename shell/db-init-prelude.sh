@@ -4,9 +4,11 @@
 # protocol that loads each stock schema script exactly once. The rendered script puts before it
 # `set -Eeuo pipefail`, `umask 077` and the deployment data as read-only variables:
 #   DEFAULT_DB_HOST, DEFAULT_DB_PORT  the model's database endpoint (DB_HOST/DB_PORT override them)
-#   APP_ACCOUNT                       the application account, e.g. 'wso2'@'%'
 #   CLAIMS                            the claim table, <meta database>.SCHEMA_LOAD
-# and after it the SQL of the model's databases, grants and schema loads. These leading comment
+# and after it the SQL of the model's databases, application accounts (one per role, sharing
+# APP_PASSWORD), their grants, the revocation of anything beyond them, and the schema loads.
+# APP_PASSWORD is the application accounts' password; no account but the master user runs DDL
+# on the IS databases. These leading comment
 # lines are not rendered: the script starts at the blank line below.
 
 log() { printf '%s db-init[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" "$*" >&2; }

@@ -171,7 +171,7 @@ function checkWorker(before: string, after: string, id: NodeId): void {
     expect(ds.definition.type).toBe('RDBMS');
     expect(ds.definition.configuration).toMatchObject({
       jdbcUrl: jdbcUrl(t, db),
-      username: 'wso2',
+      username: 'wso2_analytics',
       password: secretPlaceholder('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',
       maxPoolSize: 50,
@@ -246,7 +246,7 @@ function checkDashboard(before: string, after: string): void {
     expect(ds.jndiConfig.name).toBe(jndi);
     expect(ds.definition.configuration).toMatchObject({
       jdbcUrl: jdbcUrl(t, db),
-      username: 'wso2',
+      username: 'wso2_analytics',
       password: secretPlaceholder('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',
       // Hikari opens minIdle connections per pool up front (maxPoolSize when unset).

@@ -15,10 +15,11 @@ function topology(dbHost = 'mysql.internal', dbPort = 3306): Topology {
 describe('DAS db-init script (text)', () => {
   const init = renderDbInit(topology());
 
-  it('creates and grants the four DAS databases', () => {
+  it('creates the four DAS databases and grants them to the analytics account only, which manages its own tables there', () => {
     for (const db of Object.values(DAS_DATABASES)) {
       expect(init.script).toContain(`CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET latin1`);
-      expect(init.script).toContain(`GRANT ALL PRIVILEGES ON \`${db.replace(/_/g, '\\_')}\`.* TO 'wso2'@'%';`);
+      const grants = init.script.split('\n').filter((l) => l.startsWith('GRANT ') && l.includes(`\`${db.replace(/_/g, '\\_')}\``));
+      expect(grants).toEqual([`GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON \`${db.replace(/_/g, '\\_')}\`.* TO 'wso2_analytics'@'%';`]);
     }
   });
 

@@ -256,7 +256,7 @@ describe('DAS change set applied to the fixtures', () => {
     expect(xpath(reg, "/wso2registry/dbConfig[@name='govregistry']/dataSource")).toBe('jdbc/WSO2REG_DB');
     expect(xcount(reg, "/wso2registry/remoteInstance[id='gov']")).toBe(1);
     expect(xpath(reg, "/wso2registry/remoteInstance[id='gov']/dbConfig")).toBe('govregistry');
-    expect(xpath(reg, "/wso2registry/remoteInstance[id='gov']/cacheId")).toBe(`wso2@${jdbcUrl(t, DAS_DATABASES.registry)}`);
+    expect(xpath(reg, "/wso2registry/remoteInstance[id='gov']/cacheId")).toBe(`wso2_analytics@${jdbcUrl(t, DAS_DATABASES.registry)}`);
     for (const p of DAS_MOUNTED_PATHS) {
       expect(xpath(reg, `/wso2registry/mount[@path='${p}']/instanceId`)).toBe('gov');
       expect(xpath(reg, `/wso2registry/mount[@path='${p}']/targetPath`)).toBe(p);

@@ -9,7 +9,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { renderDbInit, grantDatabase, sqlString } from '../config-templates/db-init';
 import { SHELL_DIR, shellQuote } from '../config-templates/shell';
-import { AnalyticsFlavor, DB_INIT_META_DATABASE, IS_DATABASES, DAS_DATABASES, Topology } from '../topology';
+import {
+  ANALYTICS_DB_PRIVILEGES,
+  AnalyticsFlavor,
+  DB_INIT_META_DATABASE,
+  DbAccount,
+  IS_DATABASES,
+  IS_DB_PRIVILEGES,
+  DAS_DATABASES,
+  SP_DATABASES,
+  Topology,
+} from '../topology';
 import { MariaDb, MARIADB_CLIENT, startMariaDb } from './helpers/mariadb';
 import { testTopology } from './helpers/topology';
 
@@ -71,7 +81,17 @@ describe('db-init renderer (pure)', () => {
         expect(script).toContain(`CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET latin1 COLLATE latin1_swedish_ci;`);
       }
       const grants = script.match(/^GRANT .*$/gm) ?? [];
-      expect(grants).toEqual(t.db.databases.map((db) => `GRANT ALL PRIVILEGES ON ${grantDatabase(db)}.* TO 'wso2'@'%';`));
+      const { is, analytics } = t.db.accounts;
+      expect(grants).toEqual([
+        ...is.databases.map((db) => `GRANT SELECT, INSERT, UPDATE, DELETE ON ${grantDatabase(db)}.* TO 'wso2'@'%';`),
+        ...analytics.databases.map((db) => `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON ${grantDatabase(db)}.* TO 'wso2_analytics'@'%';`),
+      ]);
+      // Every database is granted to exactly one account; the IS account holds the IS databases only.
+      expect([...is.databases, ...analytics.databases].sort()).toEqual([...t.db.databases].sort());
+      expect(is.databases).toEqual(Object.values(IS_DATABASES));
+      expect(script).not.toMatch(/ALL PRIVILEGES|WITH GRANT OPTION|ON \*\.\* TO/);
+      expect(is.privileges).toEqual([...IS_DB_PRIVILEGES]);
+      expect(analytics.privileges).toEqual([...ANALYTICS_DB_PRIVILEGES]);
       expect(script).toContain(`readonly DEFAULT_DB_HOST='wso2-db.example.internal'`);
       expect(script).toContain(`readonly DEFAULT_DB_PORT='3306'`);
     }
@@ -113,6 +133,14 @@ describe('db-init renderer (pure)', () => {
   it('rejects what it cannot carry safely', () => {
     expect(() => renderDbInit(topology('sp', { dbCharacterSet: 'koi8r' }))).toThrow(/character set koi8r/);
     expect(() => renderDbInit(topology('sp', { dbUser: "x'; DROP" }))).toThrow(/user name/);
+    // The analytics account's name (<user>_analytics) must fit MySQL's 32 characters.
+    expect(() => topology('sp', { dbUser: 'u'.repeat(23) })).toThrow(/too long/);
+    expect(renderDbInit(topology('sp', { dbUser: 'u'.repeat(22) })).script).toContain(`'${'u'.repeat(22)}_analytics'@'%'`);
+    const t0 = topology('sp');
+    const withAll = { ...t0, db: { ...t0.db, accounts: { ...t0.db.accounts, is: { ...t0.db.accounts.is, privileges: ['ALL PRIVILEGES'] } } } };
+    expect(() => renderDbInit(withAll)).toThrow(/cannot be granted/);
+    const shared = { ...t0, db: { ...t0.db, accounts: { ...t0.db.accounts, analytics: { ...t0.db.accounts.analytics, databases: [IS_DATABASES.identity] } } } };
+    expect(() => renderDbInit(shared)).toThrow(/granted to two accounts/);
     const t = topology('sp');
     const clash = { ...t, db: { ...t.db, databases: [...t.db.databases, DB_INIT_META_DATABASE] } };
     expect(() => renderDbInit(clash)).toThrow(/reserved/);
@@ -217,6 +245,22 @@ describe('db-init script against a real MariaDB', () => {
     rows("SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME LIKE 'FAKE\\_%' ORDER BY 1, 2;");
   const claims = () => rows(`SELECT LOAD_ID, STATE FROM ${DB_INIT_META_DATABASE}.SCHEMA_LOAD ORDER BY LOAD_ID;`);
   const spTopology = () => topology('sp');
+  /** Every global and database-level privilege of the application accounts, as `grantee scope privilege grantable`, sorted. */
+  const privileges = async () =>
+    (
+      await rows(
+        "SELECT GRANTEE, '*', PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE LIKE '''wso2%' " +
+          "UNION ALL SELECT GRANTEE, TABLE_SCHEMA, PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE LIKE '''wso2%';",
+      )
+    ).sort();
+  /** What `privileges()` shows when the accounts hold exactly the model's grants. */
+  const expectedPrivileges = (accounts: DbAccount[]) =>
+    accounts
+      .flatMap((a) => [
+        `'${a.user}'@'%'\t*\tUSAGE\tNO`,
+        ...a.databases.flatMap((d) => a.privileges.map((p) => `'${a.user}'@'%'\t${d.replace(/_/g, '\\_')}\t${p}\tNO`)),
+      ])
+      .sort();
 
   it('without a product home: creates the databases and the user, loads nothing', async () => {
     const r = await runScript('sp', []);
@@ -236,25 +280,79 @@ describe('db-init script against a real MariaDB', () => {
     expect(await claims()).toEqual([]);
   });
 
-  it('grants the application user exactly its databases: no global privilege, no GRANT OPTION', async () => {
-    const t = spTopology();
-    const grants = (await rows("SHOW GRANTS FOR 'wso2'@'%';")).map((g) => g.replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''));
-    expect(grants.sort()).toEqual(
-      [
-        'GRANT USAGE ON *.* TO `wso2`@`%`',
-        ...t.db.databases.map((d) => `GRANT ALL PRIVILEGES ON \`${d.replace(/_/g, '\\_')}\`.* TO \`wso2\`@\`%\``),
-      ].sort(),
-    );
-    expect(await rows("SELECT COUNT(*) FROM mysql.user WHERE User = 'wso2';")).toEqual(['1']);
+  it('grants each role its own account with exactly the model privileges on its databases: nothing global, no GRANT OPTION', async () => {
+    const { is, analytics } = spTopology().db.accounts;
+    expect(await privileges()).toEqual(expectedPrivileges([is, analytics]));
+    for (const a of [is, analytics]) {
+      const grants = (await rows(`SHOW GRANTS FOR '${a.user}'@'%';`)).map((g) => g.replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''));
+      expect(grants).toContain(`GRANT USAGE ON *.* TO \`${a.user}\`@\`%\``);
+      expect(grants.join('\n')).not.toMatch(/ALL PRIVILEGES|GRANT OPTION/);
+      expect(grants).toHaveLength(1 + a.databases.length);
+    }
+    expect(await rows("SELECT User FROM mysql.user WHERE User LIKE 'wso2%' ORDER BY 1;")).toEqual(['wso2', 'wso2_analytics']);
   });
 
-  it('lets the application user in with the nasty password, into its databases only', async () => {
-    expect(await db.queryAs('wso2', APP_PASSWORD, 'SELECT CURRENT_USER();')).toBe('wso2@%\n');
-    await db.queryAs('wso2', APP_PASSWORD, 'CREATE TABLE APP_PROBE (ID INT); DROP TABLE APP_PROBE;', IS_DATABASES.identity);
-    await expect(db.queryAs('wso2', APP_PASSWORD, 'SELECT 1', DB_INIT_META_DATABASE)).rejects.toThrow(/denied/);
-    // Underscores are escaped in the grants: a look-alike database is not covered.
-    await db.query('CREATE DATABASE WSO2xIDENTITYxDB;');
+  it('the IS account reads and writes rows of the IS databases, and can do nothing more', async () => {
+    const as = (sql: string, database?: string) => db.queryAs('wso2', APP_PASSWORD, sql, database);
+    expect(await as('SELECT CURRENT_USER();')).toBe('wso2@%\n');
+    await db.query(`CREATE TABLE ${IS_DATABASES.identity}.PRIV_PROBE (ID INT PRIMARY KEY, V VARCHAR(10));`);
+    // What IS does at run time: plain DML on the tables the stock scripts created.
+    await as("INSERT INTO PRIV_PROBE VALUES (1, 'a'); UPDATE PRIV_PROBE SET V = 'b' WHERE ID = 1; DELETE FROM PRIV_PROBE WHERE ID = 2;", IS_DATABASES.identity);
+    expect(await as('SELECT ID, V FROM PRIV_PROBE;', IS_DATABASES.identity)).toBe('1\tb\n');
+    await as('SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES;', IS_DATABASES.userStore);
+    // No DDL, no GRANT, no temporary tables, locks or routines.
+    for (const sql of [
+      'CREATE TABLE X (ID INT);',
+      'DROP TABLE PRIV_PROBE;',
+      'ALTER TABLE PRIV_PROBE ADD COLUMN W INT;',
+      'CREATE INDEX PRIV_PROBE_V ON PRIV_PROBE (V);',
+      'TRUNCATE TABLE PRIV_PROBE;',
+      'CREATE TEMPORARY TABLE T (ID INT);',
+      'LOCK TABLES PRIV_PROBE WRITE;',
+      'CREATE PROCEDURE P() SELECT 1;',
+      'CREATE VIEW V AS SELECT 1;',
+      `GRANT SELECT ON \`${IS_DATABASES.identity}\`.* TO 'wso2_analytics'@'%';`,
+      `CREATE DATABASE WSO2_OTHER_DB;`,
+      `CREATE USER 'x'@'%' IDENTIFIED BY 'x';`,
+    ]) {
+      await expect(as(sql, IS_DATABASES.identity)).rejects.toThrow(/denied/);
+    }
+    // Not the analytics databases, the bookkeeping database or the server's own.
+    for (const other of [SP_DATABASES.isAnalytics, SP_DATABASES.dashboard, DB_INIT_META_DATABASE, 'mysql']) {
+      await expect(as('SELECT 1', other)).rejects.toThrow(/denied/);
+    }
+    await expect(as('SELECT User FROM mysql.user;')).rejects.toThrow(/denied/);
+    await db.query(`DROP TABLE ${IS_DATABASES.identity}.PRIV_PROBE;`);
+  });
+
+  it('the analytics account creates, alters, indexes and drops its own tables, and reaches nothing else', async () => {
+    const as = (sql: string, database?: string) => db.queryAs('wso2_analytics', APP_PASSWORD, sql, database);
+    for (const own of spTopology().db.accounts.analytics.databases) {
+      // Shaped like the Siddhi RDBMS store's and the coordination tables' own DDL.
+      await as(
+        [
+          'CREATE TABLE IF NOT EXISTS PROBE (ID VARCHAR(254), TS BIGINT, PRIMARY KEY (ID));',
+          'CREATE INDEX PROBE_INDEX ON PROBE (TS);',
+          'ALTER TABLE PROBE ADD COLUMN EXTRA VARCHAR(10);',
+          "INSERT INTO PROBE VALUES ('a', 1, 'x'); UPDATE PROBE SET TS = 2; DELETE FROM PROBE WHERE TS = 3;",
+          'SELECT COUNT(*) FROM PROBE;',
+          'DROP INDEX PROBE_INDEX ON PROBE;',
+          'DROP TABLE PROBE;',
+        ].join('\n'),
+        own,
+      );
+    }
+    await expect(as(`GRANT SELECT ON \`${SP_DATABASES.isAnalytics}\`.* TO 'wso2'@'%';`, SP_DATABASES.isAnalytics)).rejects.toThrow(/denied/);
+    await expect(as('CREATE DATABASE WSO2_OTHER_DB;')).rejects.toThrow(/denied/);
+    for (const other of [...Object.values(IS_DATABASES), DB_INIT_META_DATABASE, 'mysql']) {
+      await expect(as('SELECT 1', other)).rejects.toThrow(/denied/);
+    }
+  });
+
+  it('escapes the grant patterns: a look-alike database is not covered; wrong passwords are refused', async () => {
+    await db.query('CREATE DATABASE WSO2xIDENTITYxDB; CREATE DATABASE IS_ANALYTICSxDB;');
     await expect(db.queryAs('wso2', APP_PASSWORD, 'SELECT 1', 'WSO2xIDENTITYxDB')).rejects.toThrow(/denied/);
+    await expect(db.queryAs('wso2_analytics', APP_PASSWORD, 'SELECT 1', 'IS_ANALYTICSxDB')).rejects.toThrow(/denied/);
     await expect(db.queryAs('wso2', 'wrong', 'SELECT 1')).rejects.toThrow(/denied/);
   });
 
@@ -297,11 +395,38 @@ describe('db-init script against a real MariaDB', () => {
   });
 
   it('a second run changes nothing', async () => {
-    const before = [await loadCounts(), await fakeTables(), await claims(), await rows("SHOW GRANTS FOR 'wso2'@'%';")];
+    const before = [await loadCounts(), await fakeTables(), await claims(), await privileges()];
     const r = await runScript('sp', ['--is-home', IS_HOME]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('done: 0 schema scripts loaded here, 6 already loaded, 0 not present');
-    expect([await loadCounts(), await fakeTables(), await claims(), await rows("SHOW GRANTS FOR 'wso2'@'%';")]).toEqual(before);
+    expect(r.out).not.toContain('revoking');
+    expect([await loadCounts(), await fakeTables(), await claims(), await privileges()]).toEqual(before);
+  });
+
+  it('an existing stack with the old broader grants converges to exactly the new ones, also with two nodes at once', async () => {
+    const t = spTopology();
+    const { is, analytics } = t.db.accounts;
+    // What earlier versions granted (ALL PRIVILEGES on every database, to the one account), and then some.
+    await db.query(
+      [
+        ...t.db.databases.map((d) => `GRANT ALL PRIVILEGES ON ${grantDatabase(d)}.* TO 'wso2'@'%' WITH GRANT OPTION;`),
+        `GRANT ALL PRIVILEGES ON \`${IS_DATABASES.identity}\`.* TO 'wso2'@'%';`,
+        `GRANT ALL PRIVILEGES ON ${DB_INIT_META_DATABASE}.* TO 'wso2'@'%';`,
+        "GRANT PROCESS, SELECT ON *.* TO 'wso2'@'%';",
+        `GRANT ALL PRIVILEGES ON ${grantDatabase(IS_DATABASES.userStore)}.* TO 'wso2_analytics'@'%';`,
+        "GRANT SELECT ON `mysql`.* TO 'wso2_analytics'@'%' WITH GRANT OPTION;",
+      ].join('\n'),
+    );
+    expect(await privileges()).not.toEqual(expectedPrivileges([is, analytics]));
+    const [a, b] = await Promise.all([runScript('sp', ['--is-home', IS_HOME]), runScript('sp', ['--is-home', IS_HOME])]);
+    expect([a.code, b.code, a.out + b.out]).toEqual([0, 0, expect.not.stringContaining('ERROR')]);
+    expect(a.out + b.out).toMatch(/revoking \d+ privileges beyond the model's/);
+    expect(await privileges()).toEqual(expectedPrivileges([is, analytics]));
+    await expect(db.queryAs('wso2', APP_PASSWORD, 'CREATE TABLE X (ID INT);', IS_DATABASES.identity)).rejects.toThrow(/denied/);
+    // Converged: the next run has nothing to revoke.
+    const again = await runScript('sp', []);
+    expect(again.code).toBe(0);
+    expect(again.out).not.toContain('revoking');
   });
 
   it('converges a rotated application password (read from a file)', async () => {
@@ -310,6 +435,7 @@ describe('db-init script against a real MariaDB', () => {
     const r = await runScript('sp', [], { DB_APP_PASSWORD: '', DB_APP_PASSWORD_FILE: pwFile });
     expect(r.code).toBe(0);
     expect(await db.queryAs('wso2', ROTATED_PASSWORD, 'SELECT CURRENT_USER();')).toBe('wso2@%\n');
+    expect(await db.queryAs('wso2_analytics', ROTATED_PASSWORD, 'SELECT CURRENT_USER();')).toBe('wso2_analytics@%\n');
     await expect(db.queryAs('wso2', APP_PASSWORD, 'SELECT 1')).rejects.toThrow(/denied/);
     // And back, from the environment.
     expect((await runScript('sp', [])).code).toBe(0);
@@ -427,8 +553,8 @@ describe('db-init script against a real MariaDB', () => {
       const created = await rows(
         "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys');",
       );
-      await db.query([...created.map((d) => `DROP DATABASE \`${d}\`;`), "DROP USER IF EXISTS 'wso2'@'%';"].join('\n'));
-      expect(await rows("SELECT COUNT(*) FROM mysql.user WHERE User = 'wso2';")).toEqual(['0']);
+      await db.query([...created.map((d) => `DROP DATABASE \`${d}\`;`), "DROP USER IF EXISTS 'wso2'@'%', 'wso2_analytics'@'%';"].join('\n'));
+      expect(await rows("SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'wso2%';")).toEqual(['0']);
     });
 
     it('creates the DAS databases and loads the Carbon script into UM and registry, once', async () => {
@@ -445,8 +571,29 @@ describe('db-init script against a real MariaDB', () => {
         `${DAS_DATABASES.userStore}\tREG_CLUSTER_LOCK`,
         `${DAS_DATABASES.userStore}\tUM_TENANT`,
       ]);
-      // The application user reaches the record-store databases (the analytics data service creates its tables there).
-      await db.queryAs('wso2', DAS_APP_PASSWORD, 'CREATE TABLE PROBE (ID INT); DROP TABLE PROBE;', DAS_DATABASES.eventStore);
+      const { is, analytics } = topology('das').db.accounts;
+      expect(await privileges()).toEqual(expectedPrivileges([is, analytics]));
+      expect(analytics.databases).toEqual(Object.values(DAS_DATABASES));
+      // The analytics data service's record store (rdbms-config.xml, mysql): tables and indexes
+      // created on first use, dropped with their indexes when an analytics table is deleted.
+      for (const store of [DAS_DATABASES.eventStore, DAS_DATABASES.processedDataStore]) {
+        await db.queryAs(
+          'wso2_analytics',
+          DAS_APP_PASSWORD,
+          [
+            "CREATE TABLE ANX_PROBE (record_id VARCHAR(128), timestamp BIGINT, data LONGBLOB, partition_key INT, PRIMARY KEY(record_id)) ENGINE='InnoDB';",
+            'CREATE INDEX ANX_PROBE_TIMESTAMP ON ANX_PROBE (timestamp);',
+            "INSERT INTO ANX_PROBE VALUES ('r', 1, 'd', 0) ON DUPLICATE KEY UPDATE timestamp = VALUES(timestamp);",
+            'DELETE FROM ANX_PROBE WHERE timestamp >= 0 AND timestamp < 2;',
+            'DROP INDEX ANX_PROBE_TIMESTAMP ON ANX_PROBE;',
+            'DROP TABLE IF EXISTS ANX_PROBE;',
+          ].join('\n'),
+          store,
+        );
+      }
+      // The Carbon user store and registry of the analytics nodes are theirs; the IS account does not reach them.
+      await db.queryAs('wso2_analytics', DAS_APP_PASSWORD, 'SELECT COUNT(*) FROM UM_TENANT;', DAS_DATABASES.userStore);
+      await expect(db.queryAs('wso2', DAS_APP_PASSWORD, 'SELECT 1', DAS_DATABASES.userStore)).rejects.toThrow(/denied/);
     });
 
     it('a second run loads nothing again', async () => {

@@ -2,7 +2,7 @@
  * master-datasources.xml and bps-datasources.xml: fully specific to this deployment, so whole
  * files. Every MySQL datasource comes from the topology model (name, JNDI name, database).
  */
-import { Datasource, Topology, IS_DATABASES, jdbcUrl, secretPlaceholder } from '../../topology';
+import { Datasource, Topology, IS_DATABASES, dbUserFor, jdbcUrl, secretPlaceholder } from '../../topology';
 import { WholeFile } from '../types';
 import { XmlObject, xmlDocument } from './xml';
 
@@ -85,7 +85,7 @@ export function carbonDatasource(t: Topology, d: Datasource, pool: Record<string
       '@type': 'RDBMS',
       configuration: {
         url: jdbcUrl(t, d.database),
-        username: t.db.user,
+        username: dbUserFor(t, d.database),
         password: secretPlaceholder('db_password'),
         driverClassName: MYSQL_DRIVER,
         ...pool,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # wso2-is-pattern2 database initialisation. Generated from the topology model; do not edit.
-# Creates the product databases and the application user, then loads each stock schema
+# Creates the product databases and the application accounts with their grants, then loads each stock schema
 # script found in the product homes exactly once, even when several nodes run this at once.
 #
 # Usage: db-init.sh [--is-home DIR] [--analytics-home DIR]
@@ -10,7 +10,7 @@
 #   DB_DEFAULTS_FILE                 client option file with [client] user/password of the master user (mode 0600); or:
 #   DB_MASTER_USER                   master user name (with DB_MASTER_PASSWORD, when no DB_DEFAULTS_FILE)
 #   DB_MASTER_PASSWORD               master password (never logged, never on a command line)
-#   DB_APP_PASSWORD                  application user password; or:
+#   DB_APP_PASSWORD                  password of the application accounts (one per role); or:
 #   DB_APP_PASSWORD_FILE             file holding it (trailing newlines dropped)
 #   WSO2_IS_HOME                     IS product home holding dbscripts/ (or --is-home DIR); absent: no IS schemas loaded
 #   WSO2_ANALYTICS_HOME              analytics product home holding dbscripts/ (or --analytics-home DIR)
@@ -25,7 +25,6 @@ umask 077
 
 readonly DEFAULT_DB_HOST='wso2is-mysql.wso2-is-pattern2.svc.cluster.local'
 readonly DEFAULT_DB_PORT='3306'
-readonly APP_ACCOUNT="'wso2'@'%'"
 readonly CLAIMS='WSO2_PATTERN2_META.SCHEMA_LOAD'
 
 log() { printf '%s db-init[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" "$*" >&2; }
@@ -241,22 +240,45 @@ while IFS=$'\t' read -r name charset; do
   log "WARNING: database $name already exists with character set $charset, not latin1"
 done < <(sql -e "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('WSO2UMDB', 'WSO2_IDENTITY_DB', 'WSO2_CLUSTER_DB', 'WSO2_PERSISTENCE_DB', 'IS_ANALYTICS_DB', 'WSO2_DASHBOARD_DB', 'WSO2_PERMISSIONS_DB') AND DEFAULT_CHARACTER_SET_NAME <> 'latin1';")
 
-log "ensuring user 'wso2'@'%' with all privileges on its 7 databases only"
+log 'ensuring the application accounts (wso2: SELECT, INSERT, UPDATE, DELETE on 2 databases; wso2_analytics: SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP on 5 databases)'
 {
   printf '%s\n' "SET SESSION sql_mode = '';"
   pw="$(sql_literal "$APP_PASSWORD")"
-  printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\n' "$APP_ACCOUNT" "$pw"
-  printf 'ALTER USER %s IDENTIFIED BY %s;\n' "$APP_ACCOUNT" "$pw"
+  printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\n' ''\''wso2'\''@'\''%'\''' "$pw"
+  printf 'ALTER USER %s IDENTIFIED BY %s;\n' ''\''wso2'\''@'\''%'\''' "$pw"
+  printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\n' ''\''wso2_analytics'\''@'\''%'\''' "$pw"
+  printf 'ALTER USER %s IDENTIFIED BY %s;\n' ''\''wso2_analytics'\''@'\''%'\''' "$pw"
   cat <<'__DB_INIT_SQL__'
-GRANT ALL PRIVILEGES ON `WSO2UMDB`.* TO 'wso2'@'%';
-GRANT ALL PRIVILEGES ON `WSO2\_IDENTITY\_DB`.* TO 'wso2'@'%';
-GRANT ALL PRIVILEGES ON `WSO2\_CLUSTER\_DB`.* TO 'wso2'@'%';
-GRANT ALL PRIVILEGES ON `WSO2\_PERSISTENCE\_DB`.* TO 'wso2'@'%';
-GRANT ALL PRIVILEGES ON `IS\_ANALYTICS\_DB`.* TO 'wso2'@'%';
-GRANT ALL PRIVILEGES ON `WSO2\_DASHBOARD\_DB`.* TO 'wso2'@'%';
-GRANT ALL PRIVILEGES ON `WSO2\_PERMISSIONS\_DB`.* TO 'wso2'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE ON `WSO2UMDB`.* TO 'wso2'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE ON `WSO2\_IDENTITY\_DB`.* TO 'wso2'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `WSO2\_CLUSTER\_DB`.* TO 'wso2_analytics'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `WSO2\_PERSISTENCE\_DB`.* TO 'wso2_analytics'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `IS\_ANALYTICS\_DB`.* TO 'wso2_analytics'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `WSO2\_DASHBOARD\_DB`.* TO 'wso2_analytics'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `WSO2\_PERMISSIONS\_DB`.* TO 'wso2_analytics'@'%';
 __DB_INIT_SQL__
 } | sql
+excess="$(sql --raw <<'__DB_INIT_SQL__'
+SET SESSION sql_mode = '';
+SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND PRIVILEGE_TYPE <> 'USAGE'
+UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND IS_GRANTABLE = 'YES'
+UNION ALL SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON ', CONCAT('`', REPLACE(TABLE_SCHEMA, '`', '``'), '`.*'), ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND NOT ((GRANTEE = '''wso2''@''%''' AND TABLE_SCHEMA IN ('WSO2UMDB', 'WSO2\\_IDENTITY\\_DB') AND PRIVILEGE_TYPE IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE')) OR (GRANTEE = '''wso2_analytics''@''%''' AND TABLE_SCHEMA IN ('WSO2\\_CLUSTER\\_DB', 'WSO2\\_PERSISTENCE\\_DB', 'IS\\_ANALYTICS\\_DB', 'WSO2\\_DASHBOARD\\_DB', 'WSO2\\_PERMISSIONS\\_DB') AND PRIVILEGE_TYPE IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'ALTER', 'INDEX', 'DROP')))
+UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON ', CONCAT('`', REPLACE(TABLE_SCHEMA, '`', '``'), '`.*'), ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND IS_GRANTABLE = 'YES';
+__DB_INIT_SQL__
+)"
+if [ -n "$excess" ]; then
+  log "revoking $(printf '%s\n' "$excess" | wc -l) privileges beyond the model's"
+  printf '%s\n' "$excess" | sql --force >/dev/null 2>&1 || true
+  left="$(sql --raw <<'__DB_INIT_SQL__'
+SET SESSION sql_mode = '';
+SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND PRIVILEGE_TYPE <> 'USAGE'
+UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND IS_GRANTABLE = 'YES'
+UNION ALL SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON ', CONCAT('`', REPLACE(TABLE_SCHEMA, '`', '``'), '`.*'), ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND NOT ((GRANTEE = '''wso2''@''%''' AND TABLE_SCHEMA IN ('WSO2UMDB', 'WSO2\\_IDENTITY\\_DB') AND PRIVILEGE_TYPE IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE')) OR (GRANTEE = '''wso2_analytics''@''%''' AND TABLE_SCHEMA IN ('WSO2\\_CLUSTER\\_DB', 'WSO2\\_PERSISTENCE\\_DB', 'IS\\_ANALYTICS\\_DB', 'WSO2\\_DASHBOARD\\_DB', 'WSO2\\_PERMISSIONS\\_DB') AND PRIVILEGE_TYPE IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'ALTER', 'INDEX', 'DROP')))
+UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON ', CONCAT('`', REPLACE(TABLE_SCHEMA, '`', '``'), '`.*'), ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND IS_GRANTABLE = 'YES';
+__DB_INIT_SQL__
+  )"
+  [ -z "$left" ] || die "could not revoke: $left"
+fi
 
 load_schema 'is' 'dbscripts/mysql.sql' 'WSO2UMDB' 'is:dbscripts/mysql.sql@WSO2UMDB' 'dbscripts/mysql5.7.sql'
 load_schema 'is' 'dbscripts/mysql.sql' 'WSO2_IDENTITY_DB' 'is:dbscripts/mysql.sql@WSO2_IDENTITY_DB' 'dbscripts/mysql5.7.sql'
