@@ -31,6 +31,19 @@ export const PROCESS_RESOURCES: Record<string, k8s.types.input.core.v1.ResourceR
   dashboard: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '1536Mi' } },
 };
 
+/**
+ * How long a product pod has to stop after the SIGTERM (which the start shell turns into the
+ * product's own `stop`, see shell/k8s-start.sh) before the kubelet kills it. Carbon 4 (IS, DAS)
+ * stops its transports and then waits up to 60 s for requests in service (carbon-kernel
+ * `ServerManagement.TIMEOUT`) before it stops its deployment tasks and bundles and leaves the
+ * Hazelcast cluster; 120 s leaves 60 s for that. The SP worker and dashboard (Carbon 5) stop their
+ * Siddhi apps and the OSGi framework, well inside it. The passive analytics worker's takeover
+ * does not run in this window: it follows from the coordination heartbeats once the active one is
+ * gone (analytics-sp.ts: heartbeatInterval x heartbeatMaxRetry, 25 s), and the StatefulSet and
+ * the PodDisruptionBudget stop only one worker at a time.
+ */
+export const TERMINATION_GRACE_SECONDS = 120;
+
 /** What a product pod is built from. */
 export interface ProductPodArgs {
   /** The stack configuration: the images and the JDBC driver. */
@@ -224,7 +237,7 @@ function productPodSpec(role: Role, a: ProductPodArgs): PodSpec {
   const p = rolePod(role, a);
   return {
     securityContext: { fsGroup: WSO2_UID },
-    terminationGracePeriodSeconds: 90,
+    terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     affinity: antiAffinity(appLabels(STATEFULSET_OF[role].sts)),
     initContainers: productInitContainers(p),
     containers: p.processes.map((proc) => productContainer(p, proc)),
