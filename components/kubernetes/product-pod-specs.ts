@@ -217,14 +217,13 @@ function productContainer(p: RolePod, proc: ProductProcess): Container {
     livenessProbe: tcpProbe(healthPort, 0, 20, 6),
     resources: PROCESS_RESOURCES[proc.name] ?? PROCESS_RESOURCES.server,
   };
-  if (proc.healthPath) {
-    // Carbon 4 (IS, DAS analytics): the management console's login page on the health port.
-    c.readinessProbe = { httpGet: { path: proc.healthPath, port: healthPort, scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
-  } else {
-    // Worker: its HTTPS admin API, open on the passive node too (seed 004: only the receivers
-    // and the store query API are closed there), so both workers become Ready and roll.
-    c.readinessProbe = tcpProbe(healthPort, 0, 10, 3);
-  }
+  // TCP on the health port for every process. Carbon 4 (IS, DAS) opens its servlet transports
+  // only at the end of its start, so an accepting HTTPS port means the server has started; an HTTP
+  // probe of the console's login page (the model's healthPath, which EC2 checks at first start)
+  // would create a Tomcat session every 10 s per pod. The worker's HTTPS admin API is open on the
+  // passive node too (seed 004: only the receivers and the store query API are closed there), so
+  // both workers become Ready and roll.
+  c.readinessProbe = tcpProbe(healthPort, 0, 10, 3);
   return c;
 }
 
