@@ -135,6 +135,8 @@ export const SCHEMA = {
     // the current kubeconfig context when unset
     context: str('a kubeconfig context name'),
     namespace: str('a DNS-1123 label', (v) => K8S_NAME_RE.test(v)).default('wso2-is-pattern2'),
+    // false: the namespace exists already (made by an administrator) and is adopted, not created
+    createNamespace: bool().default(true),
     // for ReadWriteMany volumes (EFS CSI on EKS); unset on local clusters with nfs
     storageClass: str('a StorageClass name (DNS-1123 subdomain)', (v) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)),
     images: struct({
@@ -148,7 +150,7 @@ export const SCHEMA = {
       analyticsDas: image(),
     }),
   }).describe(
-    'Kubernetes: {context, namespace, storageClass (required with sharedStorage efs), images: {is, analyticsWorker, analyticsDashboard, nginx, mysql, nfsServer, analyticsDas (no default; required with analytics.flavor das)}}',
+    'Kubernetes: {context, namespace, createNamespace (default true; false: use an existing namespace), storageClass (required with sharedStorage efs), images: {is, analyticsWorker, analyticsDashboard, nginx, mysql, nfsServer, analyticsDas (no default; required with analytics.flavor das)}}',
   ),
   tlsCertificate: str('a PEM certificate', (v) => v.includes('-----BEGIN CERTIFICATE-----')).describe(
     'PEM certificate of the nginx front end (kubernetes; on ec2 TLS passes through to the nodes); self-signed when empty',

@@ -1,10 +1,14 @@
 # shellcheck shell=sh
 # Kubernetes product container: links the shared trees, puts the JDBC driver in place, copies the
 # node-local staged files over the product home (never into a shared tree: the apply step edited
-# those in place) and execs the product's start script in the foreground, so the JVM gets the signals.
+# those in place) and runs the product's start script. That script runs java in a loop without
+# exec, so it is run as a child and this shell stays the container's PID 1: it turns the
+# kubelet's SIGTERM (a PID 1 without a handler ignores it) into the product's own `stop` command,
+# which sends TERM to the JVM through the pid file the JVM writes; the JVM's shutdown hooks run
+# (Carbon's graceful shutdown), the script's loop ends with it, and so does this shell.
 # components/kubernetes/scripts.ts emits the lines below this comment, each `#@` line replaced
 # by the generated lines it describes.
-# shellcheck disable=SC2154 # home: generated lines
+# shellcheck disable=SC2154 # home, prog: generated lines
 
 set -eu
 #@ home; shared trees: their mount and one symlink each; the JDBC driver copied in; the home link; cd to the stage
@@ -14,4 +18,23 @@ find . -type f | while IFS= read -r f; do
   cp "$f" "$home/$f"
 done
 cd "$home"
-#@ exec of the process's start script
+#@ prog: the process's start script, relative to the product home
+stopping=
+# shellcheck disable=SC2317 # invoked by the trap
+stop_product() {
+  if [ -z "$stopping" ]; then
+    stopping=1
+    echo "start: stopping $prog" >&2
+    sh "$home/$prog" stop || true
+  fi
+}
+trap stop_product TERM INT
+sh "$home/$prog" &
+product=$!
+status=0
+while :; do
+  if wait "$product"; then status=0; else status=$?; fi
+  # A trapped signal ends `wait` early (status > 128): wait again until the product has ended.
+  if ! kill -0 "$product" 2>/dev/null; then break; fi
+done
+exit "$status"

@@ -131,7 +131,8 @@ function expectIsNode1(home: string): void {
 
   for (const app of ['dashboard', 'portal']) {
     const site = JSON.parse(read(home, `repository/deployment/server/jaggeryapps/${app}/conf/site.json`));
-    expect(site.service.serviceOrigin).toBe(`https://${t.hostname}`);
+    // The back end is the node itself (the public hostname may not resolve in a pod).
+    expect(site.service.serviceOrigin).toBe(`https://localhost:${t.ports.isHttps}`);
     expect(site.proxy).toMatchObject({ proxyHost: t.hostname, proxyHTTPSPort: '443', proxyContextPath: '' });
     if (app === 'dashboard') expect(site.proxy.servicePath).toBe('/services');
   }

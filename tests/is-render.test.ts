@@ -266,7 +266,7 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
     ]);
     const dash = change(is1, 'repository/deployment/server/jaggeryapps/dashboard/conf/site.json', 'json');
     expect(dash.ops).toEqual([
-      { op: 'set', path: ['service', 'serviceOrigin'], value: 'https://is.pattern2.test' },
+      { op: 'set', path: ['service', 'serviceOrigin'], value: 'https://localhost:9443' },
       { op: 'set', path: ['proxy', 'proxyHost'], value: 'is.pattern2.test' },
       { op: 'set', path: ['proxy', 'proxyHTTPSPort'], value: '443' },
       { op: 'set', path: ['proxy', 'proxyContextPath'], value: '' },
@@ -289,7 +289,7 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
     const cs = renderIsChangeSet(isTestTopology({ frontendPorts: { https: 8443, http: 8080 } }), 'is-1');
     const json = JSON.stringify(cs);
     expect(xmlEdit(cs, 'repository/conf/tomcat/catalina-server.xml').ops.map((o) => (o as { value: string }).value)).toEqual(['8443', '8080']);
-    expect(json).toContain('"value":"https://is.pattern2.test:8443"');
+    expect(json).toContain('"proxyHTTPSPort"],"value":"8443"');
     expect(json).toContain('shindig.port=8443');
     expect(json).not.toMatch(/"443"|:443\b|=443\b/);
   });

@@ -2,7 +2,7 @@
  * The EKS stack with environment prod (Pulumi.eks.yaml, environment overridden, stack `eks-prod`)
  * under the shared mocks: the RDS database gets the prod protections EC2 prod gets, from the one
  * constructor both platforms use (stackDatabase): `protect`, deletion protection, multi-AZ and a
- * final snapshot named after the stack.
+ * final snapshot named after the stack; the EFS claim of the shared trees is protected and kept.
  */
 import { runStack, ProgramRun } from './fixtures/k8s/harness';
 import { PROJECT } from '../config';
@@ -33,13 +33,19 @@ test('the RDS instance keeps a final snapshot named after the stack, with deleti
   expect(i.multiAz).toBe(true);
 });
 
-test('only the database and its parts are protected, none of the Kubernetes objects', () => {
+test('only the database and its parts and the shared trees\' claim are protected; the claim and the Namespace are kept on destroy', () => {
   const protectedTypes = [...new Set(run.options.filter((o) => o.protect).map((o) => o.type))].sort();
   expect(protectedTypes).toEqual([
     'aws:rds/instance:Instance',
     'aws:rds/parameterGroup:ParameterGroup',
     'aws:rds/subnetGroup:SubnetGroup',
+    'kubernetes:core/v1:PersistentVolumeClaim',
     'random:index/randomId:RandomId',
     'wso2:pattern2:RdsDatabase',
   ]);
+  const claim = run.options.filter((o) => o.type === 'kubernetes:core/v1:PersistentVolumeClaim');
+  expect(claim.map((o) => [o.name, o.protect, o.retainOnDelete])).toEqual([['wso2is-k8s-shared', true, true]]);
+  // Deleting the Namespace would delete the claim with it.
+  const kept = run.options.filter((o) => o.retainOnDelete).map((o) => o.name).sort();
+  expect(kept).toEqual(['wso2is-k8s-namespace', 'wso2is-k8s-shared']);
 });

@@ -93,8 +93,19 @@ test('has NetworkPolicies for the products and nginx, none for a database or NFS
   expect(names).not.toContain('wso2is-allow-nfs');
 });
 
+test('keeps client addresses to nginx (externalTrafficPolicy Local), so ip_hash keeps a client on one IS node', () => {
+  const lb = findObject(run.records, 'Service', NAMES.nginx);
+  expect(lb.spec.externalTrafficPolicy).toBe('Local');
+  // The NLB's health check follows the Service's healthCheckNodePort: no annotation moves it to
+  // the traffic port (where every node would answer) or makes the targets IP targets.
+  for (const k of Object.keys(lb.metadata.annotations)) expect(k).not.toMatch(/healthcheck-port|nlb-target-type|proxy-protocol/);
+  const conf = findObject(run.records, 'ConfigMap', 'wso2is-frontend-conf').data['default.conf.template'];
+  expect(conf).toMatch(/upstream [^{]+\{[^}]*ip_hash;/);
+});
+
 test('as a test stack, leaves nothing behind: no protected resource, no final snapshot', () => {
   expect(run.options.filter((o) => o.protect)).toEqual([]);
+  expect(run.options.filter((o) => o.retainOnDelete)).toEqual([]);
   const rds = recordsOf('aws:rds/instance:Instance')[0].inputs;
   expect(rds.skipFinalSnapshot).toBe(true);
   expect(rds.finalSnapshotIdentifier).toBeUndefined();

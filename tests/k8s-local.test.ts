@@ -98,7 +98,9 @@ describe('probes, disruption, placement', () => {
   it('probes the real ports of the model', () => {
     const is = podSpec(sts(NAMES.is)).containers;
     expect(is.map((c: any) => c.name)).toEqual(['server']);
-    expect(is[0].readinessProbe.httpGet).toEqual({ path: '/carbon/admin/login.jsp', port: DEFAULT_PORTS.isHttps, scheme: 'HTTPS' });
+    // TCP, not the console's login page: a probe creates no Tomcat session.
+    expect(is[0].readinessProbe.httpGet).toBeUndefined();
+    expect(is[0].readinessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.isHttps);
     expect(is[0].livenessProbe.tcpSocket.port).toBe(DEFAULT_PORTS.isHttps);
     expect(is[0].startupProbe.tcpSocket.port).toBe(DEFAULT_PORTS.isHttps);
     const an = podSpec(sts(NAMES.analytics)).containers;
@@ -179,7 +181,7 @@ describe('JDBC driver (the WSO2 images ship none)', () => {
         const mount = c.volumeMounts.find((m: any) => m.mountPath === MOUNTS.jdbcDriver);
         expect(mount).toEqual({ name: fetch.volumeMounts[0].name, mountPath: MOUNTS.jdbcDriver, readOnly: true });
         // The driver is in place before the product's start script runs.
-        expect(c.command[2].indexOf(`cp ${MOUNTS.jdbcDriver}/`)).toBeLessThan(c.command[2].indexOf('exec sh'));
+        expect(c.command[2].indexOf(`cp ${MOUNTS.jdbcDriver}/`)).toBeLessThan(c.command[2].indexOf('sh "$home/$prog" &'));
       }
     }
   });
@@ -464,6 +466,21 @@ describe('secrets', () => {
     expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password']);
     const vol = podSpec(sts(NAMES.is)).volumes.find((v: any) => v.name === 'secrets');
     expect(vol.secret.defaultMode).toBe(0o400);
+  });
+});
+
+describe('a test stack leaves nothing behind', () => {
+  it('creates its Namespace and protects or retains nothing', () => {
+    expect(findObject(run.records, 'Namespace', NS).metadata.name).toBe(NS);
+    expect(run.options.filter((o) => o.protect || o.retainOnDelete)).toEqual([]);
+  });
+
+  it('deletes the in-cluster database\'s claim with its StatefulSet', () => {
+    expect(sts(NAMES.mysql).spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Delete' });
+  });
+
+  it('sends client addresses through the cluster\'s default policy (no NLB here: Cluster)', () => {
+    expect(findObject(run.records, 'Service', NAMES.nginx).spec.externalTrafficPolicy).toBeUndefined();
   });
 });
 

@@ -77,6 +77,33 @@ test('seed fills empty shared directories from the image and never clobbers fill
   expect(fs.readdirSync(path.join(shared, 'Deployment'))).toEqual(['deployed-by-someone.car']);
 });
 
+/** Root without CAP_CHOWN (util-linux setpriv): chown is refused as on an EFS access point, even to root. */
+const canDropChown =
+  process.getuid?.() === 0 && spawnSync('setpriv', ['--bounding-set=-chown', '--inh-caps=-chown', 'true']).status === 0;
+
+(canDropChown ? test : test.skip)('seed copies the image trees where chown is refused (an EFS access point), without relying on it', () => {
+  // The image's trees belong to the product user; root without CAP_CHOWN can read but not chown.
+  spawnSync('chown', ['-R', '802:802', home]);
+  const refused = (script: string) => {
+    const s = script.split(MOUNTS.shared).join(shared);
+    return spawnSync('setpriv', ['--bounding-set=-chown', '--inh-caps=-chown', 'sh', '-c', s, 'seed'], {
+      encoding: 'utf8',
+      env: { ...process.env, WSO2_SERVER_HOME: home, POD_NAME: 'wso2is-0' },
+    });
+  };
+  // The harness reproduces the failure: a copy that keeps ownership fails there.
+  const keep = spawnSync('setpriv', ['--bounding-set=-chown', '--inh-caps=-chown', 'cp', '-a', `${home}/repository/tenants/.`, path.join(dir, 'kept')], { encoding: 'utf8' });
+  expect(keep.status).not.toBe(0);
+  expect(keep.stderr).toContain('failed to preserve ownership');
+  const r = refused(seedScript('is', SHARED_DIRECTORIES));
+  expect([r.status, r.stdout]).toEqual([0, expect.stringContaining('seed: Deployment seeded from the image')]);
+  expect(r.stdout).toContain('chown refused');
+  expect(fs.readFileSync(path.join(shared, 'Deployment/server/webapps/stock.war'), 'utf8')).toBe('stock war');
+  expect(fs.readFileSync(path.join(shared, 'Deployment/server/eventpublishers/p.xml'), 'utf8')).toBe('<stock/>');
+  expect(fs.existsSync(path.join(shared, 'Tenants/.keep'))).toBe(true);
+  expect(fs.readdirSync(shared).sort()).toEqual(['Deployment', 'Tenants']); // no temp dirs left
+});
+
 test('start links the shared trees, copies node-local staged files (never into a shared tree) and execs the product', () => {
   expect(sh(seedScript('is', SHARED_DIRECTORIES)).status).toBe(0);
   fs.mkdirSync(path.join(stage, 'repository/conf'), { recursive: true });

@@ -20,8 +20,10 @@ export interface PlatformContext {
   parent: pulumi.Resource;
   /** Options of a cluster object: the component as parent, the platform's provider. */
   opts(extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions;
-  /** Options of a namespaced object: as `opts`, created after the Namespace (unless `extra.dependsOn` says otherwise). */
+  /** Options of a namespaced object: as `opts`, created after the Namespace, when the stack creates it (unless `extra.dependsOn` says otherwise). */
   inNs(extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions;
+  /** Options of an object holding data: in prod `protect` (no replacement, no delete) and `retainOnDelete`; none on a test stack. */
+  keep(): pulumi.CustomResourceOptions;
   /**
    * Metadata of a namespaced object.
    * @param objName the object's name
@@ -32,23 +34,30 @@ export interface PlatformContext {
 }
 
 /**
- * The context of a platform component, with its provider and Namespace.
+ * The context of a platform component, with its provider and Namespace: created, unless
+ * `kubernetes.createNamespace` is false, when the named namespace exists already and is adopted
+ * (no Namespace object: creating one that exists fails with @pulumi/kubernetes 4.29+). In prod a
+ * created Namespace is kept on `destroy` (`retainOnDelete`): deleting it would delete the claims
+ * the stack keeps (storage.ts, database.ts) with it.
  * @param name the component's name
  * @param cfg the validated stack configuration
  * @param parent the component
  */
-export function platformContext(name: string, cfg: StackConfig, parent: pulumi.Resource): { ctx: PlatformContext; namespace: k8s.core.v1.Namespace } {
+export function platformContext(name: string, cfg: StackConfig, parent: pulumi.Resource): { ctx: PlatformContext; namespace?: k8s.core.v1.Namespace } {
   const ns = cfg.kubernetes.namespace;
   const provider = new k8s.Provider(`${name}-provider`, { context: cfg.kubernetes.context, enableServerSideApply: true, namespace: ns }, { parent });
   const opts = (extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({ parent, provider, ...extra });
-  const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: ns, labels: { ...PART_OF } } }, opts());
+  const namespace = cfg.kubernetes.createNamespace
+    ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: ns, labels: { ...PART_OF } } }, opts({ retainOnDelete: keepsData(cfg) }))
+    : undefined;
   const ctx: PlatformContext = {
     name,
     cfg,
     ns,
     parent,
     opts,
-    inNs: (extra) => opts({ dependsOn: [namespace], ...extra }),
+    inNs: (extra) => opts({ dependsOn: namespace ? [namespace] : [], ...extra }),
+    keep: () => (keepsData(cfg) ? { protect: true, retainOnDelete: true } : {}),
     meta: (objName, node, extraLabels) => ({
       name: objName,
       namespace: ns,
@@ -56,4 +65,12 @@ export function platformContext(name: string, cfg: StackConfig, parent: pulumi.R
     }),
   };
   return { ctx, namespace };
+}
+
+/**
+ * Whether the stack keeps its data on a replacement or `destroy`: prod does; a test stack leaves nothing.
+ * @param cfg the validated stack configuration
+ */
+export function keepsData(cfg: Pick<StackConfig, 'environment'>): boolean {
+  return cfg.environment === 'prod';
 }

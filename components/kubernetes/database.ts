@@ -9,7 +9,7 @@ import { DB_INIT_META_DATABASE, MYSQL_PORT, NODE_TAG_KEY, STACK_TAG_KEY, Topolog
 import { renderDbInit } from '../../config-templates';
 import { Credentials } from '../credentials';
 import { stackDatabase } from '../aws/rds';
-import { PlatformContext } from './context';
+import { PlatformContext, keepsData } from './context';
 import { CONFIG_MAP_NAMES, NAMES, appLabels, serviceDnsName } from './names';
 import { sha256 } from './checksums';
 import { dbInitJobScript } from './scripts';
@@ -45,12 +45,16 @@ export function platformDatabase(ctx: PlatformContext, credentials: Credentials,
 }
 
 /**
- * MySQL 8 StatefulSet with a PVC; root password from the database Secret.
+ * MySQL 8 StatefulSet with a PVC; root password from the database Secret. The data claim is the
+ * StatefulSet controller's, not the stack's: in prod it is retained when the StatefulSet is
+ * deleted or replaced (and the created Namespace is kept on `destroy`, context.ts), on a test
+ * stack it is deleted with it, so `destroy` leaves nothing.
  * @param ctx the platform context
  * @param dbSecret the database Secret
  */
 function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret): k8s.apps.v1.StatefulSet {
   const { name, cfg, meta, inNs } = ctx;
+  const claims = keepsData(cfg) ? 'Retain' : 'Delete';
   const labels = appLabels(NAMES.mysql);
   const svc = new k8s.core.v1.Service(
     `${name}-mysql-service`,
@@ -66,6 +70,7 @@ function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret): k8s
         replicas: 1,
         selector: { matchLabels: labels },
         template: { metadata: { labels }, spec: mysqlPodSpec(cfg.kubernetes.images.mysql, cfg.databaseCharacterSet, dbSecret.metadata.name) },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: claims, whenScaled: claims },
         volumeClaimTemplates: [
           { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: MYSQL_STORAGE } } } },
         ],
@@ -122,9 +127,9 @@ export interface DbInit {
  * @param topology the model, with the database host
  * @param db the database
  * @param secrets the platform's Secrets
- * @param namespace the Namespace (the Job waits for it explicitly)
+ * @param namespace the Namespace, when the stack creates it (the Job waits for it explicitly)
  */
-export function dbInitJob(ctx: PlatformContext, topology: pulumi.Output<Topology>, db: PlatformDatabase, secrets: PlatformSecrets, namespace: pulumi.Resource): DbInit {
+export function dbInitJob(ctx: PlatformContext, topology: pulumi.Output<Topology>, db: PlatformDatabase, secrets: PlatformSecrets, namespace?: pulumi.Resource): DbInit {
   const { name, cfg, meta, inNs } = ctx;
   const dbInit = topology.apply((t) => renderDbInit(t));
   const scriptSha = dbInit.apply((d) => sha256(d.script));
@@ -149,7 +154,7 @@ export function dbInitJob(ctx: PlatformContext, topology: pulumi.Output<Topology
         },
       },
     },
-    inNs({ dependsOn: [namespace, cm, secrets.database, ...db.ready], customTimeouts: { create: '30m', update: '30m' } }),
+    inNs({ dependsOn: [...(namespace ? [namespace] : []), cm, secrets.database, ...db.ready], customTimeouts: { create: '30m', update: '30m' } }),
   );
   return { job, scriptSha, access };
 }

@@ -166,6 +166,11 @@ export function frontend(ctx: PlatformContext, topology: pulumi.Output<Topology>
       spec: {
         type: 'LoadBalancer',
         selector: labels,
+        // EKS: the NLB sends to the nodes running nginx only, and kube-proxy keeps the client's
+        // address (Cluster would rewrite it to a node's), so nginx's ip_hash sees clients and
+        // a client stays on one IS node. The NLB's health check follows the Service's
+        // healthCheckNodePort (HTTP /healthz, answered by kube-proxy) with either controller.
+        ...(onAws ? { externalTrafficPolicy: 'Local' } : {}),
         loadBalancerSourceRanges: cfg.network.ingressCidrs,
         ports: [
           { name: 'https', port: ports.https, targetPort: 'https' },

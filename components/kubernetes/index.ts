@@ -81,7 +81,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       secrets,
       dbInit,
       sharedClaim,
-      deps: [namespace, config.applier, secrets.applier, sharedClaim, secrets.database, secrets.admin, secrets.keystore],
+      deps: [...(namespace ? [namespace] : []), config.applier, secrets.applier, sharedClaim, secrets.database, secrets.admin, secrets.keystore],
     };
     const isSts = productStatefulSet(ctx, 'is', workload);
     const analyticsSts = productStatefulSet(ctx, 'analytics', workload);
@@ -90,7 +90,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     networkPolicies(ctx, shape);
 
     this.outputs = {
-      namespace: namespace.metadata.name,
+      namespace: namespace ? namespace.metadata.name : pulumi.output(ns),
       url: pulumi.output(`https://${cfg.hostname}/`),
       consoleUrl: pulumi.output(`https://${cfg.hostname}/carbon/`),
       managementUrl: pulumi.output(`https://${cfg.mgtHostname}/carbon/`),

@@ -31,6 +31,19 @@ export const PROCESS_RESOURCES: Record<string, k8s.types.input.core.v1.ResourceR
   dashboard: { requests: { cpu: '250m', memory: '768Mi' }, limits: { memory: '1536Mi' } },
 };
 
+/**
+ * How long a product pod has to stop after the SIGTERM (which the start shell turns into the
+ * product's own `stop`, see shell/k8s-start.sh) before the kubelet kills it. Carbon 4 (IS, DAS)
+ * stops its transports and then waits up to 60 s for requests in service (carbon-kernel
+ * `ServerManagement.TIMEOUT`) before it stops its deployment tasks and bundles and leaves the
+ * Hazelcast cluster; 120 s leaves 60 s for that. The SP worker and dashboard (Carbon 5) stop their
+ * Siddhi apps and the OSGi framework, well inside it. The passive analytics worker's takeover
+ * does not run in this window: it follows from the coordination heartbeats once the active one is
+ * gone (analytics-sp.ts: heartbeatInterval x heartbeatMaxRetry, 25 s), and the StatefulSet and
+ * the PodDisruptionBudget stop only one worker at a time.
+ */
+export const TERMINATION_GRACE_SECONDS = 120;
+
 /** What a product pod is built from. */
 export interface ProductPodArgs {
   /** The stack configuration: the images and the JDBC driver. */
@@ -204,14 +217,13 @@ function productContainer(p: RolePod, proc: ProductProcess): Container {
     livenessProbe: tcpProbe(healthPort, 0, 20, 6),
     resources: PROCESS_RESOURCES[proc.name] ?? PROCESS_RESOURCES.server,
   };
-  if (proc.healthPath) {
-    // Carbon 4 (IS, DAS analytics): the management console's login page on the health port.
-    c.readinessProbe = { httpGet: { path: proc.healthPath, port: healthPort, scheme: 'HTTPS' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 };
-  } else {
-    // Worker: its HTTPS admin API, open on the passive node too (seed 004: only the receivers
-    // and the store query API are closed there), so both workers become Ready and roll.
-    c.readinessProbe = tcpProbe(healthPort, 0, 10, 3);
-  }
+  // TCP on the health port for every process. Carbon 4 (IS, DAS) opens its servlet transports
+  // only at the end of its start, so an accepting HTTPS port means the server has started; an HTTP
+  // probe of the console's login page (the model's healthPath, which EC2 checks at first start)
+  // would create a Tomcat session every 10 s per pod. The worker's HTTPS admin API is open on the
+  // passive node too (seed 004: only the receivers and the store query API are closed there), so
+  // both workers become Ready and roll.
+  c.readinessProbe = tcpProbe(healthPort, 0, 10, 3);
   return c;
 }
 
@@ -224,7 +236,7 @@ function productPodSpec(role: Role, a: ProductPodArgs): PodSpec {
   const p = rolePod(role, a);
   return {
     securityContext: { fsGroup: WSO2_UID },
-    terminationGracePeriodSeconds: 90,
+    terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     affinity: antiAffinity(appLabels(STATEFULSET_OF[role].sts)),
     initContainers: productInitContainers(p),
     containers: p.processes.map((proc) => productContainer(p, proc)),

@@ -138,8 +138,11 @@ export interface StartOptions {
  * Main container: replaces the product paths of the shared directories with symlinks into the
  * RWX volume (seed 000: symlinked, not mounted), puts the JDBC driver into the product's driver
  * directory, links the common home path, copies the node-local staged files over the product home
- * (never into a shared tree: the apply step edited those in place) and execs the product's start script in the
- * foreground, so the JVM is PID 1's child-free successor and gets the signals.
+ * (never into a shared tree: the apply step edited those in place) and runs the product's start script as
+ * its child, staying PID 1: a SIGTERM becomes the product's own `stop` command (TERM to the JVM
+ * through the JVM's pid file), and the container ends when the product has stopped (see
+ * shell/k8s-start.sh; the product scripts run java in a loop without exec, so an exec'd script as
+ * PID 1 ignored the kubelet's SIGTERM and every stop ended in SIGKILL).
  * @param role the role whose image runs it
  * @param process the product process the container runs
  * @param links the shared directories the process sees (none for the dashboard)
@@ -170,7 +173,7 @@ export function startScript(role: Role, process: ProductProcess, links: readonly
   return assembleScript('k8s-start.sh', [
     setup,
     skip.length ? [`  case "$f" in ${skip.join('|')}) continue ;; esac`] : [],
-    [`exec sh "$home/"${shellQuote(assertRelativePath(process.command))}`],
+    [`prog=${shellQuote(assertRelativePath(process.command))}`],
   ]);
 }
 

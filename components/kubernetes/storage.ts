@@ -13,11 +13,13 @@ const SHARED_STORAGE = '10Gi';
 
 /**
  * The ReadWriteMany claim holding the shared trees: a PVC of the EFS CSI StorageClass on EKS, or
- * an in-cluster NFS server exported through a static PV.
+ * an in-cluster NFS server exported through a static PV. In prod every object holding the trees
+ * (the claim; with NFS also the server's data claim and the static PV) is protected and kept on
+ * `destroy` (`ctx.keep()`); on a test stack `destroy` removes them all.
  * @param ctx the platform context
  */
 export function sharedVolume(ctx: PlatformContext): k8s.core.v1.PersistentVolumeClaim {
-  const { name, cfg, meta, inNs } = ctx;
+  const { name, cfg, meta, inNs, keep } = ctx;
   if (cfg.sharedStorage === 'efs') {
     return new k8s.core.v1.PersistentVolumeClaim(
       `${name}-shared`,
@@ -25,7 +27,7 @@ export function sharedVolume(ctx: PlatformContext): k8s.core.v1.PersistentVolume
         metadata: meta(NAMES.sharedClaim),
         spec: { accessModes: ['ReadWriteMany'], storageClassName: cfg.kubernetes.storageClass, resources: { requests: { storage: SHARED_STORAGE } } },
       },
-      inNs(),
+      inNs(keep()),
     );
   }
   const pv = nfsVolume(ctx);
@@ -35,7 +37,7 @@ export function sharedVolume(ctx: PlatformContext): k8s.core.v1.PersistentVolume
       metadata: meta(NAMES.sharedClaim),
       spec: { accessModes: ['ReadWriteMany'], storageClassName: '', volumeName: pv.metadata.name, resources: { requests: { storage: SHARED_STORAGE } } },
     },
-    inNs({ dependsOn: [pv] }),
+    inNs({ dependsOn: [pv], ...keep() }),
   );
 }
 
@@ -45,7 +47,7 @@ export function sharedVolume(ctx: PlatformContext): k8s.core.v1.PersistentVolume
  * @param ctx the platform context
  */
 function nfsVolume(ctx: PlatformContext): k8s.core.v1.PersistentVolume {
-  const { name, cfg, ns, meta, inNs } = ctx;
+  const { name, cfg, ns, meta, inNs, keep } = ctx;
   const labels = appLabels(NAMES.nfs);
   const data = new k8s.core.v1.PersistentVolumeClaim(
     `${name}-nfs-data`,
@@ -53,7 +55,7 @@ function nfsVolume(ctx: PlatformContext): k8s.core.v1.PersistentVolume {
       metadata: meta(`${NAMES.nfs}-data`),
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: cfg.kubernetes.storageClass, resources: { requests: { storage: SHARED_STORAGE } } },
     },
-    inNs(),
+    inNs(keep()),
   );
   const server = new k8s.apps.v1.Deployment(
     `${name}-nfs-server`,
@@ -90,6 +92,6 @@ function nfsVolume(ctx: PlatformContext): k8s.core.v1.PersistentVolume {
         nfs: { server: svc.spec.clusterIP, path: '/' },
       },
     },
-    inNs(),
+    inNs(keep()),
   );
 }

@@ -142,8 +142,9 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
         replicas: 2,
         selector: { matchLabels: labels },
         // IS: one pod at a time at first start, each Ready before the next (the first node
-        // brings up the cluster). Analytics: both at once; whichever worker wins the cluster
-        // lock is active.
+        // initialises the empty database and brings up the cluster). Immutable: changing it
+        // replaces the StatefulSet, both IS pods down (docs/architecture.md, decision 16).
+        // Analytics: both at once; whichever worker wins the cluster lock is active.
         podManagementPolicy: isRole ? 'OrderedReady' : 'Parallel',
         // A new checksum replaces the pods one at a time, highest ordinal first, each Ready
         // before the next; for analytics the other worker takes over while one restarts.

@@ -50,7 +50,13 @@ function siteJson(t: Topology, path: string, extra: DocOp[]): JsonEdit {
     kind: 'json',
     path,
     ops: [
-      set(['service', 'serviceOrigin'], publicOrigin(t)),
+      // Where the apps' server side calls the IS back end (admin services): the node itself, as
+      // the stock file has it. The public hostname may not resolve inside a pod (kind, minikube),
+      // goes through the front end (whose certificate IS does not trust) and may reach the other
+      // node, where the back-end session of this node's login does not exist. The file is shared
+      // by both IS nodes, so it names no node; IS's stock hostname verifier
+      // (DefaultAndLocalhost) accepts localhost whatever certificate the node serves.
+      set(['service', 'serviceOrigin'], `https://localhost:${t.ports.isHttps}`),
       set(['proxy', 'proxyHost'], t.hostname),
       // The apps compare these as strings, as the stock files write them.
       set(['proxy', 'proxyHTTPSPort'], String(t.frontendPorts.https)),

@@ -52,9 +52,12 @@ const SYSTEM = [
   'k8s-eks',
   'k8s-eks-prod', // the program under mocks
   'k8s-local', // shellcheck
+  'k8s-local-prod', // the program under mocks
+  'k8s-namespace-adopt', // the program under mocks
   'k8s-netpol',
   'k8s-schema',
   'k8s-shell', // shellcheck
+  'k8s-stop', // unshare, sh as PID 1
   'keystores', // keytool, javac, java, openssl, the bundled applier
   'keystores-material', // openssl makes the test material
   'keystores-pkcs12', // openssl, keytool
