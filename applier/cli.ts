@@ -9,15 +9,21 @@
  *       SECRETS.json is { "db_password": "...", ... }. Every placeholder the renderers emit sits
  *       in a file of the node's own change set, so this one command is all a node runs.
  *
+ *   node applier.js keystores --home DIR --material MATERIAL.json
+ *       Builds the node's JKS keystores and truststore from MATERIAL.json (applier/keystore-material.ts)
+ *       with the JDK's keytool; writes nothing when they already match it (applier/keystores.ts).
+ *
  * Exit code 0 on success; 1 with a one-line message on stderr otherwise. Logs name the files
  * touched, never a secret value.
  */
 import * as fs from 'fs';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
 import { applyChangeSet } from './apply';
+import { parseKeystoreMaterial } from './keystore-material';
+import { buildKeystores } from './keystores';
 
 const USAGE =
-  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json]';
+  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json] | applier keystores --home DIR --material FILE.json';
 
 
 function parseArgs(argv: string[]): { cmd: string; opts: Record<string, string> } {
@@ -91,6 +97,18 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
         log(`${f.changed ? 'changed' : 'unchanged'} ${f.path} (${f.kind}, ${f.ops} op${f.ops === 1 ? '' : 's'}${filled})`);
       }
       log(`applied ${report.files.length} file(s) for ${String(payload.nodeId ?? '?')}`);
+      return 0;
+    }
+    if (cmd === 'keystores') {
+      const allowed = ['home', 'material'];
+      const home = need(opts, 'home', allowed);
+      // Checked in full before any store is touched; messages name fields, never values.
+      const material = parseKeystoreMaterial(readJson(need(opts, 'material', allowed), 'keystore material'));
+      const report = buildKeystores(home, material);
+      for (const s of report.stores) {
+        log(`${report.changed ? 'built' : 'unchanged'} ${s.file} (${s.kind}: ${s.aliases.join(', ')})`);
+      }
+      log(report.changed ? `keystores rebuilt: ${report.reason}` : 'keystores unchanged');
       return 0;
     }
     throw new Error(cmd ? `unknown command "${cmd}"; ${USAGE}` : USAGE);

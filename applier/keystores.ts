@@ -1,0 +1,174 @@
+/**
+ * The node's keystores and truststore, built from the key material (applier/keystore-material.ts)
+ * with the JDK's keytool, in the JKS format Java 8 reads:
+ *
+ * - each key entry goes into a PKCS#12 written here (applier/pkcs12.ts: keytool cannot import a PEM
+ *   key) under a random one-off password, in a private temp directory (0700, removed on the way
+ *   out, failure included), and `keytool -importkeystore` copies it into a new JKS in that
+ *   directory with the store and key passwords of the material; the CA and the trusted
+ *   certificates go into a new truststore with `keytool -importcert`. The keytool command lines
+ *   are the fixed body shell/keystores.sh; passwords travel in its environment, never in argv.
+ * - every store is built from scratch, so nothing of the product's stock stores survives; only
+ *   when all are built and read back as expected are the targets replaced (atomic rename, mode
+ *   0600, owner kept: applier/fsutil.ts `writeFileAtomic`).
+ * - a marker next to the truststore records the digest of the material the stores were built
+ *   from; unchanged material and stores that open as expected => nothing is written (a JKS built
+ *   twice differs in its entries' dates, so comparing bytes cannot tell).
+ */
+import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { shellFile } from '../config-templates/shell';
+import { resolveUnder, writeFileAtomic } from './fsutil';
+import { readJks } from './jks';
+import { materialDigest, ParsedMaterial, ParsedStore } from './keystore-material';
+import { buildPkcs12 } from './pkcs12';
+
+/**
+ * The marker file, in the truststore's directory. Safe to keep: it holds a SHA-256 over material
+ * that includes private keys and passwords, which reveals nothing of them (no short secret is
+ * hashed alone: the digest covers whole keys too), and it sits with mode 0600 in the directory of
+ * the stores, whose readers could open the keys themselves anyway.
+ */
+export const MARKER_NAME = '.keystores.sha256';
+
+/** What one run did, for the log: file names and aliases, never a secret. */
+export interface KeystoresReport {
+  changed: boolean;
+  /** Why the stores were (re)built, when they were. */
+  reason?: string;
+  stores: { file: string; kind: 'keystore' | 'truststore'; aliases: string[] }[];
+}
+
+// In the bundle (applier/bundle.ts) esbuild puts the text of shell/keystores.sh here: a node has no shell/ directory.
+declare const __APPLIER_SHELL_KEYSTORES__: string | undefined;
+
+function keystoresScript(): string {
+  return typeof __APPLIER_SHELL_KEYSTORES__ === 'string' ? __APPLIER_SHELL_KEYSTORES__ : shellFile('keystores.sh');
+}
+
+/** What a store must hold: alias -> DER certificates (chain or the one trusted certificate). */
+function expected(store: ParsedStore): Map<string, { kind: 'key' | 'trusted'; certs: Buffer[] }> {
+  const m = new Map<string, { kind: 'key' | 'trusted'; certs: Buffer[] }>();
+  for (const k of store.keys) m.set(k.alias, { kind: 'key', certs: k.chain });
+  for (const t of store.trusted) m.set(t.alias, { kind: 'trusted', certs: [t.der] });
+  return m;
+}
+
+/** Why `data` is not the store the material asks for, or undefined when it is. */
+function storeMismatch(data: Buffer, store: ParsedStore): string | undefined {
+  let entries;
+  try {
+    entries = readJks(data, store.storePassword);
+  } catch (e) {
+    return `does not open (${(e as Error).message})`;
+  }
+  const want = expected(store);
+  if (entries.length !== want.size) return `has ${entries.length} entries, ${want.size} expected`;
+  for (const e of entries) {
+    const w = want.get(e.alias);
+    if (!w || w.kind !== e.kind) return `has an unexpected entry "${e.alias}"`;
+    if (w.certs.length !== e.certificates.length || w.certs.some((c, i) => !c.equals(e.certificates[i]))) {
+      return `entry "${e.alias}" holds other certificates`;
+    }
+  }
+  return undefined;
+}
+
+/** Why the stores on disk must be rebuilt, or undefined when they match the material. */
+function staleReason(home: string, m: ParsedMaterial, digest: string, marker: string): string | undefined {
+  let recorded = '';
+  try {
+    recorded = fs.readFileSync(marker, 'utf8').trim();
+  } catch {
+    return 'no record of a previous build';
+  }
+  if (recorded !== digest) return 'material changed';
+  for (const s of m.stores) {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(resolveUnder(home, s.file));
+    } catch (e) {
+      return `${s.file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    const why = storeMismatch(data, s);
+    if (why) return `${s.file} ${why}`;
+  }
+  return undefined;
+}
+
+/** Every password of the material, to scrub from tool output before it reaches a message. */
+function secretsOf(m: ParsedMaterial): string[] {
+  return m.stores.flatMap((s) => [s.storePassword, ...s.keys.map((k) => k.keyPassword)]);
+}
+
+/** Runs one step of shell/keystores.sh; throws with keytool's last line, passwords scrubbed. */
+function keytoolStep(tmp: string, args: string[], env: Record<string, string>, what: string, secrets: string[]): void {
+  const r = spawnSync('/bin/sh', [path.join(tmp, 'keystores.sh'), ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status === 0) return;
+  let detail = `${r.stderr ?? ''}\n${r.stdout ?? ''}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /error|not found|usage|unknown/i.test(l))[0] ?? (r.error ? r.error.message : `exit ${r.status ?? r.signal}`);
+  for (const s of [...secrets, ...Object.values(env)]) detail = detail.split(s).join('***');
+  throw new Error(`${what}: keytool failed: ${detail}`);
+}
+
+/** Builds one store in `tmp` and returns its bytes, checked against the material. */
+function buildStore(tmp: string, index: number, store: ParsedStore, secrets: string[]): Buffer {
+  const dest = path.join(tmp, `store-${index}.jks`);
+  for (const k of store.keys) {
+    const p12 = path.join(tmp, `entry.p12`);
+    const oneOff = randomBytes(18).toString('hex');
+    fs.writeFileSync(p12, buildPkcs12({ privateKeyPkcs8: k.keyPkcs8, certificates: k.chain, alias: k.alias, password: oneOff }), { mode: 0o600 });
+    try {
+      keytoolStep(tmp, ['import-key', p12, k.alias, dest], { KS_SRC_PASS: oneOff, KS_STORE_PASS: store.storePassword, KS_KEY_PASS: k.keyPassword }, `${store.file} entry "${k.alias}"`, secrets);
+    } finally {
+      fs.rmSync(p12, { force: true });
+    }
+  }
+  for (const t of store.trusted) {
+    const pemFile = path.join(tmp, 'trusted.pem');
+    const b64 = t.der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+    fs.writeFileSync(pemFile, `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, { mode: 0o600 });
+    keytoolStep(tmp, ['import-cert', pemFile, t.alias, dest], { KS_STORE_PASS: store.storePassword }, `${store.file} certificate "${t.alias}"`, secrets);
+  }
+  const data = fs.readFileSync(dest);
+  const why = storeMismatch(data, store);
+  if (why) throw new Error(`${store.file}: the store keytool built ${why}`);
+  return data;
+}
+
+/**
+ * Makes the stores of `home` those of the material `m`, or leaves them alone when they already
+ * are. Nothing on disk changes unless every store was built and checked.
+ */
+export function buildKeystores(home: string, m: ParsedMaterial): KeystoresReport {
+  const stores = m.stores.map((s) => ({ file: s.file, kind: s.kind, aliases: [...expected(s).keys()] }));
+  const truststore = m.stores.find((s) => s.kind === 'truststore')!;
+  const marker = path.join(path.dirname(resolveUnder(home, truststore.file)), MARKER_NAME);
+  const digest = materialDigest(m);
+  const reason = staleReason(home, m, digest, marker);
+  if (!reason) return { changed: false, stores };
+
+  const secrets = secretsOf(m);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-keystores-'));
+  try {
+    fs.chmodSync(tmp, 0o700);
+    fs.writeFileSync(path.join(tmp, 'keystores.sh'), keystoresScript(), { mode: 0o600 });
+    const built = m.stores.map((s, i) => buildStore(tmp, i, s, secrets));
+    // The marker goes first: a crash between two renames leaves no record, so the next run rebuilds.
+    fs.rmSync(marker, { force: true });
+    m.stores.forEach((s, i) => writeFileAtomic(resolveUnder(home, s.file), built[i], 0o600));
+    writeFileAtomic(marker, Buffer.from(`${digest}\n`), 0o600);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return { changed: true, reason, stores };
+}

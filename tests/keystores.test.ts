@@ -1,0 +1,347 @@
+/**
+ * The node's keystore step for real (system tier): the bundled applier's `keystores` command run
+ * with plain `node` on key material made by openssl, the stores opened with the JDK's keytool and
+ * used for TLS by a small Java program that loads them as Carbon does (tests/fixtures/java).
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { applierBundle } from '../applier/bundle';
+import type { KeystoreMaterial } from '../applier/keystore-material';
+import { MARKER_NAME } from '../applier/keystores';
+import { SHELL_DIR } from '../config-templates/shell';
+import { makeCa, makeLeaf, makeSelfSigned } from './helpers/keymaterial';
+
+jest.setTimeout(300_000);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keystores-test-'));
+const servers: ChildProcess[] = [];
+afterAll(() => {
+  for (const s of servers) if (s.exitCode === null) s.kill();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const SEC = 'repository/resources/security';
+const PW = {
+  primaryStore: 'Pr1mary-store-pw',
+  primaryKey: 'Pr1mary-KEY-pw-differs',
+  tlsStore: 'tls-store-and-key',
+  trust: 'trust-store-pw',
+};
+const SECRETS = Object.values(PW);
+
+const keys = path.join(tmp, 'keys');
+fs.mkdirSync(keys);
+const ca = makeCa(keys, 'ca', 'Test Deployment CA');
+const otherCa = makeCa(keys, 'other-ca', 'Some Other CA');
+const sans = ['DNS:localhost', 'IP:127.0.0.1', 'DNS:is.example.test'];
+const primary = makeLeaf(keys, ca, 'primary', { cn: 'is.example.test', type: 'rsa', form: 'traditional', sans, serial: 2 });
+const internal = makeLeaf(keys, ca, 'internal', { cn: 'internal', type: 'rsa', form: 'pkcs8', sans: ['DNS:localhost'], serial: 3 });
+const tlsEc = makeLeaf(keys, ca, 'tls', { cn: 'analytics-1', type: 'ec', form: 'traditional', sans, serial: 4 });
+const frontend = makeSelfSigned(keys, 'frontend', 'frontend.example.test');
+
+function material(): KeystoreMaterial {
+  return {
+    caCertificate: ca.certPem,
+    trustedCertificates: [{ alias: 'frontend', pem: frontend }],
+    keystores: [
+      {
+        file: `${SEC}/primary.jks`,
+        storePassword: PW.primaryStore,
+        entries: [
+          { alias: 'primary', keyPassword: PW.primaryKey, privateKey: primary.keyPem, certificateChain: [primary.certPem, ca.certPem] },
+          { alias: 'internal', keyPassword: PW.primaryStore, privateKey: internal.keyPem, certificateChain: [internal.certPem, ca.certPem] },
+        ],
+      },
+      {
+        file: `${SEC}/tls.jks`,
+        storePassword: PW.tlsStore,
+        entries: [{ alias: 'tls', keyPassword: PW.tlsStore, privateKey: tlsEc.keyPem, certificateChain: [tlsEc.certPem, ca.certPem] }],
+      },
+    ],
+    truststore: { file: `${SEC}/client-truststore.jks`, storePassword: PW.trust },
+  };
+}
+
+// The bundle outside the repository: nothing to resolve from node_modules, no shell/ directory.
+const BUNDLE = path.join(tmp, 'bin', 'applier.js');
+fs.mkdirSync(path.dirname(BUNDLE));
+fs.writeFileSync(BUNDLE, applierBundle());
+// The applier's temp directories go here, so the test can see they are gone.
+const TMPDIR = path.join(tmp, 'tmpdir');
+fs.mkdirSync(TMPDIR);
+
+function writeMaterial(name: string, m: unknown): string {
+  const f = path.join(tmp, name);
+  fs.writeFileSync(f, typeof m === 'string' ? m : JSON.stringify(m), { mode: 0o600 });
+  return f;
+}
+
+function applier(home: string, materialFile: string, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BUNDLE, 'keystores', '--home', home, '--material', materialFile], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', TMPDIR, ...env },
+    timeout: 240_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function keytool(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync('keytool', args, { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+/** keytool -list -v of a store, the password through the environment. */
+function list(file: string, password: string) {
+  return keytool(['-list', '-v', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], { KT_PASS: password });
+}
+
+/** A product home whose stock truststore holds a `wso2carbon` certificate (password wso2carbon). */
+function stockHome(name: string): string {
+  const home = path.join(tmp, name);
+  fs.mkdirSync(path.join(home, SEC), { recursive: true });
+  const stock = path.join(home, SEC, 'client-truststore.jks');
+  const r = keytool(['-genkeypair', '-alias', 'wso2carbon', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=localhost, O=WSO2', '-validity', '30',
+    '-keystore', stock, '-storetype', 'JKS', '-storepass', 'wso2carbon', '-keypass', 'wso2carbon']);
+  expect(r.code).toBe(0);
+  return home;
+}
+
+/** inode and mtime of each file, to tell "not rewritten" apart from "rewritten with equal bytes". */
+function identities(home: string, files: string[]): string[] {
+  return files.map((f) => {
+    const st = fs.statSync(path.join(home, f), { bigint: true });
+    return `${f} ${st.ino} ${st.mtimeNs}`;
+  });
+}
+
+const STORES = [`${SEC}/primary.jks`, `${SEC}/tls.jks`, `${SEC}/client-truststore.jks`];
+const home = stockHome('home');
+const materialFile = writeMaterial('material.json', material());
+
+// Compiled once: the probe that uses the stores as Carbon does.
+const classes = path.join(tmp, 'classes');
+beforeAll(() => {
+  const r = spawnSync('javac', ['--release', '8', '-d', classes, path.join(__dirname, 'fixtures', 'java', 'TlsProbe.java')], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+});
+
+/**
+ * JVM options letting TLS 1.1 through the JDK's own floor (jdk.tls.disabledAlgorithms), as on an
+ * older Java 8: then only the server's configured protocols refuse it.
+ */
+const permissive = path.join(tmp, 'permissive.security');
+fs.writeFileSync(permissive, 'jdk.tls.disabledAlgorithms=SSLv3, RC4, DES, NULL\n');
+const JVM = ['-Djava.security.properties=' + permissive, '-cp', classes, 'TlsProbe'];
+
+function probe(args: string[], env: Record<string, string>) {
+  const r = spawnSync('java', [...JVM, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return { code: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+/** Starts the probe server on an ephemeral port; resolves with the port. */
+function server(store: string, alias: string, storePass: string, keyPass: string): Promise<number> {
+  const child = spawn('java', [...JVM, 'server', store, alias, 'TLSv1.2'], { env: { ...process.env, STORE_PASS: storePass, KEY_PASS: keyPass } });
+  servers.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+    child.stderr.on('data', (d) => (out += String(d)));
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      const m = /port (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+describe('shell/keystores.sh', () => {
+  it('is shellcheck clean', () => {
+    const r = spawnSync('shellcheck', ['-s', 'sh', path.join(SHELL_DIR, 'keystores.sh')], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('node applier.js keystores, for real', () => {
+  let first: ReturnType<typeof applier>;
+  beforeAll(() => {
+    first = applier(home, materialFile);
+  });
+
+  it('builds every store, logs names and aliases but no secret, leaves no temp directory', () => {
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(first.stdout).toBe(
+      `built ${SEC}/primary.jks (keystore: primary, internal)\n` +
+        `built ${SEC}/tls.jks (keystore: tls)\n` +
+        `built ${SEC}/client-truststore.jks (truststore: deployment-ca, frontend)\n` +
+        'keystores rebuilt: no record of a previous build\n',
+    );
+    for (const s of SECRETS) expect(first.stdout).not.toContain(s);
+    expect(fs.readdirSync(TMPDIR)).toEqual([]);
+    for (const f of [...STORES, `${SEC}/${MARKER_NAME}`]) expect(fs.statSync(path.join(home, f)).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(home, SEC, MARKER_NAME), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+  });
+
+  it('keytool -list -v opens every store with its password: the aliases, chains to the CA, nothing of wso2carbon', () => {
+    const p = list(path.join(home, SEC, 'primary.jks'), PW.primaryStore);
+    expect(p.code).toBe(0);
+    expect(p.out).toContain('Keystore type: JKS');
+    expect(p.out).toContain('Your keystore contains 2 entries');
+    for (const alias of ['primary', 'internal']) {
+      expect(p.out).toMatch(new RegExp(`Alias name: ${alias}\\n[^]*?Entry type: PrivateKeyEntry\\nCertificate chain length: 2\\n`));
+    }
+    expect(p.out).toMatch(/Certificate\[1\]:\nOwner: CN=is\.example\.test\nIssuer: CN=Test Deployment CA\n/);
+    expect(p.out).toMatch(/Certificate\[2\]:\nOwner: CN=Test Deployment CA\nIssuer: CN=Test Deployment CA\n/);
+    expect(p.out).toContain('DNSName: is.example.test');
+
+    const t = list(path.join(home, SEC, 'tls.jks'), PW.tlsStore);
+    expect(t.code).toBe(0);
+    expect(t.out).toContain('Your keystore contains 1 entry');
+    expect(t.out).toMatch(/Alias name: tls\n[^]*?Entry type: PrivateKeyEntry\nCertificate chain length: 2\n/);
+    expect(t.out).toContain('Subject Public Key Algorithm: 256-bit EC (secp256r1) key');
+
+    const tr = list(path.join(home, SEC, 'client-truststore.jks'), PW.trust);
+    expect(tr.code).toBe(0);
+    expect(tr.out).toContain('Your keystore contains 2 entries');
+    expect(tr.out).toMatch(/Alias name: deployment-ca\n[^]*?Entry type: trustedCertEntry\n\nOwner: CN=Test Deployment CA\n/);
+    expect(tr.out).toMatch(/Alias name: frontend\n[^]*?Entry type: trustedCertEntry\n\nOwner: CN=frontend\.example\.test\n/);
+
+    for (const out of [p.out, t.out, tr.out]) expect(out.toLowerCase()).not.toContain('wso2');
+    // The stock password no longer opens the truststore, and a wrong one opens nothing.
+    expect(list(path.join(home, SEC, 'client-truststore.jks'), 'wso2carbon').code).not.toBe(0);
+    expect(list(path.join(home, SEC, 'primary.jks'), PW.primaryKey).code).not.toBe(0);
+  });
+
+  it('keys load as Carbon loads them (JKS, alias, key password); the key password differs where the material says so', () => {
+    const primaryJks = path.join(home, SEC, 'primary.jks');
+    expect(probe(['check', primaryJks, 'primary'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryKey })).toEqual({ code: 0, out: 'key RSA chain 2' });
+    expect(probe(['check', primaryJks, 'internal'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryStore })).toEqual({ code: 0, out: 'key RSA chain 2' });
+    const wrong = probe(['check', primaryJks, 'primary'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryStore });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.out).toContain('UnrecoverableKeyException');
+    expect(probe(['check', path.join(home, SEC, 'tls.jks'), 'tls'], { STORE_PASS: PW.tlsStore, KEY_PASS: PW.tlsStore })).toEqual({ code: 0, out: 'key EC chain 2' });
+  });
+
+  // A truststore of another CA, built by the same command, for the client that must be refused.
+  const otherHome = path.join(tmp, 'other-home');
+  const otherTrust = path.join(otherHome, SEC, 'client-truststore.jks');
+
+  it.each([
+    ['RSA', 'primary.jks', 'primary', PW.primaryStore, PW.primaryKey, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
+    ['EC P-256', 'tls.jks', 'tls', PW.tlsStore, PW.tlsStore, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
+  ])('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', async (_k, file, alias, storePass, keyPass, suite) => {
+    if (!fs.existsSync(otherTrust)) {
+      const m = material();
+      m.caCertificate = otherCa.certPem;
+      m.trustedCertificates = [];
+      const other = makeLeaf(keys, otherCa, 'other-leaf', { cn: 'other', type: 'rsa', form: 'pkcs8', sans, serial: 9 });
+      m.keystores = [{ file: `${SEC}/other.jks`, storePassword: 'other-store', entries: [{ alias: 'other', keyPassword: 'other-store', privateKey: other.keyPem, certificateChain: [other.certPem, otherCa.certPem] }] }];
+      fs.mkdirSync(path.join(otherHome, SEC), { recursive: true });
+      expect(applier(otherHome, writeMaterial('other.json', m)).code).toBe(0);
+    }
+    const port = await server(path.join(home, SEC, file), alias, storePass, keyPass);
+    const trust = path.join(home, SEC, 'client-truststore.jks');
+    const ok = probe(['client', String(port), trust, 'TLSv1.2'], { TRUST_PASS: PW.trust });
+    expect(ok).toEqual({ code: 0, out: `handshake TLSv1.2 ${suite}` });
+    const old = probe(['client', String(port), trust, 'TLSv1.1'], { TRUST_PASS: PW.trust });
+    expect(old.code).toBe(2);
+    expect(old.out).toMatch(/^refused SSLHandshakeException/);
+    const stranger = probe(['client', String(port), otherTrust, 'TLSv1.2'], { TRUST_PASS: 'trust-store-pw' });
+    expect(stranger.code).toBe(2);
+    expect(stranger.out).toMatch(/^refused SSLHandshakeException: PKIX path building failed/);
+  });
+
+  it('a second run with the same material writes nothing', () => {
+    const files = [...STORES, `${SEC}/${MARKER_NAME}`];
+    const before = identities(home, files);
+    // Re-serialized differently (indentation, PKCS#1 key given as is): the same material.
+    const again = applier(home, writeMaterial('material-again.json', JSON.stringify(material(), null, 2)));
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(again.stdout).toContain(`unchanged ${SEC}/primary.jks (keystore: primary, internal)`);
+    expect(again.stdout).toMatch(/keystores unchanged\n$/);
+    expect(identities(home, files)).toEqual(before);
+  });
+
+  it('changed material rebuilds; a missing or damaged store is rebuilt', () => {
+    const h = stockHome('change-home');
+    expect(applier(h, materialFile).code).toBe(0);
+    const before = identities(h, STORES);
+    // Run as root, a replaced store keeps its owner (the product user); a new file takes its directory's.
+    fs.chownSync(path.join(h, SEC, 'primary.jks'), 4321, 4321);
+    fs.chownSync(path.join(h, SEC), 4322, 4322);
+    const m = material();
+    m.trustedCertificates = [];
+    m.truststore.storePassword = 'new-trust-pw';
+    const changed = applier(h, writeMaterial('changed.json', m));
+    expect([changed.code, changed.stderr]).toEqual([0, '']);
+    expect(changed.stdout).toContain('keystores rebuilt: material changed');
+    expect(identities(h, STORES)).not.toEqual(before);
+    if (process.getuid?.() === 0) {
+      expect(fs.statSync(path.join(h, SEC, 'primary.jks')).uid).toBe(4321);
+      expect(fs.statSync(path.join(h, SEC, MARKER_NAME)).uid).toBe(4322);
+      expect(fs.statSync(path.join(h, SEC, 'primary.jks')).mode & 0o777).toBe(0o600);
+    }
+    const tr = list(path.join(h, SEC, 'client-truststore.jks'), 'new-trust-pw');
+    expect(tr.out).toContain('Your keystore contains 1 entry');
+    expect(list(path.join(h, SEC, 'client-truststore.jks'), PW.trust).code).not.toBe(0);
+
+    fs.rmSync(path.join(h, SEC, 'tls.jks'));
+    const missing = applier(h, writeMaterial('changed.json', m));
+    expect(missing.stdout).toContain(`keystores rebuilt: ${SEC}/tls.jks cannot be read (ENOENT)`);
+    const p = path.join(h, SEC, 'primary.jks');
+    const bytes = fs.readFileSync(p);
+    bytes[bytes.length - 30] ^= 1;
+    fs.writeFileSync(p, bytes);
+    const damaged = applier(h, writeMaterial('changed.json', m));
+    expect(damaged.stdout).toContain(`keystores rebuilt: ${SEC}/primary.jks does not open (wrong password or damaged)`);
+    expect(list(p, PW.primaryStore).code).toBe(0);
+  });
+
+  it('bad material fails with a clear one-line message naming no secret, and leaves the stores untouched', () => {
+    const files = [...STORES, `${SEC}/${MARKER_NAME}`];
+    const before = identities(home, files);
+    const bytes = files.map((f) => fs.readFileSync(path.join(home, f)));
+    const withEntry = (patch: Record<string, unknown>) => {
+      const m = material();
+      Object.assign(m.keystores[0].entries[0], patch);
+      return m;
+    };
+    const noField = material() as unknown as Record<string, unknown>;
+    delete noField.truststore;
+    const cases: [unknown, RegExp][] = [
+      ['{"caCertificate": "unterminated', /^applier: keystore material .*bad-0\.json is not valid JSON\n$/],
+      [noField, /^applier: keystore material: document: missing field "truststore"\n$/],
+      [withEntry({ privateKey: internal.keyPem }), /^applier: keystore material: keystores\[0\]\.entries\[0\]: the private key does not match certificateChain\[0\]\n$/],
+      [withEntry({ privateKey: 'Pr1mary-KEY-pw-differs, not a key' }), /^applier: keystore material: keystores\[0\]\.entries\[0\]\.privateKey: not one PEM private key \(PRIVATE KEY \/ RSA PRIVATE KEY \/ EC PRIVATE KEY\)\n$/],
+      [withEntry({ certificateChain: [primary.certPem, otherCa.certPem] }), /^applier: keystore material: keystores\[0\]\.entries\[0\]\.certificateChain: certificate 0 is not issued \(and signed\) by certificate 1\n$/],
+      [withEntry({ keyPassword: 'short' }), /^applier: keystore material: keystores\[0\]\.entries\[0\]\.keyPassword: must be 6 to 128 printable ASCII characters\n$/],
+      [{ ...material(), truststore: { file: '../x.jks', storePassword: PW.trust } }, /^applier: keystore material: truststore\.file: "\.\.\/x\.jks" must be a normalized relative path ending in \.jks\n$/],
+    ];
+    cases.forEach(([m, re], i) => {
+      const r = applier(home, writeMaterial(`bad-${i}.json`, m));
+      expect([r.code, r.stdout]).toEqual([1, '']);
+      expect(r.stderr).toMatch(re);
+      for (const s of SECRETS) expect(r.stderr).not.toContain(s);
+    });
+    expect(identities(home, files)).toEqual(before);
+    files.forEach((f, i) => expect(fs.readFileSync(path.join(home, f)).equals(bytes[i])).toBe(true));
+  });
+
+  it('without keytool: a clear message, the stores untouched, no temp directory left', () => {
+    const m = material();
+    m.truststore.storePassword = 'yet-another-pw';
+    const before = identities(home, STORES);
+    const r = applier(home, writeMaterial('no-keytool.json', m), { PATH: '/nonexistent' });
+    expect([r.code, r.stdout]).toEqual([1, '']);
+    expect(r.stderr).toBe(`applier: ${SEC}/primary.jks entry "primary": keytool failed: keytool not found: set JAVA_HOME or put the JDK's bin on PATH\n`);
+    expect(identities(home, STORES)).toEqual(before);
+    expect(fs.readdirSync(TMPDIR)).toEqual([]);
+  });
+});
