@@ -50,6 +50,8 @@ test('each boot fragment: a comment header, then a body that lands in the boot s
     bucket: 'b',
     keys: { changeSet: 'nodes/is-1/change-set.json', applier: 'nodes/is-1/applier.js', dbInit: 'shared/db-init.sh' },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:s',
+    keysSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:k',
+    keyMaterialDigest: 'b'.repeat(64),
     efs: { fileSystemId: 'fs-1', accessPointId: 'fsap-1' },
     sharedMount: SHARED_MOUNT,
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === 'is'),

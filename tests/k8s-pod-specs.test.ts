@@ -18,6 +18,7 @@ const product = {
   changeSetConfigMaps: ['cs-1', 'cs-2'],
   applierConfigMap: 'applier-cm',
   applierSecret: 'applier-secret',
+    keysSecret: 'wso2is-keys',
   sharedClaim: 'shared-claim',
   stageCommand: stageCommand('is', t, ['repository/conf/carbon.xml']),
   dbWait: dbWaitContainer(db, 'wso2', 'true'),

@@ -25,6 +25,7 @@ const FAST = [
   'is-apply',
   'is-render',
   'k8s-pod-specs',
+  'keys-config', // keys.* config rules, key material documents (Node crypto only)
   'test-tiers',
 ];
 
@@ -54,6 +55,11 @@ const SYSTEM = [
   'k8s-schema',
   'k8s-shell', // shellcheck
   'k8s-scripts', // sh, shellcheck, zip
+  'keys-graph', // the program under mocks: key material, its delivery on both platforms
+  'keys-k8s-phases', // keytool: the Kubernetes split of the keystores step run for real
+  'keystores', // keytool, the bundled applier, java
+  'keystores-material',
+  'keystores-pkcs12', // openssl, keytool
   'nginx', // nginx, openssl
   'nginx-resolver', // nginx, openssl, shellcheck
   'plan', // the plan CLI
