@@ -175,7 +175,9 @@ function runSteps(dir: string, m: ParsedMaterial): void {
     const env: Record<string, string> = { KS_STORE_PASS: read(storePass) };
     if (srcPass !== '-') env.KS_SRC_PASS = read(srcPass);
     if (keyPass !== '-') env.KS_KEY_PASS = read(keyPass);
-    keytoolStep(dir, [step, path.join(dir, source), alias, path.join(dir, dest)], env, `${dest} entry "${alias}"`, secrets);
+    const store = m.stores[Number(/^store-(\d+)\.jks$/.exec(dest)?.[1])]?.file ?? dest;
+    const what = step === 'import-key' ? `${store} entry "${alias}"` : `${store} certificate "${alias}"`;
+    keytoolStep(dir, [step, path.join(dir, source), alias, path.join(dir, dest)], env, what, secrets);
   }
 }
 

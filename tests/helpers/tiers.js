@@ -55,7 +55,8 @@ const SYSTEM = [
   'k8s-schema',
   'k8s-shell', // shellcheck
   'k8s-scripts', // sh, shellcheck, zip
-  'keys-graph', // the program under mocks: key material, its delivery on both platforms
+  'keys-graph', // the program under mocks (EC2): key material and its delivery
+  'keys-graph-k8s', // the program under mocks (Kubernetes): key material and its delivery
   'keys-k8s-phases', // keytool: the Kubernetes split of the keystores step run for real
   'keystores', // keytool, the bundled applier, java
   'keystores-material',
