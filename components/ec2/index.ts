@@ -36,6 +36,28 @@ function perNode<T>(f: (id: NodeId) => T): Record<NodeId, T> {
   return Object.fromEntries(NODE_IDS.map((id) => [id, f(id)])) as Record<NodeId, T>;
 }
 
+/**
+ * The stack's key material; the NLB passes TLS through, so clients reach a node by the public
+ * names (in the SANs anyway) or by its private IP.
+ * @param name The component's name.
+ * @param c The validated stack configuration.
+ * @param enis The nodes' interfaces (their private IPs).
+ * @param parent The platform component.
+ */
+function ec2KeyMaterial(name: string, c: StackConfig, enis: Record<NodeId, aws.ec2.NetworkInterface>, parent: pulumi.Resource): KeyMaterial {
+  return new KeyMaterial(
+    name,
+    {
+      generation: c.keys.generation,
+      hostnames: { hostname: c.hostname, mgtHostname: c.mgtHostname, dashboardHostname: c.dashboardHostname },
+      flavor: c.analytics.flavor,
+      primary: c.keys.primaryPrivateKey && c.keys.primaryCertificate ? { privateKey: c.keys.primaryPrivateKey, certificate: c.keys.primaryCertificate } : undefined,
+      nodeSans: perNode((id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
+    },
+    { parent },
+  );
+}
+
 export interface Ec2PlatformArgs {
   /** The validated stack configuration. */
   config: StackConfig;
@@ -68,18 +90,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     const groups = securityGroups(name, { config: c, vpcId: network.vpcId, portModel, tags }, this);
     // Node addresses first: the key material names them, the model and everything rendered from it follow.
     const enis = nodeInterfaces(name, { subnetIds: network.privateSubnetIds, groups, tags }, this);
-    const keys = new KeyMaterial(
-      `${name}-keys`,
-      {
-        generation: c.keys.generation,
-        hostnames: { hostname: c.hostname, mgtHostname: c.mgtHostname, dashboardHostname: c.dashboardHostname },
-        flavor: c.analytics.flavor,
-        primary: c.keys.primaryPrivateKey && c.keys.primaryCertificate ? { privateKey: c.keys.primaryPrivateKey, certificate: c.keys.primaryCertificate } : undefined,
-        // The NLB passes TLS through: clients reach a node by the public names (in the SANs anyway) or its private IP.
-        nodeSans: perNode((id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
-      },
-      { parent: this },
-    );
+    const keys = ec2KeyMaterial(`${name}-keys`, c, enis, this);
     const { secrets, db, efs, nodeKeys } = stores(
       name,
       { config: c, credentials: args.credentials, keys, subnetIds: network.privateSubnetIds, dbGroupId: groups.db.id, efsGroupId: groups.efs.id, tags },
