@@ -93,3 +93,30 @@ describe('stores and material', () => {
     expect(() => parseKeystoreMaterial(doc)).not.toThrow();
   });
 });
+
+describe('plan leak scan and redaction of private keys', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { needlesOf, redactString, scanForSecrets } = require('../scripts/lib/secrets') as typeof import('../scripts/lib/secrets');
+  const os = require('os') as typeof import('os'); // eslint-disable-line @typescript-eslint/no-var-requires
+
+  test('a known private key is redacted whole, and a certificate sharing its public key is left intact', () => {
+    const key = read('ca.key.pem');
+    const cert = read('ca.cert.pem');
+    const secrets = [{ label: 'ca key', value: key }];
+    expect(redactString(`x${key}y`, secrets)).toBe('x[secret]y');
+    expect(redactString(cert, secrets)).toBe(cert);
+    expect(needlesOf(key).every((n) => n.length >= 40)).toBe(true);
+  });
+
+  test('any PEM private key under out/ is a leak, known or not; the applier\'s parser labels are not', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keys-leak-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'bundle.js'), "const KEY_TYPES={'PRIVATE KEY':'pkcs8','RSA PRIVATE KEY':'pkcs1'}");
+      expect(scanForSecrets(dir, [])).toEqual([]);
+      fs.writeFileSync(path.join(dir, 'resources.json'), JSON.stringify({ pem: read('leaf.key.pem') }));
+      expect(scanForSecrets(dir, [])).toEqual([{ file: 'resources.json', label: 'a PEM private key' }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
