@@ -23,6 +23,7 @@ test('the EC2 shell files are there', () => {
       'ec2-boot-configuration.sh',
       'ec2-boot-helpers.sh',
       'ec2-boot-jdbc-driver.sh',
+      'ec2-boot-keystores.sh',
       'ec2-boot-shared-fs.sh',
       'ec2-refresh.sh',
     ]),
