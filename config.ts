@@ -22,8 +22,9 @@ export { CONFIG_KEYS } from './config/declarations';
 export type { KeySpec } from './config/declarations';
 
 /** The typed stack config: the parsed one with secret values as Pulumi secrets. */
-export type StackConfig = Omit<ParsedStackConfig, 'tls' | 'secrets'> & {
+export type StackConfig = Omit<ParsedStackConfig, 'tls' | 'secrets' | 'keys'> & {
   tls: { certificate?: string; privateKey?: pulumi.Output<string> };
+  keys: Omit<ParsedStackConfig['keys'], 'primaryPrivateKey'> & { primaryPrivateKey?: pulumi.Output<string> };
   secrets: { -readonly [K in keyof ParsedStackConfig['secrets']]?: pulumi.Output<string> };
 };
 
@@ -40,6 +41,7 @@ export function toStackConfig(parsed: ParsedStackConfig): StackConfig {
   return {
     ...parsed,
     tls: { certificate: parsed.tls.certificate, privateKey: s(parsed.tls.privateKey) },
+    keys: { ...parsed.keys, primaryPrivateKey: s(parsed.keys.primaryPrivateKey) },
     secrets: {
       adminPassword: s(parsed.secrets.adminPassword),
       dbPassword: s(parsed.secrets.dbPassword),

@@ -225,6 +225,7 @@ export const MYSQL_PORT = 3306;
 
 export { SECRET_NAMES, SECRET_PLACEHOLDER_RE, secretPlaceholder } from './secret-names';
 export type { SecretName } from './secret-names';
+import type { SecretName } from './secret-names';
 
 /** IS databases (seed 000: a user-store database and an identity database). */
 export const IS_DATABASES = { userStore: 'WSO2UMDB', identity: 'WSO2_IDENTITY_DB' } as const;
@@ -656,4 +657,41 @@ export function ingressPairs(t: Topology): { to: Role; port: PortRule; from: Pee
     for (const p of rep.ports) for (const from of p.from) out.push({ to: role, port: p, from });
   }
   return out;
+}
+
+// ---- key material -----------------------------------------------------------------------------
+
+/** The nodes' own stores: primary (token signing), internal (internal encryption), tls, truststore. */
+export type KeystoreKind = 'primary' | 'internal' | 'tls' | 'truststore';
+
+/** One store of a node: file (relative to the product home), key alias (key stores), password secret. */
+export interface KeystoreSpec {
+  kind: KeystoreKind;
+  /** Path relative to the product home. */
+  file: string;
+  /** Alias of its one key entry; none for the truststore. */
+  alias?: string;
+  /** The placeholder secret holding its store password (key password == store password). */
+  passwordSecret: SecretName;
+}
+
+/** Alias of the deployment CA and of the front end's certificate in the truststore. */
+export const TRUSTSTORE_ALIASES = { ca: 'deployment-ca', frontend: 'frontend' } as const;
+
+/**
+ * The stores each node builds at boot (applier `keystores`), per role and analytics flavour: IS
+ * and DAS (Carbon 4) keep them under repository/resources/security, SP-based analytics under
+ * resources/security. Analytics nodes need only their TLS key and the truststore.
+ */
+export function keystoresFor(role: Role, flavor: AnalyticsFlavor): KeystoreSpec[] {
+  const dir = role === 'analytics' && flavor === 'sp' ? 'resources/security' : 'repository/resources/security';
+  const tls: KeystoreSpec = { kind: 'tls', file: `${dir}/tls.jks`, alias: 'tls', passwordSecret: 'tls_keystore_password' };
+  const trust: KeystoreSpec = { kind: 'truststore', file: `${dir}/client-truststore.jks`, passwordSecret: 'truststore_password' };
+  if (role === 'analytics') return [tls, trust];
+  return [
+    { kind: 'primary', file: `${dir}/primary.jks`, alias: 'primary', passwordSecret: 'keystore_password' },
+    { kind: 'internal', file: `${dir}/internal.jks`, alias: 'internal', passwordSecret: 'internal_keystore_password' },
+    tls,
+    trust,
+  ];
 }

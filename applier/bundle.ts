@@ -46,6 +46,8 @@ const options = (): BuildOptions => ({
   legalComments: 'none',
   charset: 'utf8',
   logLevel: 'silent',
+  // The fixed shell body the keystores command runs (applier/keystores.ts): a node has no shell/
+  // directory. Part of the options, so the cache key changes when the script does.
   define: { __APPLIER_SHELL_KEYSTORES__: JSON.stringify(fs.readFileSync(path.join(ROOT, 'shell', 'keystores.sh'), 'utf8')) },
   // Lets a node run it as `./applier.js`; cli.ts runs main() when the bundle is the main module.
   banner: { js: '#!/usr/bin/env node\n"use strict";' },

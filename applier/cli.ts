@@ -13,6 +13,13 @@
  *       Builds the node's JKS keystores and truststore from MATERIAL.json (applier/keystore-material.ts)
  *       with the JDK's keytool; writes nothing when they already match it (applier/keystores.ts).
  *
+ *   node applier.js keystores --home DIR --material MATERIAL.json --prepare WORKDIR
+ *   node applier.js keystores --home DIR --material MATERIAL.json --install WORKDIR
+ *       The same in phases, for a node without keytool (Kubernetes: the Node image has no JDK, the
+ *       product image no Node): --prepare checks the stores and writes the keytool steps into
+ *       WORKDIR (a private memory volume), the product image runs them (shell/k8s-keystores.sh),
+ *       --install checks what keytool built, replaces the stores and empties WORKDIR.
+ *
  * Exit code 0 on success; 1 with a one-line message on stderr otherwise. Logs name the files
  * touched, never a secret value.
  */
@@ -20,10 +27,10 @@ import * as fs from 'fs';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
 import { applyChangeSet } from './apply';
 import { parseKeystoreMaterial } from './keystore-material';
-import { buildKeystores } from './keystores';
+import { STEPS_FILE, buildKeystores, installKeystores, keystoresReport, prepareKeystores } from './keystores';
 
 const USAGE =
-  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json] | applier keystores --home DIR --material FILE.json';
+  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json] | applier keystores --home DIR --material FILE.json [--prepare|--install WORKDIR]';
 
 
 function parseArgs(argv: string[]): { cmd: string; opts: Record<string, string> } {
@@ -73,6 +80,26 @@ function readSecrets(file: string): Record<string, string> {
 }
 
 
+/** The keystores command in one process, or one of its phases (--prepare / --install WORKDIR). */
+function keystoresPhase(home: string, material: ReturnType<typeof parseKeystoreMaterial>, opts: Record<string, string>): ReturnType<typeof keystoresReport> {
+  const dir = opts.prepare ?? opts.install;
+  if (dir === undefined) return buildKeystores(home, material);
+  if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+  const empty = () => fs.readdirSync(dir).forEach((f) => fs.rmSync(`${dir}/${f}`, { recursive: true, force: true }));
+  if (opts.prepare !== undefined) {
+    // A pod's memory volume outlives a failed init container: start from nothing.
+    empty();
+    return keystoresReport(material, prepareKeystores(home, material, dir));
+  }
+  try {
+    if (!fs.existsSync(`${dir}/${STEPS_FILE}`)) return keystoresReport(material, undefined);
+    installKeystores(home, material, dir);
+    return keystoresReport(material, 'built from prepared steps');
+  } finally {
+    empty();
+  }
+}
+
 /** Runs one command; returns the exit code. Exported so tests can drive it in-process too. */
 export function main(argv: string[], log: (line: string) => void = (l) => console.log(l)): number {
   try {
@@ -100,11 +127,12 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
       return 0;
     }
     if (cmd === 'keystores') {
-      const allowed = ['home', 'material'];
+      const allowed = ['home', 'material', 'prepare', 'install'];
       const home = need(opts, 'home', allowed);
       // Checked in full before any store is touched; messages name fields, never values.
       const material = parseKeystoreMaterial(readJson(need(opts, 'material', allowed), 'keystore material'));
-      const report = buildKeystores(home, material);
+      if (opts.prepare !== undefined && opts.install !== undefined) throw new Error(`--prepare and --install exclude each other; ${USAGE}`);
+      const report = keystoresPhase(home, material, opts);
       for (const s of report.stores) {
         log(`${report.changed ? 'built' : 'unchanged'} ${s.file} (${s.kind}: ${s.aliases.join(', ')})`);
       }

@@ -120,55 +120,113 @@ function keytoolStep(tmp: string, args: string[], env: Record<string, string>, w
   throw new Error(`${what}: keytool failed: ${detail}`);
 }
 
-/** Builds one store in `tmp` and returns its bytes, checked against the material. */
-function buildStore(tmp: string, index: number, store: ParsedStore, secrets: string[]): Buffer {
-  const dest = path.join(tmp, `store-${index}.jks`);
-  for (const k of store.keys) {
-    const p12 = path.join(tmp, `entry.p12`);
+/**
+ * The keytool steps of one store, prepared in `dir`: each key entry as a PKCS#12 under a one-off
+ * password, each trusted certificate as a PEM, the passwords in 0600 files (never in a step
+ * line). A step line is `STEP SOURCE ALIAS DEST SRC_PASS_FILE STORE_PASS_FILE KEY_PASS_FILE`,
+ * file names relative to `dir` (`-` for none); shell/keystores.sh runs one step.
+ */
+function prepareStore(dir: string, index: number, store: ParsedStore): string[] {
+  const dest = `store-${index}.jks`;
+  const secretFile = (n: string, v: string) => (fs.writeFileSync(path.join(dir, n), v, { mode: 0o600 }), n);
+  const storePass = secretFile(`store-${index}.pass`, store.storePassword);
+  const steps: string[] = [];
+  store.keys.forEach((k, j) => {
     const oneOff = randomBytes(18).toString('hex');
-    fs.writeFileSync(p12, buildPkcs12({ privateKeyPkcs8: k.keyPkcs8, certificates: k.chain, alias: k.alias, password: oneOff }), { mode: 0o600 });
-    try {
-      keytoolStep(tmp, ['import-key', p12, k.alias, dest], { KS_SRC_PASS: oneOff, KS_STORE_PASS: store.storePassword, KS_KEY_PASS: k.keyPassword }, `${store.file} entry "${k.alias}"`, secrets);
-    } finally {
-      fs.rmSync(p12, { force: true });
-    }
-  }
-  for (const t of store.trusted) {
-    const pemFile = path.join(tmp, 'trusted.pem');
+    const p12 = `entry-${index}-${j}.p12`;
+    fs.writeFileSync(path.join(dir, p12), buildPkcs12({ privateKeyPkcs8: k.keyPkcs8, certificates: k.chain, alias: k.alias, password: oneOff }), { mode: 0o600 });
+    steps.push(['import-key', p12, k.alias, dest, secretFile(`${p12}.pass`, oneOff), storePass, secretFile(`entry-${index}-${j}.keypass`, k.keyPassword)].join(' '));
+  });
+  store.trusted.forEach((t, j) => {
+    const pemFile = `trusted-${index}-${j}.pem`;
     const b64 = t.der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-    fs.writeFileSync(pemFile, `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, { mode: 0o600 });
-    keytoolStep(tmp, ['import-cert', pemFile, t.alias, dest], { KS_STORE_PASS: store.storePassword }, `${store.file} certificate "${t.alias}"`, secrets);
+    fs.writeFileSync(path.join(dir, pemFile), `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, { mode: 0o600 });
+    steps.push(['import-cert', pemFile, t.alias, dest, '-', storePass, '-'].join(' '));
+  });
+  return steps;
+}
+
+/** The file listing the prepared steps, one per line (see {@link prepareStore}). */
+export const STEPS_FILE = 'steps';
+
+/**
+ * Phase 1 (node): checks the stores of `home` against the material and, when they must be
+ * rebuilt, prepares every keytool step in `dir` (an empty private directory: a memory volume on
+ * Kubernetes) with shell/keystores.sh next to them. Returns why they must be rebuilt, or
+ * undefined (then `dir` is left empty: nothing to build).
+ */
+export function prepareKeystores(home: string, m: ParsedMaterial, dir: string): string | undefined {
+  const truststore = m.stores.find((s) => s.kind === 'truststore')!;
+  const marker = path.join(path.dirname(resolveUnder(home, truststore.file)), MARKER_NAME);
+  const reason = staleReason(home, m, materialDigest(m), marker);
+  if (!reason) return undefined;
+  fs.writeFileSync(path.join(dir, 'keystores.sh'), keystoresScript(), { mode: 0o600 });
+  const steps = m.stores.flatMap((s, i) => prepareStore(dir, i, s));
+  fs.writeFileSync(path.join(dir, STEPS_FILE), `${steps.join('\n')}\n`, { mode: 0o600 });
+  return reason;
+}
+
+/** Phase 2 in-process (EC2): runs the prepared steps with shell/keystores.sh, passwords in the environment. */
+function runSteps(dir: string, m: ParsedMaterial): void {
+  const secrets = secretsOf(m);
+  const read = (f: string) => (f === '-' ? '' : fs.readFileSync(path.join(dir, f), 'utf8'));
+  for (const line of fs.readFileSync(path.join(dir, STEPS_FILE), 'utf8').split('\n').filter(Boolean)) {
+    const [step, source, alias, dest, srcPass, storePass, keyPass] = line.split(' ');
+    const env: Record<string, string> = { KS_STORE_PASS: read(storePass) };
+    if (srcPass !== '-') env.KS_SRC_PASS = read(srcPass);
+    if (keyPass !== '-') env.KS_KEY_PASS = read(keyPass);
+    const store = m.stores[Number(/^store-(\d+)\.jks$/.exec(dest)?.[1])]?.file ?? dest;
+    const what = step === 'import-key' ? `${store} entry "${alias}"` : `${store} certificate "${alias}"`;
+    keytoolStep(dir, [step, path.join(dir, source), alias, path.join(dir, dest)], env, what, secrets);
   }
-  const data = fs.readFileSync(dest);
-  const why = storeMismatch(data, store);
-  if (why) throw new Error(`${store.file}: the store keytool built ${why}`);
-  return data;
+}
+
+/**
+ * Phase 3 (node): reads the stores phase 2 built in `dir`, checks each against the material, and
+ * only then replaces the targets in `home` (atomic, 0600, owner kept) and records the marker.
+ */
+export function installKeystores(home: string, m: ParsedMaterial, dir: string): void {
+  const truststore = m.stores.find((s) => s.kind === 'truststore')!;
+  const marker = path.join(path.dirname(resolveUnder(home, truststore.file)), MARKER_NAME);
+  const built = m.stores.map((s, i) => {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(path.join(dir, `store-${i}.jks`));
+    } catch {
+      throw new Error(`${s.file}: keytool built no store`);
+    }
+    const why = storeMismatch(data, s);
+    if (why) throw new Error(`${s.file}: the store keytool built ${why}`);
+    return data;
+  });
+  // The marker goes first: a crash between two renames leaves no record, so the next run rebuilds.
+  fs.rmSync(marker, { force: true });
+  m.stores.forEach((s, i) => writeFileAtomic(resolveUnder(home, s.file), built[i], 0o600));
+  writeFileAtomic(marker, Buffer.from(`${materialDigest(m)}\n`), 0o600);
+}
+
+/** The report of a run, without a secret. */
+export function keystoresReport(m: ParsedMaterial, reason: string | undefined): KeystoresReport {
+  const stores = m.stores.map((s) => ({ file: s.file, kind: s.kind, aliases: [...expected(s).keys()] }));
+  return reason ? { changed: true, reason, stores } : { changed: false, stores };
 }
 
 /**
  * Makes the stores of `home` those of the material `m`, or leaves them alone when they already
- * are. Nothing on disk changes unless every store was built and checked.
+ * are: the three phases in one process (node and keytool both at hand, as on EC2). Nothing on
+ * disk changes unless every store was built and checked.
  */
 export function buildKeystores(home: string, m: ParsedMaterial): KeystoresReport {
-  const stores = m.stores.map((s) => ({ file: s.file, kind: s.kind, aliases: [...expected(s).keys()] }));
-  const truststore = m.stores.find((s) => s.kind === 'truststore')!;
-  const marker = path.join(path.dirname(resolveUnder(home, truststore.file)), MARKER_NAME);
-  const digest = materialDigest(m);
-  const reason = staleReason(home, m, digest, marker);
-  if (!reason) return { changed: false, stores };
-
-  const secrets = secretsOf(m);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-keystores-'));
   try {
     fs.chmodSync(tmp, 0o700);
-    fs.writeFileSync(path.join(tmp, 'keystores.sh'), keystoresScript(), { mode: 0o600 });
-    const built = m.stores.map((s, i) => buildStore(tmp, i, s, secrets));
-    // The marker goes first: a crash between two renames leaves no record, so the next run rebuilds.
-    fs.rmSync(marker, { force: true });
-    m.stores.forEach((s, i) => writeFileAtomic(resolveUnder(home, s.file), built[i], 0o600));
-    writeFileAtomic(marker, Buffer.from(`${digest}\n`), 0o600);
+    const reason = prepareKeystores(home, m, tmp);
+    if (reason) {
+      runSteps(tmp, m);
+      installKeystores(home, m, tmp);
+    }
+    return keystoresReport(m, reason);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  return { changed: true, reason, stores };
 }

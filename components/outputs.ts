@@ -1,6 +1,6 @@
 /**
  * The stack outputs, one interface both platforms fill: the same name for the same fact on every
- * platform. Values are never secret (URLs, addresses, ids, ARNs).
+ * platform. Values are never secret (URLs, addresses, ids, ARNs, public certificates).
  */
 import * as pulumi from '@pulumi/pulumi';
 
@@ -19,6 +19,8 @@ export interface StackOutputs {
   frontendAddress: Out<string>;
   /** The MySQL server as `host:port` (RDS, or the in-cluster Service). */
   databaseEndpoint: Out<string>;
+  /** The deployment CA certificate (public PEM): every node certificate chains to it; clients trust it when no public certificate is supplied. */
+  deploymentCaCertificate: Out<string>;
 
   // ---- EC2 only ----
   /** EC2: the dashboard NLB's DNS name. */

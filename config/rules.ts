@@ -3,6 +3,7 @@
  * a named check over the flat parsed values (`StackValues`); it runs as soon as the last key it
  * `needs` is parsed (table order), so an input with several mistakes reports the first one.
  */
+import { X509Certificate, createPrivateKey } from 'crypto';
 import { analyticsPortRules, isPortRules, portClashes } from '../topology';
 import { ConfigError, ValuesOf } from './fields';
 import { ConfigKey, Schema } from './schema';
@@ -98,6 +99,42 @@ function frontEndCertificateOnlyOnKubernetes(c: StackValues): void {
   }
 }
 
+/**
+ * A user-supplied primary key pair: both or neither, PEM, key size rule (RSA >= 2048 or EC P-256),
+ * the certificate matching the key. Messages name the key, never quote it.
+ */
+function primaryKeyPairValid(c: StackValues): void {
+  const { primaryPrivateKey: key, primaryCertificate: cert } = c.keys;
+  if ((key === undefined) !== (cert === undefined)) {
+    throw new ConfigError(key === undefined ? 'keys.primaryPrivateKey' : 'keys.primaryCertificate', 'keys.primaryPrivateKey and keys.primaryCertificate go together: set both or neither');
+  }
+  if (key === undefined || cert === undefined) return;
+  const KEY = 'keys.primaryPrivateKey';
+  const m = /^-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----$/.exec(key.trim());
+  if (!m) throw new ConfigError(KEY, 'is not one unencrypted PEM private key (BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)');
+  let k;
+  try {
+    k = createPrivateKey(key);
+  } catch {
+    throw new ConfigError(KEY, 'is not a readable private key');
+  }
+  const d = k.asymmetricKeyDetails ?? {};
+  if (k.asymmetricKeyType === 'rsa' ? (d.modulusLength ?? 0) < 2048 : !(k.asymmetricKeyType === 'ec' && d.namedCurve === 'prime256v1')) {
+    throw new ConfigError(KEY, `is a ${k.asymmetricKeyType} key${d.modulusLength ? ` of ${d.modulusLength} bits` : d.namedCurve ? ` on ${d.namedCurve}` : ''}; accepted: RSA >= 2048 bits or EC P-256`);
+  }
+  const CERT = 'keys.primaryCertificate';
+  if (!/^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----$/.test(cert.trim())) {
+    throw new ConfigError(CERT, 'is not one PEM certificate (BEGIN CERTIFICATE)');
+  }
+  let x;
+  try {
+    x = new X509Certificate(cert);
+  } catch {
+    throw new ConfigError(CERT, 'is not a readable X.509 certificate');
+  }
+  if (!x.checkPrivateKey(k)) throw new ConfigError(CERT, 'does not match keys.primaryPrivateKey');
+}
+
 /** In the order they are checked when they become ready together. */
 export const RULES: readonly Rule[] = [
   { needs: ['hostname', 'mgtHostname', 'dashboardHostname'], check: hostnamesDiffer },
@@ -111,4 +148,5 @@ export const RULES: readonly Rule[] = [
   { needs: ['platform', 'database', 'network', 'kubernetes'], check: rdsOnKubernetesHasTheClusterVpc },
   { needs: ['tlsCertificate', 'tlsPrivateKey'], check: tlsCertificateAndKeyTogether },
   { needs: ['platform', 'tlsCertificate', 'tlsPrivateKey'], check: frontEndCertificateOnlyOnKubernetes },
+  { needs: ['keys'], check: primaryKeyPairValid },
 ];

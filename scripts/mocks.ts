@@ -13,6 +13,8 @@
  *   mocks.recorder.records  // every registered resource, in registration order
  */
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { MYSQL_PORT } from '../topology';
 
@@ -145,6 +147,27 @@ export function stableIp(key: string, cidr?: string): string {
 export function mockPassword(name: string): string {
   const h = stableHash('password', name);
   return `Pw${h.slice(0, 6)}&<>"'$\`\\:#${h.slice(6, 12).toUpperCase()}`;
+}
+
+/** The fixed key material of tests/fixtures/keys/ (real PEMs, generated once; see its README). */
+interface MockKey {
+  privateKeyPem: string;
+  publicKeyPem: string;
+  certPem: string;
+  csrPem: string;
+}
+const mockKeys = new Map<string, MockKey>();
+function mockKey(kind: 'ca' | 'leaf'): MockKey {
+  let k = mockKeys.get(kind);
+  if (!k) {
+    const dir = path.join(__dirname, '..', 'tests', 'fixtures', 'keys');
+    const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+    const privateKeyPem = read(`${kind}.key.pem`);
+    const publicKeyPem = crypto.createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }) as string;
+    k = { privateKeyPem, publicKeyPem, certPem: read(`${kind}.cert.pem`), csrPem: kind === 'leaf' ? read('leaf.csr.pem') : '' };
+    mockKeys.set(kind, k);
+  }
+  return k;
 }
 
 function pem(label: string, name: string, lines = 4): string {
@@ -409,11 +432,13 @@ function randomIdState(_env: MockEnv, { inp, h, extra }: StateInput): void {
 }
 
 function privateKeyState({ secret }: MockEnv, { args, h, extra }: StateInput): void {
+  // Real keys (fixtures) so the key material parses; a CA's own key when the name says CA.
+  const k = mockKey(args.name.includes('-ca-') ? 'ca' : 'leaf');
   Object.assign(extra, {
-    privateKeyPem: secret(pem('PRIVATE KEY', args.name, 6)),
-    privateKeyPemPkcs8: secret(pem('PRIVATE KEY', `${args.name}/pkcs8`, 6)),
+    privateKeyPem: secret(k.privateKeyPem),
+    privateKeyPemPkcs8: secret(k.privateKeyPem),
     privateKeyOpenssh: secret(pem('OPENSSH PRIVATE KEY', args.name, 6)),
-    publicKeyPem: pem('PUBLIC KEY', args.name, 2),
+    publicKeyPem: k.publicKeyPem,
     publicKeyOpenssh: `ssh-rsa ${Buffer.from(stableHash('ssh', args.name)).toString('base64')}\n`,
     publicKeyFingerprintSha256: `SHA256:${Buffer.from(h, 'hex').toString('base64').replace(/=+$/, '')}`,
   });
@@ -467,10 +492,19 @@ const STATE_BUILDERS: Record<string, StateBuilder> = {
   },
   'random:index/randomId:RandomId': randomIdState,
   'tls:index/privateKey:PrivateKey': privateKeyState,
-  'tls:index/selfSignedCert:SelfSignedCert': (_env, { args, extra }) => {
-    extra.certPem = pem('CERTIFICATE', args.name, 8);
+  'tls:index/selfSignedCert:SelfSignedCert': (_env, { extra }) => {
+    extra.certPem = mockKey('ca').certPem;
     extra.validityStartTime = '2025-01-01T00:00:00Z';
     extra.validityEndTime = '2026-01-01T00:00:00Z';
+  },
+  'tls:index/certRequest:CertRequest': (_env, { extra }) => {
+    extra.certRequestPem = mockKey('leaf').csrPem;
+  },
+  'tls:index/locallySignedCert:LocallySignedCert': (_env, { extra }) => {
+    extra.certPem = mockKey('leaf').certPem;
+    extra.validityStartTime = '2025-01-01T00:00:00Z';
+    extra.validityEndTime = '2026-01-01T00:00:00Z';
+    extra.readyForRenewal = false;
   },
 };
 
@@ -595,8 +629,10 @@ function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallA
  * - `aws:secretsmanager/secret:Secret`: `arn` with the six-character suffix Secrets Manager adds;
  * - `random:index/randomPassword:RandomPassword`: `result` unique per name and
  *   containing `& < > " ' $ \` \\` so escaping is exercised everywhere (see `mockPassword`);
- * - `tls:index/privateKey:PrivateKey`: PEM-looking `privateKeyPem`, `publicKeyPem`, …;
- *   `tls:index/selfSignedCert:SelfSignedCert`: `certPem`;
+ * - `tls:index/privateKey:PrivateKey`: a real `privateKeyPem` (recorded as a generated secret),
+ *   `publicKeyPem`, … from tests/fixtures/keys (the CA's key when the name holds `-ca-`);
+ *   `selfSignedCert`: the fixture CA's `certPem`; `certRequest`: a fixture CSR;
+ *   `locallySignedCert`: the fixture leaf `certPem` (signed by the fixture CA);
  * Only types some shipped stack registers are handled (tests/plan.test.ts checks it).
  * - Kubernetes objects: `metadata.name` (given or the logical name) and `namespace`.
  * Calls: `aws:index/getAvailabilityZones` (`<region>a|b|c`), `getRegion`, `getCallerIdentity`,

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # EC2 boot script, external actions: one command each, so a sandbox test fakes them on PATH.
 # A fragment: components/ec2/boot-script.ts inlines the lines after the first blank line of this
-# file. Reads REGION, SECRET_ARN and WSO2_UID from the script's generated header.
+# file. Reads REGION, SECRET_ARN, KEYS_SECRET_ARN and WSO2_UID from the script's generated header.
 
 pkg_install() { dnf install -y "$@"; }
 aws_s3_get() { aws s3 cp --only-show-errors --region "$REGION" "$1" "$2"; }
@@ -10,6 +10,7 @@ http_get() { curl -fsSL --retry 5 -o "$2" "$1"; }
 # the peer serves the product's own self-signed certificate, and only "is it up" is asked.
 probe_health() { curl -ks -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 10 "$1"; }
 read_secret() { aws secretsmanager get-secret-value --region "$REGION" --secret-id "$SECRET_ARN" --query SecretString --output text; }
+read_node_keys() { aws secretsmanager get-secret-value --region "$REGION" --secret-id "$KEYS_SECRET_ARN" --query SecretString --output text; }
 user_exists() { id -u "$1" >/dev/null 2>&1; }
 add_user() { useradd --system --uid "$WSO2_UID" --user-group --home-dir "$2" --no-create-home --shell /sbin/nologin "$1"; }
 set_owner() { chown -R "$WSO2_UID:$WSO2_UID" "$@"; }

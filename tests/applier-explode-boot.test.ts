@@ -18,6 +18,7 @@ import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from 
 import { NodeId, ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, sharedDirectoriesFor } from '../topology';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { Sandbox, makeRoot, makeSandbox, putS3, sandboxEnv, zipDir } from './fixtures/ec2/sandbox';
+import { fakeKeysSecretArn } from './fixtures/ec2/sandbox';
 
 const BUCKET = 'stack-config-bucket';
 const SECRETS = { db_password: 'app-pw-1', db_master_password: 'master-pw-2', admin_password: 'admin-pw-3' };
@@ -39,6 +40,8 @@ function params(id: NodeId): BootScriptParams {
     bucket: BUCKET,
     keys: { changeSet: keys.changeSet, applier: keys.applier, dbInit: 'shared/db-init.sh' },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-abc123',
+    keysSecretArn: fakeKeysSecretArn(id),
+    keyMaterialDigest: 'a'.repeat(64),
     efs: { fileSystemId: 'fs-0123456789abcdef0', accessPointId: 'fsap-is' },
     sharedMount: SHARED_MOUNT,
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === 'is'),

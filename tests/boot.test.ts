@@ -23,6 +23,7 @@ import { fillSecrets } from '../applier/secrets';
 import { findSecretFiles } from './helpers/files';
 import { ADDRESSES, isTestTopology } from './fixtures/is/model';
 import { makeSandbox, makeRoot, putS3, runBoot, runBootAsync, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
+import { fakeKeysSecretArn } from './fixtures/ec2/sandbox';
 
 const REPO = path.resolve(__dirname, '..');
 const BUCKET = 'stack-config-bucket';
@@ -44,6 +45,8 @@ function params(id: NodeId, role: Role): BootScriptParams {
     bucket: BUCKET,
     keys: { changeSet: keys.changeSet, applier: keys.applier, dbInit: 'shared/db-init.sh' },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-abc123',
+    keysSecretArn: fakeKeysSecretArn(id),
+    keyMaterialDigest: 'a'.repeat(64),
     efs: { fileSystemId: 'fs-0123456789abcdef0', accessPointId: `fsap-${role}` },
     sharedMount: SHARED_MOUNT,
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === role),

@@ -64,6 +64,8 @@ describe('the boot script', () => {
     bucket: 'b',
     keys: { changeSet: 'c', applier: 'a', dbInit: 'd' },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf',
+    keysSecretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-${id}-AbCdEf`,
+    keyMaterialDigest: '0'.repeat(64),
     efs: { fileSystemId: 'fs-1', accessPointId: 'fsap-1' },
     sharedMount: SHARED_MOUNT,
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === role),

@@ -75,6 +75,8 @@ describe('product units (boot script)', () => {
         bucket: 'b',
         keys: { changeSet: 'c', applier: 'a', dbInit: 'd' },
         secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf',
+        keysSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf',
+        keyMaterialDigest: 'c'.repeat(64),
         efs: { fileSystemId: 'fs-1', accessPointId: 'fsap-1' },
         sharedMount: SHARED_MOUNT,
         sharedDirectories: sharedDirectoriesFor(flavor).filter((d) => d.role === role),

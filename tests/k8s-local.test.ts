@@ -12,7 +12,7 @@ import { CHANGE_SET_SCHEMA } from '../config-templates';
 import type { NodeChangeSet } from '../config-templates/types';
 import { DASHBOARD_SITE_JSON, PORTAL_SITE_JSON, SHINDIG_WAR } from '../config-templates/is/proxy';
 import { CHECKSUM_ANNOTATION, NAMES, podDnsName } from '../components/kubernetes/names';
-import { applyScript, stageScript, nginxStartScript, driverFetchScript } from '../components/kubernetes/scripts';
+import { applyScript, stageScript, nginxStartScript, driverFetchScript, keysScript, keystoresScript } from '../components/kubernetes/scripts';
 import { configChecksum, sha256 } from '../components/kubernetes/checksums';
 import { NAMESERVER_PLACEHOLDER, NGINX_PATHS, APPLIER_NODE_IMAGE, MOUNTS } from '../components/kubernetes/paths';
 import { NGINX_MIN_VERSION_RESOLVE } from '../config-templates/nginx';
@@ -212,12 +212,18 @@ describe('configuration checksum', () => {
   const cmData = (name: string) => findObject(run.records, 'ConfigMap', name).data as Record<string, string>;
   /** The Secrets' versions as the checksum takes them: name@resourceVersion, no data. */
   const secretVersions = () =>
-    ['wso2is-database', 'wso2is-admin', 'wso2is-keystore', 'wso2is-applier-secrets']
+    ['wso2is-database', 'wso2is-admin', 'wso2is-keystore', 'wso2is-applier-secrets', 'wso2is-keys']
       .map((n) => {
         const rec = run.records.find((r) => r.type === 'kubernetes:core/v1:Secret' && (r.inputs.metadata as any)?.name === n)!;
         return `${n}@${(rec.state.metadata as any)?.resourceVersion ?? ''}`;
       })
       .join(',');
+  /** SHA-256 over a node's PUBLIC certificates (CA, no front end here, its stores' certificates). */
+  const certificateDigest = (id: string, role: 'is' | 'analytics') => {
+    const cert = (suffix: string) => String(run.records.find((r) => r.type.startsWith('tls:') && r.name.endsWith(suffix))!.state.certPem);
+    const own = role === 'is' ? ['-primary-g1-cert', '-internal-g1-cert', `-${id}-tls-g1-cert`] : [`-${id}-tls-g1-cert`];
+    return sha256([cert('-keys-ca-cert'), '', ...own.map(cert)].join('\u0000'));
+  };
   /** The checksum recomputed from what the ConfigMaps and Secrets carry, not from the program. */
   function expected(role: 'is' | 'analytics', mutate?: (parts: Record<string, string>) => void): string {
     const ids = role === 'is' ? ['is-1', 'is-2'] : ['analytics-1', 'analytics-2'];
@@ -229,8 +235,10 @@ describe('configuration checksum', () => {
       dbInit: sha256(dbInit),
       stage: stageScript(role),
       apply: applyScript(role, SHARED_DIRECTORIES.filter((d) => d.role === role)),
+      keys: keysScript(role, 'prepare') + keysScript(role, 'install') + keystoresScript(),
     };
     for (const id of ids) parts[`changes/${id}`] = cmData(`wso2is-changes-${id}`)[`changes-${id}.json`];
+    for (const id of ids) parts[`certificates/${id}`] = certificateDigest(id, role);
     mutate?.(parts);
     return configChecksum(parts);
   }
@@ -389,7 +397,7 @@ describe('shared trees edited in place (init containers stage -> seed-shared -> 
   it('seeds the shared trees before the apply step, which mounts the same claim', () => {
     for (const name of [NAMES.is, NAMES.analytics]) {
       const spec = podSpec(sts(name));
-      expect(spec.initContainers.map((c: any) => c.name)).toEqual(['fetch-jdbc-driver', 'wait-for-database', 'stage', 'seed-shared', 'apply']);
+      expect(spec.initContainers.map((c: any) => c.name)).toEqual(['fetch-jdbc-driver', 'wait-for-database', 'stage', 'seed-shared', 'apply', 'keys-prepare', 'keystores', 'keys-install']);
       const volumeAt = (container: string, mountPath: string) => {
         const c = spec.initContainers.find((x: any) => x.name === container);
         const m = c.volumeMounts.find((x: any) => x.mountPath === mountPath);
@@ -463,7 +471,7 @@ describe('secrets', () => {
     const raw = rec.rawInputs.stringData as Record<string, unknown>;
     expect(isSecretWrapped(raw) || isSecretWrapped(raw['secrets.json'])).toBe(true);
     const file = JSON.parse((rec.inputs.stringData as any)['secrets.json']);
-    expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password']);
+    expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password', 'internal_keystore_password', 'keystore_password', 'tls_keystore_password', 'truststore_password']);
     const vol = podSpec(sts(NAMES.is)).volumes.find((v: any) => v.name === 'secrets');
     expect(vol.secret.defaultMode).toBe(0o400);
   });

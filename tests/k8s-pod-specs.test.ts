@@ -18,6 +18,7 @@ const product = {
   changeSetConfigMaps: ['cs-1', 'cs-2'],
   applierConfigMap: 'applier-cm',
   applierSecret: 'applier-secret',
+    keysSecret: 'wso2is-keys',
   sharedClaim: 'shared-claim',
   stageCommand: stageCommand('is', t, ['repository/conf/carbon.xml']),
   dbWait: dbWaitContainer(db, 'wso2', 'true'),
@@ -30,7 +31,7 @@ test('an IS pod names the objects it was given and runs as the product user', ()
   expect(volumes.applier.configMap.name).toBe('applier-cm');
   expect(volumes.secrets.secret).toEqual({ secretName: 'applier-secret', defaultMode: 0o400 });
   expect(volumes.shared.persistentVolumeClaim.claimName).toBe('shared-claim');
-  expect((spec.initContainers as any[]).map((c) => c.name)).toEqual(['fetch-jdbc-driver', 'wait-for-database', 'stage', 'seed-shared', 'apply']);
+  expect((spec.initContainers as any[]).map((c) => c.name)).toEqual(['fetch-jdbc-driver', 'wait-for-database', 'stage', 'seed-shared', 'apply', 'keys-prepare', 'keystores', 'keys-install']);
   expect((spec.initContainers as any[])[2].command).toEqual(product.stageCommand);
   expect(spec.securityContext).toEqual({ fsGroup: WSO2_UID });
   expect((spec.containers as any[]).map((c) => c.securityContext.runAsUser)).toEqual([WSO2_UID]);

@@ -11,12 +11,14 @@ import { assembleScript, stageScript } from '../components/kubernetes/scripts';
 
 const FILES = fs.readdirSync(SHELL_DIR).filter((f) => /^k8s-.*\.sh$/.test(f)).sort();
 
-test('the eight scripts and the apply link function have files', () => {
+test('the ten scripts and the apply link function have files', () => {
   expect(FILES).toEqual([
     'k8s-apply-link.sh',
     'k8s-apply.sh',
     'k8s-db-init-job.sh',
     'k8s-fetch-jdbc-driver.sh',
+    'k8s-keys.sh',
+    'k8s-keystores.sh',
     'k8s-nginx-start.sh',
     'k8s-seed.sh',
     'k8s-stage.sh',

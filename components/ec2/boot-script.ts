@@ -44,6 +44,10 @@ export interface BootScriptParams {
   keys: { changeSet: string; applier: string; dbInit: string };
   /** ARN of the Secrets Manager secret (JSON in the applier's secrets-file format). */
   secretArn: string;
+  /** ARN of this node's own key material secret (applier/keystore-material.ts document). */
+  keysSecretArn: string;
+  /** SHA-256 of the node's public certificates: changes the script (and so rolls the node) when its material is renewed. */
+  keyMaterialDigest: string;
   /** EFS file system and this role's access point. */
   efs: { fileSystemId: string; accessPointId: string };
   /** Where the shared file system is mounted. */
@@ -236,6 +240,10 @@ function steps(p: BootScriptParams): Step[] {
     title: 'Configuration: this node\'s change set applied with its secrets filled in, in one pass (secrets in a 0600 temp file, removed on exit)',
     lines: fragmentLines('ec2-boot-configuration.sh'),
   });
+  out.push({
+    title: 'Keystores: built from this node\'s key material with keytool before the product starts (material in a 0600 temp file, removed on exit)',
+    lines: fragmentLines('ec2-boot-keystores.sh'),
+  });
   const homeVar = p.role === 'is' ? 'WSO2_IS_HOME' : 'WSO2_ANALYTICS_HOME';
   out.push({
     title: 'Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password)',
@@ -264,6 +272,7 @@ function steps(p: BootScriptParams): Step[] {
 /** The complete script for one node. */
 export function renderBootScript(p: BootScriptParams): string {
   if (p.jdbcDriverSha256 !== undefined && !/^[0-9a-f]{64}$/.test(p.jdbcDriverSha256)) throw new Error('jdbcDriverSha256: 64 lower-case hex digits expected');
+  if (!/^[0-9a-f]{64}$/.test(p.keyMaterialDigest)) throw new Error('keyMaterialDigest: 64 lower-case hex digits expected');
   // The generated header: the deployment data the fixed fragments read.
   const header: Record<string, string> = {
     NODE_ID: p.nodeId,
@@ -279,6 +288,8 @@ export function renderBootScript(p: BootScriptParams): string {
     APPLIER_KEY: p.keys.applier,
     DB_INIT_KEY: p.keys.dbInit,
     SECRET_ARN: p.secretArn,
+    KEYS_SECRET_ARN: p.keysSecretArn,
+    KEY_MATERIAL_DIGEST: p.keyMaterialDigest,
     EFS_ID: p.efs.fileSystemId,
     EFS_ACCESS_POINT: p.efs.accessPointId,
     SHARED_MOUNT: p.sharedMount,

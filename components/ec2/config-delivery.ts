@@ -105,6 +105,10 @@ export interface BootScriptInputs {
   dbInit: pulumi.Input<DbInit>;
   /** ARN of the stack's secret. */
   secretArn: pulumi.Input<string>;
+  /** Per node, the ARN of its key material secret. */
+  keysSecretArns: Record<NodeId, pulumi.Input<string>>;
+  /** Per node, the digest of its public certificates (never of a key). */
+  keyDigests: Record<NodeId, pulumi.Input<string>>;
   /** The EFS file system. */
   efsId: pulumi.Input<string>;
   /** EFS access points by role. */
@@ -126,8 +130,8 @@ export function bootScript(c: StackConfig, id: NodeId, store: ConfigBucket, inpu
   const r = roleOfNode(id);
   const keys = objectKeys(id);
   return pulumi
-    .all([inputs.region, store.bucket.bucket, inputs.dbInit, inputs.secretArn, inputs.efsId, inputs.accessPointIds[r], inputs.topology])
-    .apply(([reg, b, d, secretArn, fsId, apId, t]) =>
+    .all([inputs.region, store.bucket.bucket, inputs.dbInit, inputs.secretArn, inputs.efsId, inputs.accessPointIds[r], inputs.topology, pulumi.all([inputs.keysSecretArns[id], inputs.keyDigests[id]])])
+    .apply(([reg, b, d, secretArn, fsId, apId, t, [keysSecretArn, keyDigest]]) =>
       renderBootScript({
         nodeId: id,
         role: r,
@@ -142,6 +146,8 @@ export function bootScript(c: StackConfig, id: NodeId, store: ConfigBucket, inpu
         bucket: b,
         keys: { changeSet: keys.changeSet, applier: keys.applier, dbInit: dbInitKey(d) },
         secretArn,
+        keysSecretArn,
+        keyMaterialDigest: keyDigest,
         efs: { fileSystemId: fsId, accessPointId: apId },
         sharedMount: SHARED_MOUNT,
         sharedDirectories: sharedDirectoriesFor(c.analytics.flavor).filter((s) => s.role === r),

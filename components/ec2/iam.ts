@@ -1,11 +1,13 @@
 /**
  * The nodes' identity: an instance profile whose role has SSM core (administration without SSH)
- * and may read this stack's secret and configuration objects only, plus the product packs and
+ * and may read this stack's secret and configuration objects only (and each node its own key
+ * material: {@link nodeKeyAccess}), plus the product packs and
  * JDBC driver when they are in S3.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
+import { NODE_IDS, NodeId } from '../../topology';
 import { DB_INIT_KEY_PREFIX, NODE_KEY_PREFIX } from './config-delivery';
 
 /** `s3://bucket/key` -> the object's ARN (packs the nodes may read), else undefined. */
@@ -86,4 +88,46 @@ export function nodeIdentity(name: string, args: NodeIdentityArgs, parent: pulum
   );
   const profile = new aws.iam.InstanceProfile(`${name}-node-profile`, { role: role.name, tags }, { parent });
   return { role, policy, profile };
+}
+
+export interface NodeKeyAccessArgs {
+  /** The nodes' role (from {@link nodeIdentity}). */
+  role: aws.iam.Role;
+  /** Per node, the ARN of the secret holding its keystore material. */
+  secretArns: Record<NodeId, pulumi.Input<string>>;
+  /** Per node, its instance's ARN. */
+  instanceArns: Record<NodeId, pulumi.Input<string>>;
+}
+
+/**
+ * The nodes share one role, yet each may read only its own key material: one statement per node
+ * whose condition `ec2:SourceInstanceARN` (set on instance-profile credentials) names that node's
+ * instance. A policy of its own, written after the instances (it needs their ARNs; the instances
+ * must not wait for it): a first boot that races it fails the keystores step and the config unit
+ * retries it (every 30 s). Child: `${name}-node-keys`.
+ * @param name Prefix of the child's logical name.
+ * @param args The role, the secrets and the instances.
+ * @param parent The platform component.
+ */
+export function nodeKeyAccess(name: string, args: NodeKeyAccessArgs, parent: pulumi.Resource): aws.iam.RolePolicy {
+  const pairs = NODE_IDS.map((id) => pulumi.all([args.secretArns[id], args.instanceArns[id]]));
+  return new aws.iam.RolePolicy(
+    `${name}-node-keys`,
+    {
+      role: args.role.id,
+      policy: pulumi.all(pairs).apply((arns) =>
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: NODE_IDS.map((id, i) => ({
+            Sid: `KeyMaterial${id.replace(/[^A-Za-z0-9]/g, '')}`,
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue'],
+            Resource: [arns[i][0]],
+            Condition: { ArnEquals: { 'ec2:SourceInstanceARN': arns[i][1] } },
+          })),
+        }),
+      ),
+    },
+    { parent },
+  );
 }

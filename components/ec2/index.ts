@@ -27,8 +27,36 @@ import { securityGroups } from './security-groups';
 import { stores } from './stores';
 import { nodeInstances, nodeInterfaces } from './nodes';
 import { configBucket, dbInitKey, deliveredObject } from './config-delivery';
-import { nodeIdentity } from './iam';
+import { nodeIdentity, nodeKeyAccess } from './iam';
+import { KeyMaterial, NodeSans } from '../keys';
 import { loadBalancers } from './load-balancers';
+
+/** A value per node. */
+function perNode<T>(f: (id: NodeId) => T): Record<NodeId, T> {
+  return Object.fromEntries(NODE_IDS.map((id) => [id, f(id)])) as Record<NodeId, T>;
+}
+
+/**
+ * The stack's key material; the NLB passes TLS through, so clients reach a node by the public
+ * names (in the SANs anyway) or by its private IP.
+ * @param name The component's name.
+ * @param c The validated stack configuration.
+ * @param enis The nodes' interfaces (their private IPs).
+ * @param parent The platform component.
+ */
+function ec2KeyMaterial(name: string, c: StackConfig, enis: Record<NodeId, aws.ec2.NetworkInterface>, parent: pulumi.Resource): KeyMaterial {
+  return new KeyMaterial(
+    name,
+    {
+      generation: c.keys.generation,
+      hostnames: { hostname: c.hostname, mgtHostname: c.mgtHostname, dashboardHostname: c.dashboardHostname },
+      flavor: c.analytics.flavor,
+      primary: c.keys.primaryPrivateKey && c.keys.primaryCertificate ? { privateKey: c.keys.primaryPrivateKey, certificate: c.keys.primaryCertificate } : undefined,
+      nodeSans: perNode((id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
+    },
+    { parent },
+  );
+}
 
 export interface Ec2PlatformArgs {
   /** The validated stack configuration. */
@@ -60,13 +88,14 @@ export class Ec2Platform extends pulumi.ComponentResource {
     );
     const portModel = addressFreeModel(c);
     const groups = securityGroups(name, { config: c, vpcId: network.vpcId, portModel, tags }, this);
-    const { secrets, db, efs } = stores(
+    // Node addresses first: the key material names them, the model and everything rendered from it follow.
+    const enis = nodeInterfaces(name, { subnetIds: network.privateSubnetIds, groups, tags }, this);
+    const keys = ec2KeyMaterial(`${name}-keys`, c, enis, this);
+    const { secrets, db, efs, nodeKeys } = stores(
       name,
-      { config: c, credentials: args.credentials, subnetIds: network.privateSubnetIds, dbGroupId: groups.db.id, efsGroupId: groups.efs.id, tags },
+      { config: c, credentials: args.credentials, keys, subnetIds: network.privateSubnetIds, dbGroupId: groups.db.id, efsGroupId: groups.efs.id, tags },
       this,
     );
-    // Node addresses first, then the model and everything rendered from it (strings only inside apply).
-    const enis = nodeInterfaces(name, { subnetIds: network.privateSubnetIds, groups, tags }, this);
     const topology: pulumi.Output<Topology> = pulumi
       .all([pulumi.all(NODE_IDS.map((id) => enis[id].privateIp)), db.address, db.port])
       .apply(([ips, host, port]) => {
@@ -92,12 +121,23 @@ export class Ec2Platform extends pulumi.ComponentResource {
         profile: identity.profile,
         store,
         changeSets: topology.apply((t) => renderNodeChangeSets(t)),
-        bootInputs: { region, dbInit, secretArn: secrets.arn, efsId: efs.id, accessPointIds: efs.accessPointIds, dbMasterUser: db.masterUsername, topology },
-        dependsOn: [dbInitObject, identity.policy, secrets, db, efs, ...network.egressReady],
+        bootInputs: {
+          region,
+          dbInit,
+          secretArn: secrets.arn,
+          keysSecretArns: perNode((id) => nodeKeys[id].arn),
+          keyDigests: keys.publicDigest,
+          efsId: efs.id,
+          accessPointIds: efs.accessPointIds,
+          dbMasterUser: db.masterUsername,
+          topology,
+        },
+        dependsOn: [dbInitObject, identity.policy, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
         tags,
       },
       this,
     );
+    nodeKeyAccess(name, { role: identity.role, secretArns: perNode((id) => nodeKeys[id].arn), instanceArns: perNode((id) => instances[id].arn) }, this);
     const { publicLb, dashLb, internalLb } = loadBalancers(
       name,
       { config: c, portModel, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds, groups, instances, tags },
@@ -119,6 +159,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
         [c.dashboardHostname]: dashDns,
       })),
       databaseEndpoint: db.endpoint,
+      deploymentCaCertificate: keys.caCertificate,
       efsId: efs.id,
       secretArn: secrets.arn,
       configBucket: store.bucket.bucket,

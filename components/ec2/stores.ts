@@ -1,21 +1,25 @@
 /**
- * The stack's stores on EC2: the credentials in Secrets Manager, the RDS MySQL and the EFS file
+ * The stack's stores on EC2: the credentials in Secrets Manager (plus one secret per node holding
+ * its keystore material: private keys, so each node reads only its own), the RDS MySQL and the EFS file
  * system with one access point per role. All three are protected on prod, so `pulumi destroy`
  * refuses until they are unprotected on purpose.
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../config';
-import { ROLE_NODE_IDS, Role, WSO2_UID } from '../../topology';
+import { NODE_IDS, NodeId, ROLE_NODE_IDS, Role, WSO2_UID } from '../../topology';
 import type { Credentials } from '../credentials';
 import { EfsFileSystem } from '../aws/efs';
 import { RdsDatabase, stackDatabase } from '../aws/rds';
-import { StackSecrets } from '../aws/secrets';
+import { SecretDocument, StackSecrets } from '../aws/secrets';
+import type { KeyMaterial } from '../keys';
 
 export interface StoresArgs {
   /** The validated stack configuration. */
   config: StackConfig;
   /** The stack's credentials (Pulumi secrets). */
   credentials: Credentials;
+  /** The stack's key material: its store passwords join the stack secret, each node's material gets a secret. */
+  keys: KeyMaterial;
   /** Private subnets, one per AZ: the database's subnet group and the EFS mount targets. */
   subnetIds: pulumi.Output<string>[];
   /** Security group of the database. */
@@ -33,10 +37,12 @@ export interface Stores {
   db: RdsDatabase;
   /** The shared file system (access points by role). */
   efs: EfsFileSystem;
+  /** Per node, the secret holding its keystore material. */
+  nodeKeys: Record<NodeId, SecretDocument>;
 }
 
 /**
- * Children: `${name}-secrets`, `${name}-db`, `${name}-efs`.
+ * Children: `${name}-secrets`, `${name}-<node>-keys`, `${name}-db`, `${name}-efs`.
  * @param name Prefix of the children's logical names.
  * @param args Configuration, credentials, subnets and groups.
  * @param parent The platform component.
@@ -51,12 +57,24 @@ export function stores(name: string, args: StoresArgs, parent: pulumi.Resource):
         db_password: args.credentials.dbPassword,
         db_master_password: args.credentials.dbMasterPassword,
         admin_password: args.credentials.adminPassword,
+        keystore_password: args.keys.passwords.primary,
+        internal_keystore_password: args.keys.passwords.internal,
+        tls_keystore_password: args.keys.passwords.tls,
+        truststore_password: args.keys.passwords.truststore,
       },
       recoveryWindowInDays: prod ? 30 : 0,
       tags,
     },
     { parent, protect: prod },
   );
+  const nodeKeys = {} as Record<NodeId, SecretDocument>;
+  for (const id of NODE_IDS) {
+    nodeKeys[id] = new SecretDocument(
+      `${name}-${id}-keys`,
+      { value: args.keys.material[id], description: `WSO2 pattern 2 keystore material of ${id} (private keys; read by that node only)`, recoveryWindowInDays: prod ? 30 : 0, tags },
+      { parent, protect: prod },
+    );
+  }
   const db = stackDatabase(
     `${name}-db`,
     { config: c, masterPassword: args.credentials.dbMasterPassword, subnetIds: args.subnetIds, securityGroupIds: [args.dbGroupId], tags },
@@ -75,5 +93,5 @@ export function stores(name: string, args: StoresArgs, parent: pulumi.Resource):
     },
     { parent, protect: prod },
   );
-  return { secrets, db, efs };
+  return { secrets, db, efs, nodeKeys };
 }

@@ -14,12 +14,13 @@
 import * as pulumi from '@pulumi/pulumi';
 import { StackConfig, topologyInput } from '../../config';
 import { Credentials } from '../credentials';
-import { MYSQL_PORT, Topology, buildTopology } from '../../topology';
+import { MYSQL_PORT, NODE_IDS, NodeId, Topology, buildTopology, roleOfNode } from '../../topology';
+import { KeyMaterial, NodeSans } from '../keys';
 import { renderNodeChangeSets } from '../../config-templates';
 import { applierBundle } from '../../applier/bundle';
 import type { StackOutputs } from '../outputs';
 import { platformContext } from './context';
-import { nodeAddresses } from './names';
+import { STATEFULSET_OF, nodeAddresses, serviceDnsName } from './names';
 import { platformSecrets } from './secrets';
 import { dbInitJob, platformDatabase } from './database';
 import { sharedVolume } from './storage';
@@ -27,6 +28,21 @@ import { nodeConfig, productStatefulSet } from './workloads';
 import { frontend } from './frontend';
 import { networkPolicies } from './network-policies';
 
+
+/**
+ * The SANs of each node's TLS certificate: its pod DNS name (the topology's node address) and its
+ * headless Service's names (short, and in the namespace).
+ * @param ns the namespace
+ */
+function keySans(ns: string): Record<NodeId, NodeSans> {
+  const addresses = nodeAddresses(ns);
+  const out = {} as Record<NodeId, NodeSans>;
+  for (const id of NODE_IDS) {
+    const headless = STATEFULSET_OF[roleOfNode(id)].headless;
+    out[id] = { dnsNames: [addresses[id], headless, serviceDnsName(headless, ns)], ipAddresses: [] };
+  }
+  return out;
+}
 
 export interface KubernetesPlatformArgs {
   /** The validated stack configuration. */
@@ -62,7 +78,20 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     const { ctx, namespace } = platformContext(name, cfg, this);
     const ns = cfg.kubernetes.namespace;
 
-    const secrets = platformSecrets(ctx, credentials);
+    const keys = new KeyMaterial(
+      `${name}-keys`,
+      {
+        generation: cfg.keys.generation,
+        hostnames: { hostname: cfg.hostname, mgtHostname: cfg.mgtHostname, dashboardHostname: cfg.dashboardHostname },
+        flavor: cfg.analytics.flavor,
+        primary: cfg.keys.primaryPrivateKey && cfg.keys.primaryCertificate ? { privateKey: cfg.keys.primaryPrivateKey, certificate: cfg.keys.primaryCertificate } : undefined,
+        nodeSans: keySans(ns),
+        // nginx's own certificate when config brings it (a generated one is made later, by the front end).
+        frontendCertificate: cfg.tls.certificate,
+      },
+      { parent: this },
+    );
+    const secrets = platformSecrets(ctx, credentials, keys);
     const db = platformDatabase(ctx, credentials, secrets.database);
 
     // The model and what it renders (strings only, inside apply).
@@ -81,7 +110,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       secrets,
       dbInit,
       sharedClaim,
-      deps: [...(namespace ? [namespace] : []), config.applier, secrets.applier, sharedClaim, secrets.database, secrets.admin, secrets.keystore],
+      keyDigests: keys.publicDigest,
+      deps: [...(namespace ? [namespace] : []), config.applier, secrets.applier, sharedClaim, secrets.database, secrets.admin, secrets.keystore, secrets.keys],
     };
     const isSts = productStatefulSet(ctx, 'is', workload);
     const analyticsSts = productStatefulSet(ctx, 'analytics', workload);
@@ -97,6 +127,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       dashboardUrl: pulumi.output(`https://${cfg.dashboardHostname}/portal/`),
       frontendAddress: lb.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? 'pending'),
       databaseEndpoint: pulumi.interpolate`${db.host}:${MYSQL_PORT}`,
+      deploymentCaCertificate: keys.caCertificate,
       isStatefulSet: isSts.metadata.name,
       analyticsStatefulSet: analyticsSts.metadata.name,
     };

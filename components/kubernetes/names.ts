@@ -33,7 +33,17 @@ export const SECRET_NAMES_K8S = {
   keystore: 'wso2is-keystore',
   applier: 'wso2is-applier-secrets',
   tls: 'wso2is-frontend-tls',
+  /** Every node's keystore material (private keys), one key per node: `keyMaterialFileName(id)`. */
+  keys: 'wso2is-keys',
 } as const;
+
+/**
+ * Key of a node's keystore material in the keys Secret, and its file name in the pod.
+ * @param id the node
+ */
+export function keyMaterialFileName(id: NodeId | string): string {
+  return `keys-${id}.json`;
+}
 
 /** The label every object of the stack carries. */
 export const PART_OF = { 'app.kubernetes.io/part-of': 'wso2-is-pattern2' } as const;

@@ -57,6 +57,10 @@ export const MOUNTS = {
   dbInit: '/opt/pattern2/db-init',
   /** emptyDir holding the downloaded JDBC driver (the product images do not ship one). */
   jdbcDriver: '/opt/pattern2/jdbc-driver',
+  /** The keys Secret: every node's keystore material (mode 0400, read by root init containers). */
+  keys: '/opt/pattern2/keys',
+  /** emptyDir (memory) where the keytool steps are prepared and run (private keys: never on disk). */
+  keystoreWork: '/opt/pattern2/keystores',
 } as const;
 
 export const APPLIER_FILE = 'applier.js';

@@ -10,7 +10,7 @@ import type { StackConfig } from '../../config';
 import { ANALYTICS_HOME_LINK, PortRule, ProductProcess, Role, SharedDirectory, Topology, WSO2_UID, jdbcDriverDir, nodesOf, processesFor } from '../../topology';
 import { STATEFULSET_OF, appLabels, portName } from './names';
 import { APPLIER_NODE_IMAGE, MOUNTS, jdbcDriverFileName } from './paths';
-import { applyScript, driverFetchScript, seedScript, stageScript, startScript } from './scripts';
+import { applyScript, driverFetchScript, keysScript, keystoresScript, seedScript, stageScript, startScript } from './scripts';
 import { antiAffinity, tcpProbe } from './pod-specs';
 
 type Container = k8s.types.input.core.v1.Container;
@@ -56,6 +56,8 @@ export interface ProductPodArgs {
   applierConfigMap: Input<string>;
   /** Name of the Secret holding the applier's secrets file. */
   applierSecret: Input<string>;
+  /** Name of the Secret holding every node's keystore material. */
+  keysSecret: Input<string>;
   /** Name of the ReadWriteMany claim holding the shared trees. */
   sharedClaim: Input<string>;
   /** The stage container's command (`stageCommand` over the edited paths). */
@@ -127,13 +129,18 @@ function productVolumes(p: RolePod): Volume[] {
     { name: 'secrets', secret: { secretName: p.a.applierSecret, defaultMode: 0o400 } },
     { name: 'shared', persistentVolumeClaim: { claimName: p.a.sharedClaim } },
     { name: 'jdbc-driver', emptyDir: { sizeLimit: '32Mi' } },
+    // Private keys: the Secret 0400 (root init containers), the keytool work in memory only.
+    { name: 'keys', secret: { secretName: p.a.keysSecret, defaultMode: 0o400 } },
+    { name: 'keystore-work', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
     // A writable directory for the home link (the image's /opt is root's).
     ...(p.homeLink ? [{ name: 'home-link', emptyDir: { sizeLimit: '1Mi' } }] : []),
   ];
 }
 
 /**
- * Init containers, in order: fetch the driver, wait for the database, stage, seed, apply.
+ * Init containers, in order: fetch the driver, wait for the database, stage, seed, apply, then
+ * the node's keystores in three steps (prepare: Node; keytool: the product image; install: Node),
+ * all before the product starts.
  * @param p the role's pod
  */
 function productInitContainers(p: RolePod): Container[] {
@@ -188,6 +195,47 @@ function productInitContainers(p: RolePod): Container[] {
         capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER'] },
       },
     },
+    ...keystoreInitContainers(p, stageImage, podName),
+  ];
+}
+
+/**
+ * The keystores of the pod's node, built before the product starts: the Node image has no
+ * keytool and the product image no Node, so the applier prepares and installs, keytool builds.
+ * @param p the role's pod
+ * @param productImage the image with the JDK's keytool
+ * @param podName the POD_NAME variable (the node is picked by ordinal)
+ */
+function keystoreInitContainers(p: RolePod, productImage: string, podName: k8s.types.input.core.v1.EnvVar): Container[] {
+  const work = { name: 'keystore-work', mountPath: MOUNTS.keystoreWork };
+  const asRoot = {
+    runAsUser: 0,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER'] },
+  };
+  const nodeStep = (phase: 'prepare' | 'install'): Container => ({
+    name: `keys-${phase}`,
+    image: APPLIER_NODE_IMAGE,
+    command: ['sh', '-c', keysScript(p.role, phase)],
+    env: [podName],
+    volumeMounts: [
+      { name: 'stage', mountPath: MOUNTS.stage },
+      { name: 'applier', mountPath: MOUNTS.applier, readOnly: true },
+      { name: 'keys', mountPath: MOUNTS.keys, readOnly: true },
+      work,
+    ],
+    securityContext: asRoot,
+  });
+  return [
+    nodeStep('prepare'),
+    {
+      name: 'keystores',
+      image: productImage,
+      command: ['sh', '-c', keystoresScript(), 'keystores', MOUNTS.keystoreWork],
+      volumeMounts: [work],
+      securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
+    },
+    nodeStep('install'),
   ];
 }
 

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { AnalyticsFlavor, ProductProcess, Role, SharedDirectory, WSO2_UID } from '../../topology';
 import { shellFile, shellQuote } from '../../config-templates/shell';
 import { APPLIER_FILE, MOUNTS, NAMESERVER_PLACEHOLDER, NGINX_PATHS, SECRETS_FILE, assertRelativePath, inSharedTree, jdbcDriverFileName, productHome } from './paths';
-import { DB_INIT_DONE_TABLE, nodeIdForOrdinal } from './names';
+import { DB_INIT_DONE_TABLE, keyMaterialFileName, nodeIdForOrdinal } from './names';
 
 /**
  * The script of `shell/<file>`: its body (what follows the opening comment block and the blank
@@ -105,6 +105,33 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
   run.push(`chown -R ${UID_PAIR} "$stage"`);
   const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
   return assembleScript('k8s-apply.sh', [ordinals, run]);
+}
+
+/**
+ * Keys: one phase of the applier's `keystores` command for this pod's node (picked by ordinal, as
+ * in apply), in the Node image as root (the key material is 0400): `prepare` writes the keytool
+ * steps into the memory work volume and gives them to the product user, who runs them in the
+ * product image ({@link keystoresScript}); `install` checks the stores keytool built, puts them
+ * in the stage (the start script copies them into the home) and empties the work volume.
+ * @param role the role whose nodes the pods run
+ * @param phase which phase
+ */
+export function keysScript(role: Role, phase: 'prepare' | 'install'): string {
+  const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
+  const material = `"${MOUNTS.keys}/${keyMaterialFileName('$node_id')}"`;
+  const run = [
+    `node ${MOUNTS.applier}/${APPLIER_FILE} keystores --home ${MOUNTS.stage} --material ${material} --${phase} ${MOUNTS.keystoreWork}`,
+    `chown -R ${UID_PAIR} ${phase === 'prepare' ? MOUNTS.keystoreWork : MOUNTS.stage}`,
+  ];
+  return assembleScript('k8s-keys.sh', [ordinals, run]);
+}
+
+/**
+ * Keystores: runs in the product image (keytool, no Node) as the product user: the keytool steps
+ * `keysScript('prepare')` wrote in the work volume (`sh -c SCRIPT keystores DIR`).
+ */
+export function keystoresScript(): string {
+  return assembleScript('k8s-keystores.sh', []);
 }
 
 /**

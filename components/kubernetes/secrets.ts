@@ -4,10 +4,11 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import { ADMIN_USERNAME } from '../../topology';
+import { ADMIN_USERNAME, NODE_IDS } from '../../topology';
 import { Credentials } from '../credentials';
+import type { KeyMaterial } from '../keys';
 import { PlatformContext } from './context';
-import { SECRET_NAMES_K8S } from './names';
+import { SECRET_NAMES_K8S, keyMaterialFileName } from './names';
 import { SECRETS_FILE } from './paths';
 
 /** Product default keystore password of wso2carbon.jks (IS 5.8.0 ships it; we do not re-key). */
@@ -22,6 +23,8 @@ export interface PlatformSecrets {
   keystore: k8s.core.v1.Secret;
   /** The applier's secrets file (SECRETS_FILE). */
   applier: k8s.core.v1.Secret;
+  /** Every node's keystore material, one key per node (`keyMaterialFileName`). */
+  keys: k8s.core.v1.Secret;
   /** Versions of the secrets the pods read: a rotated value changes these, not the other way round. */
   versions: pulumi.Output<string>;
 }
@@ -30,8 +33,9 @@ export interface PlatformSecrets {
  * The platform's Secrets.
  * @param ctx the platform context
  * @param credentials the stack's credentials (Pulumi secrets)
+ * @param keyMaterial the stack's key material (store passwords, per-node material)
  */
-export function platformSecrets(ctx: PlatformContext, credentials: Credentials): PlatformSecrets {
+export function platformSecrets(ctx: PlatformContext, credentials: Credentials, keyMaterial: KeyMaterial): PlatformSecrets {
   const { name, cfg, meta, inNs } = ctx;
   const database = new k8s.core.v1.Secret(
     `${name}-db-secret`,
@@ -56,7 +60,9 @@ export function platformSecrets(ctx: PlatformContext, credentials: Credentials):
     { metadata: meta(SECRET_NAMES_K8S.keystore), type: 'Opaque', stringData: { password: pulumi.secret(PRODUCT_KEYSTORE_PASSWORD) } },
     inNs(),
   );
-  // What the applier's `apply --secrets-file` reads; the nodes never need the master password.
+  // What the applier's `apply --secrets-file` reads (the store passwords fill the keystore
+  // placeholders); the nodes never need the master password.
+  const pw = keyMaterial.passwords;
   const applier = new k8s.core.v1.Secret(
     `${name}-applier-secret`,
     {
@@ -64,14 +70,34 @@ export function platformSecrets(ctx: PlatformContext, credentials: Credentials):
       type: 'Opaque',
       stringData: {
         [SECRETS_FILE]: pulumi.secret(
-          pulumi.all([credentials.dbPassword, credentials.adminPassword]).apply(([db, adm]) => JSON.stringify({ db_password: db, admin_password: adm })),
+          pulumi
+            .all([credentials.dbPassword, credentials.adminPassword, pw.primary, pw.internal, pw.tls, pw.truststore])
+            .apply(([db, adm, ks, internal, tlsPw, trust]) =>
+              JSON.stringify({
+                db_password: db,
+                admin_password: adm,
+                keystore_password: ks,
+                internal_keystore_password: internal,
+                tls_keystore_password: tlsPw,
+                truststore_password: trust,
+              }),
+            ),
         ),
       },
     },
     inNs(),
   );
+  const keys = new k8s.core.v1.Secret(
+    `${name}-keys-secret`,
+    {
+      metadata: meta(SECRET_NAMES_K8S.keys),
+      type: 'Opaque',
+      stringData: Object.fromEntries(NODE_IDS.map((id) => [keyMaterialFileName(id), pulumi.secret(keyMaterial.material[id])])),
+    },
+    inNs(),
+  );
   const versions = pulumi
-    .all([database, admin, keystore, applier].map((s) => s.metadata.apply((m) => `${m?.name ?? ''}@${m?.resourceVersion ?? ''}`)))
+    .all([database, admin, keystore, applier, keys].map((s) => s.metadata.apply((m) => `${m?.name ?? ''}@${m?.resourceVersion ?? ''}`)))
     .apply((v) => v.join(','));
-  return { database, admin, keystore, applier, versions };
+  return { database, admin, keystore, applier, keys, versions };
 }

@@ -12,7 +12,7 @@ import { PlatformContext } from './context';
 import { CHECKSUM_ANNOTATION, CONFIG_MAP_NAMES, NAMES, PART_OF, STATEFULSET_OF, appLabels, changeSetFileName, portName } from './names';
 import { APPLIER_FILE, editedPaths } from './paths';
 import { configChecksum } from './checksums';
-import { applyScript, stageScript, waitForDbScript } from './scripts';
+import { applyScript, keysScript, keystoresScript, stageScript, waitForDbScript } from './scripts';
 import { dbWaitContainer } from './pod-specs';
 import { analyticsPodSpec, isPodSpec, stageCommand } from './product-pod-specs';
 import { DbInit } from './database';
@@ -67,27 +67,34 @@ export interface ProductWorkloadArgs {
   dbInit: DbInit;
   /** The shared trees' claim. */
   sharedClaim: k8s.core.v1.PersistentVolumeClaim;
+  /** Per node, the digest of its PUBLIC certificates: renewed material rolls the pods. */
+  keyDigests: Record<NodeId, pulumi.Input<string>>;
   /** What every product pod waits for besides its own ConfigMaps and the db-init Job. */
   deps: pulumi.Resource[];
 }
 
 /**
  * The checksum of a role's pod template: its nodes' change sets, the applier, the stage and apply
- * scripts, the secrets' versions and the db-init script's hash.
+ * scripts, the secrets' versions, the db-init script's hash and its nodes' public certificates' digests.
  * @param role the role
  * @param a what the pods are built from
  * @param roleSets the change sets of the role's nodes
  */
 function roleChecksum(role: Role, a: ProductWorkloadArgs, roleSets: pulumi.Output<NodeChangeSet[]>): pulumi.Output<string> {
-  return pulumi.all([roleSets, a.secrets.versions, a.dbInit.scriptSha]).apply(([sets, versions, dbSha]: [NodeChangeSet[], string, string]) => {
+  const ids = ROLE_NODE_IDS[role];
+  const certs = pulumi.all(ids.map((id) => a.keyDigests[id]));
+  return pulumi.all([roleSets, a.secrets.versions, a.dbInit.scriptSha, certs]).apply(([sets, versions, dbSha, certDigests]: [NodeChangeSet[], string, string, string[]]) => {
     const parts: Record<string, string> = {
       applier: a.config.bundle,
       secrets: versions,
       dbInit: dbSha,
       stage: stageScript(role, a.shape.analyticsFlavor),
       apply: applyScript(role, a.shape.sharedDirectories.filter((d) => d.role === role)),
+      keys: keysScript(role, 'prepare') + keysScript(role, 'install') + keystoresScript(),
     };
     for (const cs of sets) parts[`changes/${cs.nodeId}`] = changeSetPayload(cs);
+    // Certificates only (public): never a digest of a private key or password.
+    ids.forEach((id, i) => (parts[`certificates/${id}`] = certDigests[i]));
     return configChecksum(parts);
   });
 }
@@ -128,6 +135,7 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
     changeSetConfigMaps: cms.map((cm) => cm.metadata.name),
     applierConfigMap: a.config.applier.metadata.name,
     applierSecret: a.secrets.applier.metadata.name,
+    keysSecret: a.secrets.keys.metadata.name,
     sharedClaim: a.sharedClaim.metadata.name,
     stageCommand: roleSets.apply((sets) => stageCommand(role, t, editedPaths(sets, shared))),
     dbWait: dbWaitContainer(a.dbInit.access, cfg.databaseUser, a.dbInit.scriptSha.apply((s) => waitForDbScript(DB_INIT_META_DATABASE, s))),

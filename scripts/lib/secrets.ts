@@ -15,6 +15,9 @@ export interface KnownSecret {
   value: string;
 }
 
+/** The armour of a PEM private key (PKCS#8, PKCS#1, SEC1, encrypted). */
+export const PEM_PRIVATE_KEY_RE = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
 /** Fragments shorter than this are too likely to occur by chance to be searched alone. */
 const MIN_FRAGMENT = 8;
 
@@ -34,6 +37,13 @@ export function needlesOf(secret: string): string[] {
     Buffer.from(secret).toString('base64'),
     Buffer.from(secret).toString('base64').replace(/=+$/, ''),
   ]);
+  if (PEM_PRIVATE_KEY_RE.test(secret)) {
+    // A PEM private key also holds its public key, which certificates (public) repeat: its short
+    // alphanumeric runs would match them. Its whole base64 lines are searched instead (and the
+    // plan refuses any private key armour at all: scanForLeaks).
+    for (const line of secret.split(/\r?\n/)) if (/^[A-Za-z0-9+/=]{40,}$/.test(line)) forms.add(line);
+    return [...forms].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  }
   // Only runs mixing letters and digits: a plain word such as "password" occurs in files legitimately.
   for (const run of secret.match(/[A-Za-z0-9]+/g) ?? []) {
     if (run.length >= MIN_FRAGMENT && /[0-9]/.test(run) && /[A-Za-z]/.test(run)) forms.add(run);
@@ -111,6 +121,9 @@ export function scanForSecrets(dir: string, secrets: readonly KnownSecret[]): Le
     for (const n of needles) {
       if (n.forms.some((f) => text.includes(f) || utf8.includes(f))) leaks.push({ file, label: n.label });
     }
+    // Any private key, known or not (a key from config, one a renderer inlined), and in its
+    // escaped JSON form too: nothing plan writes may carry one.
+    if (PEM_PRIVATE_KEY_RE.test(text) || PEM_PRIVATE_KEY_RE.test(utf8)) leaks.push({ file, label: 'a PEM private key' });
   }
   return leaks;
 }

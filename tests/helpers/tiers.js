@@ -26,6 +26,7 @@ const FAST = [
   'is-apply',
   'is-render',
   'k8s-pod-specs',
+  'keys-config', // keys.* config rules, key material documents (Node crypto only)
   'test-tiers',
 ];
 
@@ -62,6 +63,12 @@ const SYSTEM = [
   'keystores-material', // openssl makes the test material
   'keystores-pkcs12', // openssl, keytool
   'k8s-scripts', // sh, shellcheck, zip
+  'keys-graph', // the program under mocks (EC2): key material and its delivery
+  'keys-graph-k8s', // the program under mocks (Kubernetes): key material and its delivery
+  'keys-k8s-phases', // keytool: the Kubernetes split of the keystores step run for real
+  'keystores', // keytool, the bundled applier, java
+  'keystores-material',
+  'keystores-pkcs12', // openssl, keytool
   'nginx', // nginx, openssl
   'nginx-resolver', // nginx, openssl, shellcheck
   'plan', // the plan CLI

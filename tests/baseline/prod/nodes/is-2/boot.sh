@@ -17,6 +17,8 @@ CHANGE_SET_KEY='nodes/is-2/change-set.json'
 APPLIER_KEY='nodes/is-2/applier.js'
 DB_INIT_KEY='shared/db-init.sh'
 SECRET_ARN='arn:aws:secretsmanager:eu-west-1:123456789012:secret:wso2is-ec2-secrets-secret-b0435e'
+KEYS_SECRET_ARN='arn:aws:secretsmanager:eu-west-1:123456789012:secret:wso2is-ec2-is-2-keys-secret-23a857'
+KEY_MATERIAL_DIGEST='a0a528e1643b9055f3ade483dac7f555efd84e2bfb2886c01dcfa7c28e508399'
 EFS_ID='fs-6468c6f11e4f0dcd1'
 EFS_ACCESS_POINT='fsap-e005fc614f69a1187'
 SHARED_MOUNT='/mnt/wso2-shared'
@@ -39,6 +41,7 @@ http_get() { curl -fsSL --retry 5 -o "$2" "$1"; }
 # the peer serves the product's own self-signed certificate, and only "is it up" is asked.
 probe_health() { curl -ks -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 10 "$1"; }
 read_secret() { aws secretsmanager get-secret-value --region "$REGION" --secret-id "$SECRET_ARN" --query SecretString --output text; }
+read_node_keys() { aws secretsmanager get-secret-value --region "$REGION" --secret-id "$KEYS_SECRET_ARN" --query SecretString --output text; }
 user_exists() { id -u "$1" >/dev/null 2>&1; }
 add_user() { useradd --system --uid "$WSO2_UID" --user-group --home-dir "$2" --no-create-home --shell /sbin/nologin "$1"; }
 set_owner() { chown -R "$WSO2_UID:$WSO2_UID" "$@"; }
@@ -193,8 +196,18 @@ read_secret >"$secrets_file"
 # placeholder comes from the change set, so the one apply step fills them all.
 node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json" --secrets-file "$secrets_file"
 
-# ---- 8. Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password) ----
-log 'step 8: Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password)'
+# ---- 8. Keystores: built from this node's key material with keytool before the product starts (material in a 0600 temp file, removed on exit) ----
+log 'step 8: Keystores: built from this node'\''s key material with keytool before the product starts (material in a 0600 temp file, removed on exit)'
+keys_file="$(umask 077 && mktemp "$STATE/keys.XXXXXX")"
+trap 'rm -f "$secrets_file" "$keys_file"' EXIT
+read_node_keys >"$keys_file"
+log "keystores: material of certificates $KEY_MATERIAL_DIGEST"
+# keytool is the JDK's (JAVA_HOME); unchanged material and intact stores: nothing is written.
+JAVA_HOME="$(java_home)" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
+rm -f "$keys_file"
+
+# ---- 9. Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password) ----
+log 'step 9: Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password)'
 (
   DB_MASTER_PASSWORD="$(json_field "$secrets_file" db_master_password)"
   DB_APP_PASSWORD="$(json_field "$secrets_file" db_password)"
@@ -204,12 +217,12 @@ log 'step 8: Databases: db-init on every node at every boot (idempotent and conc
 )
 rm -f "$secrets_file"
 
-# ---- 9. Ownership: the product home and the shared trees belong to wso2 ----
-log 'step 9: Ownership: the product home and the shared trees belong to wso2'
+# ---- 10. Ownership: the product home and the shared trees belong to wso2 ----
+log 'step 10: Ownership: the product home and the shared trees belong to wso2'
 set_owner "$HOME_DIR/" "$SHARED/"'Deployment' "$SHARED/"'Tenants'
 
-# ---- 10. First start: on a fresh stack, wait for is-1 to finish its first start ----
-log 'step 10: First start: on a fresh stack, wait for is-1 to finish its first start'
+# ---- 11. First start: on a fresh stack, wait for is-1 to finish its first start ----
+log 'step 11: First start: on a fresh stack, wait for is-1 to finish its first start'
 first_start_local="$STATE/first-start.done"
 first_start_shared="$SHARED/.first-start.done"
 if [ -e "$first_start_local" ]; then
@@ -236,8 +249,8 @@ else
 fi
 printf '%s\n' "$NODE_ID" >"$first_start_local"
 
-# ---- 11. Services: one systemd unit per product process, (re)started with the new configuration ----
-log 'step 11: Services: one systemd unit per product process, (re)started with the new configuration'
+# ---- 12. Services: one systemd unit per product process, (re)started with the new configuration ----
+log 'step 12: Services: one systemd unit per product process, (re)started with the new configuration'
 JAVA_HOME_DIR="$(java_home)"
 mkdir -p "$ROOT/etc/systemd/system"
 units_changed=0
