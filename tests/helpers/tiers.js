@@ -66,9 +66,6 @@ const SYSTEM = [
   'keys-graph', // the program under mocks (EC2): key material and its delivery
   'keys-graph-k8s', // the program under mocks (Kubernetes): key material and its delivery
   'keys-k8s-phases', // keytool: the Kubernetes split of the keystores step run for real
-  'keystores', // keytool, the bundled applier, java
-  'keystores-material',
-  'keystores-pkcs12', // openssl, keytool
   'nginx', // nginx, openssl
   'nginx-resolver', // nginx, openssl, shellcheck
   'plan', // the plan CLI
