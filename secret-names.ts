@@ -6,7 +6,16 @@
  */
 
 /** Placeholders the applier fills at boot from the platform's secret store. */
-export const SECRET_NAMES = ['db_password', 'db_master_password', 'admin_password'] as const;
+export const SECRET_NAMES = [
+  'db_password',
+  'db_master_password',
+  'admin_password',
+  // The store (and key: one password per store) passwords of the nodes' own keystores (topology KEYSTORE_STORES).
+  'keystore_password',
+  'internal_keystore_password',
+  'tls_keystore_password',
+  'truststore_password',
+] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 /**
  * The placeholder text for a secret, optionally through a filter (`base64`).
