@@ -45,6 +45,7 @@ const SYSTEM = [
   'ec2-prod', // cloud-init schema
   'ec2-shell', // shellcheck, bash -n
   'ec2-units', // cloud-init
+  'is-keystores-plan', // the plan CLI
   'k8s-das', // sh
   'k8s-db-wait', // MariaDB, sh
   'k8s-eks',
