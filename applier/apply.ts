@@ -12,6 +12,7 @@ import { Explosion, isUnder, materialise, planExplode } from './explode';
 import { applyJsonOps, applyYamlOps } from './doc';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { applyProperties } from './properties';
+import { applyTextOps } from './text';
 import { fillBuffer, SecretName } from './secrets';
 import {
   insertChild, parseStep, parseXml, removeElement, replaceElement, select, setAttr, setText, stepMatches,
@@ -190,6 +191,7 @@ function applyOne(change: FileChange, current: Buffer | undefined): { data: Buff
     }
     return { data: Buffer.from(out, 'latin1'), ops: change.ops.length };
   }
+  if (change.kind === 'text') return { data: applyTextOps(file, current, change.ops), ops: change.ops.length };
   throw new Error(`${(change as { path?: string }).path ?? '?'}: unknown change kind ${JSON.stringify((change as { kind: unknown }).kind)}`);
 }
 

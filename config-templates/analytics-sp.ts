@@ -10,6 +10,7 @@
  */
 import { Datasource, NodeId, Topology, dbUserFor, jdbcUrl, node, secretPlaceholder } from '../topology';
 import { DocOp, DocPath, NodeChangeSet, YamlEdit } from './types';
+import { START_SCRIPTS, databridgeOps, httpsListenerOps, renderJavaSecurity, renderStartScript } from './analytics-keystores';
 
 export const WORKER_DEPLOYMENT_YAML = 'conf/worker/deployment.yaml';
 export const DASHBOARD_DEPLOYMENT_YAML = 'conf/dashboard/deployment.yaml';
@@ -144,7 +145,10 @@ export function renderSpWorkerEdit(t: Topology, id: NodeId): YamlEdit {
     set(['wso2.carbon', 'id'], spCarbonId(id)),
     set([...listener(WORKER_LISTENER_INDEX.default), 'port'], t.ports.workerHttp),
     set([...listener(WORKER_LISTENER_INDEX.msf4jHttps), 'port'], t.ports.workerHttps),
+    // Our TLS key and truststore instead of the pack's (analytics-keystores.ts).
+    ...httpsListenerOps(listener(WORKER_LISTENER_INDEX.msf4jHttps)),
     ...receiverOps(t),
+    ...databridgeOps(),
     // The stock H2 WSO2_CLUSTER_DB and IS_ANALYTICS_DB are replaced in place; PERSISTENCE_DB is new.
     upsertDatasource(t, SP_WORKER_DATASOURCES.cluster),
     upsertDatasource(t, SP_WORKER_DATASOURCES.persistence),
@@ -195,6 +199,8 @@ export function renderSpDashboardEdit(t: Topology, id: NodeId): YamlEdit {
     // The stock wso2.carbon.ports.offset ('2') stays: it shifts the dashboard's own databridge
     // receivers off the worker's; the HTTPS listener port is taken as written.
     set(['wso2.transport.http', 'listenerConfigurations', DASHBOARD_LISTENER_INDEX.defaultHttps, 'port'], t.ports.dashboard),
+    ...httpsListenerOps(['wso2.transport.http', 'listenerConfigurations', DASHBOARD_LISTENER_INDEX.defaultHttps]),
+    ...databridgeOps(),
     ...adminPasswordOps(),
     // The dashboard calls the workers' APIs as admin; these credentials are plain text.
     set(['wso2.status.dashboard', 'workerAccessCredentials', 'password'], secretPlaceholder('admin_password')),
@@ -209,6 +215,13 @@ export function renderSpChangeSet(t: Topology, id: NodeId): NodeChangeSet {
   return {
     nodeId: id,
     product: 'analytics',
-    changes: [renderSpWorkerEdit(t, id), renderSpDashboardEdit(t, id)],
+    changes: [
+      renderSpWorkerEdit(t, id),
+      renderSpDashboardEdit(t, id),
+      // The JVM TLS floor, then the start scripts that load it (and no longer name the pack's keystore).
+      renderJavaSecurity(),
+      renderStartScript(START_SCRIPTS.worker),
+      renderStartScript(START_SCRIPTS.dashboard),
+    ],
   };
 }

@@ -11,6 +11,7 @@ import { renderConsentMgt, renderEmbeddedLdap, renderIdentityXml, renderUserMgt 
 import { renderAxis2, renderCarbon, renderHazelcastProperties } from './is/cluster';
 import { renderCatalina, renderDashboardSite, renderPortalSite, renderShindigExplode, renderShindigWebXml } from './is/proxy';
 import { renderIdentityEventHandlers, renderPublishers } from './is/publishers';
+import { renderDataAgentConfig } from './is/keystores';
 
 export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
   if (node(t, id).role !== 'is') throw new Error(`${id} is not an IS node`);
@@ -31,6 +32,8 @@ export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     // Before the web.xml edit: the applier refuses an explode after a change inside its directory.
     renderShindigExplode(),
     renderShindigWebXml(t),
+    // The publishers' TLS client: our truststore, TLS 1.2, our suites.
+    renderDataAgentConfig(),
     ...renderPublishers(t),
     renderIdentityEventHandlers(),
   ];

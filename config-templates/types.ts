@@ -128,7 +128,30 @@ export interface ExplodeArchive {
    */
   path: string;
 }
-export type FileChange = XmlEdit | YamlEdit | JsonEdit | PropertiesEdit | WholeFile | ExplodeArchive;
+/**
+ * One exact-text replacement (see {@link TextEdit}). `find` and `replace` are non-empty, differ, and
+ * neither contains the other, so the op has exactly two states a file can be in.
+ */
+export interface TextOp {
+  op: 'replace';
+  /** The stock text, which must occur exactly once. */
+  find: string;
+  /** What it becomes. */
+  replace: string;
+}
+/**
+ * Exact-text edits of a file no structured edit fits (a start script). Each op replaces `find`,
+ * which must occur exactly once, by `replace`; a file where `find` is absent and `replace` occurs
+ * exactly once already has the op (idempotent). Anything else (absent both, or more than once) is
+ * an error naming the file and the op: a pack whose text differs must not be guessed at. Matching is
+ * on bytes (UTF-8 of the strings) and every byte outside the replaced span is kept as it was.
+ */
+export interface TextEdit {
+  kind: 'text';
+  path: string;
+  ops: TextOp[];
+}
+export type FileChange = XmlEdit | YamlEdit | JsonEdit | PropertiesEdit | TextEdit | WholeFile | ExplodeArchive;
 
 /** Everything one node's product home receives. */
 export interface NodeChangeSet {

@@ -16,6 +16,13 @@ import {
   WORKER_DEPLOYMENT_YAML,
 } from '../config-templates/analytics-sp';
 import { NodeChangeSet } from '../config-templates/types';
+import {
+  ANALYTICS_JAVA_SECURITY_FILE,
+  OUR_SSL_PROPERTIES,
+  START_SCRIPTS,
+  STOCK_SSL_PROPERTIES,
+} from '../config-templates/analytics-keystores';
+import { TLS_CIPHER_LIST, TLS_PROTOCOLS } from '../config-templates/keystores';
 import { testTopology } from './helpers/topology';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'analytics');
@@ -96,6 +103,28 @@ it('the comment check notices a lost comment and accepts a moved one', () => {
   expect(comments("u: 'x # not a comment' # real")).toEqual(['# real']);
 });
 
+const TLS_PW = secretPlaceholder('tls_keystore_password');
+const OUR_LISTENER_KEY = { keyStoreFile: '${carbon.home}/resources/security/tls.jks', keyStorePassword: TLS_PW, certPass: TLS_PW };
+
+/** The databridge receivers and data agents of either runtime: our stores, TLS 1.2, our suites. */
+function checkKeyMaterial(doc: Y): void {
+  expect(doc['databridge.config']).toMatchObject({ keyStoreLocation: '${sys:carbon.home}/resources/security/tls.jks', keyStorePassword: TLS_PW });
+  for (const r of doc['databridge.config'].dataReceivers as Y[]) {
+    expect(r.dataReceiver.properties).toMatchObject({ sslEnabledProtocols: TLS_PROTOCOLS, ciphers: TLS_CIPHER_LIST });
+  }
+  const agents = (doc['data.agent.config'].agents as Y[]).map((a) => a.agentConfiguration);
+  expect(agents.map((a) => a.name)).toEqual(['Thrift', 'Binary']);
+  for (const a of agents) {
+    expect(a).toMatchObject({
+      trustStorePath: '${sys:carbon.home}/resources/security/client-truststore.jks',
+      trustStorePassword: secretPlaceholder('truststore_password'),
+      sslEnabledProtocols: TLS_PROTOCOLS,
+      ciphers: TLS_CIPHER_LIST,
+    });
+  }
+  expect(JSON.stringify(doc)).not.toMatch(/wso2carbon\.jks|fixture\.jks|fixture-keystore|fixture-trust/);
+}
+
 afterAll(() => {
   for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
 });
@@ -108,6 +137,9 @@ describe('renderSpChangeSet (pure)', () => {
     expect(cs.changes.map((c) => [c.kind, c.path])).toEqual([
       ['yaml', WORKER_DEPLOYMENT_YAML],
       ['yaml', DASHBOARD_DEPLOYMENT_YAML],
+      ['file', ANALYTICS_JAVA_SECURITY_FILE],
+      ['text', START_SCRIPTS.worker],
+      ['text', START_SCRIPTS.dashboard],
     ]);
   });
 
@@ -150,8 +182,9 @@ function checkWorker(before: string, after: string, id: NodeId): void {
   const listeners = doc['wso2.transport.http'].listenerConfigurations as Y[];
   expect(listeners[0]).toMatchObject({ id: 'default', port: PORTS.workerHttp });
   expect(listeners[1]).toMatchObject({ id: 'msf4j-https', port: PORTS.workerHttps, scheme: 'https' });
-  const stockHttps = (parse(before) as Y)['wso2.transport.http'].listenerConfigurations[1];
-  expect(listeners[1].keyStoreFile).toBe(stockHttps.keyStoreFile);
+  // Our TLS key instead of the pack's; the listener's other settings untouched.
+  expect(listeners[1]).toMatchObject(OUR_LISTENER_KEY);
+  checkKeyMaterial(doc);
 
   // Receivers: ports from the model as strings, other properties untouched.
   const receivers = (doc['databridge.config'].dataReceivers as Y[]).map((r) => r.dataReceiver);
@@ -267,7 +300,8 @@ function checkDashboard(before: string, after: string): void {
     expect(names).toContain(r);
   }
   const listener = doc['wso2.transport.http'].listenerConfigurations[0];
-  expect(listener).toMatchObject({ id: 'default-https', port: PORTS.dashboard, scheme: 'https' });
+  expect(listener).toMatchObject({ id: 'default-https', port: PORTS.dashboard, scheme: 'https', ...OUR_LISTENER_KEY });
+  checkKeyMaterial(doc);
   expect(doc['wso2.carbon'].ports.offset).toBe((parse(before) as Y)['wso2.carbon'].ports.offset);
   expect(doc['auth.configs'].userManager.userStore.users[0].user.password).toBe(secretPlaceholder('admin_password', 'base64'));
   expect(doc['wso2.status.dashboard'].workerAccessCredentials.password).toBe(secretPlaceholder('admin_password'));
@@ -288,6 +322,10 @@ describe.each([
     expect(fs.existsSync(path.join(source, DASHBOARD_DEPLOYMENT_YAML))).toBe(true);
     stock = { worker: read(source, WORKER_DEPLOYMENT_YAML), dashboard: read(source, DASHBOARD_DEPLOYMENT_YAML) };
     homes = { 'analytics-1': copyHome(source), 'analytics-2': copyHome(source) };
+    // The reference set has no start scripts: ours stand in, shaped like the stock lines.
+    for (const h of Object.values(homes)) {
+      for (const s of Object.values(START_SCRIPTS)) if (!fs.existsSync(path.join(h, s))) fs.cpSync(path.join(FIXTURE, s), path.join(h, s));
+    }
     for (const id of ['analytics-1', 'analytics-2'] as const) applyChangeSet(homes[id], renderSpChangeSet(t, id));
   });
 
@@ -305,11 +343,22 @@ describe.each([
     expect(read(homes['analytics-1'], DASHBOARD_DEPLOYMENT_YAML)).toBe(read(homes['analytics-2'], DASHBOARD_DEPLOYMENT_YAML));
   });
 
+  it.each(Object.entries(START_SCRIPTS))('the %s start script loads our JVM TLS floor and names no keystore or password', (_r, script) => {
+    const home = homes['analytics-1'];
+    const text = read(home, script);
+    expect(text).not.toContain('wso2carbon');
+    expect(text).not.toMatch(/Password|keyStore=/);
+    expect(text).toContain(OUR_SSL_PROPERTIES);
+    expect(text.replace(OUR_SSL_PROPERTIES, STOCK_SSL_PROPERTIES)).toBe(read(FIXTURE, script));
+    expect(fs.statSync(path.join(home, script)).mode & 0o777).toBe(0o755);
+    expect(read(home, ANALYTICS_JAVA_SECURITY_FILE)).toMatch(/^jdk\.tls\.disabledAlgorithms=SSLv2Hello, SSLv3, TLSv1, TLSv1\.1,/m);
+  });
+
   it('is idempotent: applying again changes no byte', () => {
     const home = homes['analytics-1'];
     const once = [read(home, WORKER_DEPLOYMENT_YAML), read(home, DASHBOARD_DEPLOYMENT_YAML)];
     const report = applyChangeSet(home, renderSpChangeSet(t, 'analytics-1'));
-    expect(report.files.map((f) => f.changed)).toEqual([false, false]);
+    expect(report.files.map((f) => f.changed)).toEqual([false, false, false, false, false]);
     expect([read(home, WORKER_DEPLOYMENT_YAML), read(home, DASHBOARD_DEPLOYMENT_YAML)]).toEqual(once);
   });
 });

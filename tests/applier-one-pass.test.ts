@@ -18,10 +18,16 @@ import { renderNodeChangeSet } from '../config-templates';
 import type { FileChange, NodeChangeSet } from '../config-templates/types';
 import { secretPlaceholder } from '../topology';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
+import { STORE_PASSWORDS } from './helpers/store-passwords';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const NASTY = `p&<>"'$\\%]]>x\u00e9\u4e2d \t#: -- end`;
-const SECRETS = { db_password: NASTY, admin_password: `adm!n "q" & <t>`, db_master_password: 'never-on-a-node' };
+const SECRETS = {
+  db_password: NASTY,
+  admin_password: `adm!n "q" & <t>`,
+  db_master_password: 'never-on-a-node',
+  ...STORE_PASSWORDS,
+};
 const DB = secretPlaceholder('db_password');
 const ADMIN = secretPlaceholder('admin_password');
 
@@ -167,7 +173,12 @@ describe.each(NODES)('%s: one pass equals apply + fill-secrets', (_name, render,
     expect(first.written.length).toBeGreaterThan(0);
     expect(holdsPlaceholder(first.written)).toBe(0);
     const before = identities(home);
-    const rotated = { ...SECRETS, db_password: `${NASTY}-2`, admin_password: 'admin-2' };
+    const rotated = {
+      ...SECRETS,
+      db_password: `${NASTY}-2`,
+      admin_password: 'admin-2',
+      ...Object.fromEntries(Object.entries(STORE_PASSWORDS).map(([k, v]) => [k, `${v}-2`])),
+    };
     const again = recordWrites(() => applyChangeSet(home, cs, { secrets: rotated }));
     expect(holdsPlaceholder(again.written)).toBe(0);
     // Exactly the files holding a secret were replaced, each once; the rest kept their inode.

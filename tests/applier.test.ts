@@ -436,3 +436,41 @@ describe('XmlPath', () => {
     expect(() => applyXmlOps('bad.xml', '<a>&nbsp;</a>', [])).toThrow(/undeclared entity/);
   });
 });
+
+describe('text changes: exact replacements on bytes', () => {
+  const SCRIPT = 'wso2/worker/bin/carbon.sh';
+  const op = { op: 'replace' as const, find: '    -Dfile.encoding=UTF8 \\\n', replace: '    -Dfile.encoding=UTF-8 \\\n    -Dx=1 \\\n' };
+  const change = (ops = [op]): FileChange[] => [{ kind: 'text', path: SCRIPT, ops }];
+
+  it('replaces the one occurrence, keeps every other byte and the mode, and is idempotent', () => {
+    const h = home('analytics');
+    const abs = path.join(h, SCRIPT);
+    // A byte that is not UTF-8 elsewhere in the file must survive untouched.
+    fs.appendFileSync(abs, Buffer.from([0x23, 0xe9, 0x0a]));
+    const before = fs.readFileSync(abs);
+    expect(applyChangeSet(h, change()).files).toEqual([{ path: SCRIPT, kind: 'text', ops: 1, changed: true }]);
+    const after = fs.readFileSync(abs);
+    const at = before.indexOf(op.find);
+    expect(after).toEqual(Buffer.concat([before.subarray(0, at), Buffer.from(op.replace), before.subarray(at + op.find.length)]));
+    expect(fs.statSync(abs).mode & 0o777).toBe(0o755);
+    expect(applyChangeSet(h, change()).files[0].changed).toBe(false);
+    expect(fs.readFileSync(abs)).toEqual(after);
+  });
+
+  it.each([
+    ['text absent and replacement absent', { ...op, find: 'not in the file\n', replace: 'nor this\n' }, /neither the text nor its replacement occurs exactly once/],
+    ['text present twice', { ...op, find: '\\\n', replace: '\\\r\n' }, /occurs \d+ times, expected once/],
+    ['find inside replace', { ...op, replace: `${op.find}more\n` }, /must not contain one another/],
+    ['empty replacement', { ...op, replace: '' }, /non-empty strings/],
+  ])('refuses %s, writing nothing', (_name, bad, re) => {
+    const h = home('analytics');
+    const before = fs.readFileSync(path.join(h, SCRIPT));
+    expect(() => applyChangeSet(h, change([bad]))).toThrow(re);
+    expect(() => applyChangeSet(h, change([bad]))).toThrow(new RegExp(`^${SCRIPT}: text op 0`));
+    expect(fs.readFileSync(path.join(h, SCRIPT))).toEqual(before);
+  });
+
+  it('refuses a missing file', () => {
+    expect(() => applyChangeSet(home('is'), change())).toThrow(/text edit: file does not exist/);
+  });
+});

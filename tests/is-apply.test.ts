@@ -10,6 +10,7 @@ import * as path from 'path';
 import { applyChangeSet } from '../applier/apply';
 import { NodeChangeSet, renderIsChangeSet } from '../config-templates';
 import { jdbcUrl, secretPlaceholder } from '../topology';
+import { TLS_CIPHER_LIST } from '../config-templates/keystores';
 import { ADDRESSES, IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { snapshotFiles } from './helpers/files';
 import { zipTreeTo } from './helpers/zip';
@@ -21,6 +22,7 @@ const CONSENT = 'repository/conf/consent-mgt-config.xml';
 const IDENTITY_EVENT = 'repository/conf/identity/identity-event.properties';
 const HAZELCAST = 'repository/conf/hazelcast.properties';
 
+const DATA_AGENT = 'repository/conf/data-bridge/data-agent-config.xml';
 
 const t = isTestTopology();
 const is1 = renderIsChangeSet(t, 'is-1');
@@ -125,7 +127,28 @@ function expectIsNode1(home: string): void {
   expect(xpath(home, carbon, '/Server/Cache/ForceLocalCache')).toBe('true');
   expect(xpath(home, carbon, '/Server/Ports/Offset')).toBe('0');
 
+  // Our stores, with their password placeholders (key password = store password).
+  const sec = '${carbon.home}/repository/resources/security';
+  const store = (b: string) => ['Location', 'Type', 'Password', 'KeyAlias', 'KeyPassword'].map((e) => xpath(home, carbon, `/Server/Security/${b}/${e}`));
+  const pw = (n: Parameters<typeof secretPlaceholder>[0]) => secretPlaceholder(n);
+  expect(store('KeyStore')).toEqual([`${sec}/primary.jks`, 'JKS', pw('keystore_password'), 'primary', pw('keystore_password')]);
+  expect(store('InternalKeyStore')).toEqual([`${sec}/internal.jks`, 'JKS', pw('internal_keystore_password'), 'internal', pw('internal_keystore_password')]);
+  expect(store('TrustStore')).toEqual([`${sec}/client-truststore.jks`, 'JKS', pw('truststore_password'), '', '']);
+  const ent = '/Server/EntitlementSettings/ThirftBasedEntitlementConfig/KeyStore';
+  expect(xpath(home, 'repository/conf/identity/identity.xml', `${ent}/Location`)).toBe(`${sec}/primary.jks`);
+  expect(xpath(home, 'repository/conf/identity/identity.xml', `${ent}/Password`)).toBe(pw('keystore_password'));
+  for (const agent of ['Thrift', 'Binary']) {
+    const a = (e: string) => xpath(home, DATA_AGENT, `/DataAgentsConfiguration/Agent[Name='${agent}']/${e}`);
+    expect([a('TrustSore'), a('TrustSorePassword'), a('sslEnabledProtocols'), a('ciphers')]).toEqual([
+      `${sec}/client-truststore.jks`, pw('truststore_password'), 'TLSv1.2', TLS_CIPHER_LIST,
+    ]);
+  }
+
   const cat = 'repository/conf/tomcat/catalina-server.xml';
+  const c9443 = (a: string) => xpath(home, cat, `/Server/Service/Connector[@port='9443']/@${a}`);
+  expect(['keystoreFile', 'keystorePass', 'keystoreType', 'keyAlias', 'keyPass', 'sslProtocol', 'sslEnabledProtocols', 'ciphers', 'clientAuth'].map(c9443)).toEqual([
+    `${sec}/tls.jks`, pw('tls_keystore_password'), 'JKS', 'tls', pw('tls_keystore_password'), 'TLS', 'TLSv1.2', TLS_CIPHER_LIST, 'want',
+  ]);
   expect(xpath(home, cat, "/Server/Service/Connector[@port='9443']/@proxyPort")).toBe('443');
   expect(xpath(home, cat, "/Server/Service/Connector[@port='9763']/@proxyPort")).toBe('80');
 
@@ -147,7 +170,10 @@ function expectIsNode1(home: string): void {
   for (const kind of ['AuthenticationData', 'RoleData', 'SessionData', 'UserData']) {
     const f = `repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-${kind}.xml`;
     const prop = (n: string) => xpath(home, f, `/eventPublisher/to/property[@name='${n}']`);
-    expect(prop('receiverURL')).toBe(`tcp://${ADDRESSES['analytics-1']}:7612|tcp://${ADDRESSES['analytics-2']}:7612`);
+    // Events over TLS to the receivers' SSL port; authentication on the same endpoints.
+    const ssl = `ssl://${ADDRESSES['analytics-1']}:7712|ssl://${ADDRESSES['analytics-2']}:7712`;
+    expect(prop('receiverURL')).toBe(ssl);
+    expect(prop('authenticatorURL')).toBe(ssl);
     expect(prop('username')).toBe('admin');
     expect(prop('password')).toBe(secretPlaceholder('admin_password'));
     expect(xpath(home, f, "/eventPublisher/to/property[@name='password']/@encrypted")).toBe('false');
@@ -230,9 +256,11 @@ describe('IS change set on the shipped IS 5.8.0 files', () => {
 
   test('only consent-mgt-config.xml, hazelcast.properties (created), the gadget server (war and web.xml) and identity-event.properties are absent from the reference set (taken from our fixture; a war is zipped from it)', () => {
     const edited = is1.changes.filter((c) => c.kind !== 'file').map((c) => c.path);
-    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([CONSENT, HAZELCAST, SHINDIG_WAR, SHINDIG, IDENTITY_EVENT]);
+    expect(edited.filter((p) => !fs.existsSync(path.join(REFERENCE_HOME, p)))).toEqual([CONSENT, HAZELCAST, SHINDIG_WAR, SHINDIG, DATA_AGENT, IDENTITY_EVENT]);
     fs.copyFileSync(path.join(IS_FIXTURE_HOME, CONSENT), path.join(home, CONSENT));
     fs.copyFileSync(path.join(IS_FIXTURE_HOME, IDENTITY_EVENT), path.join(home, IDENTITY_EVENT));
+    fs.mkdirSync(path.join(home, path.dirname(DATA_AGENT)), { recursive: true });
+    fs.copyFileSync(path.join(IS_FIXTURE_HOME, DATA_AGENT), path.join(home, DATA_AGENT));
     // As the pack ships it: a war, unpacked by the applier's explode change before the edit.
     const war = path.join(home, SHINDIG_WAR);
     zipTreeTo(path.join(IS_FIXTURE_HOME, path.dirname(path.dirname(SHINDIG))), war); // fixed times: the same bytes every run

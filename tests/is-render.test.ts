@@ -10,6 +10,7 @@ import { convert } from 'xmlbuilder2';
 import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, Topology, datasourceByJndi, jdbcUrl, secretPlaceholder } from '../topology';
 import { FileChange, NodeChangeSet, WholeFile, XmlEdit, XmlOp, changeSetPayload, renderIsChangeSet } from '../config-templates';
 import { isTestTopology, withPorts, ADDRESSES } from './fixtures/is/model';
+import { TLS_CIPHER_LIST } from '../config-templates/keystores';
 
 const t = isTestTopology();
 const is1 = renderIsChangeSet(t, 'is-1');
@@ -99,6 +100,7 @@ describe('IS change set: shape', () => {
       'json repository/deployment/server/jaggeryapps/portal/conf/site.json',
       'explode repository/deployment/server/webapps/shindig.war',
       'xml repository/deployment/server/webapps/shindig/WEB-INF/web.xml',
+      'xml repository/conf/data-bridge/data-agent-config.xml',
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-AuthenticationData.xml',
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-RoleData.xml',
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-SessionData.xml',
@@ -260,7 +262,7 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
     expect(setTextAt(is1, 'repository/conf/carbon.xml', '/Server/MgtHostName')).toBe(t.mgtHostname);
     expect(setTextAt(is1, 'repository/conf/carbon.xml', '/Server/Cache/ForceLocalCache')).toBe('true');
     expect(setTextAt(is1, 'repository/conf/carbon.xml', '/Server/Ports/Offset')).toBe('0');
-    expect(xmlEdit(is1, 'repository/conf/tomcat/catalina-server.xml').ops).toEqual([
+    expect(xmlEdit(is1, 'repository/conf/tomcat/catalina-server.xml').ops.slice(0, 2)).toEqual([
       { op: 'setAttr', path: "/Server/Service/Connector[@port='9443']", name: 'proxyPort', value: '443' },
       { op: 'setAttr', path: "/Server/Service/Connector[@port='9763']", name: 'proxyPort', value: '80' },
     ]);
@@ -288,7 +290,8 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
   test('front-end ports other than 443/80 flow into every proxy setting', () => {
     const cs = renderIsChangeSet(isTestTopology({ frontendPorts: { https: 8443, http: 8080 } }), 'is-1');
     const json = JSON.stringify(cs);
-    expect(xmlEdit(cs, 'repository/conf/tomcat/catalina-server.xml').ops.map((o) => (o as { value: string }).value)).toEqual(['8443', '8080']);
+    const proxyPorts = xmlEdit(cs, 'repository/conf/tomcat/catalina-server.xml').ops.filter((o) => o.op === 'setAttr' && o.name === 'proxyPort');
+    expect(proxyPorts.map((o) => (o as { value: string }).value)).toEqual(['8443', '8080']);
     expect(json).toContain('"proxyHTTPSPort"],"value":"8443"');
     expect(json).toContain('shindig.port=8443');
     expect(json).not.toMatch(/"443"|:443\b|=443\b/);
@@ -301,28 +304,33 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
     expect(() => renderIsChangeSet(isTestTopology(withPorts({ isHttps: 8443, isHttp: 8763 })), 'is-1')).toThrow(/negative offset/);
   });
 
-  test('analytics publishers: failover to both Thrift receivers as admin with the admin password placeholder', () => {
+  test('analytics publishers: failover to both receivers over TLS (ssl:// on the Thrift SSL port) as admin with the admin password placeholder', () => {
     const pubs = is1.changes.filter((c) => c.path.includes('/eventpublishers/')) as XmlEdit[];
     expect(pubs).toHaveLength(4);
-    const expected = `tcp://${ADDRESSES['analytics-1']}:${t.ports.thrift}|tcp://${ADDRESSES['analytics-2']}:${t.ports.thrift}`;
+    const expected = `ssl://${ADDRESSES['analytics-1']}:${t.ports.thriftSsl}|ssl://${ADDRESSES['analytics-2']}:${t.ports.thriftSsl}`;
     for (const p of pubs) {
-      expect(p.ops).toEqual([
+      expect(p.ops.slice(0, 4)).toEqual([
         { op: 'setText', path: "/eventPublisher/to/property[@name='receiverURL']", value: expected },
         { op: 'setText', path: "/eventPublisher/to/property[@name='username']", value: 'admin' },
         { op: 'setText', path: "/eventPublisher/to/property[@name='password']", value: secretPlaceholder('admin_password') },
         { op: 'setAttr', path: "/eventPublisher/to/property[@name='password']", name: 'encrypted', value: 'false' },
       ]);
+      // Always explicit: derived from an ssl:// receiver URL it would be the SSL port + 100.
+      const up = p.ops[4] as Extract<XmlOp, { op: 'upsertChild' }>;
+      expect(p.ops).toHaveLength(5);
+      expect(up.match).toBe("property[@name='authenticatorURL']");
+      expect((parse(up.xml) as { property: { '#': string } }).property['#']).toBe(expected);
     }
   });
 
-  test('a Thrift SSL port off the +100 spacing adds an explicit authenticator URL', () => {
+  test('model Thrift SSL ports reach both URLs; the plain Thrift port is not used', () => {
     const cs = renderIsChangeSet(isTestTopology(withPorts({ thrift: 7612, thriftSsl: 7800 })), 'is-1');
     const pub = cs.changes.find((c) => c.path.endsWith('AuthenticationData.xml')) as XmlEdit;
     const up = pub.ops.find((o) => o.op === 'upsertChild') as { xml: string; match: string };
-    expect(up.match).toBe("property[@name='authenticatorURL']");
-    expect((parse(up.xml) as { property: { '#': string } }).property['#']).toBe(
-      `ssl://${ADDRESSES['analytics-1']}:7800|ssl://${ADDRESSES['analytics-2']}:7800`,
-    );
+    const url = `ssl://${ADDRESSES['analytics-1']}:7800|ssl://${ADDRESSES['analytics-2']}:7800`;
+    expect((parse(up.xml) as { property: { '#': string } }).property['#']).toBe(url);
+    expect((pub.ops[0] as { value: string }).value).toBe(url);
+    expect(JSON.stringify(pub)).not.toContain(':7612');
     xmllint(up.xml, 'authurl.xml');
   });
 });
@@ -356,11 +364,77 @@ describe('IS change set: event handlers and Hazelcast properties (WSO2 pattern-2
   });
 });
 
+describe('IS change set: key material and TLS', () => {
+  const SEC = '${carbon.home}/repository/resources/security';
+  const pw = (n: Parameters<typeof secretPlaceholder>[0]) => secretPlaceholder(n);
+
+  test('carbon.xml: primary, internal and trust stores are ours, each with its own password placeholder', () => {
+    const at = (p: string) => setTextAt(is1, 'repository/conf/carbon.xml', `/Server/Security/${p}`);
+    expect(['Location', 'Type', 'Password', 'KeyAlias', 'KeyPassword'].map((e) => at(`KeyStore/${e}`))).toEqual([
+      `${SEC}/primary.jks`, 'JKS', pw('keystore_password'), 'primary', pw('keystore_password'),
+    ]);
+    expect(['Location', 'Type', 'Password', 'KeyAlias', 'KeyPassword'].map((e) => at(`InternalKeyStore/${e}`))).toEqual([
+      `${SEC}/internal.jks`, 'JKS', pw('internal_keystore_password'), 'internal', pw('internal_keystore_password'),
+    ]);
+    expect(['Location', 'Type', 'Password'].map((e) => at(`TrustStore/${e}`))).toEqual([`${SEC}/client-truststore.jks`, 'JKS', pw('truststore_password')]);
+  });
+
+  test('catalina 9443: our TLS key by alias, TLS 1.2 only, forward-secret GCM suites only', () => {
+    const attrs = Object.fromEntries(
+      xmlEdit(is1, 'repository/conf/tomcat/catalina-server.xml')
+        .ops.filter((o) => o.op === 'setAttr' && o.path === "/Server/Service/Connector[@port='9443']")
+        .map((o) => [(o as { name: string }).name, (o as { value: string }).value]),
+    );
+    expect(attrs).toEqual({
+      proxyPort: '443',
+      keystoreFile: `${SEC}/tls.jks`,
+      keystorePass: pw('tls_keystore_password'),
+      keystoreType: 'JKS',
+      keyAlias: 'tls',
+      keyPass: pw('tls_keystore_password'),
+      sslProtocol: 'TLS',
+      sslEnabledProtocols: 'TLSv1.2',
+      ciphers: TLS_CIPHER_LIST,
+    });
+    const suites = attrs.ciphers.split(',');
+    expect(suites.length).toBeGreaterThanOrEqual(4);
+    for (const c of suites) expect(c).toMatch(/^TLS_(ECDHE_RSA|ECDHE_ECDSA|DHE_RSA)_WITH_AES_(128|256)_GCM_SHA(256|384)$/);
+  });
+
+  test('identity.xml: the entitlement service keystore is the primary one', () => {
+    const base = '/Server/EntitlementSettings/ThirftBasedEntitlementConfig/KeyStore';
+    expect(setTextAt(is1, 'repository/conf/identity/identity.xml', `${base}/Location`)).toBe(`${SEC}/primary.jks`);
+    expect(setTextAt(is1, 'repository/conf/identity/identity.xml', `${base}/Password`)).toBe(pw('keystore_password'));
+  });
+
+  test('data-agent-config.xml: both agents trust our truststore (TrustSore, as the product spells it) over TLS 1.2 with our suites', () => {
+    const ops = xmlEdit(is1, 'repository/conf/data-bridge/data-agent-config.xml').ops as Extract<XmlOp, { op: 'upsertChild' }>[];
+    const got = ops.map((o) => [o.parent, o.match, Object.values(parse(o.xml))[0]]);
+    const expected = ['Thrift', 'Binary'].flatMap((a) => [
+      [`/DataAgentsConfiguration/Agent[Name='${a}']`, 'TrustSore', `${SEC}/client-truststore.jks`],
+      [`/DataAgentsConfiguration/Agent[Name='${a}']`, 'TrustSorePassword', pw('truststore_password')],
+      [`/DataAgentsConfiguration/Agent[Name='${a}']`, 'sslEnabledProtocols', 'TLSv1.2'],
+      [`/DataAgentsConfiguration/Agent[Name='${a}']`, 'ciphers', TLS_CIPHER_LIST],
+    ]);
+    expect(got).toEqual(expected);
+  });
+
+  test('no change names the pack\'s keystore or its password', () => {
+    // (The node-local H2 registry keeps its stock database credentials: a database, not a keystore.)
+    for (const cs of [is1, is2]) {
+      expect(JSON.stringify(cs)).not.toMatch(/wso2carbon\.jks/);
+      expect(JSON.stringify(cs)).not.toContain('"value":"wso2carbon"');
+    }
+  });
+});
+
 describe('IS change set: secrets, determinism, node differences', () => {
   test('secrets appear only as placeholders of known secrets', () => {
     const json = JSON.stringify(is1);
     const names = [...json.matchAll(SECRET_PLACEHOLDER_RE)].map((m) => m[1]);
-    expect(new Set(names)).toEqual(new Set(['db_password', 'admin_password']));
+    expect(new Set(names)).toEqual(
+      new Set(['db_password', 'admin_password', 'keystore_password', 'internal_keystore_password', 'tls_keystore_password', 'truststore_password']),
+    );
     for (const n of names) expect(SECRET_NAMES).toContain(n);
     // No MySQL datasource carries a literal password.
     const master = (change(is1, 'repository/conf/datasources/master-datasources.xml', 'file') as WholeFile).content;

@@ -7,6 +7,7 @@
 import { DEFAULT_PORTS, NodeId, Topology, node, nodesOf } from '../../topology';
 import { PropertiesEdit, XmlEdit, XmlOp } from '../types';
 import { byAttr, setAttr, setText, xmlFragment } from './xml';
+import { carbonKeystoreOps } from './keystores';
 
 export const AXIS2_XML = 'repository/conf/axis2/axis2.xml';
 export const CARBON_XML = 'repository/conf/carbon.xml';
@@ -69,6 +70,8 @@ export function renderCarbon(t: Topology): XmlEdit {
       // Clustered nodes: caches stay local and are invalidated across the cluster (seed 000).
       setText('/Server/Cache/ForceLocalCache', 'true'),
       setText('/Server/Ports/Offset', String(carbonPortOffset(t))),
+      // Our primary, internal and trust stores instead of the pack's wso2carbon.jks (is/keystores.ts).
+      ...carbonKeystoreOps(),
     ],
   };
 }

@@ -6,6 +6,7 @@
 import { DEFAULT_PORTS, Topology } from '../../topology';
 import { DocOp, ExplodeArchive, JsonEdit, XmlEdit } from '../types';
 import { byAttr, setAttr } from './xml';
+import { catalinaTlsOps } from './keystores';
 
 export const CATALINA_SERVER_XML = 'repository/conf/tomcat/catalina-server.xml';
 export const DASHBOARD_SITE_JSON = 'repository/deployment/server/jaggeryapps/dashboard/conf/site.json';
@@ -39,6 +40,8 @@ export function renderCatalina(t: Topology): XmlEdit {
     ops: [
       setAttr(connector(DEFAULT_PORTS.isHttps), 'proxyPort', String(t.frontendPorts.https)),
       setAttr(connector(DEFAULT_PORTS.isHttp), 'proxyPort', String(t.frontendPorts.http)),
+      // Our TLS key, TLS 1.2 and strong suites only (is/keystores.ts).
+      ...catalinaTlsOps(connector(DEFAULT_PORTS.isHttps)),
     ],
   };
 }

@@ -3,10 +3,17 @@
  * sends to the analytics nodes' Thrift receivers as the admin user. Only one analytics node
  * receives at a time (active-passive), so the URL lists both in the wso2event adapter's failover
  * form (`|`), never load-balanced (`,`).
+ *
+ * Events travel over TLS: the receiver URL names the receivers' SSL port with `ssl://`, which the
+ * data-bridge agent opens with its secure (TLS) Thrift client, trusting our truststore
+ * (data-agent-config.xml, is/keystores.ts). The authenticator URL is then always explicit and the
+ * same list: left out, the agent would derive it as `ssl://` on the receiver port plus 100
+ * (carbon-analytics-common DataPublisherUtil.getDefaultAuthUrl), a port nothing listens on.
  */
-import { ADMIN_USERNAME, Topology, nodesOf, secretPlaceholder } from '../../topology';
+import { ADMIN_USERNAME, Topology, secretPlaceholder } from '../../topology';
 import { PropertiesEdit, XmlEdit, XmlOp } from '../types';
 import { byAttr, setAttr, setText, xmlFragment } from './xml';
+import { sslReceiverUrls } from './keystores';
 
 export const IDENTITY_EVENT_PROPERTIES = 'repository/conf/identity/identity-event.properties';
 export const EVENT_PUBLISHERS_DIR = 'repository/deployment/server/eventpublishers';
@@ -16,27 +23,14 @@ export const IS_ANALYTICS_PUBLISHERS = ['AuthenticationData', 'RoleData', 'Sessi
 export const publisherPath = (kind: (typeof IS_ANALYTICS_PUBLISHERS)[number]) =>
   `${EVENT_PUBLISHERS_DIR}/IsAnalytics-Publisher-wso2event-${kind}.xml`;
 
-/** `tcp://a1:7612|tcp://a2:7612`: try the first receiver, fail over to the second. */
+/** `ssl://a1:7712|ssl://a2:7712`: try the first receiver, fail over to the second, over TLS. */
 export function receiverUrl(t: Topology): string {
-  return nodesOf(t, 'analytics')
-    .map((n) => `tcp://${n.address}:${t.ports.thrift}`)
-    .join('|');
+  return sslReceiverUrls(t);
 }
 
-/** The SSL authentication endpoints, in the same failover order as the receivers. */
+/** The SSL authentication endpoints: the receivers themselves, in the same failover order. */
 export function authenticatorUrl(t: Topology): string {
-  return nodesOf(t, 'analytics')
-    .map((n) => `ssl://${n.address}:${t.ports.thriftSsl}`)
-    .join('|');
-}
-
-/**
- * The stock publishers carry no authenticator URL: the adapter derives it as the receiver port
- * plus 100 (the products' own Thrift/Thrift-SSL spacing). Only when the model breaks that spacing
- * is the authenticator URL written explicitly.
- */
-export function needsAuthenticatorUrl(t: Topology): boolean {
-  return t.ports.thriftSsl !== t.ports.thrift + 100;
+  return sslReceiverUrls(t);
 }
 
 const to = '/eventPublisher/to';
@@ -49,15 +43,13 @@ export function renderPublisher(t: Topology, kind: (typeof IS_ANALYTICS_PUBLISHE
     setText(property('password'), secretPlaceholder('admin_password')),
     // The placeholder is filled with the plain password at boot, not a secure-vault cipher text.
     setAttr(property('password'), 'encrypted', 'false'),
-  ];
-  if (needsAuthenticatorUrl(t)) {
-    ops.push({
+    {
       op: 'upsertChild',
       parent: to,
       match: `property${byAttr('name', 'authenticatorURL')}`,
       xml: xmlFragment({ property: { '@name': 'authenticatorURL', '#': authenticatorUrl(t) } }),
-    });
-  }
+    },
+  ];
   return { kind: 'xml', path: publisherPath(kind), ops };
 }
 

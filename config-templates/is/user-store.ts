@@ -7,6 +7,7 @@ import { Topology, secretPlaceholder } from '../../topology';
 import { XmlEdit } from '../types';
 import { identityDatasource, userStoreDatasource } from './datasources';
 import { byAttr, namedValues, setText, xmlFragment } from './xml';
+import { identityKeystoreOps } from './keystores';
 
 export const USER_MGT_XML = 'repository/conf/user-mgt.xml';
 export const EMBEDDED_LDAP_XML = 'repository/conf/identity/embedded-ldap.xml';
@@ -88,7 +89,11 @@ export function renderIdentityXml(t: Topology): XmlEdit {
     kind: 'xml',
     path: IDENTITY_XML,
     // The seed's jdbc/WSO2IDENTITYDB resolves to nothing; the identity datasource's JNDI name does.
-    ops: [setText('/Server/JDBCPersistenceManager/DataSource/Name', identityDatasource(t).jndiName)],
+    ops: [
+      setText('/Server/JDBCPersistenceManager/DataSource/Name', identityDatasource(t).jndiName),
+      // The entitlement service's keystore: ours, not the pack's (is/keystores.ts).
+      ...identityKeystoreOps(),
+    ],
   };
 }
 

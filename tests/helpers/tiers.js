@@ -31,6 +31,7 @@ const FAST = [
 ];
 
 const SYSTEM = [
+  'analytics-tls-floor', // java, keytool, openssl
   'applier-bundle', // the bundled applier in a child node
   'applier-explode', // zip / unzip, the bundled CLI racing itself
   'applier-explode-boot', // EC2 boot scripts in a sandbox
@@ -48,6 +49,7 @@ const SYSTEM = [
   'ec2-shell', // shellcheck, bash -n
   'ec2-units', // cloud-init, javac/java (stop harness)
   'is-properties-jvm', // java
+  'is-keystores-plan', // the plan CLI
   'k8s-das', // sh
   'k8s-db-wait', // MariaDB, sh
   'k8s-eks',
