@@ -21,13 +21,19 @@ import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { fillSecrets } from '../applier/secrets';
 import { findSecretFiles } from './helpers/files';
+import { STORE_PASSWORDS } from './helpers/store-passwords';
 import { ADDRESSES, isTestTopology } from './fixtures/is/model';
 import { makeSandbox, makeRoot, putS3, runBoot, runBootAsync, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
 import { fakeKeysSecretArn } from './fixtures/ec2/sandbox';
 
 const REPO = path.resolve(__dirname, '..');
 const BUCKET = 'stack-config-bucket';
-const SECRETS = { db_password: `App&<>"'$\`\\:#pw1`, db_master_password: `Master&<>"'$\`\\:#pw2`, admin_password: `Admin&<>"'$\`\\:#pw3` };
+const SECRETS = {
+  db_password: `App&<>"'$\`\\:#pw1`,
+  db_master_password: `Master&<>"'$\`\\:#pw2`,
+  admin_password: `Admin&<>"'$\`\\:#pw3`,
+  ...STORE_PASSWORDS,
+};
 const topology = isTestTopology();
 
 function params(id: NodeId, role: Role): BootScriptParams {
@@ -452,6 +458,8 @@ describe('analytics node in the sandbox', () => {
   test('siddhi-files shared and linked; worker and dashboard units', () => {
     const top = path.join(tmp, 'anpack', 'wso2is-analytics-5.8.0');
     fs.cpSync(path.join(REPO, 'tests/fixtures/analytics/conf'), path.join(top, 'conf'), { recursive: true });
+    // The start scripts whose trust-store lines the change set edits.
+    fs.cpSync(path.join(REPO, 'tests/fixtures/analytics/wso2'), path.join(top, 'wso2'), { recursive: true });
     for (const [rel, c] of Object.entries({
       'bin/worker.sh': '#!/bin/sh\n',
       'bin/dashboard.sh': '#!/bin/sh\n',

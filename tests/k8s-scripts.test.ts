@@ -5,6 +5,7 @@
  * sequence with the bundled applier editing the shared tree in place (two pods, one after the
  * other and at once).
  */
+import { STORE_PASSWORDS } from './helpers/store-passwords';
 import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -232,7 +233,7 @@ describe('the JDBC driver fetch (real wget against a loopback server)', () => {
 describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shared tree', () => {
   const topology = isTestTopology();
   const IS_SHARED = SHARED_DIRECTORIES.filter((d) => d.role === 'is');
-  const SECRET_VALUES = { db_password: `db&<pw>'"1`, admin_password: `admin&<pw>"'2` };
+  const SECRET_VALUES = { db_password: `db&<pw>'"1`, admin_password: `admin&<pw>"'2`, ...STORE_PASSWORDS };
   const IDS = ['is-1', 'is-2'] as const;
   const sets = IDS.map((id) => renderNodeChangeSet(topology, id));
   const rel = (p: string) => p.slice('repository/deployment/'.length); // a Deployment path on the shared volume
