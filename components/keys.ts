@@ -16,6 +16,7 @@ import * as random from '@pulumi/random';
 import * as tls from '@pulumi/tls';
 import { AnalyticsFlavor, KeystoreKind, NODE_IDS, NodeId, Role, TRUSTSTORE_ALIASES, keystoresFor, roleOfNode } from '../topology';
 import { KEYSTORE_MATERIAL_SCHEMA, KeystoreMaterial } from '../applier/keystore-material';
+import { CA_BUNDLES, CaBundleName } from '../applier/ca-bundles';
 
 /** The addresses a node's clients reach it by: its certificate's SANs (besides localhost and the hostnames). */
 export interface NodeSans {
@@ -38,6 +39,8 @@ export interface KeyMaterialArgs {
   nodeSans: Record<NodeId, NodeSans>;
   /** The front end's certificate, trusted by every node when there is one (seed 000). */
   frontendCertificate?: pulumi.Input<string>;
+  /** Shipped CA bundles every truststore also holds: `rds` where the database is RDS (its server certificate's CAs). */
+  trustedBundles?: CaBundleName[];
 }
 
 /** Ten years: the CA outlives many generations of node keys. */
@@ -137,15 +140,18 @@ export class KeyMaterial extends pulumi.ComponentResource {
       );
       const pairs: Partial<Record<KeystoreKind, KeyPair>> = { primary, internal, tls: nodeTls };
       const parts = { ca: this.caCertificate, frontend: pulumi.output(args.frontendCertificate ?? ''), passwords: pulumi.all(this.passwords) };
+      const bundles = args.trustedBundles ?? [];
+      // A bundle counts by its pinned digest: a new bundle rolls the nodes like new certificates.
+      const bundleIds = bundles.map((b) => `bundle:${b}:${CA_BUNDLES[b].sha256}`);
       const certs = pulumi.all(keystoresFor(role, args.flavor).flatMap((s) => (pairs[s.kind] ? [pairs[s.kind]!.certificate] : [])));
       this.publicDigest[id] = pulumi
         .all([parts.ca, parts.frontend, certs])
-        .apply(([ca, fe, leaf]) => crypto.createHash('sha256').update([ca, fe, ...leaf].join('\u0000')).digest('hex'));
+        .apply(([ca, fe, leaf]) => crypto.createHash('sha256').update([ca, fe, ...leaf, ...bundleIds].join('\u0000')).digest('hex'));
       const keys = pulumi.all(
         keystoresFor(role, args.flavor).flatMap((s) => (pairs[s.kind] ? [pulumi.all([pairs[s.kind]!.privateKey, pairs[s.kind]!.certificate])] : [])),
       );
       this.material[id] = pulumi.secret(
-        pulumi.all([parts.ca, parts.frontend, parts.passwords, keys]).apply(([ca, fe, pw, kp]) => nodeMaterialJson(role, args.flavor, ca, fe, pw as Record<KeystoreKind, string>, kp)),
+        pulumi.all([parts.ca, parts.frontend, parts.passwords, keys]).apply(([ca, fe, pw, kp]) => nodeMaterialJson(role, args.flavor, ca, fe, pw as Record<KeystoreKind, string>, kp, bundles)),
       );
     }
     this.registerOutputs({ caCertificate: this.caCertificate });
@@ -160,6 +166,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
  * @param frontend The front end's certificate, or '' for none.
  * @param passwords Store passwords by kind.
  * @param pairs [private key, certificate] of each key store of the role, in {@link keystoresFor} order.
+ * @param trustedBundles Shipped CA bundles the truststore also holds (named, not copied: applier/ca-bundles.ts).
  */
 export function nodeMaterialJson(
   role: Role,
@@ -168,6 +175,7 @@ export function nodeMaterialJson(
   frontend: string,
   passwords: Record<KeystoreKind, string>,
   pairs: [string, string][],
+  trustedBundles: CaBundleName[] = [],
 ): string {
   const specs = keystoresFor(role, flavor);
   const keyStores = specs.filter((s) => s.kind !== 'truststore');
@@ -187,6 +195,7 @@ export function nodeMaterialJson(
       };
     }),
     truststore: { file: trust.file, storePassword: passwords.truststore },
+    ...(trustedBundles.length > 0 ? { trustedBundles } : {}),
   };
   return JSON.stringify(doc);
 }

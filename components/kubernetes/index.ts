@@ -88,6 +88,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         nodeSans: keySans(ns),
         // nginx's own certificate when config brings it (a generated one is made later, by the front end).
         frontendCertificate: cfg.tls.certificate,
+        // On RDS its CAs verify the database server; the in-cluster MySQL's certificate is the deployment CA's.
+        trustedBundles: cfg.database === 'rds' ? ['rds'] : [],
       },
       { parent: this },
     );

@@ -74,6 +74,7 @@ const SYSTEM = [
   'plan-fixture', // the plan CLI
   'plan-inprocess', // a whole plan
   'plan-lib',
+  'rds-ca-bundle', // keytool, openssl, the bundled applier
 ];
 
 /** Test file path, relative to the repository root, of a name in the lists above. */
