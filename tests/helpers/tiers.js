@@ -50,6 +50,7 @@ const SYSTEM = [
   'ec2-units', // cloud-init, javac/java (stop harness)
   'is-properties-jvm', // java
   'is-keystores-plan', // the plan CLI
+  'jdbc-tls', // MariaDB with TLS, openssl
   'k8s-das', // sh
   'k8s-db-wait', // MariaDB, sh
   'k8s-eks',
