@@ -41,6 +41,8 @@ export interface KeyMaterialArgs {
   frontendCertificate?: pulumi.Input<string>;
   /** Shipped CA bundles every truststore also holds: `rds` where the database is RDS (its server certificate's CAs). */
   trustedBundles?: CaBundleName[];
+  /** The in-cluster database's DNS names: when given, a server key pair for it signed by the CA (every truststore already trusts it). */
+  databaseServerNames?: string[];
 }
 
 /** Ten years: the CA outlives many generations of node keys. */
@@ -60,7 +62,8 @@ interface KeyPair {
 /**
  * Children: `${name}-ca-key`, `${name}-ca-cert`; `${name}-primary-g<N>-{key,csr,cert}` (unless
  * config brings the primary pair), `${name}-internal-g<N>-{key,csr,cert}`,
- * `${name}-<node>-tls-g<N>-{key,csr,cert}`; `${name}-<kind>-password` for the four stores.
+ * `${name}-<node>-tls-g<N>-{key,csr,cert}`; `${name}-<kind>-password` for the four stores;
+ * `${name}-database-tls-g<N>-{key,csr,cert}` for an in-cluster database.
  */
 export class KeyMaterial extends pulumi.ComponentResource {
   /** The deployment CA certificate (public PEM): a stack output. */
@@ -74,6 +77,8 @@ export class KeyMaterial extends pulumi.ComponentResource {
    * exactly when the node's material is renewed, so it can roll the node.
    */
   public readonly publicDigest: Record<NodeId, pulumi.Output<string>>;
+  /** The in-cluster database's server key pair (private key a Pulumi secret), when asked for. */
+  public readonly databaseServer?: { privateKey: pulumi.Output<string>; certificate: pulumi.Output<string> };
 
   /**
    * @param name Prefix of the children's logical names.
@@ -117,6 +122,11 @@ export class KeyMaterial extends pulumi.ComponentResource {
       ? { privateKey: pulumi.secret(args.primary.privateKey), certificate: pulumi.output(args.primary.certificate) }
       : issue(`${name}-primary-${g}`, hostname, { dnsNames: [hostname], ipAddresses: [] }, signing);
     const internal = issue(`${name}-internal-${g}`, `${hostname} internal`, { dnsNames: [], ipAddresses: [] }, signing);
+    if (args.databaseServerNames) {
+      const names = args.databaseServerNames;
+      const db = issue(`${name}-database-tls-${g}`, names[0], { dnsNames: names, ipAddresses: [] }, ['digital_signature', 'key_encipherment', 'server_auth']);
+      this.databaseServer = { privateKey: pulumi.secret(db.privateKey), certificate: db.certificate };
+    }
 
     this.passwords = {} as Record<KeystoreKind, pulumi.Output<string>>;
     for (const kind of ['primary', 'internal', 'tls', 'truststore'] as KeystoreKind[]) {

@@ -90,9 +90,12 @@ export function dbWaitContainer(db: DatabaseAccess, user: string, script: Input<
  * @param image the MySQL image
  * @param characterSet the server's character set
  * @param secret the database Secret's name
+ * @param tlsSecret the Secret with the server's TLS key pair (`tls.crt`, `tls.key`) and `ca.crt`
  */
-export function mysqlPodSpec(image: string, characterSet: string, secret: Input<string>): PodSpec {
+export function mysqlPodSpec(image: string, characterSet: string, secret: Input<string>, tlsSecret: Input<string>): PodSpec {
   return {
+    // The image's mysqld runs as mysql (gid 999): the key is readable by that group only.
+    securityContext: { fsGroup: MYSQL_GID },
     containers: [
       {
         name: 'mysql',
@@ -101,6 +104,11 @@ export function mysqlPodSpec(image: string, characterSet: string, secret: Input<
           `--character-set-server=${characterSet}`,
           // The products ship MySQL Connector/J 5.1, which cannot do caching_sha2_password.
           '--default-authentication-plugin=mysql_native_password',
+          // TLS only, on our certificate (the JDBC URLs verify it against the deployment CA).
+          `--ssl-ca=${MYSQL_TLS_DIR}/ca.crt`,
+          `--ssl-cert=${MYSQL_TLS_DIR}/tls.crt`,
+          `--ssl-key=${MYSQL_TLS_DIR}/tls.key`,
+          '--require-secure-transport=ON',
         ],
         env: [secretEnv('MYSQL_ROOT_PASSWORD', secret, 'master-password')],
         ports: [{ name: 'mysql', containerPort: MYSQL_PORT }],
@@ -108,11 +116,20 @@ export function mysqlPodSpec(image: string, characterSet: string, secret: Input<
         readinessProbe: tcpProbe(MYSQL_PORT, 10),
         livenessProbe: tcpProbe(MYSQL_PORT, 120, 20, 6),
         resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
-        volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }],
+        volumeMounts: [
+          { name: 'data', mountPath: '/var/lib/mysql' },
+          { name: 'tls', mountPath: MYSQL_TLS_DIR, readOnly: true },
+        ],
       },
     ],
+    volumes: [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: 0o440 } }],
   };
 }
+
+/** Where the MySQL pod mounts its TLS Secret. */
+export const MYSQL_TLS_DIR = '/etc/mysql/tls';
+/** The group of the official MySQL image's mysql user. */
+const MYSQL_GID = 999;
 
 /**
  * The in-cluster NFS server pod (local clusters; EKS uses EFS), exporting its data claim.
