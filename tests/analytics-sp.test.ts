@@ -203,7 +203,7 @@ function checkWorker(before: string, after: string, id: NodeId): void {
     const ds = datasource(doc, name);
     expect(ds.definition.type).toBe('RDBMS');
     expect(ds.definition.configuration).toMatchObject({
-      jdbcUrl: jdbcUrl(t, db),
+      jdbcUrl: jdbcUrl(t, db, 'analytics'),
       username: 'wso2_analytics',
       password: secretPlaceholder('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',
@@ -278,7 +278,7 @@ function checkDashboard(before: string, after: string): void {
     expect(ds.jndiConfig).toEqual(stockJndi(name));
     expect(ds.jndiConfig.name).toBe(jndi);
     expect(ds.definition.configuration).toMatchObject({
-      jdbcUrl: jdbcUrl(t, db),
+      jdbcUrl: jdbcUrl(t, db, 'analytics'),
       username: 'wso2_analytics',
       password: secretPlaceholder('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',

@@ -51,6 +51,7 @@ const SYSTEM = [
   'ec2-units', // cloud-init, javac/java (stop harness)
   'is-properties-jvm', // java
   'is-keystores-plan', // the plan CLI
+  'jdbc-tls', // MariaDB with TLS, openssl
   'k8s-das', // sh
   'k8s-db-wait', // MariaDB, sh
   'k8s-eks',
@@ -77,6 +78,7 @@ const SYSTEM = [
   'plan-fixture', // the plan CLI
   'plan-inprocess', // a whole plan
   'plan-lib',
+  'rds-ca-bundle', // keytool, openssl, the bundled applier
 ];
 
 /** Test file path, relative to the repository root, of a name in the lists above. */
