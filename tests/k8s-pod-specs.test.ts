@@ -56,7 +56,7 @@ test('the support pods take their images, ports and object names as given', () =
   expect(m.args).toEqual(expect.arrayContaining(['--ssl-ca=/etc/mysql/tls/ca.crt', '--ssl-cert=/etc/mysql/tls/tls.crt', '--ssl-key=/etc/mysql/tls/tls.key', '--require-secure-transport=ON']));
   expect(m.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/mysql/tls', readOnly: true });
   expect(mysql.volumes).toEqual([{ name: 'tls', secret: { secretName: 'db-tls', defaultMode: 0o440 } }]);
-  expect(mysql.securityContext).toEqual({ fsGroup: 999 });
+  expect(mysql.securityContext).toMatchObject({ fsGroup: 999, runAsUser: 999, runAsNonRoot: true });
   expect(m.ports).toEqual([{ name: 'mysql', containerPort: MYSQL_PORT }]);
   expect(m.env[0].valueFrom.secretKeyRef).toEqual({ name: 'db-secret', key: 'master-password' });
 
