@@ -57,6 +57,7 @@ interface KeyPair {
 /**
  * Children: `${name}-ca-key`, `${name}-ca-cert`; `${name}-primary-g<N>-{key,csr,cert}` (unless
  * config brings the primary pair), `${name}-internal-g<N>-{key,csr,cert}`,
+ * `${name}-analytics-internal-g<N>-{key,csr,cert}` (DAS flavour only),
  * `${name}-<node>-tls-g<N>-{key,csr,cert}`; `${name}-<kind>-password` for the four stores.
  */
 export class KeyMaterial extends pulumi.ComponentResource {
@@ -114,6 +115,8 @@ export class KeyMaterial extends pulumi.ComponentResource {
       ? { privateKey: pulumi.secret(args.primary.privateKey), certificate: pulumi.output(args.primary.certificate) }
       : issue(`${name}-primary-${g}`, hostname, { dnsNames: [hostname], ipAddresses: [] }, signing);
     const internal = issue(`${name}-internal-${g}`, `${hostname} internal`, { dnsNames: [], ipAddresses: [] }, signing);
+    // DAS nodes' carbon.xml KeyStore (shared by both analytics nodes; never IS's internal key).
+    const analyticsInternal = args.flavor === 'das' ? issue(`${name}-analytics-internal-${g}`, `${hostname} analytics internal`, { dnsNames: [], ipAddresses: [] }, signing) : undefined;
 
     this.passwords = {} as Record<KeystoreKind, pulumi.Output<string>>;
     for (const kind of ['primary', 'internal', 'tls', 'truststore'] as KeystoreKind[]) {
@@ -135,7 +138,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
         },
         ['digital_signature', 'key_encipherment', 'server_auth', 'client_auth'],
       );
-      const pairs: Partial<Record<KeystoreKind, KeyPair>> = { primary, internal, tls: nodeTls };
+      const pairs: Partial<Record<KeystoreKind, KeyPair>> = { primary, internal: role === 'is' ? internal : analyticsInternal, tls: nodeTls };
       const parts = { ca: this.caCertificate, frontend: pulumi.output(args.frontendCertificate ?? ''), passwords: pulumi.all(this.passwords) };
       const certs = pulumi.all(keystoresFor(role, args.flavor).flatMap((s) => (pairs[s.kind] ? [pairs[s.kind]!.certificate] : [])));
       this.publicDigest[id] = pulumi
