@@ -72,6 +72,11 @@ export class KeyMaterial extends pulumi.ComponentResource {
    * exactly when the node's material is renewed, so it can roll the node.
    */
   public readonly publicDigest: Record<NodeId, pulumi.Output<string>>;
+  /**
+   * The deployment CA's key and certificate, for a certificate another component has it issue
+   * (the Kubernetes front end's, so every node trusts it through the CA). The key is a secret.
+   */
+  public readonly caSigner: { privateKeyPem: pulumi.Output<string>; certPem: pulumi.Output<string> };
 
   /**
    * @param name Prefix of the children's logical names.
@@ -95,6 +100,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
       child,
     );
     this.caCertificate = caCert.certPem;
+    this.caSigner = { privateKeyPem: caKey.privateKeyPem, certPem: caCert.certPem };
     const issue = (res: string, commonName: string, sans: NodeSans, uses: string[]): KeyPair => {
       const key = new tls.PrivateKey(`${res}-key`, { algorithm: 'RSA', rsaBits: 2048 }, child);
       const csr = new tls.CertRequest(
