@@ -23,6 +23,7 @@ const FAST = [
   'function-length',
   'das-properties',
   'ec2-first-start',
+  'edge-admin-filter', // CIDR regexes, the Carbon web.xml filter (xmllint)
   'is-apply',
   'is-render',
   'k8s-pod-specs',
@@ -48,6 +49,7 @@ const SYSTEM = [
   'ec2-prod', // cloud-init schema
   'ec2-shell', // shellcheck, bash -n
   'ec2-units', // cloud-init, javac/java (stop harness)
+  'edge-admin-filter-java', // java: the admin-surface regexes under java.util.regex
   'is-properties-jvm', // java
   'is-keystores-plan', // the plan CLI
   'k8s-das', // sh
