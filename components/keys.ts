@@ -38,6 +38,11 @@ export interface KeyMaterialArgs {
   nodeSans: Record<NodeId, NodeSans>;
   /** The front end's certificate, trusted by every node when there is one (seed 000). */
   frontendCertificate?: pulumi.Input<string>;
+  /**
+   * Issue a certificate for the public names (hostname, management and dashboard hostnames),
+   * signed by the deployment CA, for a front end that has no other (EC2 without an ACM one).
+   */
+  frontendPair?: boolean;
 }
 
 /** Ten years: the CA outlives many generations of node keys. */
@@ -49,7 +54,8 @@ const ORGANIZATION = 'WSO2 IS pattern 2';
 /** The four store passwords: alphanumeric only (safe in XML, YAML, properties and shell), 32 characters. */
 const PASSWORD_ARGS: random.RandomPasswordArgs = { length: 32, special: false, minLower: 2, minUpper: 2, minNumeric: 2 };
 
-interface KeyPair {
+/** A key pair: the private key a Pulumi secret, the certificate public PEM. */
+export interface KeyPair {
   privateKey: pulumi.Output<string>;
   certificate: pulumi.Output<string>;
 }
@@ -57,11 +63,14 @@ interface KeyPair {
 /**
  * Children: `${name}-ca-key`, `${name}-ca-cert`; `${name}-primary-g<N>-{key,csr,cert}` (unless
  * config brings the primary pair), `${name}-internal-g<N>-{key,csr,cert}`,
- * `${name}-<node>-tls-g<N>-{key,csr,cert}`; `${name}-<kind>-password` for the four stores.
+ * `${name}-<node>-tls-g<N>-{key,csr,cert}`, `${name}-frontend-g<N>-{key,csr,cert}` (with `frontendPair`);
+ * `${name}-<kind>-password` for the four stores.
  */
 export class KeyMaterial extends pulumi.ComponentResource {
   /** The deployment CA certificate (public PEM): a stack output. */
   public readonly caCertificate: pulumi.Output<string>;
+  /** The front end's pair for the public names, when `frontendPair` asked for it (`${name}-frontend-g<N>-*`). */
+  public readonly frontend?: KeyPair;
   /** Store (and key) passwords by store kind (Pulumi secrets). */
   public readonly passwords: Record<KeystoreKind, pulumi.Output<string>>;
   /** Per node, its keystore material document (JSON, a Pulumi secret). */
@@ -114,6 +123,10 @@ export class KeyMaterial extends pulumi.ComponentResource {
       ? { privateKey: pulumi.secret(args.primary.privateKey), certificate: pulumi.output(args.primary.certificate) }
       : issue(`${name}-primary-${g}`, hostname, { dnsNames: [hostname], ipAddresses: [] }, signing);
     const internal = issue(`${name}-internal-${g}`, `${hostname} internal`, { dnsNames: [], ipAddresses: [] }, signing);
+    if (args.frontendPair) {
+      const pair = issue(`${name}-frontend-${g}`, hostname, { dnsNames: [hostname, mgtHostname, dashboardHostname], ipAddresses: [] }, ['digital_signature', 'key_encipherment', 'server_auth']);
+      this.frontend = { privateKey: pulumi.secret(pair.privateKey), certificate: pair.certificate };
+    }
 
     this.passwords = {} as Record<KeystoreKind, pulumi.Output<string>>;
     for (const kind of ['primary', 'internal', 'tls', 'truststore'] as KeystoreKind[]) {

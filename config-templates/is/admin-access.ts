@@ -15,7 +15,7 @@
  * /identity/*) are forwarded by the TenantContextRewriteValve, a Host valve that runs before the
  * root app's filter chain, and forwarded requests do not pass these REQUEST mappings.
  */
-import { XmlEdit, XmlOp } from '../types';
+import { NodeChangeSet, XmlEdit, XmlOp } from '../types';
 import { xmlFragment } from './xml';
 import { IPV6_LOOPBACK_REGEX, addressAllowRegex } from '../cidr-regex';
 
@@ -53,4 +53,14 @@ export function renderAdminAccessFilter(allowCidrs: readonly string[]): XmlEdit 
     });
   }
   return { kind: 'xml', path: CARBON_WEB_XML, ops };
+}
+
+/**
+ * The node change sets with the filter added to every IS node's (analytics nodes unchanged).
+ * @param sets The rendered change sets of all nodes.
+ * @param allowCidrs Who may reach the admin surfaces.
+ */
+export function withAdminAccessFilter(sets: NodeChangeSet[], allowCidrs: readonly string[]): NodeChangeSet[] {
+  const edit = renderAdminAccessFilter(allowCidrs);
+  return sets.map((cs) => (cs.product === 'is' ? { ...cs, changes: [...cs.changes, edit] } : cs));
 }

@@ -43,6 +43,8 @@ const SYSTEM = [
   'das-db-init', // MariaDB
   'db-init', // MariaDB, shellcheck
   'ec2-das', // cloud-init schema
+  'ec2-edge-arn', // the program under mocks: acmCertificateArn
+  'ec2-edge-zone', // the program under mocks (cloud-init schema): dns.hostedZoneId, adminCidrs
   'ec2-dev', // cloud-init schema
   'ec2-jdbc-sha',
   'ec2-long-stack',
