@@ -24,6 +24,7 @@ const FAST = [
   'das-properties',
   'ec2-first-start',
   'edge-admin-filter', // CIDR regexes, the Carbon web.xml filter (xmllint)
+  'edge-config', // dns.hostedZoneId, acmCertificateArn
   'is-apply',
   'is-render',
   'k8s-pod-specs',
