@@ -123,14 +123,14 @@ function forward(name: string, args: LoadBalancersArgs, f: Forward, parent: pulu
  */
 export function loadBalancers(name: string, args: LoadBalancersArgs, parent: pulumi.Resource): LoadBalancers {
   const { config: c, portModel: t } = args;
-  const nlb = (key: string, internal: boolean, sg: GroupRole) =>
+  const nlb = (key: string, internal: boolean, sg: GroupRole, subnets = internal ? args.privateSubnetIds : args.publicSubnetIds) =>
     new aws.lb.LoadBalancer(
       `${name}-${key}`,
       {
         name: awsName(['wso2', c.stack, key]),
         loadBalancerType: 'network',
         internal,
-        subnets: internal ? args.privateSubnetIds : args.publicSubnetIds,
+        subnets,
         securityGroups: [args.groups[sg].id],
         enableCrossZoneLoadBalancing: true,
         tags: args.tags,
@@ -138,8 +138,12 @@ export function loadBalancers(name: string, args: LoadBalancersArgs, parent: pul
       { parent, deleteBeforeReplace: true },
     );
   const publicLb = nlb('nlb', false, 'nlb');
-  const mgtLb = nlb('mgt', false, 'admin-nlb');
-  const dashLb = nlb('dash', false, 'admin-nlb');
+  // Admin NLBs in fewer zones (each zone's node is a public IPv4 address billed by the hour):
+  // the management NLB in is-1's zone only (its one target is there: nodes.ts puts node 1 of a
+  // role in the first subnet); the dashboard NLB in both on prod, in one on test stacks, where
+  // cross-zone balancing still reaches both analytics nodes.
+  const mgtLb = nlb('mgt', false, 'admin-nlb', args.publicSubnetIds.slice(0, 1));
+  const dashLb = nlb('dash', false, 'admin-nlb', c.environment === 'prod' ? args.publicSubnetIds : args.publicSubnetIds.slice(0, 1));
   const internalLb = nlb('recv', true, 'internal-nlb');
   const edgeLbs: Record<EdgeLb, aws.lb.LoadBalancer> = { public: publicLb, mgt: mgtLb, dash: dashLb };
 
