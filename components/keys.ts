@@ -62,6 +62,11 @@ interface KeyPair {
 export class KeyMaterial extends pulumi.ComponentResource {
   /** The deployment CA certificate (public PEM): a stack output. */
   public readonly caCertificate: pulumi.Output<string>;
+  /**
+   * The primary and internal certificates (public PEMs): the applier encrypts Secure Vault and
+   * CryptoUtil values with them at boot, so they travel with the secret values.
+   */
+  public readonly certificates: { primary: pulumi.Output<string>; internal: pulumi.Output<string> };
   /** Store (and key) passwords by store kind (Pulumi secrets). */
   public readonly passwords: Record<KeystoreKind, pulumi.Output<string>>;
   /** Per node, its keystore material document (JSON, a Pulumi secret). */
@@ -114,6 +119,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
       ? { privateKey: pulumi.secret(args.primary.privateKey), certificate: pulumi.output(args.primary.certificate) }
       : issue(`${name}-primary-${g}`, hostname, { dnsNames: [hostname], ipAddresses: [] }, signing);
     const internal = issue(`${name}-internal-${g}`, `${hostname} internal`, { dnsNames: [], ipAddresses: [] }, signing);
+    this.certificates = { primary: pulumi.output(primary.certificate), internal: pulumi.output(internal.certificate) };
 
     this.passwords = {} as Record<KeystoreKind, pulumi.Output<string>>;
     for (const kind of ['primary', 'internal', 'tls', 'truststore'] as KeystoreKind[]) {

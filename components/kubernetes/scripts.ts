@@ -60,6 +60,10 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
   return assembleScript('k8s-stage.sh', [[HOME_VAR(role, flavor), `stage=${MOUNTS.stage}`]]);
 }
 
+/** Prints the keystore password of a secrets file (argv[1]) and a newline; fails on none or a line break. */
+const PASSWORD_TMP_JS =
+  'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).keystore_password; if (typeof v !== "string" || !v || /[\\r\\n]/.test(v)) process.exit(3); process.stdout.write(v + "\\n");';
+
 /**
  * Apply: runs in the Node image (as root, to read the 0400 secrets file), picks this pod's change
  * set by its ordinal and applies it with the stage as the product home, in which each shared
@@ -100,6 +104,13 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
       `find ${dirs.map((d) => `"$shared/"${shellQuote(d.name)}`).join(' ')} -user 0 | while IFS= read -r f; do`,
       `  if ! chown -h ${UID_PAIR} "$f" 2>/dev/null && { [ -e "$f" ] || [ -L "$f" ]; }; then echo "apply: cannot give $f to uid ${WSO2_UID}" >&2; exit 1; fi`,
       'done',
+    );
+  }
+  if (role === 'is') {
+    // Secure Vault's keystore password where Carbon reads it at start (and then wipes it):
+    // password-tmp, from the secrets file, through the start script (shell/k8s-start.sh).
+    run.push(
+      `(umask 077 && node -e ${shellQuote(PASSWORD_TMP_JS)} ${MOUNTS.secrets}/${SECRETS_FILE} >"$stage/password-tmp")`,
     );
   }
   run.push(`chown -R ${UID_PAIR} "$stage"`);
