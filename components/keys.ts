@@ -78,6 +78,11 @@ export class KeyMaterial extends pulumi.ComponentResource {
   public readonly caCertificate: pulumi.Output<string>;
   /** The front end's pair for the public names, when `frontendPair` asked for it (`${name}-frontend-g<N>-*`). */
   public readonly frontend?: KeyPair;
+  /**
+   * The primary and internal certificates (public PEMs): the applier encrypts Secure Vault and
+   * CryptoUtil values with them at boot, so they travel with the secret values.
+   */
+  public readonly certificates: { primary: pulumi.Output<string>; internal: pulumi.Output<string> };
   /** Store (and key) passwords by store kind (Pulumi secrets). */
   public readonly passwords: Record<KeystoreKind, pulumi.Output<string>>;
   /** Per node, its keystore material document (JSON, a Pulumi secret). */
@@ -149,6 +154,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
       const pair = issue(`${name}-frontend-${g}`, hostname, { dnsNames: [hostname, mgtHostname, dashboardHostname], ipAddresses: [] }, ['digital_signature', 'key_encipherment', 'server_auth']);
       this.frontend = { privateKey: pulumi.secret(pair.privateKey), certificate: pair.certificate };
     }
+    this.certificates = { primary: pulumi.output(primary.certificate), internal: pulumi.output(internal.certificate) };
 
     this.passwords = {} as Record<KeystoreKind, pulumi.Output<string>>;
     for (const kind of ['primary', 'internal', 'tls', 'truststore'] as KeystoreKind[]) {

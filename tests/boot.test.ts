@@ -21,7 +21,7 @@ import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { fillSecrets } from '../applier/secrets';
 import { findSecretFiles } from './helpers/files';
-import { STORE_PASSWORDS } from './helpers/store-passwords';
+import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 import { ADDRESSES, isTestTopology } from './fixtures/is/model';
 import { makeSandbox, makeRoot, putS3, runBoot, runBootAsync, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
 import { fakeKeysSecretArn } from './fixtures/ec2/sandbox';
@@ -33,6 +33,7 @@ const SECRETS = {
   db_master_password: `Master&<>"'$\`\\:#pw2`,
   admin_password: `Admin&<>"'$\`\\:#pw3`,
   ...STORE_PASSWORDS,
+  ...VAULT_CERTIFICATES,
 };
 const topology = isTestTopology();
 
@@ -236,7 +237,8 @@ describe('IS nodes in the sandbox', () => {
     const before = [...treeSums(root1), ...treeSums(sb.efs)];
     const files = productFiles(root1);
     // The files that hold a secret (the shared event publishers among them) are the point.
-    const filled = ['repository/conf/user-mgt.xml', 'repository/conf/datasources/master-datasources.xml'];
+    // Secure Vault: the product files hold aliases; the ciphertexts are in cipher-text.properties.
+    const filled = ['repository/conf/security/cipher-text.properties'];
     const publishers = Object.keys(files.deployment).filter((f) => f.startsWith('server/eventpublishers/'));
     expect(publishers.length).toBeGreaterThanOrEqual(4);
     for (const f of [...filled.map((x) => path.join(home(root1), x)), ...publishers.map((x) => path.join(sb.efs, 'Deployment', x))]) {

@@ -41,6 +41,7 @@ const SYSTEM = [
   'applier-explode-plan', // the plan CLI
   'applier-secrets', // MariaDB
   'vault-crypto', // javac/java, openssl
+  'is-vault', // javac/java
   'boot', // EC2 boot scripts in a sandbox
   'das', // the bundled applier in a child node
   'das-db-init', // MariaDB
