@@ -1,6 +1,6 @@
 /**
  * Key material on EC2 under the mock engine (`dev` stack with keys.generation 2): the tls resources
- * and each node's SANs, a Secrets Manager secret per node readable only by that node's instance,
+ * and each node's SANs, a Secrets Manager secret per node readable only by that node's role,
  * the boot script's keystores step before the product starts, the CA output; and against the
  * committed generation-1 baseline, that raising the generation renames the node material but not
  * the CA. Nothing secret in user-data, S3 objects or outputs.
@@ -57,24 +57,24 @@ test('four alphanumeric 32-character store passwords, in the stack secret', () =
   for (const r of pw) expect(r.inputs).toMatchObject({ length: 32, special: false });
 });
 
-test('one secret per node holding its material (a Pulumi secret the applier accepts), readable only by that node\'s instance', () => {
-  const policy = JSON.parse(String(named(T.rolePolicy, '-node-keys').inputs.policy));
-  expect(policy.Statement).toHaveLength(NODE_IDS.length);
-  const seen = new Set<string>();
+test('one secret per node holding its material (a Pulumi secret the applier accepts), readable only by that node\'s role', () => {
+  const policies = ofType(run, T.rolePolicy);
   for (const id of NODE_IDS) {
     const secret = named(T.secret, `-${id}-keys-secret`);
     const version = named(T.secretVersion, `-${id}-keys-value`);
     expect(JSON.stringify(version.rawInputs.secretString)).toContain('1b47061264138c4ac30d75fd1eb44270');
     const m = parseKeystoreMaterial(JSON.parse(String(version.inputs.secretString)));
     expect(m.stores.map((s) => s.kind)).toEqual(roleOfNode(id) === 'is' ? ['keystore', 'keystore', 'keystore', 'truststore'] : ['keystore', 'truststore']);
-    const instanceArn = String(ofType(run, T.instance).find((i) => i.name.endsWith(`-${id}`))!.state.arn);
-    const statements = policy.Statement.filter((s: any) => s.Resource.includes(secret.state.arn));
-    expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret.state.arn] });
-    expect(statements[0].Condition).toEqual({ ArnEquals: { 'ec2:SourceInstanceARN': instanceArn } });
-    seen.add(instanceArn);
+    // Named by exactly one policy, the node's own (its role's); the instance runs with that role's profile.
+    const naming = policies.filter((p) => String(p.inputs.policy).includes(String(secret.state.arn)));
+    expect(naming.map((p) => p.name)).toEqual([named(T.rolePolicy, `-${id}-access`).name]);
+    const statement = JSON.parse(String(naming[0].inputs.policy)).Statement.find((s: any) => s.Resource.includes(secret.state.arn));
+    expect(statement).toEqual({ Sid: 'OwnKeyMaterial', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret.state.arn] });
+    const role = named('aws:iam/role:Role', `-${id}-role`);
+    expect(naming[0].inputs.role).toBe(role.id);
+    const profile = named('aws:iam/instanceProfile:InstanceProfile', `-${id}-profile`);
+    expect(ofType(run, T.instance).find((i) => i.name.endsWith(`-${id}`))!.inputs.iamInstanceProfile).toBe(profile.state.name);
   }
-  expect(seen.size).toBe(NODE_IDS.length);
 });
 
 test('the boot script fetches the node\'s own material and builds the keystores before db-init and the product units', () => {

@@ -10,6 +10,7 @@ import type { StackConfig } from '../../config';
 import { ANALYTICS_HOME_LINK, NODE_TAG_KEY, NodeId, SHARED_MOUNT, Topology, WSO2_UID, jdbcDriverDir, processesFor, roleOfNode, sharedDirectoriesFor } from '../../topology';
 import type { DbInit, NodeChangeSet } from '../../config-templates';
 import { changeSetPayload } from '../../config-templates';
+import { accessLogs } from '../aws/access-logs';
 import { PRODUCT_HOMES, firstStartWait, renderBootScript } from './boot-script';
 
 /** Prefix of the keys of the per-node files. */
@@ -39,12 +40,15 @@ export interface ConfigBucket {
 export interface ConfigBucketArgs {
   /** Let destroy empty the bucket (test stacks); prod keeps its history. */
   forceDestroy: boolean;
+  /** Days to keep S3 server access logs of the bucket, in a log bucket of its own (prod); unset: no logging. */
+  accessLogDays?: number;
   /** Tags on the bucket and every object. */
   tags: Record<string, string>;
 }
 
 /**
- * The stack's bucket. Children: `${name}-config` (the bucket and its settings, one of each type).
+ * The stack's bucket. Children: `${name}-config` (the bucket and its settings, one of each type);
+ * with `accessLogDays`, those of `accessLogs` under `${name}-config-logs`.
  * @param name Prefix of the children's logical names.
  * @param args Destroy behaviour and tags.
  * @param parent The platform component.
@@ -64,6 +68,9 @@ export function configBucket(name: string, args: ConfigBucketArgs, parent: pulum
     { parent },
   );
   const versioning = new aws.s3.BucketVersioning(`${name}-config`, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, { parent });
+  if (args.accessLogDays !== undefined) {
+    accessLogs(`${name}-config-logs`, { source: bucket, retentionDays: args.accessLogDays, forceDestroy: args.forceDestroy, tags }, parent);
+  }
   return { bucket, ready: [pab, sse, versioning], tags };
 }
 

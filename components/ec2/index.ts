@@ -12,7 +12,7 @@
  *
  * One file per resource family: security-groups.ts (rules from security-rules.ts), stores.ts
  * (secret, database, EFS), nodes.ts (interfaces, instances), config-delivery.ts (bucket and
- * objects, boot scripts from boot-script.ts), iam.ts (instance profile), load-balancers.ts.
+ * objects, boot scripts from boot-script.ts), iam.ts (one role and instance profile per node), load-balancers.ts.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
@@ -27,9 +27,12 @@ import { securityGroups } from './security-groups';
 import { stores } from './stores';
 import { nodeInstances, nodeInterfaces } from './nodes';
 import { configBucket, dbInitKey, deliveredObject } from './config-delivery';
-import { nodeIdentity, nodeKeyAccess } from './iam';
+import { nodeIdentities } from './iam';
 import { KeyMaterial, NodeSans } from '../keys';
 import { loadBalancers } from './load-balancers';
+
+/** Retention of the configuration bucket's access logs on prod (a year of who read which node's files). */
+export const CONFIG_ACCESS_LOG_DAYS = 365;
 
 /** A value per node. */
 function perNode<T>(f: (id: NodeId) => T): Record<NodeId, T> {
@@ -104,21 +107,25 @@ export class Ec2Platform extends pulumi.ComponentResource {
       });
     const dbInit = topology.apply((t) => renderDbInit(t));
 
-    // Encrypted, private, versioned; emptied by destroy on test stacks.
-    const store = configBucket(name, { forceDestroy: !prod, tags }, this);
+    // Encrypted, private, versioned; emptied by destroy on test stacks; access-logged on prod.
+    const store = configBucket(name, { forceDestroy: !prod, accessLogDays: prod ? CONFIG_ACCESS_LOG_DAYS : undefined, tags }, this);
     const dbInitObject = deliveredObject(
       `${name}-db-init`,
       { store, node: 'database', key: dbInit.apply(dbInitKey), content: dbInit.apply((d) => d.script), contentType: 'text/x-shellscript' },
       this,
     );
-    const identity = nodeIdentity(name, { config: c, partition, secretArn: secrets.arn, bucketArn: store.bucket.arn, tags }, this);
+    const identities = nodeIdentities(
+      name,
+      { config: c, partition, secretArn: secrets.arn, keysSecretArns: perNode((id) => nodeKeys[id].arn), bucketArn: store.bucket.arn, tags },
+      this,
+    );
     const instances = nodeInstances(
       name,
       {
         config: c,
         region,
         enis,
-        profile: identity.profile,
+        profiles: perNode((id) => identities[id].profile),
         store,
         changeSets: topology.apply((t) => renderNodeChangeSets(t)),
         bootInputs: {
@@ -132,12 +139,11 @@ export class Ec2Platform extends pulumi.ComponentResource {
           dbMasterUser: db.masterUsername,
           topology,
         },
-        dependsOn: [dbInitObject, identity.policy, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
+        dependsOn: [dbInitObject, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
         tags,
       },
       this,
     );
-    nodeKeyAccess(name, { role: identity.role, secretArns: perNode((id) => nodeKeys[id].arn), instanceArns: perNode((id) => instances[id].arn) }, this);
     const { publicLb, dashLb, internalLb } = loadBalancers(
       name,
       { config: c, portModel, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds, groups, instances, tags },
