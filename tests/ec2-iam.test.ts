@@ -2,10 +2,12 @@
  * Least privilege on EC2 as data, under the mock engine (`prod` stack; `dev` through its committed
  * baseline): one role and instance profile per node, each policy parsed and checked statement by
  * statement (only reads; its own key secret, its own objects, its role's pack), each key secret in
- * exactly one policy, the policy in place before the instance (profile -> policy dependency),
+ * exactly one policy, the policy in place before the instance (profile -> policy dependency), the
+ * master password only in the db-init secret, readable only by the db-init runner's role,
  * IMDSv2 with hop limit 1 on every instance, and the configuration bucket's access logs on prod
  * only, into a private, encrypted, expiring log bucket.
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { NODE_IDS, NodeId, roleOfNode } from '../topology';
@@ -108,6 +110,50 @@ test('each instance runs with its own profile, which waits for the node policy a
     expect(optionsOf(instance).dependencies).toContain(profile.urn);
     expect(optionsOf(profile).dependencies).toEqual(expect.arrayContaining([one(T.rolePolicy, `-${id}-access`).urn, one(T.policyAttachment, `-${id}-ssm`).urn]));
   }
+});
+
+test('the database master password is only in the db-init secret, which only the db-init runner\'s role may read', () => {
+  const stackValue = JSON.parse(String(one(T.secretVersion, '-secrets-value').inputs.secretString)) as Record<string, string>;
+  expect(Object.keys(stackValue)).not.toContain('db_master_password');
+  const master = one(T.secretVersion, '-db-master-value');
+  expect(Object.keys(JSON.parse(String(master.inputs.secretString))).sort()).toEqual(['db_master_password', 'db_password']);
+  expect(JSON.stringify(master.rawInputs.secretString)).toContain('1b47061264138c4ac30d75fd1eb44270');
+  const arn = String(one(T.secret, '-db-master-secret').state.arn);
+  const naming = ofType(run, T.rolePolicy).filter((p) => statements(p).some((s) => s.Resource.includes(arn)));
+  expect(naming.map((p) => p.name)).toEqual([one(T.rolePolicy, '-db-init-access').name]);
+  for (const id of NODE_IDS) expect(nodePolicy(id).flatMap((s) => s.Resource)).not.toContain(arn);
+});
+
+test('the db-init runner reads only its secret, the db-init script and the packs it takes schemas from; its own role and profile', () => {
+  const st = statements(one(T.rolePolicy, '-db-init-access'));
+  const res = (action: string) => st.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource);
+  for (const s of st) for (const a of s.Action) expect(['secretsmanager:GetSecretValue', 's3:GetObject']).toContain(a);
+  expect(res('secretsmanager:GetSecretValue')).toEqual([String(one(T.secret, '-db-master-secret').state.arn)]);
+  expect(res('s3:GetObject')).toEqual([`${bucketArn()}/shared/*`, String(run.config.is.packUrl).replace(/^s3:\/\//, 'arn:aws:s3:::')]);
+  const runner = one(T.instance, '-db-init');
+  expect(runner.inputs.iamInstanceProfile).toBe(one(IAM.profile, '-db-init-profile').state.name);
+  expect(runner.inputs).toMatchObject({ instanceInitiatedShutdownBehavior: 'stop', userDataReplaceOnChange: true, instanceType: 't3.small' });
+  // The db-init script lives under shared/: no node may read it any more.
+  for (const id of NODE_IDS) expect(nodePolicy(id).flatMap((s) => s.Resource).some((r) => r.includes('/shared/'))).toBe(false);
+});
+
+test('the runner starts after its script, secret and database exist; every node after the runner', () => {
+  const runner = one(T.instance, '-db-init');
+  const deps = optionsOf(runner).dependencies;
+  expect(deps).toEqual(expect.arrayContaining([one(T.object, '-db-init').urn, one(T.rds, '-db-instance').urn, one(IAM.profile, '-db-init-profile').urn]));
+  expect(optionsOf(one(IAM.profile, '-db-init-profile')).dependencies).toContain(one(T.rolePolicy, '-db-init-access').urn);
+  for (const id of NODE_IDS) expect(optionsOf(one(T.instance, `-${id}`)).dependencies).toContain(runner.urn);
+});
+
+test('the runner\'s user-data names the digest of the db-init object and the secret version; no secret in it', () => {
+  const ud = String(one(T.instance, '-db-init').inputs.userData);
+  const script = String(one(T.object, '-db-init').inputs.content);
+  const sha = crypto.createHash('sha256').update(script).digest('hex');
+  expect(ud).toContain(`DB_INIT_SHA256='${sha}'`);
+  expect(ud).toContain(`SECRET_VERSION='${one(T.secretVersion, '-db-master-value').state.versionId}'`);
+  for (const v of run.secretValues) expect(ud.includes(v)).toBe(false);
+  // The nodes wait for that same digest.
+  for (const id of NODE_IDS) expect(String(one(T.object, `-${id}-boot`).inputs.content)).toContain(`DB_INIT_SHA256='${sha}'`);
 });
 
 test('IMDSv2 only, hop limit 1, on every instance and launch template', () => {

@@ -77,7 +77,7 @@ test('one secret per node holding its material (a Pulumi secret the applier acce
   }
 });
 
-test('the boot script fetches the node\'s own material and builds the keystores before db-init and the product units', () => {
+test('the boot script fetches the node\'s own material and builds the keystores before the databases step and the product units', () => {
   for (const id of NODE_IDS) {
     const boot = String(ofType(run, T.object).find((o) => o.name.endsWith(`-${id}-boot`))!.inputs.content);
     const arn = String(named(T.secret, `-${id}-keys-secret`).state.arn);
@@ -85,7 +85,7 @@ test('the boot script fetches the node\'s own material and builds the keystores 
     expect(boot).toMatch(/^KEY_MATERIAL_DIGEST='[0-9a-f]{64}'$/m);
     const keystores = boot.indexOf('keystores --home "$HOME_DIR" --material "$keys_file"');
     expect(keystores).toBeGreaterThan(boot.indexOf('apply --home "$HOME_DIR"'));
-    expect(keystores).toBeLessThan(boot.indexOf('bash "$STATE/db-init.sh"'));
+    expect(keystores).toBeLessThan(boot.indexOf('record_query='));
     expect(keystores).toBeLessThan(boot.indexOf('svc --no-block restart'));
     expect(boot).toContain(`trap 'rm -f "$secrets_file" "$keys_file"' EXIT`);
   }

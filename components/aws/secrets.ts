@@ -9,8 +9,8 @@ import * as aws from '@pulumi/aws';
 import { SecretName } from '../../topology';
 
 export interface StackSecretsArgs {
-  /** The values, by the placeholder names of the topology model (Pulumi secrets). */
-  values: Record<SecretName, pulumi.Input<string>>;
+  /** The values, by the placeholder names of the topology model (Pulumi secrets); only those its readers need. */
+  values: Partial<Record<SecretName, pulumi.Input<string>>>;
   /**
    * Days Secrets Manager keeps a deleted secret restorable. 0 deletes at once (test stacks:
    * destroy leaves nothing and the name is free again); 7-30 on prod.

@@ -10,7 +10,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
 import { NODE_IDS, NodeId, roleOfNode } from '../../topology';
-import { DB_INIT_KEY_PREFIX, NODE_KEY_PREFIX } from './config-delivery';
+import { NODE_KEY_PREFIX } from './config-delivery';
 
 /** `s3://bucket/key` -> the object's ARN (packs the nodes may read), else undefined. */
 export function s3ObjectArn(url: string | undefined, partition: string): string | undefined {
@@ -54,8 +54,6 @@ export function nodePolicyDocument(id: NodeId, g: NodeGrants): string {
     { Sid: 'StackSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [g.stackSecretArn] },
     { Sid: 'OwnKeyMaterial', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [g.keysSecretArn] },
     { Sid: 'OwnConfigObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${g.bucketArn}/${NODE_KEY_PREFIX}${id}/*`] },
-    // Every node runs db-init at boot (boot-script.ts).
-    { Sid: 'DbInitScript', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${g.bucketArn}/${DB_INIT_KEY_PREFIX}*`] },
   ];
   if (g.packArns.length > 0) statements.push({ Sid: 'Packs', Effect: 'Allow', Action: ['s3:GetObject'], Resource: g.packArns });
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });

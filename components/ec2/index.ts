@@ -25,8 +25,9 @@ import type { StackOutputs } from '../outputs';
 import { addressFreeModel } from './security-rules';
 import { securityGroups } from './security-groups';
 import { stores } from './stores';
-import { nodeInstances, nodeInterfaces } from './nodes';
-import { configBucket, dbInitKey, deliveredObject } from './config-delivery';
+import { nodeImages, nodeInstances, nodeInterfaces } from './nodes';
+import { dbInitRunner } from './db-init-runner';
+import { configBucket } from './config-delivery';
 import { nodeIdentities } from './iam';
 import { KeyMaterial, NodeSans } from '../keys';
 import { loadBalancers } from './load-balancers';
@@ -94,7 +95,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     // Node addresses first: the key material names them, the model and everything rendered from it follow.
     const enis = nodeInterfaces(name, { subnetIds: network.privateSubnetIds, groups, tags }, this);
     const keys = ec2KeyMaterial(`${name}-keys`, c, enis, this);
-    const { secrets, db, efs, nodeKeys } = stores(
+    const { secrets, dbPasswords, db, efs, nodeKeys } = stores(
       name,
       { config: c, credentials: args.credentials, keys, subnetIds: network.privateSubnetIds, dbGroupId: groups.db.id, efsGroupId: groups.efs.id, tags },
       this,
@@ -109,9 +110,10 @@ export class Ec2Platform extends pulumi.ComponentResource {
 
     // Encrypted, private, versioned; emptied by destroy on test stacks; access-logged on prod.
     const store = configBucket(name, { forceDestroy: !prod, accessLogDays: prod ? CONFIG_ACCESS_LOG_DAYS : undefined, tags }, this);
-    const dbInitObject = deliveredObject(
-      `${name}-db-init`,
-      { store, node: 'database', key: dbInit.apply(dbInitKey), content: dbInit.apply((d) => d.script), contentType: 'text/x-shellscript' },
+    // db-init runs on an instance of its own, the only reader of the master password.
+    const runner = dbInitRunner(
+      name,
+      { config: c, region, partition, ami: nodeImages(c, this).is, subnetId: network.privateSubnetIds[0], securityGroupId: groups.is.id, store, dbInit, dbPasswords, db, topology, egressReady: network.egressReady, tags },
       this,
     );
     const identities = nodeIdentities(
@@ -136,10 +138,9 @@ export class Ec2Platform extends pulumi.ComponentResource {
           keyDigests: keys.publicDigest,
           efsId: efs.id,
           accessPointIds: efs.accessPointIds,
-          dbMasterUser: db.masterUsername,
           topology,
         },
-        dependsOn: [dbInitObject, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
+        dependsOn: [runner.instance, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
         tags,
       },
       this,
