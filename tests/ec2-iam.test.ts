@@ -132,7 +132,7 @@ test('the db-init runner reads only its secret, the db-init script and the packs
   expect(res('s3:GetObject')).toEqual([`${bucketArn()}/shared/*`, String(run.config.is.packUrl).replace(/^s3:\/\//, 'arn:aws:s3:::')]);
   const runner = one(T.instance, '-db-init');
   expect(runner.inputs.iamInstanceProfile).toBe(one(IAM.profile, '-db-init-profile').state.name);
-  expect(runner.inputs).toMatchObject({ instanceInitiatedShutdownBehavior: 'stop', userDataReplaceOnChange: true, instanceType: 't3.small' });
+  expect(runner.inputs).toMatchObject({ instanceInitiatedShutdownBehavior: 'stop', userDataReplaceOnChange: true, instanceType: 't3.micro' });
   // The db-init script lives under shared/: no node may read it any more.
   for (const id of NODE_IDS) expect(nodePolicy(id).flatMap((s) => s.Resource).some((r) => r.includes('/shared/'))).toBe(false);
 });

@@ -19,8 +19,26 @@ import { NodeIdentity, PolicyStatement, ec2Identity, s3ObjectArn } from './iam';
 import { instanceArch } from './nodes';
 import { renderRunnerUserData } from './db-init-runner-script';
 
-/** The runner's instance type by architecture: db-init is a MySQL client and an unzip. */
-export const DB_INIT_INSTANCE_TYPES = { x86_64: 't3.small', arm64: 't4g.small' } as const;
+/**
+ * The runner's instance type: db-init is a MySQL client and an unzip. x86_64 on Amazon Linux; with
+ * `ec2.amiId` (a pre-baked image holding the homes) the architecture of the IS nodes' type.
+ */
+export const DB_INIT_INSTANCE_TYPES = { x86_64: 't3.micro', arm64: 't4g.micro' } as const;
+
+/**
+ * The runner's image and type: `ec2.amiId` on the IS nodes' architecture, else the newest Amazon Linux 2023 for x86_64.
+ * @param c The validated stack configuration.
+ * @param parent The platform component (parent of the look-up).
+ */
+function runnerImage(c: StackConfig, parent: pulumi.Resource): { ami: pulumi.Input<string>; instanceType: string } {
+  if (c.ec2.amiId) return { ami: c.ec2.amiId, instanceType: DB_INIT_INSTANCE_TYPES[instanceArch(c.is.instanceType)] };
+  const filters = [
+    { name: 'name', values: ['al2023-ami-2023.*-x86_64'] },
+    { name: 'architecture', values: ['x86_64'] },
+    { name: 'virtualization-type', values: ['hvm'] },
+  ];
+  return { ami: aws.ec2.getAmiOutput({ mostRecent: true, owners: ['amazon'], filters }, { parent }).id, instanceType: DB_INIT_INSTANCE_TYPES.x86_64 };
+}
 
 /** What the runner may read, as resolved ARNs. */
 export interface RunnerGrants {
@@ -49,8 +67,6 @@ export interface DbInitRunnerArgs {
   region: pulumi.Output<string>;
   /** The AWS partition, for ARNs. */
   partition: pulumi.Output<string>;
-  /** The image (the IS nodes' image: a pre-baked one holds the product homes). */
-  ami: pulumi.Input<string>;
   /** A private subnet (the first AZ's). */
   subnetId: pulumi.Input<string>;
   /** The security group it runs in (the IS nodes': database and HTTPS egress). */
@@ -115,8 +131,7 @@ export function dbInitRunner(name: string, args: DbInitRunnerArgs, parent: pulum
   const instance = new aws.ec2.Instance(
     `${name}-db-init`,
     {
-      ami: args.ami,
-      instanceType: DB_INIT_INSTANCE_TYPES[instanceArch(c.is.instanceType)],
+      ...runnerImage(c, parent),
       iamInstanceProfile: identity.profile.name,
       subnetId: args.subnetId,
       vpcSecurityGroupIds: [args.securityGroupId],

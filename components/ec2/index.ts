@@ -25,7 +25,7 @@ import type { StackOutputs } from '../outputs';
 import { addressFreeModel } from './security-rules';
 import { securityGroups } from './security-groups';
 import { stores } from './stores';
-import { nodeImages, nodeInstances, nodeInterfaces } from './nodes';
+import { nodeInstances, nodeInterfaces } from './nodes';
 import { dbInitRunner } from './db-init-runner';
 import { configBucket } from './config-delivery';
 import { nodeIdentities } from './iam';
@@ -113,7 +113,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     // db-init runs on an instance of its own, the only reader of the master password.
     const runner = dbInitRunner(
       name,
-      { config: c, region, partition, ami: nodeImages(c, this).is, subnetId: network.privateSubnetIds[0], securityGroupId: groups.is.id, store, dbInit, dbPasswords, db, topology, egressReady: network.egressReady, tags },
+      { config: c, region, partition, subnetId: network.privateSubnetIds[0], securityGroupId: groups.is.id, store, dbInit, dbPasswords, db, topology, egressReady: network.egressReady, tags },
       this,
     );
     const identities = nodeIdentities(

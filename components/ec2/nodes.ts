@@ -52,7 +52,7 @@ export function nodeInterfaces(name: string, args: NodeInterfacesArgs, parent: p
  * @param c The validated stack configuration.
  * @param parent The platform component (parent of the look-ups).
  */
-export function nodeImages(c: StackConfig, parent: pulumi.Resource): Record<Role, pulumi.Input<string>> {
+function nodeImages(c: StackConfig, parent: pulumi.Resource): Record<Role, pulumi.Input<string>> {
   const amis = {} as Record<Role, pulumi.Input<string>>;
   for (const r of Object.keys(ROLE_NODE_IDS) as Role[]) {
     const arch = instanceArch(c[r].instanceType);
