@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # EC2 boot script, external actions: one command each, so a sandbox test fakes them on PATH.
 # A fragment: components/ec2/boot-script.ts inlines the lines after the first blank line of this
-# file. Reads REGION, SECRET_ARN, KEYS_SECRET_ARN and WSO2_UID from the script's generated header.
+# file. Reads REGION, SECRET_ARN, KEYS_SECRET_ARN, WSO2_UID, DB_HOST and DB_PORT from the script's
+# generated header.
 
 pkg_install() { dnf install -y "$@"; }
 aws_s3_get() { aws s3 cp --only-show-errors --region "$REGION" "$1" "$2"; }
@@ -17,3 +18,5 @@ set_owner() { chown -R "$WSO2_UID:$WSO2_UID" "$@"; }
 is_mounted() { mountpoint -q "$1"; }
 mount_fs() { mount "$1"; }
 svc() { systemctl "$@"; }
+# db_query OPTION_FILE SQL: one value, as the account of the option file (a MySQL or MariaDB client).
+db_query() { if command -v mysql >/dev/null 2>&1; then mysql --defaults-extra-file="$1" --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; else mariadb --defaults-extra-file="$1" --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; fi; }

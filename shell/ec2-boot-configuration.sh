@@ -1,12 +1,11 @@
 # shellcheck shell=bash
 # EC2 boot script, step "configuration": this node's change set applied with its secrets filled
 # in, in one pass. A fragment: components/ec2/boot-script.ts inlines the lines after the first
-# blank line of this file. Reads BUCKET, CHANGE_SET_KEY, APPLIER_KEY, DB_INIT_KEY, STATE and
-# HOME_DIR from the script's generated header; leaves secrets_file set for the db-init step.
+# blank line of this file. Reads BUCKET, CHANGE_SET_KEY, APPLIER_KEY, STATE and HOME_DIR from the
+# script's generated header; leaves secrets_file set for the keystores and databases steps.
 
 aws_s3_get "s3://$BUCKET/$CHANGE_SET_KEY" "$STATE/change-set.json"
 aws_s3_get "s3://$BUCKET/$APPLIER_KEY" "$STATE/applier.js"
-aws_s3_get "s3://$BUCKET/$DB_INIT_KEY" "$STATE/db-init.sh"
 secrets_file="$(umask 077 && mktemp "$STATE/secrets.XXXXXX")"
 trap 'rm -f "$secrets_file"' EXIT
 read_secret >"$secrets_file"

@@ -5,6 +5,7 @@
  * the seed lock, so the two appliers race on the shared Deployment tree: both must succeed, the
  * war must be unpacked once, parked, and its web.xml patched.
  */
+import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -39,7 +40,7 @@ function params(id: NodeId): BootScriptParams {
     jdbcDriverDir: jdbcDriverDir('is', 'sp'),
     region: 'eu-west-1',
     bucket: BUCKET,
-    keys: { changeSet: keys.changeSet, applier: keys.applier, dbInit: 'shared/db-init.sh' },
+    keys: { changeSet: keys.changeSet, applier: keys.applier },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-abc123',
     keysSecretArn: fakeKeysSecretArn(id),
     keyMaterialDigest: 'a'.repeat(64),
@@ -48,7 +49,7 @@ function params(id: NodeId): BootScriptParams {
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === 'is'),
     processes: processesFor('is', 'sp'),
     uid: WSO2_UID,
-    dbMasterUser: 'dbadmin',
+    dbWait: TEST_DB_WAIT,
   };
 }
 

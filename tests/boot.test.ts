@@ -5,6 +5,7 @@
  * (and not clobbering them from the second node), symlinks, idempotence on re-run, the applied
  * configuration against the renderers + applier in-process, secrets handling, and shellcheck.
  */
+import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as https from 'https';
@@ -30,7 +31,6 @@ const REPO = path.resolve(__dirname, '..');
 const BUCKET = 'stack-config-bucket';
 const SECRETS = {
   db_password: `App&<>"'$\`\\:#pw1`,
-  db_master_password: `Master&<>"'$\`\\:#pw2`,
   admin_password: `Admin&<>"'$\`\\:#pw3`,
   ...STORE_PASSWORDS,
   ...VAULT_CERTIFICATES,
@@ -50,7 +50,7 @@ function params(id: NodeId, role: Role): BootScriptParams {
     jdbcDriverDir: jdbcDriverDir(role, 'sp'),
     region: 'eu-west-1',
     bucket: BUCKET,
-    keys: { changeSet: keys.changeSet, applier: keys.applier, dbInit: 'shared/db-init.sh' },
+    keys: { changeSet: keys.changeSet, applier: keys.applier },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-abc123',
     keysSecretArn: fakeKeysSecretArn(id),
     keyMaterialDigest: 'a'.repeat(64),
@@ -59,20 +59,10 @@ function params(id: NodeId, role: Role): BootScriptParams {
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === role),
     processes: processesFor(role, 'sp'),
     uid: WSO2_UID,
-    dbMasterUser: 'dbadmin',
+    dbWait: TEST_DB_WAIT,
   };
 }
 
-/** Fake db-init: records what it was given (outside ROOT), so the test can check the env contract. */
-const FAKE_DB_INIT = `#!/bin/bash
-set -eu
-out="$DBINIT_OUT/$(date +%s%N)"
-mkdir -p "$out"
-printf '%s' "$DB_MASTER_USER" >"$out/user"
-printf '%s' "$DB_MASTER_PASSWORD" >"$out/master"
-printf '%s' "$DB_APP_PASSWORD" >"$out/app"
-printf '%s' "\${WSO2_IS_HOME:-}\${WSO2_ANALYTICS_HOME:-}" >"$out/home"
-`;
 
 let tmp: string;
 let sb: Sandbox;
@@ -109,8 +99,6 @@ beforeAll(() => {
     putS3(sb, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
     putS3(sb, BUCKET, objectKeys(id).applier, applier);
   }
-  putS3(sb, BUCKET, 'shared/db-init.sh', FAKE_DB_INIT);
-  fs.mkdirSync(path.join(tmp, 'dbinit'));
 });
 
 afterAll(() => {
@@ -120,7 +108,7 @@ afterAll(() => {
 function boot(id: NodeId, pack: string): { root: string; status: number; stderr: string } {
   putS3(sb, 'packs', 'is.zip', fs.readFileSync(pack));
   const root = fs.existsSync(path.join(tmp, id)) ? path.join(tmp, id) : makeRoot(sb, id, SHARED_MOUNT);
-  const r = runBoot(sb, root, renderBootScript(params(id, 'is')), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+  const r = runBoot(sb, root, renderBootScript(params(id, 'is')), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') });
   return { root, ...r };
 }
 
@@ -208,12 +196,30 @@ describe('IS nodes in the sandbox', () => {
     expect(ds).toContain(topology.db.host);
   });
 
-  test('db-init ran with the master user and both passwords from the secret, and the product home', () => {
-    const runs = fs.readdirSync(path.join(tmp, 'dbinit'));
-    expect(runs).toHaveLength(1);
-    const d = path.join(tmp, 'dbinit', runs[0]);
-    const read = (f: string) => fs.readFileSync(path.join(d, f), 'utf8');
-    expect([read('user'), read('master'), read('app'), read('home')]).toEqual(['dbadmin', SECRETS.db_master_password, SECRETS.db_password, home(root1)]);
+  test('the databases step waited for the db-init runner\'s record as the node\'s own account, its password only in a 0600 option file removed after', () => {
+    const seen = path.join(tmp, 'dbseen');
+    const escaped = SECRETS.db_password.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+    expect(fs.readFileSync(path.join(seen, 'options'), 'utf8')).toBe(`[client]\nuser=wso2\npassword="${escaped}"\n`);
+    const args = fs.readFileSync(path.join(seen, 'args'), 'utf8').trim().split('\n');
+    const query = `SELECT COUNT(*) FROM WSO2_PATTERN2_META.ec2_db_init_done WHERE script_sha256='${'b'.repeat(64)}'`;
+    expect(args.slice(1)).toEqual(['--connect-timeout=5', '-h', 'db.internal', '-P', '3306', '-N', '-B', '-e', query]);
+    const optionFile = args[0].replace(/^--defaults-extra-file=/, '');
+    expect(path.dirname(optionFile)).toBe(path.join(root1, STATE_DIR));
+    expect(fs.existsSync(optionFile)).toBe(false);
+    expect(fs.readdirSync(path.join(root1, STATE_DIR)).filter((f) => /^(db|secrets|keys)\./.test(f))).toEqual([]);
+  });
+
+  test('without the runner\'s record the databases step gives up after its bound and the product is not (re)started', () => {
+    const root = makeRoot(sb, 'no-record', SHARED_MOUNT);
+    const answer = path.join(tmp, 'db-answer');
+    fs.writeFileSync(answer, '0\n');
+    const restarts = () => calls().split('\n').filter((l) => l.includes('--no-block restart')).length;
+    const r0 = restarts();
+    const r = runBoot(sb, root, renderBootScript(params('is-1', 'is')), { FAKE_DB_ANSWER: answer });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`the db-init runner has not recorded script ${'b'.repeat(64)} within 3s`);
+    expect(restarts()).toBe(r0);
+    expect(fs.readdirSync(path.join(root, STATE_DIR)).filter((f) => /^(db|secrets|keys)\./.test(f))).toEqual([]);
   });
 
   test('node 2 first boot does not clobber what node 1 put on the shared trees', () => {
@@ -247,7 +253,7 @@ describe('IS nodes in the sandbox', () => {
     const packFetches = () => calls().split('\n').filter((l) => l.includes('s3://packs/')).length;
     const jarFetches = () => calls().split('\n').filter((l) => l.startsWith('curl')).length;
     const [p0, j0] = [packFetches(), jarFetches()];
-    const r = runBoot(sb, root1, renderBootScript(params('is-1', 'is')), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+    const r = runBoot(sb, root1, renderBootScript(params('is-1', 'is')), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') });
     expect(r).toMatchObject({ status: 0 });
     expect([...treeSums(root1), ...treeSums(sb.efs)]).toEqual(before);
     // Not one file written again: same inode, mtime and ctime, so no moment with a placeholder.
@@ -262,7 +268,7 @@ describe('IS nodes in the sandbox', () => {
     makeRoot(sb, 'broken', SHARED_MOUNT);
     // no pack in the fake S3 under this URL: the install step fails
     const p = { ...params('is-1', 'is'), packUrl: 's3://packs/missing.zip' };
-    const r = runBoot(sb, broken, renderBootScript(p), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+    const r = runBoot(sb, broken, renderBootScript(p), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') });
     expect(r.status).not.toBe(0);
     expect(fs.existsSync(path.join(broken, PRODUCT_HOMES.is, 'repository/conf'))).toBe(false);
   });
@@ -284,7 +290,6 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
       putS3(s, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
       putS3(s, BUCKET, objectKeys(id).applier, applierBundle());
     }
-    putS3(s, BUCKET, 'shared/db-init.sh', FAKE_DB_INIT);
     fs.writeFileSync(path.join(s.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');
     return s;
   }
@@ -295,7 +300,7 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
   };
   function bootIs2(s: Sandbox, rootName: string, w: FirstStartWait) {
     const root = fs.existsSync(path.join(s.dir, rootName)) ? path.join(s.dir, rootName) : makeRoot(s, rootName, SHARED_MOUNT);
-    const run = runBootAsync(s, root, renderBootScript({ ...params('is-2', 'is'), firstStart: w }), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+    const run = runBootAsync(s, root, renderBootScript({ ...params('is-2', 'is'), firstStart: w }), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') });
     return { root, ...run };
   }
   const started = (s: Sandbox) => (fs.existsSync(s.log) ? fs.readFileSync(s.log, 'utf8') : '').includes('systemctl --no-block restart wso2-is-server.service');
@@ -409,7 +414,7 @@ describe('JDBC driver checksum (jdbcDriver.sha256)', () => {
     putS3(sb, 'packs', 'is.zip', fs.readFileSync(path.join(tmp, 'is1.zip')));
     const root = fs.existsSync(path.join(tmp, name)) ? path.join(tmp, name) : makeRoot(sb, name, SHARED_MOUNT);
     const p = { ...params('is-1', 'is'), jdbcDriverUrl: URL, jdbcDriverSha256: sha256 };
-    return { root, ...runBoot(sb, root, renderBootScript(p), { DBINIT_OUT: path.join(tmp, 'dbinit') }) };
+    return { root, ...runBoot(sb, root, renderBootScript(p), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') }) };
   }
   const driverOf = (root: string) => path.join(home(root), jdbcDriverDir('is', 'sp'), JAR);
   const leftovers = (root: string) => fs.readdirSync(path.dirname(driverOf(root))).filter((f) => f.startsWith(JAR));
@@ -476,7 +481,7 @@ describe('analytics node in the sandbox', () => {
     putS3(sb, BUCKET, keys.changeSet, changeSetPayload(renderNodeChangeSet(topology, 'analytics-1')));
     putS3(sb, BUCKET, keys.applier, applierBundle());
     const root = makeRoot(sb, 'analytics-1', SHARED_MOUNT);
-    const r = runBoot(sb, root, renderBootScript(params('analytics-1', 'analytics')), { DBINIT_OUT: path.join(tmp, 'dbinit') });
+    const r = runBoot(sb, root, renderBootScript(params('analytics-1', 'analytics')), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') });
     expect(r).toMatchObject({ status: 0 });
     const ahome = path.join(root, PRODUCT_HOMES.analytics);
     expect(fs.readlinkSync(path.join(ahome, 'wso2/worker/deployment/siddhi-files'))).toBe(path.join(root, SHARED_MOUNT, 'siddhi-files'));

@@ -4,6 +4,7 @@
  * the step sits in the boot script, and that the security groups let node 2 reach that port. The
  * wait itself runs for real in tests/boot.test.ts against a stand-in health endpoint.
  */
+import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
 import { FIRST_START_INTERVAL_SECONDS, FIRST_START_TIMEOUT_SECONDS, BootScriptParams, firstStartWait, renderBootScript } from '../components/ec2/boot-script';
 import { CONFIG_UNIT } from '../components/ec2/user-data';
 import { securityRules } from '../components/ec2/security-rules';
@@ -62,7 +63,7 @@ describe('the boot script', () => {
     jdbcDriverDir: 'lib',
     region: 'eu-west-1',
     bucket: 'b',
-    keys: { changeSet: 'c', applier: 'a', dbInit: 'd' },
+    keys: { changeSet: 'c', applier: 'a' },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf',
     keysSecretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys-${id}-AbCdEf`,
     keyMaterialDigest: '0'.repeat(64),
@@ -71,11 +72,11 @@ describe('the boot script', () => {
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === role),
     processes: processesFor(role, 'sp'),
     uid: WSO2_UID,
-    dbMasterUser: 'dbadmin',
+    dbWait: TEST_DB_WAIT,
     firstStart: firstStartWait(isTestTopology(), id, 'sp'),
   });
 
-  test('node 1 has no wait step; node 2 waits after configuration and db-init, right before the services', () => {
+  test('node 1 has no wait step; node 2 waits after configuration and the databases step, right before the services', () => {
     for (const id of ['is-1', 'analytics-1'] as const) {
       const s = renderBootScript(params(id, id === 'is-1' ? 'is' : 'analytics'));
       expect(s).not.toContain('PEER_HEALTH_URL');
@@ -90,7 +91,7 @@ describe('the boot script', () => {
       expect([needle, i >= 0]).toEqual([needle, true]);
       return i;
     };
-    const order = ["Configuration: this node's change set applied", 'bash "$STATE/db-init.sh"', 'First start: on a fresh stack, wait for is-1', 'Services: one systemd unit', 'svc --no-block restart'].map(at);
+    const order = ["Configuration: this node's change set applied", 'Databases: wait until the db-init runner', 'First start: on a fresh stack, wait for is-1', 'Services: one systemd unit', 'svc --no-block restart'].map(at);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 

@@ -3,6 +3,7 @@
  * (the boot-script fragments carry `# shellcheck shell=bash` in their header), `bash -n`, and
  * every boot fragment's body reaches the rendered script unchanged.
  */
+import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
 import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
@@ -50,7 +51,7 @@ test('each boot fragment: a comment header, then a body that lands in the boot s
     jdbcDriverDir: 'repository/components/lib',
     region: 'eu-west-1',
     bucket: 'b',
-    keys: { changeSet: 'nodes/is-1/change-set.json', applier: 'nodes/is-1/applier.js', dbInit: 'shared/db-init.sh' },
+    keys: { changeSet: 'nodes/is-1/change-set.json', applier: 'nodes/is-1/applier.js' },
     secretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:s',
     keysSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:k',
     keyMaterialDigest: 'b'.repeat(64),
@@ -59,7 +60,7 @@ test('each boot fragment: a comment header, then a body that lands in the boot s
     sharedDirectories: sharedDirectoriesFor('sp').filter((d) => d.role === 'is'),
     processes: processesFor('is', 'sp'),
     uid: WSO2_UID,
-    dbMasterUser: 'admin',
+    dbWait: TEST_DB_WAIT,
     firstStart: { peer: 'is-1', url: 'https://10.0.1.11:9443/carbon/admin/login.jsp', anyStatus: false, timeoutSeconds: 1200, intervalSeconds: 10 },
   });
   for (const f of files.filter((n) => n.startsWith('ec2-boot-'))) {

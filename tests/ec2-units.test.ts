@@ -6,6 +6,7 @@
  * run by a loop, not exec'd) with a real JVM whose shutdown hook records it ran, signalled the way
  * each KillMode signals.
  */
+import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -73,7 +74,7 @@ describe('product units (boot script)', () => {
         jdbcDriverDir: 'lib',
         region: 'eu-west-1',
         bucket: 'b',
-        keys: { changeSet: 'c', applier: 'a', dbInit: 'd' },
+        keys: { changeSet: 'c', applier: 'a' },
         secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s-AbCdEf',
         keysSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf',
         keyMaterialDigest: 'c'.repeat(64),
@@ -82,7 +83,7 @@ describe('product units (boot script)', () => {
         sharedDirectories: sharedDirectoriesFor(flavor).filter((d) => d.role === role),
         processes: processesFor(role, flavor),
         uid: WSO2_UID,
-        dbMasterUser: 'dbadmin',
+        dbWait: TEST_DB_WAIT,
       });
       for (const proc of processesFor(role, flavor)) {
         const m = new RegExp(`/${unitName(role, proc).replace('.', '\\.')}" 0644 <<UNIT[^\\n]*\\n([\\s\\S]*?)\\nUNIT\\n`).exec(script);

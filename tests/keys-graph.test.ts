@@ -1,6 +1,6 @@
 /**
  * Key material on EC2 under the mock engine (`dev` stack with keys.generation 2): the tls resources
- * and each node's SANs, a Secrets Manager secret per node readable only by that node's instance,
+ * and each node's SANs, a Secrets Manager secret per node readable only by that node's role,
  * the boot script's keystores step before the product starts, the CA output; and against the
  * committed generation-1 baseline, that raising the generation renames the node material but not
  * the CA. Nothing secret in user-data, S3 objects or outputs.
@@ -57,10 +57,8 @@ test('four alphanumeric 32-character store passwords, in the stack secret', () =
   for (const r of pw) expect(r.inputs).toMatchObject({ length: 32, special: false });
 });
 
-test('one secret per node holding its material (a Pulumi secret the applier accepts), readable only by that node\'s instance', () => {
-  const policy = JSON.parse(String(named(T.rolePolicy, '-node-keys').inputs.policy));
-  expect(policy.Statement).toHaveLength(NODE_IDS.length);
-  const seen = new Set<string>();
+test('one secret per node holding its material (a Pulumi secret the applier accepts), readable only by that node\'s role', () => {
+  const policies = ofType(run, T.rolePolicy);
   for (const id of NODE_IDS) {
     const secret = named(T.secret, `-${id}-keys-secret`);
     const version = named(T.secretVersion, `-${id}-keys-value`);
@@ -71,17 +69,19 @@ test('one secret per node holding its material (a Pulumi secret the applier acce
     expect(JSON.parse(String(version.inputs.secretString)).trustedBundles).toEqual(['rds']);
     expect(m.stores.find((s) => s.kind === 'truststore')!.trusted.filter((t) => t.bundled)).toHaveLength(115);
     expect(String(version.inputs.secretString).length).toBeLessThan(32 * 1024);
-    const instanceArn = String(ofType(run, T.instance).find((i) => i.name.endsWith(`-${id}`))!.state.arn);
-    const statements = policy.Statement.filter((s: any) => s.Resource.includes(secret.state.arn));
-    expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret.state.arn] });
-    expect(statements[0].Condition).toEqual({ ArnEquals: { 'ec2:SourceInstanceARN': instanceArn } });
-    seen.add(instanceArn);
+    // Named by exactly one policy, the node's own (its role's); the instance runs with that role's profile.
+    const naming = policies.filter((p) => String(p.inputs.policy).includes(String(secret.state.arn)));
+    expect(naming.map((p) => p.name)).toEqual([named(T.rolePolicy, `-${id}-access`).name]);
+    const statement = JSON.parse(String(naming[0].inputs.policy)).Statement.find((s: any) => s.Resource.includes(secret.state.arn));
+    expect(statement).toEqual({ Sid: 'OwnKeyMaterial', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret.state.arn] });
+    const role = named('aws:iam/role:Role', `-${id}-role`);
+    expect(naming[0].inputs.role).toBe(role.id);
+    const profile = named('aws:iam/instanceProfile:InstanceProfile', `-${id}-profile`);
+    expect(ofType(run, T.instance).find((i) => i.name.endsWith(`-${id}`))!.inputs.iamInstanceProfile).toBe(profile.state.name);
   }
-  expect(seen.size).toBe(NODE_IDS.length);
 });
 
-test('the boot script fetches the node\'s own material and builds the keystores before db-init and the product units', () => {
+test('the boot script fetches the node\'s own material and builds the keystores before the databases step and the product units', () => {
   for (const id of NODE_IDS) {
     const boot = String(ofType(run, T.object).find((o) => o.name.endsWith(`-${id}-boot`))!.inputs.content);
     const arn = String(named(T.secret, `-${id}-keys-secret`).state.arn);
@@ -89,7 +89,7 @@ test('the boot script fetches the node\'s own material and builds the keystores 
     expect(boot).toMatch(/^KEY_MATERIAL_DIGEST='[0-9a-f]{64}'$/m);
     const keystores = boot.indexOf('keystores --home "$HOME_DIR" --material "$keys_file"');
     expect(keystores).toBeGreaterThan(boot.indexOf('apply --home "$HOME_DIR"'));
-    expect(keystores).toBeLessThan(boot.indexOf('bash "$STATE/db-init.sh"'));
+    expect(keystores).toBeLessThan(boot.indexOf('record_query='));
     expect(keystores).toBeLessThan(boot.indexOf('svc --no-block restart'));
     expect(boot).toContain(`trap 'rm -f "$secrets_file" "$keys_file"' EXIT`);
   }

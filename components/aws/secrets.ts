@@ -12,9 +12,10 @@ import { VAULT_VALUES } from '../../secret-names';
 export interface StackSecretsArgs {
   /**
    * The values, by the placeholder names of the topology model (Pulumi secrets), and the public
-   * certificates the applier's vault filters encrypt with (secret-names.ts VAULT_VALUES).
+   * certificates the applier's vault filters encrypt with (secret-names.ts VAULT_VALUES); only
+   * those its readers need.
    */
-  values: Record<SecretName | (typeof VAULT_VALUES)[keyof typeof VAULT_VALUES], pulumi.Input<string>>;
+  values: Partial<Record<SecretName | (typeof VAULT_VALUES)[keyof typeof VAULT_VALUES], pulumi.Input<string>>>;
   /**
    * Days Secrets Manager keeps a deleted secret restorable. 0 deletes at once (test stacks:
    * destroy leaves nothing and the name is free again); 7-30 on prod.

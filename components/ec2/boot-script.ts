@@ -16,6 +16,7 @@
  */
 import { AnalyticsFlavor, NodeId, ProductProcess, ROLE_NODE_IDS, Role, SharedDirectory, Topology, node, processesFor, roleOfNode } from '../../topology';
 import { shellAssignments, shellFile, shellQuote } from '../../config-templates/shell';
+import type { DbWait } from './db-init-runner-script';
 
 export interface BootScriptParams {
   /** The node the script is for. */
@@ -41,7 +42,7 @@ export interface BootScriptParams {
   /** Bucket of this node's delivered files. */
   bucket: string;
   /** Keys of this node's delivered files in the bucket. */
-  keys: { changeSet: string; applier: string; dbInit: string };
+  keys: { changeSet: string; applier: string };
   /** ARN of the Secrets Manager secret (JSON in the applier's secrets-file format). */
   secretArn: string;
   /** ARN of this node's own key material secret (applier/keystore-material.ts document). */
@@ -58,8 +59,8 @@ export interface BootScriptParams {
   processes: readonly ProductProcess[];
   /** Fixed uid/gid of the `wso2` user, equal on every node so files on the shared FS agree. */
   uid: number;
-  /** Database master user (its password comes from the secret). */
-  dbMasterUser: string;
+  /** What the databases step waits for: the db-init runner's record, read as this node's account. */
+  dbWait: DbWait;
   /** Extra symlink to the product home (DAS: `ANALYTICS_HOME_LINK`). */
   homeLink?: string;
   /** Node 2 of a role: what to wait for before its first start (`firstStartWait`); unset on node 1. */
@@ -203,7 +204,7 @@ function serviceLines(p: BootScriptParams): string[] {
 function steps(p: BootScriptParams): Step[] {
   const out: Step[] = [];
   out.push({
-    title: 'Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (db-init), cmp (unit files)',
+    title: 'Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step), cmp (unit files)',
     // diffutils: write_if_changed compares with cmp, which an AL2023 image need not carry.
     lines: ['pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105 diffutils'],
   });
@@ -252,19 +253,9 @@ function steps(p: BootScriptParams): Step[] {
     title: 'Keystores: built from this node\'s key material with keytool before the product starts (material in a 0600 temp file, removed on exit)',
     lines: fragmentLines('ec2-boot-keystores.sh'),
   });
-  const homeVar = p.role === 'is' ? 'WSO2_IS_HOME' : 'WSO2_ANALYTICS_HOME';
   out.push({
-    title: 'Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password)',
-    lines: [
-      '(',
-      '  DB_MASTER_PASSWORD="$(json_field "$secrets_file" db_master_password)"',
-      '  DB_APP_PASSWORD="$(json_field "$secrets_file" db_password)"',
-      `  ${homeVar}="$HOME_DIR"`,
-      `  export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD ${homeVar}`,
-      '  bash "$STATE/db-init.sh"',
-      ')',
-      'rm -f "$secrets_file"',
-    ],
+    title: 'Databases: wait until the db-init runner has initialised them for this configuration (as this node\'s own account)',
+    lines: fragmentLines('ec2-boot-db-wait.sh'),
   });
   out.push({
     title: 'Ownership: the product home and the shared trees belong to wso2',
@@ -281,6 +272,8 @@ function steps(p: BootScriptParams): Step[] {
 export function renderBootScript(p: BootScriptParams): string {
   if (p.jdbcDriverSha256 !== undefined && !/^[0-9a-f]{64}$/.test(p.jdbcDriverSha256)) throw new Error('jdbcDriverSha256: 64 lower-case hex digits expected');
   if (!/^[0-9a-f]{64}$/.test(p.keyMaterialDigest)) throw new Error('keyMaterialDigest: 64 lower-case hex digits expected');
+  if (!/^[0-9a-f]{64}$/.test(p.dbWait.scriptSha256)) throw new Error('dbWait.scriptSha256: 64 lower-case hex digits expected');
+  if (!/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(p.dbWait.recordTable) || !/^[A-Za-z][A-Za-z0-9_]*$/.test(p.dbWait.user)) throw new Error('dbWait: bad table or user name');
   // The generated header: the deployment data the fixed fragments read.
   const header: Record<string, string> = {
     NODE_ID: p.nodeId,
@@ -294,7 +287,6 @@ export function renderBootScript(p: BootScriptParams): string {
     BUCKET: p.bucket,
     CHANGE_SET_KEY: p.keys.changeSet,
     APPLIER_KEY: p.keys.applier,
-    DB_INIT_KEY: p.keys.dbInit,
     SECRET_ARN: p.secretArn,
     KEYS_SECRET_ARN: p.keysSecretArn,
     KEY_MATERIAL_DIGEST: p.keyMaterialDigest,
@@ -302,7 +294,13 @@ export function renderBootScript(p: BootScriptParams): string {
     EFS_ACCESS_POINT: p.efs.accessPointId,
     SHARED_MOUNT: p.sharedMount,
     WSO2_UID: String(p.uid),
-    DB_MASTER_USER: p.dbMasterUser,
+    DB_HOST: p.dbWait.host,
+    DB_PORT: String(p.dbWait.port),
+    DB_USER: p.dbWait.user,
+    DB_INIT_RECORD_TABLE: p.dbWait.recordTable,
+    DB_INIT_SHA256: p.dbWait.scriptSha256,
+    DB_WAIT_TIMEOUT: String(p.dbWait.timeoutSeconds),
+    DB_WAIT_INTERVAL: String(p.dbWait.intervalSeconds),
   };
   if (p.homeLink) header.HOME_LINK_PATH = p.homeLink;
   if (p.firstStart) {

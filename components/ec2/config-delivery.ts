@@ -1,16 +1,24 @@
 /**
  * Configuration delivery on EC2: the stack's bucket (encrypted, private, versioned) and the
  * objects in it, each tagged with the node it is for. Per node: its change set, the applier and
- * its boot script; for every node: the db-init script. The instance profile may read exactly
- * these keys (iam.ts); user-data only fetches the boot script (user-data.ts).
+ * its boot script, which only that node's role may read (iam.ts); the db-init script, which only
+ * the db-init runner reads (db-init-runner.ts). User-data only fetches the boot script (user-data.ts).
  */
+import * as crypto from 'crypto';
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
 import { ANALYTICS_HOME_LINK, NODE_TAG_KEY, NodeId, SHARED_MOUNT, Topology, WSO2_UID, jdbcDriverDir, processesFor, roleOfNode, sharedDirectoriesFor } from '../../topology';
 import type { DbInit, NodeChangeSet } from '../../config-templates';
 import { changeSetPayload } from '../../config-templates';
+import { accessLogs } from '../aws/access-logs';
 import { PRODUCT_HOMES, firstStartWait, renderBootScript } from './boot-script';
+import { DB_WAIT_INTERVAL_SECONDS, DB_WAIT_TIMEOUT_SECONDS, EC2_DB_INIT_DONE_TABLE } from './db-init-runner-script';
+
+/** Hex SHA-256 of a string (the db-init script's digest: the runner records it, the nodes wait for it). */
+export function sha256Hex(s: string): string {
+  return crypto.createHash('sha256').update(s).digest('hex');
+}
 
 /** Prefix of the keys of the per-node files. */
 export const NODE_KEY_PREFIX = 'nodes/';
@@ -19,7 +27,7 @@ export function objectKeys(id: NodeId): { boot: string; changeSet: string; appli
   const dir = `${NODE_KEY_PREFIX}${id}`;
   return { boot: `${dir}/boot.sh`, changeSet: `${dir}/change-set.json`, applier: `${dir}/applier.js` };
 }
-/** Prefix of the keys every node reads (the db-init script). */
+/** Prefix of the keys of the db-init runner's objects (the db-init script). */
 export const DB_INIT_KEY_PREFIX = 'shared/';
 /** Bucket key of the db-init script. */
 export function dbInitKey(d: DbInit): string {
@@ -39,12 +47,15 @@ export interface ConfigBucket {
 export interface ConfigBucketArgs {
   /** Let destroy empty the bucket (test stacks); prod keeps its history. */
   forceDestroy: boolean;
+  /** Days to keep S3 server access logs of the bucket, in a log bucket of its own (prod); unset: no logging. */
+  accessLogDays?: number;
   /** Tags on the bucket and every object. */
   tags: Record<string, string>;
 }
 
 /**
- * The stack's bucket. Children: `${name}-config` (the bucket and its settings, one of each type).
+ * The stack's bucket. Children: `${name}-config` (the bucket and its settings, one of each type);
+ * with `accessLogDays`, those of `accessLogs` under `${name}-config-logs`.
  * @param name Prefix of the children's logical names.
  * @param args Destroy behaviour and tags.
  * @param parent The platform component.
@@ -64,6 +75,9 @@ export function configBucket(name: string, args: ConfigBucketArgs, parent: pulum
     { parent },
   );
   const versioning = new aws.s3.BucketVersioning(`${name}-config`, { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } }, { parent });
+  if (args.accessLogDays !== undefined) {
+    accessLogs(`${name}-config-logs`, { source: bucket, retentionDays: args.accessLogDays, forceDestroy: args.forceDestroy, tags }, parent);
+  }
   return { bucket, ready: [pab, sse, versioning], tags };
 }
 
@@ -101,7 +115,7 @@ export function deliveredObject(res: string, args: DeliveredObjectArgs, parent: 
 export interface BootScriptInputs {
   /** The stack's region. */
   region: pulumi.Input<string>;
-  /** The db-init script (its file name gives its key). */
+  /** The db-init script: the nodes wait for the runner's record of its digest. */
   dbInit: pulumi.Input<DbInit>;
   /** ARN of the stack's secret. */
   secretArn: pulumi.Input<string>;
@@ -113,8 +127,6 @@ export interface BootScriptInputs {
   efsId: pulumi.Input<string>;
   /** EFS access points by role. */
   accessPointIds: Record<string, pulumi.Input<string>>;
-  /** Database master user. */
-  dbMasterUser: string;
   /** The model (node 1's address and health port, for node 2's first-start wait). */
   topology: pulumi.Input<Topology>;
 }
@@ -144,7 +156,7 @@ export function bootScript(c: StackConfig, id: NodeId, store: ConfigBucket, inpu
         jdbcDriverDir: jdbcDriverDir(r, c.analytics.flavor),
         region: reg,
         bucket: b,
-        keys: { changeSet: keys.changeSet, applier: keys.applier, dbInit: dbInitKey(d) },
+        keys: { changeSet: keys.changeSet, applier: keys.applier },
         secretArn,
         keysSecretArn,
         keyMaterialDigest: keyDigest,
@@ -153,7 +165,15 @@ export function bootScript(c: StackConfig, id: NodeId, store: ConfigBucket, inpu
         sharedDirectories: sharedDirectoriesFor(c.analytics.flavor).filter((s) => s.role === r),
         processes: processesFor(r, c.analytics.flavor),
         uid: WSO2_UID,
-        dbMasterUser: inputs.dbMasterUser,
+        dbWait: {
+          host: t.db.host,
+          port: t.db.port,
+          user: t.db.accounts[r].user,
+          recordTable: EC2_DB_INIT_DONE_TABLE,
+          scriptSha256: sha256Hex(d.script),
+          timeoutSeconds: DB_WAIT_TIMEOUT_SECONDS,
+          intervalSeconds: DB_WAIT_INTERVAL_SECONDS,
+        },
         homeLink: r === 'analytics' && c.analytics.flavor === 'das' ? ANALYTICS_HOME_LINK : undefined,
         firstStart: firstStartWait(t, id, c.analytics.flavor),
       }),

@@ -1,19 +1,62 @@
 /**
- * The nodes' identity: an instance profile whose role has SSM core (administration without SSH)
- * and may read this stack's secret and configuration objects only (and each node its own key
- * material: {@link nodeKeyAccess}), plus the product packs and
- * JDBC driver when they are in S3.
+ * The nodes' identities: one role and instance profile per node, so each node's policy names
+ * exactly what that node reads: SSM core (administration without SSH), the stack secret (its
+ * passwords, never the database master password), its own key material secret, its own
+ * configuration objects and its role's product pack plus the JDBC driver when they are in S3.
+ * The policy is in place before the instance exists (the profile waits for it), so a first boot
+ * never meets a missing grant.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
-import { NODE_IDS, NodeId } from '../../topology';
-import { DB_INIT_KEY_PREFIX, NODE_KEY_PREFIX } from './config-delivery';
+import { NODE_IDS, NodeId, roleOfNode } from '../../topology';
+import { NODE_KEY_PREFIX } from './config-delivery';
 
 /** `s3://bucket/key` -> the object's ARN (packs the nodes may read), else undefined. */
 export function s3ObjectArn(url: string | undefined, partition: string): string | undefined {
   const m = url ? /^s3:\/\/([^/]+)\/(.+)$/.exec(url) : null;
   return m ? `arn:${partition}:s3:::${m[1]}/${m[2]}` : undefined;
+}
+
+/** The trust policy of a role EC2 instances run with. */
+export const EC2_TRUST_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+/** One `Allow` statement. */
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+}
+
+/** What one node may read, as resolved ARNs. */
+export interface NodeGrants {
+  /** The stack secret (passwords the node fills in). */
+  stackSecretArn: string;
+  /** The node's own key material secret. */
+  keysSecretArn: string;
+  /** The stack's bucket. */
+  bucketArn: string;
+  /** S3 objects outside the bucket: the role's pack, the JDBC driver. */
+  packArns: string[];
+}
+
+/**
+ * Node `id`'s policy document: pure, so tests read it as data.
+ * @param id The node.
+ * @param g The ARNs it may read.
+ */
+export function nodePolicyDocument(id: NodeId, g: NodeGrants): string {
+  const statements: PolicyStatement[] = [
+    { Sid: 'StackSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [g.stackSecretArn] },
+    { Sid: 'OwnKeyMaterial', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [g.keysSecretArn] },
+    { Sid: 'OwnConfigObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${g.bucketArn}/${NODE_KEY_PREFIX}${id}/*`] },
+  ];
+  if (g.packArns.length > 0) statements.push({ Sid: 'Packs', Effect: 'Allow', Action: ['s3:GetObject'], Resource: g.packArns });
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
 export interface NodeIdentityArgs {
@@ -23,111 +66,67 @@ export interface NodeIdentityArgs {
   partition: pulumi.Output<string>;
   /** ARN of the stack's secret. */
   secretArn: pulumi.Input<string>;
+  /** Per node, the ARN of its key material secret. */
+  keysSecretArns: Record<NodeId, pulumi.Input<string>>;
   /** ARN of the stack's bucket. */
   bucketArn: pulumi.Input<string>;
-  /** Tags on the role and the profile. */
+  /** Tags on the roles and the profiles. */
   tags: Record<string, string>;
 }
 
 export interface NodeIdentity {
-  /** The nodes' role. */
+  /** The node's role. */
   role: aws.iam.Role;
-  /** Its access to the secret and the objects: an instance waits for it. */
+  /** Its read access (inline policy). */
   policy: aws.iam.RolePolicy;
-  /** The instance profile the nodes run with. */
+  /** The instance profile the node runs with; it waits for the policy and the SSM attachment. */
   profile: aws.iam.InstanceProfile;
 }
 
 /**
- * Children: `${name}-node-role`, `${name}-node-ssm`, `${name}-node-access`, `${name}-node-profile`.
+ * A role for EC2 with SSM core and one inline policy, and its instance profile, which waits for
+ * both (an instance naming the profile then starts with every grant in place).
+ * Children: `<res>-role`, `<res>-ssm`, `<res>-access`, `<res>-profile`.
+ * @param res Prefix of the children's logical names.
+ * @param partition The AWS partition, for the managed policy's ARN.
+ * @param policy The inline policy document.
+ * @param tags Tags on the role and the profile.
+ * @param parent The platform component.
+ */
+export function ec2Identity(res: string, partition: pulumi.Input<string>, policy: pulumi.Input<string>, tags: Record<string, string>, parent: pulumi.Resource): NodeIdentity {
+  const role = new aws.iam.Role(`${res}-role`, { assumeRolePolicy: EC2_TRUST_POLICY, tags }, { parent });
+  const ssm = new aws.iam.RolePolicyAttachment(
+    `${res}-ssm`,
+    { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
+    { parent },
+  );
+  const access = new aws.iam.RolePolicy(`${res}-access`, { role: role.id, policy }, { parent });
+  const profile = new aws.iam.InstanceProfile(`${res}-profile`, { role: role.name, tags }, { parent, dependsOn: [access, ssm] });
+  return { role, policy: access, profile };
+}
+
+/**
+ * Per node its identity (see {@link ec2Identity}); children `${name}-<id>-role|ssm|access|profile`.
  * @param name Prefix of the children's logical names.
  * @param args What the nodes may read.
  * @param parent The platform component.
  */
-export function nodeIdentity(name: string, args: NodeIdentityArgs, parent: pulumi.Resource): NodeIdentity {
-  const { config: c, partition, tags } = args;
-  const role = new aws.iam.Role(
-    `${name}-node-role`,
-    {
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
-      tags,
-    },
-    { parent },
-  );
-  new aws.iam.RolePolicyAttachment(
-    `${name}-node-ssm`,
-    { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
-    { parent },
-  );
-  const packArns = partition.apply((p) =>
-    [c.is.packUrl, c.analytics.packUrl, c.jdbcDriver.url].map((u) => s3ObjectArn(u, p)).filter((a): a is string => a !== undefined),
-  );
-  const policy = new aws.iam.RolePolicy(
-    `${name}-node-access`,
-    {
-      role: role.id,
-      policy: pulumi.all([args.secretArn, args.bucketArn, packArns]).apply(([secretArn, bucketArn, packs]) =>
-        JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Sid: 'StackSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn] },
-            {
-              Sid: 'StackConfigObjects',
-              Effect: 'Allow',
-              Action: ['s3:GetObject'],
-              Resource: [`${bucketArn}/${NODE_KEY_PREFIX}*`, `${bucketArn}/${DB_INIT_KEY_PREFIX}*`, ...packs],
-            },
-          ],
+export function nodeIdentities(name: string, args: NodeIdentityArgs, parent: pulumi.Resource): Record<NodeId, NodeIdentity> {
+  const { config: c, partition } = args;
+  const out = {} as Record<NodeId, NodeIdentity>;
+  for (const id of NODE_IDS) {
+    const packUrls = [c[roleOfNode(id)].packUrl, c.jdbcDriver.url];
+    const policy = pulumi
+      .all([partition, args.secretArn, args.keysSecretArns[id], args.bucketArn])
+      .apply(([p, stackSecretArn, keysSecretArn, bucketArn]) =>
+        nodePolicyDocument(id, {
+          stackSecretArn,
+          keysSecretArn,
+          bucketArn,
+          packArns: packUrls.map((u) => s3ObjectArn(u, p)).filter((a): a is string => a !== undefined),
         }),
-      ),
-    },
-    { parent },
-  );
-  const profile = new aws.iam.InstanceProfile(`${name}-node-profile`, { role: role.name, tags }, { parent });
-  return { role, policy, profile };
-}
-
-export interface NodeKeyAccessArgs {
-  /** The nodes' role (from {@link nodeIdentity}). */
-  role: aws.iam.Role;
-  /** Per node, the ARN of the secret holding its keystore material. */
-  secretArns: Record<NodeId, pulumi.Input<string>>;
-  /** Per node, its instance's ARN. */
-  instanceArns: Record<NodeId, pulumi.Input<string>>;
-}
-
-/**
- * The nodes share one role, yet each may read only its own key material: one statement per node
- * whose condition `ec2:SourceInstanceARN` (set on instance-profile credentials) names that node's
- * instance. A policy of its own, written after the instances (it needs their ARNs; the instances
- * must not wait for it): a first boot that races it fails the keystores step and the config unit
- * retries it (every 30 s). Child: `${name}-node-keys`.
- * @param name Prefix of the child's logical name.
- * @param args The role, the secrets and the instances.
- * @param parent The platform component.
- */
-export function nodeKeyAccess(name: string, args: NodeKeyAccessArgs, parent: pulumi.Resource): aws.iam.RolePolicy {
-  const pairs = NODE_IDS.map((id) => pulumi.all([args.secretArns[id], args.instanceArns[id]]));
-  return new aws.iam.RolePolicy(
-    `${name}-node-keys`,
-    {
-      role: args.role.id,
-      policy: pulumi.all(pairs).apply((arns) =>
-        JSON.stringify({
-          Version: '2012-10-17',
-          Statement: NODE_IDS.map((id, i) => ({
-            Sid: `KeyMaterial${id.replace(/[^A-Za-z0-9]/g, '')}`,
-            Effect: 'Allow',
-            Action: ['secretsmanager:GetSecretValue'],
-            Resource: [arns[i][0]],
-            Condition: { ArnEquals: { 'ec2:SourceInstanceARN': arns[i][1] } },
-          })),
-        }),
-      ),
-    },
-    { parent },
-  );
+      );
+    out[id] = ec2Identity(`${name}-${id}`, partition, policy, args.tags, parent);
+  }
+  return out;
 }

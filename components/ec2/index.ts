@@ -13,7 +13,7 @@
  *
  * One file per resource family: security-groups.ts (rules from security-rules.ts), stores.ts
  * (secret, database, EFS), nodes.ts (interfaces, instances), config-delivery.ts (bucket and
- * objects, boot scripts from boot-script.ts), iam.ts (instance profile), load-balancers.ts.
+ * objects, boot scripts from boot-script.ts), iam.ts (one role and instance profile per node), load-balancers.ts.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
@@ -27,12 +27,16 @@ import { addressFreeModel } from './security-rules';
 import { securityGroups } from './security-groups';
 import { stores } from './stores';
 import { nodeInstances, nodeInterfaces } from './nodes';
-import { configBucket, dbInitKey, deliveredObject } from './config-delivery';
-import { nodeIdentity, nodeKeyAccess } from './iam';
+import { dbInitRunner } from './db-init-runner';
+import { configBucket } from './config-delivery';
+import { nodeIdentities } from './iam';
 import { KeyMaterial, NodeSans } from '../keys';
 import { loadBalancers } from './load-balancers';
 import { edgeCertificate, edgeDnsRecords } from './edge';
 import { withAdminAccessFilter } from '../../config-templates/is/admin-access';
+
+/** Retention of the configuration bucket's access logs on prod (a year of who read which node's files). */
+export const CONFIG_ACCESS_LOG_DAYS = 365;
 
 /** A value per node. */
 function perNode<T>(f: (id: NodeId) => T): Record<NodeId, T> {
@@ -109,7 +113,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     // Node addresses first: the key material names them, the model and everything rendered from it follow.
     const enis = nodeInterfaces(name, { subnetIds: network.privateSubnetIds, groups, tags }, this);
     const keys = ec2KeyMaterial(`${name}-keys`, c, enis, this);
-    const { secrets, db, efs, nodeKeys } = stores(
+    const { secrets, dbPasswords, db, efs, nodeKeys } = stores(
       name,
       { config: c, credentials: args.credentials, keys, subnetIds: network.privateSubnetIds, dbGroupId: groups.db.id, efsGroupId: groups.efs.id, tags },
       this,
@@ -122,21 +126,26 @@ export class Ec2Platform extends pulumi.ComponentResource {
       });
     const dbInit = topology.apply((t) => renderDbInit(t));
 
-    // Encrypted, private, versioned; emptied by destroy on test stacks.
-    const store = configBucket(name, { forceDestroy: !prod, tags }, this);
-    const dbInitObject = deliveredObject(
-      `${name}-db-init`,
-      { store, node: 'database', key: dbInit.apply(dbInitKey), content: dbInit.apply((d) => d.script), contentType: 'text/x-shellscript' },
+    // Encrypted, private, versioned; emptied by destroy on test stacks; access-logged on prod.
+    const store = configBucket(name, { forceDestroy: !prod, accessLogDays: prod ? CONFIG_ACCESS_LOG_DAYS : undefined, tags }, this);
+    // db-init runs on an instance of its own, the only reader of the master password.
+    const runner = dbInitRunner(
+      name,
+      { config: c, region, partition, subnetId: network.privateSubnetIds[0], securityGroupId: groups.is.id, store, dbInit, dbPasswords, db, topology, egressReady: network.egressReady, tags },
       this,
     );
-    const identity = nodeIdentity(name, { config: c, partition, secretArn: secrets.arn, bucketArn: store.bucket.arn, tags }, this);
+    const identities = nodeIdentities(
+      name,
+      { config: c, partition, secretArn: secrets.arn, keysSecretArns: perNode((id) => nodeKeys[id].arn), bucketArn: store.bucket.arn, tags },
+      this,
+    );
     const instances = nodeInstances(
       name,
       {
         config: c,
         region,
         enis,
-        profile: identity.profile,
+        profiles: perNode((id) => identities[id].profile),
         store,
         // EC2 only: the NLBs keep client addresses, so IS itself guards its admin surfaces.
         changeSets: pulumi.all([topology, network.vpcCidr]).apply(([t, vpcCidr]) => withAdminAccessFilter(renderNodeChangeSets(t), adminAllowCidrs(c, vpcCidr))),
@@ -148,15 +157,13 @@ export class Ec2Platform extends pulumi.ComponentResource {
           keyDigests: keys.publicDigest,
           efsId: efs.id,
           accessPointIds: efs.accessPointIds,
-          dbMasterUser: db.masterUsername,
           topology,
         },
-        dependsOn: [dbInitObject, identity.policy, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
+        dependsOn: [runner.instance, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
         tags,
       },
       this,
     );
-    nodeKeyAccess(name, { role: identity.role, secretArns: perNode((id) => nodeKeys[id].arn), instanceArns: perNode((id) => instances[id].arn) }, this);
     const certificateArn = edgeCertificate(name, { config: c, frontend: keys.frontend, caCertificate: keys.caCertificate, tags }, this);
     const lbs = loadBalancers(
       name,

@@ -81,8 +81,8 @@ export interface NodeInstancesArgs {
   region: pulumi.Output<string>;
   /** Each node's interface (from {@link nodeInterfaces}): the instance's primary interface. */
   enis: Record<NodeId, aws.ec2.NetworkInterface>;
-  /** The nodes' instance profile. */
-  profile: aws.iam.InstanceProfile;
+  /** Each node's instance profile (iam.ts; it waits for the node's policy). */
+  profiles: Record<NodeId, aws.iam.InstanceProfile>;
   /** The bucket the node files go into. */
   store: ConfigBucket;
   /** Every node's change set, rendered from the model. */
@@ -120,7 +120,7 @@ export function nodeInstances(name: string, args: NodeInstancesArgs, parent: pul
       {
         ami: amis[r],
         instanceType: c[r].instanceType,
-        iamInstanceProfile: args.profile.name,
+        iamInstanceProfile: args.profiles[id].name,
         primaryNetworkInterface: { networkInterfaceId: args.enis[id].id },
         metadataOptions: { httpTokens: 'required', httpEndpoint: 'enabled', httpPutResponseHopLimit: 1 },
         rootBlockDevice: { encrypted: true, volumeType: 'gp3', volumeSize: 40, deleteOnTermination: true },

@@ -1,5 +1,6 @@
 /**
- * The stack's stores on EC2: the credentials in Secrets Manager (plus one secret per node holding
+ * The stack's stores on EC2: the credentials in Secrets Manager (the master password in a secret of
+ * its own, for db-init only; plus one secret per node holding
  * its keystore material: private keys, so each node reads only its own), the RDS MySQL and the EFS file
  * system with one access point per role. All three are protected on prod, so `pulumi destroy`
  * refuses until they are unprotected on purpose.
@@ -32,8 +33,10 @@ export interface StoresArgs {
 }
 
 export interface Stores {
-  /** The secret the nodes read their passwords from. */
+  /** The secret the nodes read their passwords from (never the master password). */
   secrets: StackSecrets;
+  /** The database master and application passwords: the db-init runner's only secret. */
+  dbPasswords: SecretDocument;
   /** The shared MySQL. */
   db: RdsDatabase;
   /** The shared file system (access points by role). */
@@ -43,7 +46,7 @@ export interface Stores {
 }
 
 /**
- * Children: `${name}-secrets`, `${name}-<node>-keys`, `${name}-db`, `${name}-efs`.
+ * Children: `${name}-secrets`, `${name}-db-master`, `${name}-<node>-keys`, `${name}-db`, `${name}-efs`.
  * @param name Prefix of the children's logical names.
  * @param args Configuration, credentials, subnets and groups.
  * @param parent The platform component.
@@ -56,7 +59,6 @@ export function stores(name: string, args: StoresArgs, parent: pulumi.Resource):
     {
       values: {
         db_password: args.credentials.dbPassword,
-        db_master_password: args.credentials.dbMasterPassword,
         admin_password: args.credentials.adminPassword,
         keystore_password: args.keys.passwords.primary,
         internal_keystore_password: args.keys.passwords.internal,
@@ -66,6 +68,19 @@ export function stores(name: string, args: StoresArgs, parent: pulumi.Resource):
         [VAULT_VALUES.primaryCertificate]: args.keys.certificates.primary,
         [VAULT_VALUES.internalCertificate]: args.keys.certificates.internal,
       },
+      recoveryWindowInDays: prod ? 30 : 0,
+      tags,
+    },
+    { parent, protect: prod },
+  );
+  // The master password only where db-init runs (db-init-runner.ts), with the application password it sets.
+  const dbPasswords = new SecretDocument(
+    `${name}-db-master`,
+    {
+      value: pulumi
+        .all([args.credentials.dbMasterPassword, args.credentials.dbPassword])
+        .apply(([master, app]) => JSON.stringify({ db_master_password: master, db_password: app })),
+      description: 'WSO2 pattern 2 database master and application passwords (JSON; read by the db-init runner only)',
       recoveryWindowInDays: prod ? 30 : 0,
       tags,
     },
@@ -97,5 +112,5 @@ export function stores(name: string, args: StoresArgs, parent: pulumi.Resource):
     },
     { parent, protect: prod },
   );
-  return { secrets, db, efs, nodeKeys };
+  return { secrets, dbPasswords, db, efs, nodeKeys };
 }

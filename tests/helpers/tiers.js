@@ -76,6 +76,8 @@ const SYSTEM = [
   'keystores-material', // openssl makes the test material
   'keystores-pkcs12', // openssl, keytool
   'k8s-scripts', // sh, shellcheck, zip
+  'ec2-iam', // the program under mocks (EC2 prod): IAM policies as data, IMDS, access logs
+  'ec2-db-init-runner', // cloud-init schema, shellcheck, the runner script in a sandbox (unzip, python3)
   'keys-graph', // the program under mocks (EC2): key material and its delivery
   'keys-graph-k8s', // the program under mocks (Kubernetes): key material and its delivery
   'keys-k8s-phases', // keytool: the Kubernetes split of the keystores step run for real

@@ -15,7 +15,6 @@ JDBC_DRIVER_DIR='repository/components/lib'
 BUCKET='wso2is-ec2-config-dae7af3'
 CHANGE_SET_KEY='nodes/is-1/change-set.json'
 APPLIER_KEY='nodes/is-1/applier.js'
-DB_INIT_KEY='shared/db-init.sh'
 SECRET_ARN='arn:aws:secretsmanager:eu-west-1:123456789012:secret:wso2is-ec2-secrets-secret-b0435e'
 KEYS_SECRET_ARN='arn:aws:secretsmanager:eu-west-1:123456789012:secret:wso2is-ec2-is-1-keys-secret-b187f8'
 KEY_MATERIAL_DIGEST='12694fb865cf5689159d26b75fd2f6011d67b24c338569ef351b647a5a8eeb59'
@@ -23,7 +22,13 @@ EFS_ID='fs-6468c6f11e4f0dcd1'
 EFS_ACCESS_POINT='fsap-e005fc614f69a1187'
 SHARED_MOUNT='/mnt/wso2-shared'
 WSO2_UID='802'
-DB_MASTER_USER='dbadmin'
+DB_HOST='wso2is-ec2-db-instance.c46c07abe099.eu-west-1.rds.amazonaws.com'
+DB_PORT='3306'
+DB_USER='wso2'
+DB_INIT_RECORD_TABLE='WSO2_PATTERN2_META.ec2_db_init_done'
+DB_INIT_SHA256='83e456faaeba58878b386eabc0401c73d68a6db1e24533d82e02decb57cfe5c4'
+DB_WAIT_TIMEOUT='1200'
+DB_WAIT_INTERVAL='10'
 HOME_DIR="$ROOT$PRODUCT_HOME"
 SHARED="$ROOT$SHARED_MOUNT"
 STATE="$ROOT/var/lib/wso2-pattern2"
@@ -43,6 +48,8 @@ set_owner() { chown -R "$WSO2_UID:$WSO2_UID" "$@"; }
 is_mounted() { mountpoint -q "$1"; }
 mount_fs() { mount "$1"; }
 svc() { systemctl "$@"; }
+# db_query OPTION_FILE SQL: one value, as the account of the option file (a MySQL or MariaDB client).
+db_query() { if command -v mysql >/dev/null 2>&1; then mysql --defaults-extra-file="$1" --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; else mariadb --defaults-extra-file="$1" --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; fi; }
 
 # ---- helpers ----
 log() { printf '%s wso2-pattern2[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*" >&2; }
@@ -117,8 +124,8 @@ if [ "${PATTERN2_STUB:-0}" != 1 ] && [ "$(id -u)" != 0 ]; then die "must run as 
 mkdir -p "$STATE"
 chmod 0700 "$STATE"
 
-# ---- 1. Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (db-init), cmp (unit files) ----
-log 'step 1: Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (db-init), cmp (unit files)'
+# ---- 1. Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step), cmp (unit files) ----
+log 'step 1: Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step), cmp (unit files)'
 pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105 diffutils
 
 # ---- 2. The wso2 user (fixed uid: files on the shared FS have the same owner on every node) ----
@@ -181,7 +188,6 @@ seed_shared 'Tenants' 'repository/tenants'
 log 'step 7: Configuration: this node'\''s change set applied with its secrets filled in, in one pass (secrets in a 0600 temp file, removed on exit)'
 aws_s3_get "s3://$BUCKET/$CHANGE_SET_KEY" "$STATE/change-set.json"
 aws_s3_get "s3://$BUCKET/$APPLIER_KEY" "$STATE/applier.js"
-aws_s3_get "s3://$BUCKET/$DB_INIT_KEY" "$STATE/db-init.sh"
 secrets_file="$(umask 077 && mktemp "$STATE/secrets.XXXXXX")"
 trap 'rm -f "$secrets_file"' EXIT
 read_secret >"$secrets_file"
@@ -201,16 +207,29 @@ log "keystores: material of certificates $KEY_MATERIAL_DIGEST"
 JAVA_HOME="$(java_home)" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
 rm -f "$keys_file"
 
-# ---- 9. Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password) ----
-log 'step 9: Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password)'
-(
-  DB_MASTER_PASSWORD="$(json_field "$secrets_file" db_master_password)"
-  DB_APP_PASSWORD="$(json_field "$secrets_file" db_password)"
-  WSO2_IS_HOME="$HOME_DIR"
-  export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD WSO2_IS_HOME
-  bash "$STATE/db-init.sh"
-)
+# ---- 9. Databases: wait until the db-init runner has initialised them for this configuration (as this node's own account) ----
+log 'step 9: Databases: wait until the db-init runner has initialised them for this configuration (as this node'\''s own account)'
+db_opts="$(umask 077 && mktemp "$STATE/db.XXXXXX")"
+trap 'rm -f "$secrets_file" "$db_opts"' EXIT
+db_pw="$(json_field "$secrets_file" db_password)"
+bs=$'\\'
+dq='"'
+db_pw="${db_pw//"$bs"/"$bs$bs"}"
+db_pw="${db_pw//"$dq"/"$bs$dq"}"
+printf '[client]\nuser=%s\npassword="%s"\n' "$DB_USER" "$db_pw" >"$db_opts"
+unset db_pw
 rm -f "$secrets_file"
+record_query="SELECT COUNT(*) FROM $DB_INIT_RECORD_TABLE WHERE script_sha256='$DB_INIT_SHA256'"
+wait_start=$SECONDS
+until [ "$(db_query "$db_opts" "$record_query" 2>/dev/null || true)" = 1 ]; do
+  if [ $((SECONDS - wait_start)) -ge "$DB_WAIT_TIMEOUT" ]; then
+    die "the db-init runner has not recorded script $DB_INIT_SHA256 within ${DB_WAIT_TIMEOUT}s (see its console output)"
+  fi
+  log "databases: waiting for the db-init runner (script $DB_INIT_SHA256)"
+  sleep "$DB_WAIT_INTERVAL"
+done
+rm -f "$db_opts"
+log "databases: initialised by the db-init runner (script $DB_INIT_SHA256)"
 
 # ---- 10. Ownership: the product home and the shared trees belong to wso2 ----
 log 'step 10: Ownership: the product home and the shared trees belong to wso2'

@@ -1,0 +1,31 @@
+# shellcheck shell=bash
+# EC2 boot script, step "databases": wait until the db-init runner has recorded that it ran the
+# current db-init script (DB_INIT_SHA256), as this node's own database account: the node never
+# holds the master password (docs/architecture.md, decision 29). A fragment: components/ec2/
+# boot-script.ts inlines the lines after the first blank line of this file. Reads STATE, DB_HOST,
+# DB_PORT, DB_USER, DB_INIT_RECORD_TABLE, DB_INIT_SHA256, DB_WAIT_TIMEOUT and DB_WAIT_INTERVAL from
+# the script's generated header and secrets_file from the configuration step; the account's
+# password lives only in a 0600 client option file, removed on exit.
+# shellcheck disable=SC2154
+
+db_opts="$(umask 077 && mktemp "$STATE/db.XXXXXX")"
+trap 'rm -f "$secrets_file" "$db_opts"' EXIT
+db_pw="$(json_field "$secrets_file" db_password)"
+bs=$'\\'
+dq='"'
+db_pw="${db_pw//"$bs"/"$bs$bs"}"
+db_pw="${db_pw//"$dq"/"$bs$dq"}"
+printf '[client]\nuser=%s\npassword="%s"\n' "$DB_USER" "$db_pw" >"$db_opts"
+unset db_pw
+rm -f "$secrets_file"
+record_query="SELECT COUNT(*) FROM $DB_INIT_RECORD_TABLE WHERE script_sha256='$DB_INIT_SHA256'"
+wait_start=$SECONDS
+until [ "$(db_query "$db_opts" "$record_query" 2>/dev/null || true)" = 1 ]; do
+  if [ $((SECONDS - wait_start)) -ge "$DB_WAIT_TIMEOUT" ]; then
+    die "the db-init runner has not recorded script $DB_INIT_SHA256 within ${DB_WAIT_TIMEOUT}s (see its console output)"
+  fi
+  log "databases: waiting for the db-init runner (script $DB_INIT_SHA256)"
+  sleep "$DB_WAIT_INTERVAL"
+done
+rm -f "$db_opts"
+log "databases: initialised by the db-init runner (script $DB_INIT_SHA256)"
