@@ -79,6 +79,8 @@ export interface CostAssumptions {
   secretsApiCallsPerMonth: number;
   /** Availability zones (one public IPv4 each) of an NLB a Kubernetes Service asks for. */
   k8sNlbZones: number;
+  /** Hours a month an instance that powers itself off after its job (the EC2 db-init runner) runs. */
+  runOnceHoursPerMonth: number;
 }
 
 /** Small-deployment defaults (a test or dev stack with modest traffic). */
@@ -94,6 +96,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   s3GetsPerMonth: 10000,
   secretsApiCallsPerMonth: 1000,
   k8sNlbZones: 2,
+  runOnceHoursPerMonth: 10,
 };
 
 export interface CostOptions {
@@ -258,7 +261,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 function ec2Instance(e: Estimate, r: CostResource): void {
   const i = obj(r.inputs);
   const type = str(i.instanceType);
-  const h = e.a.hoursPerMonth;
+  // A stopped instance bills only its volumes: the db-init runner stops itself after each run.
+  const h = i.instanceInitiatedShutdownBehavior === 'stop' ? e.a.runOnceHoursPerMonth : e.a.hoursPerMonth;
   if (!type) e.unknownLine('EC2 instance (type not known at plan time)', r.name, 'instance-hour', 'instanceType is not a plain value');
   else e.add(`EC2 ${type} (Linux, on-demand)`, r.name, h, 'instance-hour', e.price('ec2InstancePerHour', type));
   const root = obj(i.rootBlockDevice);
@@ -461,6 +465,7 @@ function describeAssumptions(a: CostAssumptions): string[] {
     `S3: ${a.s3SizeGB} GB per bucket, ${a.s3PutsPerMonth} PUT and ${a.s3GetsPerMonth} GET requests a month`,
     `Secrets Manager: ${a.secretsApiCallsPerMonth} API calls per secret a month`,
     `EBS root volumes: the size and type in the instance's rootBlockDevice`,
+    `an instance that stops itself after its job (instanceInitiatedShutdownBehavior "stop": the EC2 db-init runner) runs ${a.runOnceHoursPerMonth} hours a month`,
     `RDS: Multi-AZ doubles instance hours and storage; automated backups up to the provisioned size are free`,
   ];
 }
