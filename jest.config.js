@@ -13,6 +13,8 @@ const common = {
   roots: ['<rootDir>/tests'],
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': '<rootDir>/tests/helpers/esbuild-transform.js' },
+  // TEST_CPU_LOG=FILE: per-file CPU seconds (tests/helpers/cpu-environment.js), a measuring aid.
+  ...(process.env.TEST_CPU_LOG ? { testEnvironment: '<rootDir>/tests/helpers/cpu-environment.js' } : {}),
 };
 
 // Both tiers run the guard: a worker shares Node's built-in modules between the files it runs, so
