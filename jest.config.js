@@ -31,6 +31,8 @@ const tier = process.env.TEST_TIER;
 if (tier && !projects.some((p) => p.displayName === tier)) throw new Error(`TEST_TIER=${tier}: no such tier (fast, system)`);
 
 module.exports = {
+  // JVM start-up flags for the tests' keytool/java/javac (tests/helpers/global-setup.js).
+  globalSetup: '<rootDir>/tests/helpers/global-setup.js',
   testTimeout: 120000,
   maxWorkers: 2,
   projects: projects.filter((p) => !tier || p.displayName === tier),
