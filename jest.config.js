@@ -13,6 +13,8 @@ const common = {
   roots: ['<rootDir>/tests'],
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': '<rootDir>/tests/helpers/esbuild-transform.js' },
+  // TEST_CPU_LOG=FILE: per-file CPU seconds (tests/helpers/cpu-environment.js), a measuring aid.
+  ...(process.env.TEST_CPU_LOG ? { testEnvironment: '<rootDir>/tests/helpers/cpu-environment.js' } : {}),
 };
 
 // Both tiers run the guard: a worker shares Node's built-in modules between the files it runs, so
@@ -29,6 +31,8 @@ const tier = process.env.TEST_TIER;
 if (tier && !projects.some((p) => p.displayName === tier)) throw new Error(`TEST_TIER=${tier}: no such tier (fast, system)`);
 
 module.exports = {
+  // JVM start-up flags for the tests' keytool/java/javac (tests/helpers/global-setup.js).
+  globalSetup: '<rootDir>/tests/helpers/global-setup.js',
   testTimeout: 120000,
   maxWorkers: 2,
   projects: projects.filter((p) => !tier || p.displayName === tier),

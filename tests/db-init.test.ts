@@ -27,11 +27,27 @@ const APP_PASSWORD = 'a\'b"c\\d$e&f<g>%';
 const ROTATED_PASSWORD = "n3w'\\pa$$ word#";
 /** Leading/trailing space, comment and quote characters: exercises the option-file escaping. */
 const MASTER_PASSWORD = ' r"o\'o\\t#;$x ';
-const FIXTURES = path.join(__dirname, 'fixtures', 'db');
-const IS_HOME = path.join(FIXTURES, 'is-home');
-const DAS_HOME = path.join(FIXTURES, 'das-home');
-/** The analytics product fixture of the renderer tests, whose dbscripts/mysql.sql is shaped like the stock one. */
+/**
+ * The IS fixture tree (tests/fixtures/is): its dbscripts/ are shaped like the stock ones and count
+ * their own loads in TEST_LOADS.LOADS, which these tests create.
+ */
+const IS_HOME = path.join(__dirname, 'fixtures', 'is');
+/** The DAS fixture tree (tests/fixtures/das), whose dbscripts/mysql.sql is shaped like the stock one. */
 const DAS_PRODUCT_HOME = path.join(__dirname, 'fixtures', 'das');
+/**
+ * The claim tests' DAS script, put over the DAS tree's in a copy (DAS_HOME, made in beforeAll): it
+ * counts its own loads like the IS tree's scripts, which the clean-slate tests of the tree's own
+ * script below cannot (they drop TEST_LOADS with everything else).
+ */
+const COUNTING_DAS_SQL = `-- Shaped like a stock dbscripts/mysql.sql: creates one table (no IF NOT EXISTS, as the stock
+-- scripts do) and counts its own execution in TEST_LOADS.LOADS, which the test creates.
+CREATE TABLE FAKE_DAS_CARBON (
+  ID INTEGER NOT NULL AUTO_INCREMENT,
+  NAME VARCHAR(255) NOT NULL,
+  PRIMARY KEY (ID)
+) ENGINE INNODB;
+INSERT INTO TEST_LOADS.LOADS (SCRIPT, DB) VALUES ('dbscripts/mysql.sql', DATABASE());
+`;
 
 function topology(flavor: AnalyticsFlavor, over: { dbHost?: string; dbPort?: number; dbUser?: string; dbCharacterSet?: string } = {}): Topology {
   return testTopology({ analyticsFlavor: flavor, dbHost: 'wso2-db.example.internal', ...over });
@@ -169,12 +185,17 @@ describe('db-init script against a real MariaDB', () => {
   let work: string;
   const scripts: Record<AnalyticsFlavor, string> = { sp: '', das: '' };
   let argvLog: string;
+  /** A copy of the DAS tree with COUNTING_DAS_SQL as its dbscripts/mysql.sql. */
+  let DAS_HOME: string;
   let clientWrapper: string;
   const runs: Run[] = [];
 
   beforeAll(async () => {
     db = await startMariaDb({ rootPassword: MASTER_PASSWORD });
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'db-init-test-'));
+    DAS_HOME = path.join(work, 'das-home');
+    fs.cpSync(DAS_PRODUCT_HOME, DAS_HOME, { recursive: true });
+    fs.writeFileSync(path.join(DAS_HOME, 'dbscripts', 'mysql.sql'), COUNTING_DAS_SQL);
     for (const flavor of ['sp', 'das'] as const) {
       // The model's endpoint is the test server, so the defaults (not DB_HOST/DB_PORT) are exercised.
       scripts[flavor] = path.join(work, `db-init-${flavor}.sh`);

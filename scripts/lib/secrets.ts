@@ -3,6 +3,8 @@
  * URL, shell) or encoded (base64), so every known secret is searched in all those forms, plus
  * its long alphanumeric runs, which survive any escaping scheme.
  */
+import { isAscii } from 'buffer';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { isSecretWrapped } from '../mocks';
@@ -110,20 +112,32 @@ export function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** Scans every file under `dir` for every form of every secret. */
+/** What one file's bytes leak: the labels of the secrets found, in `needles` order. */
+function leaksIn(bytes: Buffer, needles: readonly { label: string; forms: string[] }[]): string[] {
+  const text = bytes.toString('latin1');
+  // ASCII bytes read the same in latin1 and UTF-8: one text to search, not two.
+  const texts = isAscii(bytes) ? [text] : [text, bytes.toString('utf8')];
+  const found = needles.filter((n) => n.forms.some((f) => texts.some((t) => t.includes(f)))).map((n) => n.label);
+  // Any private key, known or not (a key from config, one a renderer inlined), and in its
+  // escaped JSON form too: nothing plan writes may carry one.
+  if (texts.some((t) => PEM_PRIVATE_KEY_RE.test(t))) found.push('a PEM private key');
+  return found;
+}
+
+/**
+ * Scans every file under `dir` for every form of every secret. Equal contents (the applier
+ * bundle every node receives, say) are searched once.
+ */
 export function scanForSecrets(dir: string, secrets: readonly KnownSecret[]): Leak[] {
   const leaks: Leak[] = [];
   const needles = secrets.map((s) => ({ label: s.label, forms: needlesOf(s.value) }));
+  const byContent = new Map<string, string[]>();
   for (const file of listFiles(dir)) {
     const bytes = fs.readFileSync(path.join(dir, file));
-    const text = bytes.toString('latin1');
-    const utf8 = bytes.toString('utf8');
-    for (const n of needles) {
-      if (n.forms.some((f) => text.includes(f) || utf8.includes(f))) leaks.push({ file, label: n.label });
-    }
-    // Any private key, known or not (a key from config, one a renderer inlined), and in its
-    // escaped JSON form too: nothing plan writes may carry one.
-    if (PEM_PRIVATE_KEY_RE.test(text) || PEM_PRIVATE_KEY_RE.test(utf8)) leaks.push({ file, label: 'a PEM private key' });
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    let found = byContent.get(digest);
+    if (!found) byContent.set(digest, (found = leaksIn(bytes, needles)));
+    for (const label of found) leaks.push({ file, label });
   }
   return leaks;
 }
