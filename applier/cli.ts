@@ -122,6 +122,11 @@ function writeCaBundle(args: string[]): string {
 /** Runs one command; returns the exit code. Exported so tests can drive it in-process too. */
 export function main(argv: string[], log: (line: string) => void = (l) => console.log(l)): number {
   try {
+    // The one command with a positional argument (the bundle's name).
+    if (argv[0] === 'ca-bundle') {
+      log(writeCaBundle(argv.slice(1)));
+      return 0;
+    }
     const { cmd, opts } = parseArgs(argv);
     if (cmd === 'apply') {
       const allowed = ['home', 'changes', 'secrets-file'];
@@ -156,10 +161,6 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
         log(`${report.changed ? 'built' : 'unchanged'} ${s.file} (${s.kind}: ${s.aliases.join(', ')})`);
       }
       log(report.changed ? `keystores rebuilt: ${report.reason}` : 'keystores unchanged');
-      return 0;
-    }
-    if (cmd === 'ca-bundle') {
-      log(writeCaBundle(argv.slice(1)));
       return 0;
     }
     throw new Error(cmd ? `unknown command "${cmd}"; ${USAGE}` : USAGE);

@@ -7,6 +7,7 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import { caBundlePem } from '../applier/ca-bundles';
 import * as https from 'https';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
@@ -71,6 +72,7 @@ printf '%s' "$DB_MASTER_USER" >"$out/user"
 printf '%s' "$DB_MASTER_PASSWORD" >"$out/master"
 printf '%s' "$DB_APP_PASSWORD" >"$out/app"
 printf '%s' "\${WSO2_IS_HOME:-}\${WSO2_ANALYTICS_HOME:-}" >"$out/home"
+cp "$DB_SSL_CA" "$out/ca"
 `;
 
 let tmp: string;
@@ -213,6 +215,8 @@ describe('IS nodes in the sandbox', () => {
     const d = path.join(tmp, 'dbinit', runs[0]);
     const read = (f: string) => fs.readFileSync(path.join(d, f), 'utf8');
     expect([read('user'), read('master'), read('app'), read('home')]).toEqual(['dbadmin', SECRETS.db_master_password, SECRETS.db_password, home(root1)]);
+    // The CA file it verifies RDS with: the RDS bundle, as the shipped applier wrote it.
+    expect(read('ca')).toBe(caBundlePem('rds'));
   });
 
   test('node 2 first boot does not clobber what node 1 put on the shared trees', () => {

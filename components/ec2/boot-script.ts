@@ -246,13 +246,16 @@ function steps(p: BootScriptParams): Step[] {
   });
   const homeVar = p.role === 'is' ? 'WSO2_IS_HOME' : 'WSO2_ANALYTICS_HOME';
   out.push({
-    title: 'Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password)',
+    title: 'Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password; verifies RDS)',
     lines: [
       '(',
       '  DB_MASTER_PASSWORD="$(json_field "$secrets_file" db_master_password)"',
       '  DB_APP_PASSWORD="$(json_field "$secrets_file" db_password)"',
       `  ${homeVar}="$HOME_DIR"`,
-      `  export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD ${homeVar}`,
+      // The client verifies RDS against the RDS CA bundle the applier embeds (digest-checked on the way out).
+      '  DB_SSL_CA="$STATE/rds-ca.pem"',
+      '  node "$STATE/applier.js" ca-bundle rds --out "$DB_SSL_CA"',
+      `  export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD DB_SSL_CA ${homeVar}`,
       '  bash "$STATE/db-init.sh"',
       ')',
       'rm -f "$secrets_file"',
