@@ -206,13 +206,15 @@ log "keystores: material of certificates $KEY_MATERIAL_DIGEST"
 JAVA_HOME="$(java_home)" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
 rm -f "$keys_file"
 
-# ---- 9. Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password) ----
-log 'step 9: Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password)'
+# ---- 9. Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password; verifies RDS) ----
+log 'step 9: Databases: db-init on every node at every boot (idempotent and concurrency-safe; converges a rotated password; verifies RDS)'
 (
   DB_MASTER_PASSWORD="$(json_field "$secrets_file" db_master_password)"
   DB_APP_PASSWORD="$(json_field "$secrets_file" db_password)"
   WSO2_IS_HOME="$HOME_DIR"
-  export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD WSO2_IS_HOME
+  DB_SSL_CA="$STATE/rds-ca.pem"
+  node "$STATE/applier.js" ca-bundle rds --out "$DB_SSL_CA"
+  export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD DB_SSL_CA WSO2_IS_HOME
   bash "$STATE/db-init.sh"
 )
 rm -f "$secrets_file"
