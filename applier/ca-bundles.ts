@@ -66,3 +66,13 @@ export function caBundleCertificates(name: CaBundleName, text = bundleText(name)
     return { alias, der: cert.raw };
   });
 }
+
+/**
+ * The PEM text of bundle `name`, for a client that takes a CA file (the mysql client of db-init),
+ * after the same checks as `caBundleCertificates`: pinned digest, CA certificates only.
+ * @param text The bundle's text (default: the embedded or repository copy).
+ */
+export function caBundlePem(name: CaBundleName, text = bundleText(name)): string {
+  caBundleCertificates(name, text);
+  return text;
+}

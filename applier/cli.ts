@@ -20,17 +20,24 @@
  *       WORKDIR (a private memory volume), the product image runs them (shell/k8s-keystores.sh),
  *       --install checks what keytool built, replaces the stores and empties WORKDIR.
  *
+ *   node applier.js ca-bundle NAME --out FILE
+ *       Writes CA bundle NAME (applier/ca-bundles.ts: `rds`), checked against its pinned SHA-256,
+ *       to FILE (mode 0644, replaced atomically): the CA file db-init's mysql client verifies the
+ *       database server with (`DB_SSL_CA`).
+ *
  * Exit code 0 on success; 1 with a one-line message on stderr otherwise. Logs name the files
  * touched, never a secret value.
  */
 import * as fs from 'fs';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
 import { applyChangeSet } from './apply';
+import { CA_BUNDLES, caBundlePem, isCaBundleName } from './ca-bundles';
 import { parseKeystoreMaterial } from './keystore-material';
 import { STEPS_FILE, buildKeystores, installKeystores, keystoresReport, prepareKeystores } from './keystores';
 
 const USAGE =
-  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json] | applier keystores --home DIR --material FILE.json [--prepare|--install WORKDIR]';
+  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json] | applier keystores --home DIR --material FILE.json [--prepare|--install WORKDIR]' +
+  ' | applier ca-bundle NAME --out FILE';
 
 
 function parseArgs(argv: string[]): { cmd: string; opts: Record<string, string> } {
@@ -100,9 +107,26 @@ function keystoresPhase(home: string, material: ReturnType<typeof parseKeystoreM
   }
 }
 
+/** `ca-bundle NAME --out FILE`: the checked bundle written atomically; returns the log line. */
+function writeCaBundle(args: string[]): string {
+  const [name, ...rest] = args;
+  if (!isCaBundleName(name)) throw new Error(`ca-bundle needs a bundle name (${Object.keys(CA_BUNDLES).join(', ')}); ${USAGE}`);
+  const out = need(parseArgs(['ca-bundle', ...rest]).opts, 'out', ['out']);
+  const text = caBundlePem(name);
+  const tmp = `${out}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text, { mode: 0o644 });
+  fs.renameSync(tmp, out);
+  return `wrote CA bundle ${name} to ${out} (${(text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length} certificates)`;
+}
+
 /** Runs one command; returns the exit code. Exported so tests can drive it in-process too. */
 export function main(argv: string[], log: (line: string) => void = (l) => console.log(l)): number {
   try {
+    // The one command with a positional argument (the bundle's name).
+    if (argv[0] === 'ca-bundle') {
+      log(writeCaBundle(argv.slice(1)));
+      return 0;
+    }
     const { cmd, opts } = parseArgs(argv);
     if (cmd === 'apply') {
       const allowed = ['home', 'changes', 'secrets-file'];

@@ -58,6 +58,7 @@ export const DB_INIT_ENV: Readonly<Record<string, string>> = {
   DB_DEFAULTS_FILE: 'client option file with [client] user/password of the master user (mode 0600); or:',
   DB_MASTER_USER: 'master user name (with DB_MASTER_PASSWORD, when no DB_DEFAULTS_FILE)',
   DB_MASTER_PASSWORD: 'master password (never logged, never on a command line)',
+  DB_SSL_CA: 'CA file (PEM) the database server\'s certificate must verify against, host name included (required)',
   DB_APP_PASSWORD: 'password of the application accounts (one per role); or:',
   DB_APP_PASSWORD_FILE: 'file holding it (trailing newlines dropped)',
   WSO2_IS_HOME: 'IS product home holding dbscripts/ (or --is-home DIR); absent: no IS schemas loaded',

@@ -19,4 +19,4 @@ is_mounted() { mountpoint -q "$1"; }
 mount_fs() { mount "$1"; }
 svc() { systemctl "$@"; }
 # db_query OPTION_FILE SQL: one value, as the account of the option file (a MySQL or MariaDB client).
-db_query() { if command -v mysql >/dev/null 2>&1; then mysql --defaults-extra-file="$1" --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; else mariadb --defaults-extra-file="$1" --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; fi; }
+db_query() { if command -v mysql >/dev/null 2>&1; then mysql --defaults-extra-file="$1" --ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; else mariadb --defaults-extra-file="$1" --ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; fi; }

@@ -5,7 +5,8 @@
 # boot-script.ts inlines the lines after the first blank line of this file. Reads STATE, DB_HOST,
 # DB_PORT, DB_USER, DB_INIT_RECORD_TABLE, DB_INIT_SHA256, DB_WAIT_TIMEOUT and DB_WAIT_INTERVAL from
 # the script's generated header and secrets_file from the configuration step; the account's
-# password lives only in a 0600 client option file, removed on exit.
+# password lives only in a 0600 client option file, removed on exit. The client verifies the server
+# (RDS) against the RDS CA bundle the applier embeds, digest-checked on the way out.
 # shellcheck disable=SC2154
 
 db_opts="$(umask 077 && mktemp "$STATE/db.XXXXXX")"
@@ -18,6 +19,8 @@ db_pw="${db_pw//"$dq"/"$bs$dq"}"
 printf '[client]\nuser=%s\npassword="%s"\n' "$DB_USER" "$db_pw" >"$db_opts"
 unset db_pw
 rm -f "$secrets_file"
+DB_SSL_CA="$STATE/rds-ca.pem"
+node "$STATE/applier.js" ca-bundle rds --out "$DB_SSL_CA"
 record_query="SELECT COUNT(*) FROM $DB_INIT_RECORD_TABLE WHERE script_sha256='$DB_INIT_SHA256'"
 wait_start=$SECONDS
 until [ "$(db_query "$db_opts" "$record_query" 2>/dev/null || true)" = 1 ]; do

@@ -5,7 +5,8 @@
 # pre-baked image), reads the master and application passwords into a 0600 file, runs db-init, then
 # records, as the master user, that this script version succeeded and lets the application accounts
 # read that record (the nodes wait for it). The systemd unit powers the instance off afterwards.
-# Reads from the generated header: REGION, BUCKET, DB_INIT_KEY, DB_INIT_SHA256, DB_SECRET_ARN,
+# Reads from the generated header: REGION, BUCKET, DB_INIT_KEY, DB_INIT_SHA256, RDS_CA_KEY,
+# RDS_CA_SHA256 (the RDS CA bundle db-init and the record verify the server with), DB_SECRET_ARN,
 # DB_MASTER_USER, DB_HOST, DB_PORT, IS_PACK_URL, IS_HOME_ON_IMAGE, ANALYTICS_PACK_URL,
 # ANALYTICS_HOME_ON_IMAGE (empty: no analytics schemas), RECORD_TABLE, APP_USERS, ATTEMPTS,
 # RETRY_SECONDS, SECRET_VERSION. Secrets only in $WORK (0700, removed on exit) and the environment of db-init.
@@ -61,6 +62,9 @@ run_once() {
   chmod 0700 "$WORK"
   aws_s3_get "s3://$BUCKET/$DB_INIT_KEY" "$WORK/db-init.sh"
   [ "$(sha256sum "$WORK/db-init.sh" | cut -d' ' -f1)" = "$DB_INIT_SHA256" ] || die "the db-init script in the bucket is not the one this runner was made for"
+  aws_s3_get "s3://$BUCKET/$RDS_CA_KEY" "$WORK/rds-ca.pem"
+  [ "$(sha256sum "$WORK/rds-ca.pem" | cut -d' ' -f1)" = "$RDS_CA_SHA256" ] || die "the RDS CA bundle in the bucket is not the one this runner was made for"
+  DB_SSL_CA="$WORK/rds-ca.pem"
   local is_home analytics_home=""
   is_home="$(schema_home "$IS_PACK_URL" "$IS_HOME_ON_IMAGE" "$WORK/is")"
   if [ -n "$ANALYTICS_HOME_ON_IMAGE" ]; then analytics_home="$(schema_home "$ANALYTICS_PACK_URL" "$ANALYTICS_HOME_ON_IMAGE" "$WORK/analytics")"; fi
@@ -68,7 +72,7 @@ run_once() {
   (
     DB_MASTER_PASSWORD="$(json_field "$WORK/secret.json" db_master_password)"
     DB_APP_PASSWORD="$(json_field "$WORK/secret.json" db_password)"
-    export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD DB_HOST DB_PORT
+    export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD DB_HOST DB_PORT DB_SSL_CA
     if [ -n "$analytics_home" ]; then export WSO2_ANALYTICS_HOME="$analytics_home"; fi
     WSO2_IS_HOME="$is_home" bash "$WORK/db-init.sh"
     (
@@ -79,7 +83,7 @@ run_once() {
       printf 'CREATE TABLE IF NOT EXISTS %s (script_sha256 CHAR(64) PRIMARY KEY, done_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);\n' "$RECORD_TABLE"
       printf "INSERT IGNORE INTO %s (script_sha256) VALUES ('%s');\n" "$RECORD_TABLE" "$DB_INIT_SHA256"
       for u in $APP_USERS; do printf "GRANT SELECT ON %s TO '%s'@'%%';\n" "$RECORD_TABLE" "$u"; done
-    } | db_client --defaults-extra-file="$WORK/master.cnf" --connect-timeout=10 -h "$DB_HOST" -P "$DB_PORT"
+    } | db_client --defaults-extra-file="$WORK/master.cnf" --ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert --connect-timeout=10 -h "$DB_HOST" -P "$DB_PORT"
   )
 }
 

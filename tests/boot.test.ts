@@ -5,6 +5,7 @@
  * (and not clobbering them from the second node), symlinks, idempotence on re-run, the applied
  * configuration against the renderers + applier in-process, secrets handling, and shellcheck.
  */
+import { caBundlePem } from '../applier/ca-bundles';
 import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -202,7 +203,9 @@ describe('IS nodes in the sandbox', () => {
     expect(fs.readFileSync(path.join(seen, 'options'), 'utf8')).toBe(`[client]\nuser=wso2\npassword="${escaped}"\n`);
     const args = fs.readFileSync(path.join(seen, 'args'), 'utf8').trim().split('\n');
     const query = `SELECT COUNT(*) FROM WSO2_PATTERN2_META.ec2_db_init_done WHERE script_sha256='${'b'.repeat(64)}'`;
-    expect(args.slice(1)).toEqual(['--connect-timeout=5', '-h', 'db.internal', '-P', '3306', '-N', '-B', '-e', query]);
+    // The server verified against the RDS bundle the shipped applier wrote out.
+    expect(args.slice(1)).toEqual(['--ssl', `--ssl-ca=${path.join(root1, STATE_DIR, 'rds-ca.pem')}`, '--ssl-verify-server-cert', '--connect-timeout=5', '-h', 'db.internal', '-P', '3306', '-N', '-B', '-e', query]);
+    expect(fs.readFileSync(path.join(root1, STATE_DIR, 'rds-ca.pem'), 'utf8')).toBe(caBundlePem('rds'));
     const optionFile = args[0].replace(/^--defaults-extra-file=/, '');
     expect(path.dirname(optionFile)).toBe(path.join(root1, STATE_DIR));
     expect(fs.existsSync(optionFile)).toBe(false);

@@ -20,7 +20,8 @@ import {
   SP_DATABASES,
   Topology,
 } from '../topology';
-import { MariaDb, MARIADB_CLIENT, startMariaDb } from './helpers/mariadb';
+import { MariaDb, MARIADB_CLIENT } from './helpers/mariadb';
+import { TlsMariaDb, startTlsMariaDb } from './helpers/tls-mariadb';
 import { testTopology } from './helpers/topology';
 
 const APP_PASSWORD = 'a\'b"c\\d$e&f<g>%';
@@ -182,6 +183,7 @@ interface Run {
 
 describe('db-init script against a real MariaDB', () => {
   let db: MariaDb;
+  let tls: TlsMariaDb;
   let work: string;
   const scripts: Record<AnalyticsFlavor, string> = { sp: '', das: '' };
   let argvLog: string;
@@ -191,7 +193,9 @@ describe('db-init script against a real MariaDB', () => {
   const runs: Run[] = [];
 
   beforeAll(async () => {
-    db = await startMariaDb({ rootPassword: MASTER_PASSWORD });
+    // TLS only, as our databases: every run below verifies the server against the test CA.
+    tls = await startTlsMariaDb({ rootPassword: MASTER_PASSWORD, requireTls: true });
+    db = tls.db;
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'db-init-test-'));
     DAS_HOME = path.join(work, 'das-home');
     fs.cpSync(DAS_PRODUCT_HOME, DAS_HOME, { recursive: true });
@@ -219,7 +223,7 @@ describe('db-init script against a real MariaDB', () => {
   });
 
   afterAll(async () => {
-    await db?.stop();
+    await tls?.stop();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
@@ -236,6 +240,7 @@ describe('db-init script against a real MariaDB', () => {
           DB_MASTER_USER: 'root',
           DB_MASTER_PASSWORD: MASTER_PASSWORD,
           DB_APP_PASSWORD: APP_PASSWORD,
+          DB_SSL_CA: tls.caFile,
           DB_INIT_POLL_SECONDS: '0.2',
           DB_INIT_RETRY_SECONDS: '0.5',
           // A test that cannot connect fails in seconds rather than at the jest timeout.
@@ -545,10 +550,42 @@ describe('db-init script against a real MariaDB', () => {
     expect(noCreds.out).toContain('set DB_DEFAULTS_FILE, or DB_MASTER_USER and DB_MASTER_PASSWORD');
   });
 
+  it('verifies the server: over TLS with the right CA; another CA, or none, fails at once and says why', async () => {
+    const ok = await runScript('sp', []);
+    expect(ok.code).toBe(0);
+    const wrong = await runScript('sp', [], { DB_SSL_CA: tls.otherCaFile, DB_INIT_CONNECT_TIMEOUT_SECONDS: '60' });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.out).toMatch(/ERROR: TLS to 127\.0\.0\.1:\d+ failed; is the server's certificate issued by a CA in DB_SSL_CA \(\S+other-ca\.pem\) for this host name\? ERROR 2026/);
+    // No retries until the connect timeout: a certificate does not start to verify.
+    expect(wrong.ms).toBeLessThan(15000);
+    const none = await runScript('sp', [], { DB_SSL_CA: '' });
+    expect([none.code, none.out]).toEqual([1, expect.stringContaining("set DB_SSL_CA to the CA file that verifies the database server's certificate")]);
+    const missing = await runScript('sp', [], { DB_SSL_CA: path.join(work, 'absent.pem') });
+    expect([missing.code, missing.out]).toEqual([1, expect.stringMatching(/DB_SSL_CA \(\S+absent\.pem\) is not a readable file/)]);
+  });
+
+  it('asks a MySQL 8 client (the Kubernetes Job\'s image) for VERIFY_IDENTITY against DB_SSL_CA', async () => {
+    // No MySQL 8 client here: a stand-in that answers --version as one and fails the TLS handshake as one.
+    const mysql8 = path.join(work, 'mysql8');
+    const log = path.join(work, 'mysql8.log');
+    fs.writeFileSync(mysql8, [
+      '#!/usr/bin/env bash',
+      'if [ "$1" = --version ]; then echo "mysql  Ver 8.0.40 for Linux on x86_64 (MySQL Community Server - GPL)"; exit 0; fi',
+      'printf "%s\\n" "$*" >>"$0.log"',
+      'echo "ERROR 2026 (HY000): SSL connection error: error:0A000086:SSL routines::certificate verify failed" >&2',
+      'exit 1',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    const r = await runScript('sp', [], { DB_CLIENT: mysql8 });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/ERROR: TLS to 127\.0\.0\.1:\d+ failed; .* SSL connection error/);
+    expect(fs.readFileSync(log, 'utf8')).toMatch(new RegExp(`^--defaults-extra-file=\\S+ --protocol=TCP --host=127\\.0\\.0\\.1 --port=\\d+ --ssl-mode=VERIFY_IDENTITY --ssl-ca=${tls.caFile.replace(/[.]/g, '\\.')} --connect-timeout=10 `));
+  });
+
   it('never puts a secret on a client command line, in a client environment or in a log line', async () => {
     expect(runs.length).toBeGreaterThan(10);
     const log = fs.readFileSync(argvLog, 'utf8');
-    expect(log).toMatch(/argv:--defaults-extra-file=\S+ --protocol=TCP/);
+    expect(log).toMatch(/argv:--defaults-extra-file=\S+ --protocol=TCP --host=\S+ --port=\d+ --ssl --ssl-ca=\S+ --ssl-verify-server-cert /);
     expect(log.split('\n').filter((l) => l.startsWith('env:') && l !== 'env:')).toEqual([]);
     for (const secret of [APP_PASSWORD, ROTATED_PASSWORD, MASTER_PASSWORD.trim(), 'wrong-master-pw']) {
       expect(log).not.toContain(secret);

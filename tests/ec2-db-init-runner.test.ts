@@ -26,6 +26,7 @@ printf '%s' "$DB_MASTER_USER" >"$OUT/user"
 printf '%s' "$DB_MASTER_PASSWORD" >"$OUT/master"
 printf '%s' "$DB_APP_PASSWORD" >"$OUT/app"
 printf '%s:%s' "$DB_HOST" "$DB_PORT" >"$OUT/endpoint"
+cp "$DB_SSL_CA" "$OUT/ca"
 (cd "$WSO2_IS_HOME" && find . -type f | sort) >"$OUT/is-files"
 if [ -n "\${WSO2_ANALYTICS_HOME:-}" ]; then (cd "$WSO2_ANALYTICS_HOME" && find . -type f | sort) >"$OUT/analytics-files"; fi
 `;
@@ -40,6 +41,9 @@ cat >"$OUT/record-sql"
 let tmp: string;
 let sb: Sandbox;
 const sha = crypto.createHash('sha256').update(FAKE_DB_INIT).digest('hex');
+/** A stand-in CA bundle in the bucket, and its digest. */
+const FAKE_CA = '-----BEGIN CERTIFICATE-----\nTUlJ\n-----END CERTIFICATE-----\n';
+const caSha = crypto.createHash('sha256').update(FAKE_CA).digest('hex');
 
 function params(over: Partial<DbInitRunnerParams> = {}): DbInitRunnerParams {
   return {
@@ -47,6 +51,8 @@ function params(over: Partial<DbInitRunnerParams> = {}): DbInitRunnerParams {
     bucket: 'cfg',
     dbInitKey: 'shared/db-init.sh',
     dbInitSha256: sha,
+    rdsCaKey: 'shared/rds-ca.pem',
+    rdsCaSha256: caSha,
     dbSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-master-abc123',
     secretVersion: '0123abcd-0000-0000-0000-000000000000',
     dbHost: 'db.internal',
@@ -88,6 +94,7 @@ beforeAll(() => {
   sb = makeSandbox(path.join(tmp, 'sb'), SECRET);
   fs.writeFileSync(path.join(sb.bin, 'mysql'), FAKE_MYSQL, { mode: 0o755 });
   putS3(sb, 'cfg', 'shared/db-init.sh', FAKE_DB_INIT);
+  putS3(sb, 'cfg', 'shared/rds-ca.pem', FAKE_CA);
   pack('is', 'wso2is-5.8.0', { 'dbscripts/mysql.sql': 'CREATE TABLE A (x INT);\n', 'dbscripts/identity/mysql.sql': 'CREATE TABLE B (x INT);\n', 'bin/wso2server.sh': 'echo\n', 'repository/conf/carbon.xml': '<x/>\n' });
   pack('analytics', 'wso2is-analytics-5.8.0', { 'dbscripts/mysql.sql': 'CREATE TABLE C (x INT);\n', 'bin/worker.sh': 'echo\n' });
 });
@@ -125,7 +132,11 @@ test('runs db-init with the passwords of its secret on the pack\'s dbscripts onl
   expect(fs.existsSync(path.join(r.out, 'analytics-files'))).toBe(false);
   const escaped = SECRET.db_master_password.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
   expect(r.read('record-options')).toBe(`[client]\nuser="dbadmin"\npassword="${escaped}"\n`);
-  expect(r.read('record-args').trim().split('\n').slice(1)).toEqual(['--connect-timeout=10', '-h', 'db.internal', '-P', '3306']);
+  // db-init and the record verify the server with the bundle from the bucket.
+  expect(r.read('ca')).toBe(FAKE_CA);
+  const recordArgs = r.read('record-args').trim().split('\n').slice(1);
+  expect(recordArgs.slice(0, 2)).toEqual(['--ssl', expect.stringMatching(/^--ssl-ca=.*\/rds-ca\.pem$/)]);
+  expect(recordArgs.slice(2)).toEqual(['--ssl-verify-server-cert', '--connect-timeout=10', '-h', 'db.internal', '-P', '3306']);
   expect(r.read('record-sql')).toBe(
     [
       'CREATE TABLE IF NOT EXISTS WSO2_PATTERN2_META.ec2_db_init_done (script_sha256 CHAR(64) PRIMARY KEY, done_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);',
@@ -165,4 +176,11 @@ test('a db-init script other than the one it was made for is never run; a failin
   expect(failing.stderr.match(/attempt \d failed/g)).toEqual(['attempt 1 failed', 'attempt 2 failed']);
   expect(fs.existsSync(path.join(failing.out, 'record-sql'))).toBe(false);
   expect(fs.existsSync(path.join(failing.root, 'var/lib/wso2-pattern2-db-init'))).toBe(false);
+});
+
+test('a CA bundle in the bucket that is not the one the runner was made for stops it before any secret is read', () => {
+  const r = runRunner('bad-ca', params({ rdsCaSha256: 'c'.repeat(64) }));
+  expect(r.status).not.toBe(0);
+  expect(r.stderr).toContain('the RDS CA bundle in the bucket is not the one this runner was made for');
+  expect(fs.existsSync(path.join(r.out, 'master'))).toBe(false);
 });

@@ -15,13 +15,15 @@ import { DB_INIT_DONE_TABLE, nodeAddresses } from '../components/kubernetes/name
 import { MOUNTS } from '../components/kubernetes/paths';
 import { sha256 } from '../components/kubernetes/checksums';
 import { dbInitJobScript, waitForDbScript } from '../components/kubernetes/scripts';
-import { MariaDb, startMariaDb } from './helpers/mariadb';
+import { MariaDb } from './helpers/mariadb';
+import { TlsMariaDb, startTlsMariaDb } from './helpers/tls-mariadb';
 import { testTopology } from './helpers/topology';
 
 const APP_USER = 'wso2app';
 const APP_PASSWORD = "app'Pw\"$1";
 
 let db: MariaDb;
+let tls: TlsMariaDb;
 let t: Topology;
 let scriptDir: string;
 let isHome: string;
@@ -30,7 +32,9 @@ let scriptSha: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  db = await startMariaDb();
+  // TLS on a test CA, which the Job's script and record verify (the wait's client is not ours to change here).
+  tls = await startTlsMariaDb();
+  db = tls.db;
   t = testTopology({ addresses: nodeAddresses('unused'), dbHost: db.host, dbPort: db.port, dbUser: APP_USER });
   const rendered = renderDbInit(t);
   script = rendered.script;
@@ -47,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) process.kill(-c.pid!, 'SIGKILL');
-  await db?.stop();
+  await tls?.stop();
 });
 
 /** Runs a script as its container would: `command: [shell, -c, script]` with that container's env. */
@@ -85,6 +89,7 @@ const jobEnv = () => ({
   DB_MASTER_PASSWORD: db.rootPassword,
   DB_APP_PASSWORD: APP_PASSWORD,
   WSO2_IS_HOME: isHome,
+  DB_SSL_CA: tls.caFile,
 });
 const NOT_READY = /wait: database \S+ not initialised yet/;
 

@@ -6,6 +6,7 @@ import { certificateTests, k8sCertificateRun } from './helpers/certificates';
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
 import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes/names';
 import { MYSQL_PORT } from '../components/aws/rds';
+import { caBundlePem } from '../applier/ca-bundles';
 
 const NS = 'wso2-is-pattern2';
 let run: ProgramRun;
@@ -43,6 +44,18 @@ test('puts the databases on RDS (the shared component) in the configured private
   const env = job.spec.template.spec.containers[0].env;
   expect(env.find((e: any) => e.name === 'DB_HOST').value).toBe(address);
   expect(env.find((e: any) => e.name === 'DB_MASTER_USER').value).toBe(recordsOf('aws:rds/instance:Instance')[0].inputs.username);
+});
+
+test('db-init verifies RDS against the RDS CA bundle: a ConfigMap of the digest-checked asset, mounted as DB_SSL_CA', () => {
+  const cm = findObject(run.records, 'ConfigMap', 'wso2is-db-ca');
+  expect(cm.data).toEqual({ 'ca.pem': caBundlePem('rds') });
+  const spec = byKind(run.records, 'Job')[0].spec.template.spec;
+  expect(spec.volumes).toContainEqual({ name: 'db-ca', configMap: { name: 'wso2is-db-ca' } });
+  const c = spec.containers[0];
+  expect(c.volumeMounts).toContainEqual({ name: 'db-ca', mountPath: '/opt/pattern2/db-ca', readOnly: true });
+  expect(c.env).toContainEqual({ name: 'DB_SSL_CA', value: '/opt/pattern2/db-ca/ca.pem' });
+  // The record the Job writes after the script goes over a verified connection too.
+  expect(c.command[2]).toContain('--ssl-mode=VERIFY_IDENTITY --ssl-ca="$DB_SSL_CA"');
 });
 
 test('puts the shared trees on an EFS StorageClass claim (ReadWriteMany), no NFS server', () => {

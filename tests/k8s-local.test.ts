@@ -464,6 +464,23 @@ describe('shared trees edited in place (init containers stage -> seed-shared -> 
   });
 });
 
+describe('database TLS', () => {
+  test('db-init verifies the in-cluster MySQL against the deployment CA of its own TLS Secret', () => {
+    const tls = findObject(run.records, 'Secret', 'wso2is-mysql-tls');
+    const spec = byKind(run.records, 'Job')[0].spec.template.spec;
+    expect(spec.volumes).toContainEqual({ name: 'db-ca', secret: { secretName: 'wso2is-mysql-tls', items: [{ key: 'ca.crt', path: 'ca.pem' }] } });
+    const c = spec.containers[0];
+    expect(c.volumeMounts).toContainEqual({ name: 'db-ca', mountPath: MOUNTS.dbCa, readOnly: true });
+    expect(c.env).toContainEqual({ name: 'DB_SSL_CA', value: `${MOUNTS.dbCa}/ca.pem` });
+    // The CA mounted is the one that issued the server's certificate (the mocks issue real ones).
+    const ca = String(run.records.find((r) => r.type.startsWith('tls:') && r.name.endsWith('-keys-ca-cert'))!.state.certPem);
+    expect(tls.stringData?.['ca.crt'] ?? tls.data?.['ca.crt']).toBeDefined();
+    const caText = tls.stringData?.['ca.crt'] ?? Buffer.from(tls.data['ca.crt'], 'base64').toString();
+    expect(caText).toBe(ca);
+    expect(byKind(run.records, 'ConfigMap').map((m) => m.metadata.name)).not.toContain('wso2is-db-ca');
+  });
+});
+
 describe('secrets', () => {
   it('keeps every secret value out of every ConfigMap and every non-Secret object', () => {
     for (const o of k8sObjects(run.records)) {

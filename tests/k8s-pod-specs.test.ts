@@ -64,9 +64,14 @@ test('the support pods take their images, ports and object names as given', () =
   expect((nfs.containers as any[])[0].ports).toEqual([{ name: 'nfs', containerPort: NFS_PORT }]);
   expect((nfs.volumes as any[])[0].persistentVolumeClaim.claimName).toBe('nfs-data');
 
-  const job = dbInitPodSpec({ images: DEFAULTS.kubernetes.images, flavor: 'sp', db, masterUser: 'root', script: 'true', scriptConfigMap: 'db-init-cm' });
+  const job = dbInitPodSpec({ images: DEFAULTS.kubernetes.images, flavor: 'sp', db, masterUser: 'root', script: 'true', scriptConfigMap: 'db-init-cm', caVolume: { configMap: { name: 'db-ca-cm' } } });
   expect((job.initContainers as any[]).map((c) => c.name)).toEqual(['copy-dbscripts']);
   expect((job.volumes as any[]).find((v) => v.name === 'db-init').configMap.name).toBe('db-init-cm');
+  // db-init verifies the server against the CA file of the given volume, mounted read-only.
+  expect((job.volumes as any[]).find((v) => v.name === 'db-ca')).toEqual({ name: 'db-ca', configMap: { name: 'db-ca-cm' } });
+  const init = (job.containers as any[])[0];
+  expect(init.volumeMounts).toContainEqual({ name: 'db-ca', mountPath: '/opt/pattern2/db-ca', readOnly: true });
+  expect(init.env).toContainEqual({ name: 'DB_SSL_CA', value: '/opt/pattern2/db-ca/ca.pem' });
 
   const nginx = nginxPodSpec({ image: 'nginx:1', start: 'exec nginx', ports: { https: 8443, http: 8080 }, templateConfigMap: 'conf-cm', tlsSecret: 'tls-secret', tlsDir: '/tls', labels: { app: 'x' } });
   expect((nginx.containers as any[])[0].ports.map((p: any) => p.containerPort)).toEqual([8443, 8080]);

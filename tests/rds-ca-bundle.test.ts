@@ -109,3 +109,19 @@ test('the bundled applier builds a truststore holding the deployment CA and ever
   expect(second.status).toBe(0);
   expect(second.stdout).toMatch(/^keystores unchanged$/m);
 });
+
+test('the bundled applier writes the RDS bundle for db-init (ca-bundle rds --out FILE), byte for byte, and refuses an unknown name', () => {
+  const applier = path.join(tmp, 'applier-ca.js');
+  fs.writeFileSync(applier, applierBundle());
+  const out = path.join(tmp, 'rds-ca.pem');
+  const r = spawnSync('node', [applier, 'ca-bundle', 'rds', '--out', out], { encoding: 'utf8' });
+  expect([r.status, r.stderr, r.stdout]).toEqual([0, '', `wrote CA bundle rds to ${out} (115 certificates)\n`]);
+  expect(fs.readFileSync(out, 'utf8')).toBe(text);
+  expect(fs.statSync(out).mode & 0o777).toBe(0o644);
+  // The file openssl reads as the client's CA list: the first certificate parses.
+  expect(new X509Certificate(fs.readFileSync(out)).ca).toBe(true);
+  const bad = spawnSync('node', [applier, 'ca-bundle', 'nope', '--out', out], { encoding: 'utf8' });
+  expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('ca-bundle needs a bundle name (rds)')]);
+  const noOut = spawnSync('node', [applier, 'ca-bundle', 'rds'], { encoding: 'utf8' });
+  expect([noOut.status, noOut.stderr]).toEqual([1, expect.stringContaining('--out is required')]);
+});

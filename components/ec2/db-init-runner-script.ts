@@ -59,6 +59,9 @@ export interface DbInitRunnerParams {
   dbPort: number;
   /** Database master user. */
   dbMasterUser: string;
+  /** Bucket key of the RDS CA bundle db-init verifies the server with, and its SHA-256 (hex). */
+  rdsCaKey: string;
+  rdsCaSha256: string;
   /** IS pack (s3:// or http(s)://); unset with a pre-baked image holding the home. */
   isPackUrl?: string;
   /** Analytics pack (DAS schemas); unset with a pre-baked image. */
@@ -74,12 +77,15 @@ export interface DbInitRunnerParams {
 /** The runner script: `#!/bin/bash`, strict mode, the header, then the fixed body. */
 export function renderRunnerScript(p: DbInitRunnerParams): string {
   if (!/^[0-9a-f]{64}$/.test(p.dbInitSha256)) throw new Error('dbInitSha256: 64 lower-case hex digits expected');
+  if (!/^[0-9a-f]{64}$/.test(p.rdsCaSha256)) throw new Error('rdsCaSha256: 64 lower-case hex digits expected');
   for (const u of p.appUsers) if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(u)) throw new Error(`not a database user name: ${u}`);
   const header = shellAssignments({
     REGION: p.region,
     BUCKET: p.bucket,
     DB_INIT_KEY: p.dbInitKey,
     DB_INIT_SHA256: p.dbInitSha256,
+    RDS_CA_KEY: p.rdsCaKey,
+    RDS_CA_SHA256: p.rdsCaSha256,
     DB_SECRET_ARN: p.dbSecretArn,
     SECRET_VERSION: p.secretVersion,
     DB_MASTER_USER: p.dbMasterUser,

@@ -18,6 +18,7 @@ import { ConfigBucket, DB_INIT_KEY_PREFIX, dbInitKey, deliveredObject, sha256Hex
 import { NodeIdentity, PolicyStatement, ec2Identity, s3ObjectArn } from './iam';
 import { instanceArch } from './nodes';
 import { renderRunnerUserData } from './db-init-runner-script';
+import { caBundlePem } from '../../applier/ca-bundles';
 
 /**
  * The runner's instance type: db-init is a MySQL client and an unzip. x86_64 on Amazon Linux; with
@@ -104,18 +105,23 @@ export function dbInitRunner(name: string, args: DbInitRunnerArgs, parent: pulum
     { store, node: 'database', key: dbInit.apply(dbInitKey), content: dbInit.apply((d) => d.script), contentType: 'text/x-shellscript' },
     parent,
   );
+  // The RDS CA bundle db-init verifies the server with (digest-checked here and again on the runner).
+  const rdsCa = caBundlePem('rds');
+  const caObject = deliveredObject(`${name}-db-init-ca`, { store, node: 'database', key: `${DB_INIT_KEY_PREFIX}rds-ca.pem`, content: rdsCa, contentType: 'application/x-pem-file' }, parent);
   const policy = pulumi.all([args.partition, dbPasswords.arn, store.bucket.arn]).apply(([p, dbSecretArn, bucketArn]) =>
     runnerPolicyDocument({ dbSecretArn, bucketArn, packArns: packUrls.map((u) => s3ObjectArn(u, p)).filter((a): a is string => a !== undefined) }),
   );
   const identity = ec2Identity(`${name}-db-init`, args.partition, policy, tags, parent);
   const userData = pulumi
-    .all([args.region, store.bucket.bucket, dbInitObject.key, dbInit.apply((d) => sha256Hex(d.script)), dbPasswords.arn, dbPasswords.version.versionId, args.topology])
-    .apply(([region, bucket, key, dbInitSha256, dbSecretArn, secretVersion, t]) =>
+    .all([args.region, store.bucket.bucket, dbInitObject.key, dbInit.apply((d) => sha256Hex(d.script)), dbPasswords.arn, dbPasswords.version.versionId, args.topology, caObject.key])
+    .apply(([region, bucket, key, dbInitSha256, dbSecretArn, secretVersion, t, caKey]) =>
       renderRunnerUserData({
         region,
         bucket,
         dbInitKey: key,
         dbInitSha256,
+        rdsCaKey: caKey,
+        rdsCaSha256: sha256Hex(rdsCa),
         dbSecretArn,
         secretVersion,
         dbHost: t.db.host,
@@ -145,7 +151,7 @@ export function dbInitRunner(name: string, args: DbInitRunnerArgs, parent: pulum
       userDataReplaceOnChange: true,
       tags: { ...tags, Name: `${name}-db-init`, [NODE_TAG_KEY]: 'database' },
     },
-    { parent, dependsOn: [dbInitObject, dbPasswords, db, ...args.egressReady], ignoreChanges: c.ec2.amiId ? [] : ['ami'] },
+    { parent, dependsOn: [dbInitObject, caObject, dbPasswords, db, ...args.egressReady], ignoreChanges: c.ec2.amiId ? [] : ['ami'] },
   );
   return { identity, instance, object: dbInitObject };
 }

@@ -13,12 +13,16 @@ import { PlatformContext, keepsData } from './context';
 import { CONFIG_MAP_NAMES, NAMES, appLabels, serviceDnsName } from './names';
 import { sha256 } from './checksums';
 import { dbInitJobScript } from './scripts';
-import { DatabaseAccess, dbInitPodSpec, mysqlPodSpec } from './pod-specs';
+import { DB_CA_FILE, DatabaseAccess, DbInitPodArgs, dbInitPodSpec, mysqlPodSpec } from './pod-specs';
+import { caBundlePem } from '../../applier/ca-bundles';
 import { PlatformSecrets } from './secrets';
 import type { KeyMaterial } from '../keys';
 
 /** The Secret holding the in-cluster MySQL's TLS key pair and the CA. */
 const MYSQL_TLS_SECRET = 'wso2is-mysql-tls';
+
+/** The ConfigMap holding the RDS CA bundle for db-init's client (EKS with RDS). */
+const RDS_CA_CONFIG_MAP = 'wso2is-db-ca';
 
 /** MySQL in the cluster: storage of its data volume. */
 const MYSQL_STORAGE = '10Gi';
@@ -29,8 +33,10 @@ export interface PlatformDatabase {
   host: pulumi.Output<string>;
   /** The master user (root in the cluster; the RDS master user). */
   masterUser: pulumi.Output<string>;
-  /** The resources that make the database reachable. */
+  /** The resources that make the database reachable (and its CA file available). */
   ready: pulumi.Resource[];
+  /** The volume source holding the CA file (`DB_CA_FILE`) db-init verifies the server against. */
+  caVolume: DbInitPodArgs['caVolume'];
 }
 
 /**
@@ -42,11 +48,19 @@ export interface PlatformDatabase {
  */
 export function platformDatabase(ctx: PlatformContext, credentials: Credentials, dbSecret: k8s.core.v1.Secret, keys: KeyMaterial): PlatformDatabase {
   if (ctx.cfg.database === 'in-cluster') {
-    const mysql = inClusterMysql(ctx, dbSecret, keys);
-    return { host: pulumi.output(serviceDnsName(NAMES.mysql, ctx.ns)), masterUser: pulumi.output('root'), ready: [mysql] };
+    const { mysql, tls } = inClusterMysql(ctx, dbSecret, keys);
+    // The deployment CA that signed the server's certificate, from the server's own Secret.
+    const caVolume = { secret: { secretName: tls.metadata.name, items: [{ key: 'ca.crt', path: DB_CA_FILE }] } };
+    return { host: pulumi.output(serviceDnsName(NAMES.mysql, ctx.ns)), masterUser: pulumi.output('root'), ready: [mysql], caVolume };
   }
   const rds = rdsDatabase(ctx, credentials);
-  return { host: rds.address, masterUser: pulumi.output(rds.masterUsername), ready: [rds] };
+  // The RDS CA bundle the applier embeds, checked against its pinned digest (~170 KB: a ConfigMap holds 1 MiB).
+  const ca = new k8s.core.v1.ConfigMap(
+    `${ctx.name}-db-ca`,
+    { metadata: ctx.meta(RDS_CA_CONFIG_MAP, 'database'), data: { [DB_CA_FILE]: caBundlePem('rds') } },
+    ctx.inNs(),
+  );
+  return { host: rds.address, masterUser: pulumi.output(rds.masterUsername), ready: [rds, ca], caVolume: { configMap: { name: ca.metadata.name } } };
 }
 
 /**
@@ -58,7 +72,7 @@ export function platformDatabase(ctx: PlatformContext, credentials: Credentials,
  * @param dbSecret the database Secret
  * @param keys the key material: the server's key pair (a Secret) and the CA that signed it
  */
-function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret, keys: KeyMaterial): k8s.apps.v1.StatefulSet {
+function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret, keys: KeyMaterial): { mysql: k8s.apps.v1.StatefulSet; tls: k8s.core.v1.Secret } {
   const { name, cfg, meta, inNs } = ctx;
   if (!keys.databaseServer) throw new Error('KubernetesPlatform: the in-cluster database needs its server key pair');
   // TLS for JDBC (the nodes verify it against the deployment CA in their truststores) and db-init.
@@ -78,7 +92,7 @@ function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret, keys
     { metadata: meta(NAMES.mysql, 'database'), spec: { clusterIP: 'None', selector: labels, ports: [{ name: 'mysql', port: MYSQL_PORT, targetPort: MYSQL_PORT }] } },
     inNs(),
   );
-  return new k8s.apps.v1.StatefulSet(
+  const mysql = new k8s.apps.v1.StatefulSet(
     `${name}-mysql`,
     {
       metadata: meta(NAMES.mysql, 'database'),
@@ -95,6 +109,7 @@ function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret, keys
     },
     inNs({ dependsOn: [svc, dbSecret, tls] }),
   );
+  return { mysql, tls };
 }
 
 /**
@@ -167,6 +182,7 @@ export function dbInitJob(ctx: PlatformContext, topology: pulumi.Output<Topology
             masterUser: db.masterUser,
             script: pulumi.all([dbInit, scriptSha]).apply(([d, s]) => dbInitJobScript(d.fileName, DB_INIT_META_DATABASE, s, cfg.databaseUser)),
             scriptConfigMap: cm.metadata.name,
+            caVolume: db.caVolume,
           }),
         },
       },

@@ -55,6 +55,8 @@ export const MOUNTS = {
   dbInitAnalyticsHome: '/opt/pattern2/analytics-home',
   /** db-init Job: the rendered script. */
   dbInit: '/opt/pattern2/db-init',
+  /** db-init Job: the CA file (DB_CA_FILE) the database server's certificate verifies against. */
+  dbCa: '/opt/pattern2/db-ca',
   /** emptyDir holding the downloaded JDBC driver (the product images do not ship one). */
   jdbcDriver: '/opt/pattern2/jdbc-driver',
   /** The keys Secret: every node's keystore material (mode 0400, read by root init containers). */

@@ -190,7 +190,12 @@ export interface DbInitPodArgs {
   script: Input<string>;
   /** The name of the ConfigMap holding the rendered db-init script. */
   scriptConfigMap: Input<string>;
+  /** Where the database's CA file comes from: a volume source holding it as `DB_CA_FILE` (`PlatformDatabase.caVolume`). */
+  caVolume: Omit<k8s.types.input.core.v1.Volume, 'name'>;
 }
+
+/** The CA file's name in the db-init Job's CA volume. */
+export const DB_CA_FILE = 'ca.pem';
 
 /**
  * The db-init Job's pod: copies the stock dbscripts out of the product images, then runs the script in the MySQL image.
@@ -222,11 +227,14 @@ export function dbInitPodSpec(a: DbInitPodArgs): PodSpec {
           secretEnv('DB_APP_PASSWORD', a.db.secret, 'password'),
           { name: 'WSO2_IS_HOME', value: MOUNTS.dbInitIsHome },
           ...(das ? [{ name: 'WSO2_ANALYTICS_HOME', value: MOUNTS.dbInitAnalyticsHome }] : []),
+          // The script and the Job's record verify the server against this CA (the client never trusts an unverified server).
+          { name: 'DB_SSL_CA', value: `${MOUNTS.dbCa}/${DB_CA_FILE}` },
         ],
         volumeMounts: [
           { name: 'is-home', mountPath: MOUNTS.dbInitIsHome },
           ...(das ? [{ name: 'analytics-home', mountPath: MOUNTS.dbInitAnalyticsHome }] : []),
           { name: 'db-init', mountPath: MOUNTS.dbInit, readOnly: true },
+          { name: 'db-ca', mountPath: MOUNTS.dbCa, readOnly: true },
         ],
       },
     ],
@@ -234,6 +242,7 @@ export function dbInitPodSpec(a: DbInitPodArgs): PodSpec {
       { name: 'is-home', emptyDir: {} },
       ...(das ? [{ name: 'analytics-home', emptyDir: {} }] : []),
       { name: 'db-init', configMap: { name: a.scriptConfigMap } },
+      { ...a.caVolume, name: 'db-ca' },
     ],
   }, { uid: WSO2_UID, gid: WSO2_UID });
 }

@@ -26,7 +26,7 @@ DB_HOST='wso2is-ec2-db-instance.c46c07abe099.eu-west-1.rds.amazonaws.com'
 DB_PORT='3306'
 DB_USER='wso2'
 DB_INIT_RECORD_TABLE='WSO2_PATTERN2_META.ec2_db_init_done'
-DB_INIT_SHA256='83e456faaeba58878b386eabc0401c73d68a6db1e24533d82e02decb57cfe5c4'
+DB_INIT_SHA256='8360b26de1c35bf3073c68aef48001a026d2aa57eb4ad294eb03ecd31863c0e9'
 DB_WAIT_TIMEOUT='1200'
 DB_WAIT_INTERVAL='10'
 PEER_NODE_ID='is-1'
@@ -54,7 +54,7 @@ is_mounted() { mountpoint -q "$1"; }
 mount_fs() { mount "$1"; }
 svc() { systemctl "$@"; }
 # db_query OPTION_FILE SQL: one value, as the account of the option file (a MySQL or MariaDB client).
-db_query() { if command -v mysql >/dev/null 2>&1; then mysql --defaults-extra-file="$1" --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; else mariadb --defaults-extra-file="$1" --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; fi; }
+db_query() { if command -v mysql >/dev/null 2>&1; then mysql --defaults-extra-file="$1" --ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; else mariadb --defaults-extra-file="$1" --ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; fi; }
 
 # ---- helpers ----
 log() { printf '%s wso2-pattern2[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*" >&2; }
@@ -224,6 +224,8 @@ db_pw="${db_pw//"$dq"/"$bs$dq"}"
 printf '[client]\nuser=%s\npassword="%s"\n' "$DB_USER" "$db_pw" >"$db_opts"
 unset db_pw
 rm -f "$secrets_file"
+DB_SSL_CA="$STATE/rds-ca.pem"
+node "$STATE/applier.js" ca-bundle rds --out "$DB_SSL_CA"
 record_query="SELECT COUNT(*) FROM $DB_INIT_RECORD_TABLE WHERE script_sha256='$DB_INIT_SHA256'"
 wait_start=$SECONDS
 until [ "$(db_query "$db_opts" "$record_query" 2>/dev/null || true)" = 1 ]; do

@@ -10,6 +10,7 @@
 #   DB_DEFAULTS_FILE                 client option file with [client] user/password of the master user (mode 0600); or:
 #   DB_MASTER_USER                   master user name (with DB_MASTER_PASSWORD, when no DB_DEFAULTS_FILE)
 #   DB_MASTER_PASSWORD               master password (never logged, never on a command line)
+#   DB_SSL_CA                        CA file (PEM) the database server's certificate must verify against, host name included (required)
 #   DB_APP_PASSWORD                  password of the application accounts (one per role); or:
 #   DB_APP_PASSWORD_FILE             file holding it (trailing newlines dropped)
 #   WSO2_IS_HOME                     IS product home holding dbscripts/ (or --is-home DIR); absent: no IS schemas loaded
@@ -110,10 +111,22 @@ fi
 unset DB_APP_PASSWORD
 [ -n "$APP_PASSWORD" ] || die "set DB_APP_PASSWORD or DB_APP_PASSWORD_FILE (non-empty)"
 
+# The server is always verified: against DB_SSL_CA (the RDS bundle, or the deployment CA that
+# signed the in-cluster MySQL's certificate), host name included. The two clients spell it
+# differently: MariaDB's (the EC2 hosts' mariadb105) --ssl-verify-server-cert, MySQL 8's (the
+# Kubernetes Job's MySQL image) --ssl-mode=VERIFY_IDENTITY. Asked after the secrets left the
+# environment, as every client call.
+[ -n "${DB_SSL_CA:-}" ] || die "set DB_SSL_CA to the CA file that verifies the database server's certificate"
+if [ ! -f "$DB_SSL_CA" ] || [ ! -r "$DB_SSL_CA" ]; then die "DB_SSL_CA ($DB_SSL_CA) is not a readable file"; fi
+case "$("$CLIENT" --version 2>&1)" in
+  *MariaDB*) TLS_OPTS=(--ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert) ;;
+  *) TLS_OPTS=(--ssl-mode=VERIFY_IDENTITY --ssl-ca="$DB_SSL_CA") ;;
+esac
+
 # Every statement goes through here: credentials from the option file, SQL on stdin or -e.
 sql() {
   "$CLIENT" --defaults-extra-file="$DEFAULTS_FILE" --protocol=TCP --host="$DB_HOST" --port="$DB_PORT" \
-    --connect-timeout=10 --batch --skip-column-names "$@"
+    "${TLS_OPTS[@]}" --connect-timeout=10 --batch --skip-column-names "$@"
 }
 
 wait_for_database() {
@@ -126,6 +139,8 @@ wait_for_database() {
     err="${err%%$'\n'*}"
     case "$err" in
       *"ERROR 1045"*) die "the database refused the master credentials: $err" ;;
+      # A server that does not verify will not start to: stop at once, saying why.
+      *"ERROR 2026"*) die "TLS to $DB_HOST:$DB_PORT failed; is the server's certificate issued by a CA in DB_SSL_CA ($DB_SSL_CA) for this host name? $err" ;;
     esac
     [ "$SECONDS" -lt "$deadline" ] || die "database $DB_HOST:$DB_PORT did not answer within ${CONNECT_TIMEOUT}s: $err"
     log "waiting for database $DB_HOST:$DB_PORT: $err"
