@@ -14,7 +14,7 @@
  *
  * Pure: no Pulumi import; the platform renders it inside an apply over resolved values.
  */
-import { AnalyticsFlavor, NodeId, ProductProcess, ROLE_NODE_IDS, Role, SharedDirectory, Topology, node, processesFor, roleOfNode } from '../../topology';
+import { AnalyticsFlavor, NodeId, ProductProcess, Role, SharedDirectory, Topology, node, nodesOf, processesFor, roleOfNode } from '../../topology';
 import { shellAssignments, shellFile, shellQuote } from '../../config-templates/shell';
 
 export interface BootScriptParams {
@@ -101,7 +101,7 @@ export function firstStartWait(
   timing: Pick<FirstStartWait, 'timeoutSeconds' | 'intervalSeconds'> = { timeoutSeconds: FIRST_START_TIMEOUT_SECONDS, intervalSeconds: FIRST_START_INTERVAL_SECONDS },
 ): FirstStartWait | undefined {
   const role = roleOfNode(id);
-  const peer = ROLE_NODE_IDS[role][0];
+  const peer = nodesOf(t, role)[0].id;
   if (peer === id) return undefined;
   const proc = processesFor(role, flavor)[0];
   const url = `https://${node(t, peer).address}:${t.ports[proc.healthPort]}${proc.healthPath ?? '/'}`;

@@ -7,7 +7,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
-import { NODE_IDS, NodeId } from '../../topology';
+import { NodeId } from '../../topology';
 import { DB_INIT_KEY_PREFIX, NODE_KEY_PREFIX } from './config-delivery';
 
 /** `s3://bucket/key` -> the object's ARN (packs the nodes may read), else undefined. */
@@ -110,7 +110,9 @@ export interface NodeKeyAccessArgs {
  * @param parent The platform component.
  */
 export function nodeKeyAccess(name: string, args: NodeKeyAccessArgs, parent: pulumi.Resource): aws.iam.RolePolicy {
-  const pairs = NODE_IDS.map((id) => pulumi.all([args.secretArns[id], args.instanceArns[id]]));
+  // The nodes are those given a secret (every node of the stack, `is.nodeCount` IS nodes).
+  const ids = Object.keys(args.secretArns) as NodeId[];
+  const pairs = ids.map((id) => pulumi.all([args.secretArns[id], args.instanceArns[id]]));
   return new aws.iam.RolePolicy(
     `${name}-node-keys`,
     {
@@ -118,7 +120,7 @@ export function nodeKeyAccess(name: string, args: NodeKeyAccessArgs, parent: pul
       policy: pulumi.all(pairs).apply((arns) =>
         JSON.stringify({
           Version: '2012-10-17',
-          Statement: NODE_IDS.map((id, i) => ({
+          Statement: ids.map((id, i) => ({
             Sid: `KeyMaterial${id.replace(/[^A-Za-z0-9]/g, '')}`,
             Effect: 'Allow',
             Action: ['secretsmanager:GetSecretValue'],

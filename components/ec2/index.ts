@@ -18,7 +18,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import { StackConfig, topologyInput } from '../../config';
 import { Credentials } from '../credentials';
-import { ENVIRONMENT_TAG_KEY, NODE_IDS, NodeId, STACK_TAG_KEY, Topology, buildTopology } from '../../topology';
+import { ENVIRONMENT_TAG_KEY, NodeId, STACK_TAG_KEY, Topology, buildTopology, nodeIds } from '../../topology';
 import { renderDbInit, renderNodeChangeSets } from '../../config-templates';
 import { AwsNetwork } from '../aws/network';
 import type { StackOutputs } from '../outputs';
@@ -31,9 +31,9 @@ import { nodeIdentity, nodeKeyAccess } from './iam';
 import { KeyMaterial, NodeSans } from '../keys';
 import { loadBalancers } from './load-balancers';
 
-/** A value per node. */
-function perNode<T>(f: (id: NodeId) => T): Record<NodeId, T> {
-  return Object.fromEntries(NODE_IDS.map((id) => [id, f(id)])) as Record<NodeId, T>;
+/** A value per node of the stack (`is.nodeCount` IS nodes and the two analytics nodes). */
+function perNode<T>(c: StackConfig, f: (id: NodeId) => T): Record<NodeId, T> {
+  return Object.fromEntries(nodeIds(c.is.nodeCount).map((id) => [id, f(id)])) as Record<NodeId, T>;
 }
 
 /**
@@ -52,7 +52,7 @@ function ec2KeyMaterial(name: string, c: StackConfig, enis: Record<NodeId, aws.e
       hostnames: { hostname: c.hostname, mgtHostname: c.mgtHostname, dashboardHostname: c.dashboardHostname },
       flavor: c.analytics.flavor,
       primary: c.keys.primaryPrivateKey && c.keys.primaryCertificate ? { privateKey: c.keys.primaryPrivateKey, certificate: c.keys.primaryCertificate } : undefined,
-      nodeSans: perNode((id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
+      nodeSans: perNode(c, (id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
     },
     { parent },
   );
@@ -76,6 +76,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
   constructor(name: string, args: Ec2PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('wso2:pattern2:Ec2Platform', name, {}, opts);
     const c = args.config;
+    const ids = nodeIds(c.is.nodeCount);
     const prod = c.environment === 'prod';
     const tags = { [STACK_TAG_KEY]: c.stack, [ENVIRONMENT_TAG_KEY]: c.environment };
     const region = aws.getRegionOutput({}, { parent: this }).region;
@@ -89,7 +90,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     const portModel = addressFreeModel(c);
     const groups = securityGroups(name, { config: c, vpcId: network.vpcId, portModel, tags }, this);
     // Node addresses first: the key material names them, the model and everything rendered from it follow.
-    const enis = nodeInterfaces(name, { subnetIds: network.privateSubnetIds, groups, tags }, this);
+    const enis = nodeInterfaces(name, { nodeIds: ids, subnetIds: network.privateSubnetIds, groups, tags }, this);
     const keys = ec2KeyMaterial(`${name}-keys`, c, enis, this);
     const { secrets, db, efs, nodeKeys } = stores(
       name,
@@ -97,9 +98,9 @@ export class Ec2Platform extends pulumi.ComponentResource {
       this,
     );
     const topology: pulumi.Output<Topology> = pulumi
-      .all([pulumi.all(NODE_IDS.map((id) => enis[id].privateIp)), db.address, db.port])
+      .all([pulumi.all(ids.map((id) => enis[id].privateIp)), db.address, db.port])
       .apply(([ips, host, port]) => {
-        const addresses = Object.fromEntries(NODE_IDS.map((id, i) => [id, ips[i]])) as Record<NodeId, string>;
+        const addresses = Object.fromEntries(ids.map((id, i) => [id, ips[i]])) as Record<NodeId, string>;
         return buildTopology(topologyInput(c, addresses, host, port));
       });
     const dbInit = topology.apply((t) => renderDbInit(t));
@@ -125,19 +126,19 @@ export class Ec2Platform extends pulumi.ComponentResource {
           region,
           dbInit,
           secretArn: secrets.arn,
-          keysSecretArns: perNode((id) => nodeKeys[id].arn),
+          keysSecretArns: perNode(c, (id) => nodeKeys[id].arn),
           keyDigests: keys.publicDigest,
           efsId: efs.id,
           accessPointIds: efs.accessPointIds,
           dbMasterUser: db.masterUsername,
           topology,
         },
-        dependsOn: [dbInitObject, identity.policy, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
+        dependsOn: [dbInitObject, identity.policy, secrets, ...ids.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
         tags,
       },
       this,
     );
-    nodeKeyAccess(name, { role: identity.role, secretArns: perNode((id) => nodeKeys[id].arn), instanceArns: perNode((id) => instances[id].arn) }, this);
+    nodeKeyAccess(name, { role: identity.role, secretArns: perNode(c, (id) => nodeKeys[id].arn), instanceArns: perNode(c, (id) => instances[id].arn) }, this);
     const { publicLb, dashLb, internalLb } = loadBalancers(
       name,
       { config: c, portModel, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds, groups, instances, tags },
@@ -163,8 +164,8 @@ export class Ec2Platform extends pulumi.ComponentResource {
       efsId: efs.id,
       secretArn: secrets.arn,
       configBucket: store.bucket.bucket,
-      nodeAddresses: pulumi.output(Object.fromEntries(NODE_IDS.map((id) => [id, enis[id].privateIp]))),
-      instanceIds: pulumi.output(Object.fromEntries(NODE_IDS.map((id) => [id, instances[id].id]))),
+      nodeAddresses: pulumi.output(Object.fromEntries(ids.map((id) => [id, enis[id].privateIp]))),
+      instanceIds: pulumi.output(Object.fromEntries(ids.map((id) => [id, instances[id].id]))),
     };
     this.registerOutputs(this.outputs);
   }

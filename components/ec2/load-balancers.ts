@@ -7,7 +7,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
-import { NodeId, ROLE_NODE_IDS, Topology, processesFor } from '../../topology';
+import { NodeId, Topology, nodesOf, processesFor } from '../../topology';
 import { awsName } from '../aws/names';
 import { GroupRole, frontendPorts, internalLbPorts } from './security-rules';
 
@@ -125,8 +125,9 @@ export function loadBalancers(name: string, args: LoadBalancersArgs, parent: pul
     throw new Error('the topology no longer opens isHttps/isHttp to the front end');
   }
   const tcp = { protocol: 'TCP', port: 'traffic-port' };
-  const isNodes = ROLE_NODE_IDS.is;
-  const anNodes = ROLE_NODE_IDS.analytics;
+  // Every node of the model (`is.nodeCount` IS nodes) is a target.
+  const isNodes = nodesOf(t, 'is').map((n) => n.id);
+  const anNodes = nodesOf(t, 'analytics').map((n) => n.id);
   // 443 -> IS HTTPS, TLS passed through (the nodes hold the certificate), sticky by client IP.
   const healthPath = processesFor('is', c.analytics.flavor)[0].healthPath!;
   const isHealth = { protocol: 'HTTPS', path: healthPath, port: 'traffic-port', matcher: '200-399' };

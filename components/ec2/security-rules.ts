@@ -7,7 +7,7 @@
  */
 import type { StackConfig } from '../../config';
 import { topologyInput } from '../../config';
-import { MYSQL_PORT, NFS_PORT, NODE_IDS, NodeId, Peer, PortRule, ROLE_NODE_IDS, Role, Topology, buildTopology, ingressPairs, processesFor } from '../../topology';
+import { MYSQL_PORT, NFS_PORT, NodeId, Peer, PortRule, ROLES, Role, Topology, buildTopology, ingressPairs, nodeIds, processesFor } from '../../topology';
 
 /** The security groups of the platform. */
 export type GroupRole = 'nlb' | 'internal-nlb' | 'is' | 'analytics' | 'db' | 'efs';
@@ -44,7 +44,7 @@ const WORLD = '0.0.0.0/0';
  * the listeners come from it before any node (and its address) exists.
  */
 export function addressFreeModel(c: StackConfig): Topology {
-  const blank = Object.fromEntries(NODE_IDS.map((id) => [id, ''])) as Record<NodeId, string>;
+  const blank = Object.fromEntries(nodeIds(c.is.nodeCount).map((id) => [id, ''])) as Record<NodeId, string>;
   return buildTopology(topologyInput(c, blank, '', MYSQL_PORT));
 }
 
@@ -102,7 +102,7 @@ export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
     add({ group: 'nlb', direction: 'ingress', port: t.frontendPorts.http, peer: { cidr }, description: 'Public HTTP listener' });
   }
 
-  for (const role of Object.keys(ROLE_NODE_IDS) as Role[]) {
+  for (const role of ROLES) {
     // Node 2's boot script polls node 1's health port before its first start (boot-script.ts
     // firstStartWait); a no-op where the model already opens that port within the role.
     const health = processesFor(role, t.analyticsFlavor)[0].healthPort;

@@ -14,7 +14,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { StackConfig, topologyInput } from '../../config';
 import { Credentials } from '../credentials';
-import { MYSQL_PORT, NODE_IDS, NodeId, Topology, buildTopology, roleOfNode } from '../../topology';
+import { MYSQL_PORT, NodeId, Topology, buildTopology, nodeIds, roleOfNode } from '../../topology';
 import { KeyMaterial, NodeSans } from '../keys';
 import { renderNodeChangeSets } from '../../config-templates';
 import { applierBundle } from '../../applier/bundle';
@@ -33,11 +33,12 @@ import { networkPolicies } from './network-policies';
  * The SANs of each node's TLS certificate: its pod DNS name (the topology's node address) and its
  * headless Service's names (short, and in the namespace).
  * @param ns the namespace
+ * @param isNodeCount the stack's `is.nodeCount`
  */
-function keySans(ns: string): Record<NodeId, NodeSans> {
+function keySans(ns: string, isNodeCount: number): Record<NodeId, NodeSans> {
   const addresses = nodeAddresses(ns);
   const out = {} as Record<NodeId, NodeSans>;
-  for (const id of NODE_IDS) {
+  for (const id of nodeIds(isNodeCount)) {
     const headless = STATEFULSET_OF[roleOfNode(id)].headless;
     out[id] = { dnsNames: [addresses[id], headless, serviceDnsName(headless, ns)], ipAddresses: [] };
   }
@@ -85,7 +86,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         hostnames: { hostname: cfg.hostname, mgtHostname: cfg.mgtHostname, dashboardHostname: cfg.dashboardHostname },
         flavor: cfg.analytics.flavor,
         primary: cfg.keys.primaryPrivateKey && cfg.keys.primaryCertificate ? { privateKey: cfg.keys.primaryPrivateKey, certificate: cfg.keys.primaryCertificate } : undefined,
-        nodeSans: keySans(ns),
+        nodeSans: keySans(ns, cfg.is.nodeCount),
         // nginx's own certificate when config brings it (a generated one is made later, by the front end).
         frontendCertificate: cfg.tls.certificate,
       },

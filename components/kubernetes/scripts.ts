@@ -6,7 +6,7 @@
  * or arguments. Pure (no Pulumi import).
  */
 import * as path from 'path';
-import { AnalyticsFlavor, ProductProcess, Role, SharedDirectory, WSO2_UID } from '../../topology';
+import { AnalyticsFlavor, DEFAULT_IS_NODE_COUNT, ProductProcess, Role, SharedDirectory, WSO2_UID, roleNodeIds } from '../../topology';
 import { shellFile, shellQuote } from '../../config-templates/shell';
 import { APPLIER_FILE, MOUNTS, NAMESERVER_PLACEHOLDER, NGINX_PATHS, SECRETS_FILE, assertRelativePath, inSharedTree, jdbcDriverFileName, productHome } from './paths';
 import { DB_INIT_DONE_TABLE, keyMaterialFileName, nodeIdForOrdinal } from './names';
@@ -61,6 +61,15 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
 }
 
 /**
+ * The `case "$ordinal"` branches that give each pod of the role its node id (one per node).
+ * @param role the role of the pods
+ * @param isNodeCount the stack's `is.nodeCount`
+ */
+function ordinalCases(role: Role, isNodeCount: number): string[] {
+  return roleNodeIds(isNodeCount)[role].map((_, o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
+}
+
+/**
  * Apply: runs in the Node image (as root, to read the 0400 secrets file), picks this pod's change
  * set by its ordinal and applies it with the stage as the product home, in which each shared
  * directory's product path is, for the run, a symlink to the seeded tree on the shared volume
@@ -77,8 +86,9 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
  * shared trees (the explode's unpacked tree, new directories).
  * @param role the role whose change sets the pods apply
  * @param links the role's shared directories
+ * @param isNodeCount the stack's `is.nodeCount` (how many IS pods pick a node)
  */
-export function applyScript(role: Role, links: readonly SharedDirectory[] = []): string {
+export function applyScript(role: Role, links: readonly SharedDirectory[] = [], isNodeCount: number = DEFAULT_IS_NODE_COUNT): string {
   const dirs = linkable(links);
   const run: string[] = [`stage=${MOUNTS.stage}`];
   if (dirs.length) {
@@ -103,8 +113,7 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
     );
   }
   run.push(`chown -R ${UID_PAIR} "$stage"`);
-  const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
-  return assembleScript('k8s-apply.sh', [ordinals, run]);
+  return assembleScript('k8s-apply.sh', [ordinalCases(role, isNodeCount), run]);
 }
 
 /**
@@ -115,9 +124,10 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
  * in the stage (the start script copies them into the home) and empties the work volume.
  * @param role the role whose nodes the pods run
  * @param phase which phase
+ * @param isNodeCount the stack's `is.nodeCount` (how many IS pods pick a node)
  */
-export function keysScript(role: Role, phase: 'prepare' | 'install'): string {
-  const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
+export function keysScript(role: Role, phase: 'prepare' | 'install', isNodeCount: number = DEFAULT_IS_NODE_COUNT): string {
+  const ordinals = ordinalCases(role, isNodeCount);
   const material = `"${MOUNTS.keys}/${keyMaterialFileName('$node_id')}"`;
   const run = [
     `node ${MOUNTS.applier}/${APPLIER_FILE} keystores --home ${MOUNTS.stage} --material ${material} --${phase} ${MOUNTS.keystoreWork}`,
