@@ -26,6 +26,7 @@ const FAST = [
   'is-apply',
   'is-render',
   'k8s-pod-specs',
+  'node-count-model', // is.nodeCount 3 and 5: model, renderers, pod-ordinal scripts
   'keys-config', // keys.* config rules, key material documents (Node crypto only)
   'test-tiers',
 ];
