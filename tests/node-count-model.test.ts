@@ -5,6 +5,8 @@
  * is-1 only, the analytics change sets do not depend on the IS count, the security rules are per
  * role (so identical for any count), and the Kubernetes pod-ordinal mapping covers every pod.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { create } from 'xmlbuilder2';
 import {
   MAX_IS_NODE_COUNT,
@@ -131,4 +133,20 @@ describe('Kubernetes names', () => {
       'wso2is-analytics-1.wso2is-analytics-nodes.ns.svc.cluster.local',
     ]);
   });
+});
+
+test('no program code lists nodes from the two-node constants (they are for fixtures; the count comes from config)', () => {
+  const root = path.join(__dirname, '..');
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (rel.endsWith('.ts')) files.push(rel);
+    }
+  };
+  for (const dir of ['components', 'config-templates', 'config', 'applier', 'scripts']) walk(dir);
+  files.push('config.ts', 'index.ts');
+  const offenders = files.filter((f) => /\b(IS_NODE_IDS|NODE_IDS|ROLE_NODE_IDS)\b/.test(fs.readFileSync(path.join(root, f), 'utf8').replace(/ANALYTICS_NODE_IDS/g, '')));
+  expect(offenders).toEqual([]);
 });

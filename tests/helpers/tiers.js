@@ -59,6 +59,7 @@ const SYSTEM = [
   'k8s-local', // shellcheck
   'k8s-local-prod', // the program under mocks
   'k8s-namespace-adopt', // the program under mocks
+  'node-count-plan', // the plan CLI: is.nodeCount 2, 3, 5 on dev and local
   'k8s-netpol',
   'k8s-schema',
   'k8s-shell', // shellcheck
