@@ -62,11 +62,11 @@ export interface BootScriptParams {
   dbMasterUser: string;
   /** Extra symlink to the product home (DAS: `ANALYTICS_HOME_LINK`). */
   homeLink?: string;
-  /** Node 2 of a role: what to wait for before its first start (`firstStartWait`); unset on node 1. */
+  /** Nodes 2 ... N of a role: what to wait for before the first start (`firstStartWait`); unset on node 1. */
   firstStart?: FirstStartWait;
 }
 
-/** How node 2 of a role waits, on a fresh stack, for node 1's first start (shell/ec2-boot-first-start.sh). */
+/** How nodes 2 ... N of a role wait, on a fresh stack, for node 1's first start (shell/ec2-boot-first-start.sh). */
 export interface FirstStartWait {
   /** The node waited for (node 1 of the role). */
   peer: NodeId;
@@ -91,7 +91,7 @@ export const FIRST_START_INTERVAL_SECONDS = 10;
 
 /**
  * What node `id` waits for before its product's first start: nothing for node 1 of a role; for
- * node 2, node 1's first process (IS: Carbon's health path on the HTTPS port; SP analytics: the
+ * any other node, node 1's first process (IS: Carbon's health path on the HTTPS port; SP analytics: the
  * worker's HTTPS port, any answer; DAS: Carbon's health path) at node 1's address in the model.
  */
 export function firstStartWait(

@@ -1,6 +1,6 @@
 /**
- * Pattern 2 on AWS EC2: two IS nodes and two analytics nodes on their own instances spread over
- * two AZs, RDS MySQL, EFS for the shared trees, a public NLB for IS, one for the analytics
+ * Pattern 2 on AWS EC2: `is.nodeCount` IS nodes (2 by default) and two analytics nodes on their
+ * own instances spread over two AZs, RDS MySQL, EFS for the shared trees, a public NLB for IS, one for the analytics
  * dashboard, and an internal NLB in front of the analytics receivers.
  *
  * The node addresses are known before the instances exist: each node's network interface is

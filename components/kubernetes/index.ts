@@ -1,6 +1,6 @@
 /**
- * Pattern 2 on Kubernetes (a local cluster or EKS): two IS pods and two analytics pods with stable
- * identities (StatefulSets + headless Services, so the topology's node addresses are pod DNS
+ * Pattern 2 on Kubernetes (a local cluster or EKS): `is.nodeCount` IS pods (2 by default) and two
+ * analytics pods with stable identities (StatefulSets + headless Services, so the topology's node addresses are pod DNS
  * names), a ReadWriteMany volume for the shared trees, MySQL in the cluster or on RDS, and an
  * nginx front end behind a LoadBalancer Service. Every pod gets its node's rendered change set,
  * applied by the shared applier in an init container; secrets reach the pods only as a Secret

@@ -101,8 +101,9 @@ function roleChecksum(role: Role, a: ProductWorkloadArgs, roleSets: pulumi.Outpu
 }
 
 /**
- * Two pods of a role with stable identities. One pod template for both: the apply init
- * container picks the node's change set by the pod's ordinal (0 -> <role>-1, 1 -> <role>-2).
+ * The pods of a role (the model's nodes: `is.nodeCount` IS, two analytics) with stable
+ * identities. One pod template for all: the apply init container picks the node's change set by
+ * the pod's ordinal (0 -> <role>-1, k -> <role>-<k+1>).
  * @param ctx the platform context
  * @param role the role
  * @param a what the pods are built from
