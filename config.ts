@@ -65,7 +65,7 @@ export function loadStackConfig(): StackConfig {
  * node's address and the database host.
  */
 export function topologyInput(
-  c: Pick<ParsedStackConfig, 'hostname' | 'mgtHostname' | 'dashboardHostname' | 'analytics' | 'ports' | 'databaseCharacterSet' | 'databaseUser'>,
+  c: Pick<ParsedStackConfig, 'hostname' | 'mgtHostname' | 'dashboardHostname' | 'is' | 'analytics' | 'ports' | 'databaseCharacterSet' | 'databaseUser'>,
   addresses: Record<NodeId, string>,
   dbHost: string,
   dbPort: number = MYSQL_PORT,
@@ -76,6 +76,7 @@ export function topologyInput(
     dashboardHostname: c.dashboardHostname,
     analyticsFlavor: c.analytics.flavor,
     ports: c.ports,
+    isNodeCount: c.is.nodeCount,
     addresses,
     dbHost,
     dbPort,

@@ -6,20 +6,55 @@
  * Services and every rendered configuration file derive from this model, so they cannot drift.
  */
 
-export type NodeId = 'is-1' | 'is-2' | 'analytics-1' | 'analytics-2';
+/** An IS node: `is-1` ... `is-N`, N = the config's `is.nodeCount` ({@link isNodeIds}). */
+export type IsNodeId = `is-${number}`;
+export type NodeId = IsNodeId | 'analytics-1' | 'analytics-2';
 export type Role = 'is' | 'analytics';
 export type AnalyticsFlavor = 'sp' | 'das';
 
-export const IS_NODE_IDS = ['is-1', 'is-2'] as const;
+/**
+ * IS nodes: at least two (seed 000 clusters IS with "a minimum of two nodes"), at most ten. The
+ * cap is ours, not the product's: every IS node is a wka member listed in every node's axis2.xml
+ * (a full mesh of Hazelcast connections), the nodes share one IAM role whose inline policies
+ * (10,240 characters in all) carry one key-material statement per node, the Kubernetes IS
+ * StatefulSet first-starts its pods one at a time (`OrderedReady`, minutes each), and every node
+ * is another instance's cost (docs/architecture.md, "More than two IS nodes").
+ */
+export const MIN_IS_NODE_COUNT = 2;
+export const MAX_IS_NODE_COUNT = 10;
+/** What the config defaults to and the shipped stacks use. */
+export const DEFAULT_IS_NODE_COUNT = 2;
+/** Analytics is exactly two nodes (active-passive, seed 004). */
+export const ANALYTICS_NODE_COUNT = 2;
 export const ANALYTICS_NODE_IDS = ['analytics-1', 'analytics-2'] as const;
-export const NODE_IDS: readonly NodeId[] = [...IS_NODE_IDS, ...ANALYTICS_NODE_IDS];
-/** Pattern 2 is exactly two IS nodes and two analytics nodes. */
-export const PATTERN2_NODE_COUNT = 2;
+
+/** The IS node ids of a stack with `count` IS nodes, in order (node 1 first). */
+export function isNodeIds(count: number): IsNodeId[] {
+  if (!Number.isInteger(count) || count < MIN_IS_NODE_COUNT || count > MAX_IS_NODE_COUNT) {
+    throw new Error(`is.nodeCount must be an integer from ${MIN_IS_NODE_COUNT} to ${MAX_IS_NODE_COUNT}, not ${count}`);
+  }
+  return Array.from({ length: count }, (_, i): IsNodeId => `is-${i + 1}`);
+}
+/** Every node id of a stack with `isNodeCount` IS nodes: the IS nodes, then the analytics nodes. */
+export function nodeIds(isNodeCount: number): NodeId[] {
+  return [...isNodeIds(isNodeCount), ...ANALYTICS_NODE_IDS];
+}
 /** The node ids of each role, in order (node 1 first). */
-export const ROLE_NODE_IDS: Readonly<Record<Role, readonly NodeId[]>> = { is: IS_NODE_IDS, analytics: ANALYTICS_NODE_IDS };
+export function roleNodeIds(isNodeCount: number): Record<Role, NodeId[]> {
+  return { is: isNodeIds(isNodeCount), analytics: [...ANALYTICS_NODE_IDS] };
+}
+
+/** @deprecated The default stack's IS node ids (`is.nodeCount` 2), for fixtures; platform code uses {@link isNodeIds}. */
+export const IS_NODE_IDS = ['is-1', 'is-2'] as const;
+/** @deprecated The default stack's node ids, for fixtures; platform code uses {@link nodeIds} of the config's count. */
+export const NODE_IDS: readonly NodeId[] = nodeIds(DEFAULT_IS_NODE_COUNT);
+/** @deprecated The default stack's node ids per role, for fixtures; platform code uses {@link roleNodeIds}. */
+export const ROLE_NODE_IDS: Readonly<Record<Role, readonly NodeId[]>> = roleNodeIds(DEFAULT_IS_NODE_COUNT);
+/** The roles, in model order. */
+export const ROLES: readonly Role[] = ['is', 'analytics'];
 /** The role a node id belongs to. */
 export function roleOfNode(id: NodeId): Role {
-  return (IS_NODE_IDS as readonly string[]).includes(id) ? 'is' : 'analytics';
+  return id.startsWith('is-') ? 'is' : 'analytics';
 }
 
 // ---- Conventions every platform shares (one home per fact) ---------------------------------
@@ -141,8 +176,8 @@ export interface Datasource {
 export interface NodeModel {
   id: NodeId;
   role: Role;
-  /** 1 or 2 within its role. */
-  ordinal: 1 | 2;
+  /** 1 ... N within its role (the number in its id). */
+  ordinal: number;
   /** Address other nodes use to reach it (IP on EC2, stable DNS name on Kubernetes). */
   address: string;
   /** Ports this node listens on, with who may reach them. */
@@ -167,6 +202,8 @@ export interface TopologyInput {
   dashboardHostname: string;
   analyticsFlavor: AnalyticsFlavor;
   ports: Ports;
+  /** How many IS nodes (`is.nodeCount`); default {@link DEFAULT_IS_NODE_COUNT}. */
+  isNodeCount?: number;
   /** Address of each node (EC2: ENI private IP; Kubernetes: headless-Service DNS name). */
   addresses: Record<NodeId, string>;
   /** MySQL endpoint host and port as the nodes reach it. */
@@ -584,13 +621,15 @@ export function jdbcDriverDir(role: Role, flavor: AnalyticsFlavor): string {
 }
 
 export function buildTopology(input: TopologyInput): Topology {
-  const nodes: NodeModel[] = NODE_IDS.map((id) => {
-    const role: Role = id.startsWith('is-') ? 'is' : 'analytics';
+  const nodes: NodeModel[] = nodeIds(input.isNodeCount ?? DEFAULT_IS_NODE_COUNT).map((id) => {
+    const role = roleOfNode(id);
+    const address = input.addresses[id];
+    if (address === undefined) throw new Error(`topology input has no address for node ${id}`);
     return {
       id,
       role,
-      ordinal: id.endsWith('1') ? 1 : 2,
-      address: input.addresses[id],
+      ordinal: Number(id.slice(id.lastIndexOf('-') + 1)),
+      address,
       ports: role === 'is' ? isPortRules(input.ports) : analyticsPortRules(input.ports, input.analyticsFlavor),
     };
   });

@@ -14,7 +14,7 @@ import * as crypto from 'crypto';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
 import * as tls from '@pulumi/tls';
-import { AnalyticsFlavor, KeystoreKind, NODE_IDS, NodeId, Role, TRUSTSTORE_ALIASES, keystoresFor, roleOfNode } from '../topology';
+import { AnalyticsFlavor, KeystoreKind, NodeId, Role, TRUSTSTORE_ALIASES, keystoresFor, roleOfNode } from '../topology';
 import { KEYSTORE_MATERIAL_SCHEMA, KeystoreMaterial } from '../applier/keystore-material';
 import { CA_BUNDLES, CaBundleName } from '../applier/ca-bundles';
 
@@ -35,7 +35,7 @@ export interface KeyMaterialArgs {
   flavor: AnalyticsFlavor;
   /** A primary key pair from config (`keys.primaryPrivateKey` secret + `keys.primaryCertificate`); generated when unset. */
   primary?: { privateKey: pulumi.Input<string>; certificate: string };
-  /** Per node, the addresses its certificate names. */
+  /** Per node of the stack (its keys name the nodes material is made for), the addresses its certificate names. */
   nodeSans: Record<NodeId, NodeSans>;
   /** The front end's certificate, trusted by every node when there is one (seed 000). */
   frontendCertificate?: pulumi.Input<string>;
@@ -163,7 +163,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
 
     this.material = {} as Record<NodeId, pulumi.Output<string>>;
     this.publicDigest = {} as Record<NodeId, pulumi.Output<string>>;
-    for (const id of NODE_IDS) {
+    for (const id of Object.keys(args.nodeSans) as NodeId[]) {
       const role = roleOfNode(id);
       const served = role === 'is' ? [hostname, mgtHostname] : [dashboardHostname];
       const sans = args.nodeSans[id];

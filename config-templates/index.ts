@@ -2,7 +2,7 @@
  * Entry point of the renderers: pure, deterministic functions of the topology model.
  * Platforms call these (inside an apply, producing strings only) and ship the results.
  */
-import { NodeId, Topology, NODE_IDS } from '../topology';
+import { NodeId, Topology } from '../topology';
 import { NodeChangeSet, CHANGE_SET_SCHEMA } from './types';
 import { renderIsChangeSet } from './is';
 import { renderAnalyticsChangeSet } from './analytics';
@@ -22,7 +22,7 @@ export function renderNodeChangeSet(t: Topology, id: NodeId): NodeChangeSet {
 }
 
 export function renderNodeChangeSets(t: Topology): NodeChangeSet[] {
-  return NODE_IDS.map((id) => renderNodeChangeSet(t, id));
+  return t.nodes.map((n) => renderNodeChangeSet(t, n.id));
 }
 
 /** The JSON a node receives: stable key order, so two renders of one model are byte-identical. */

@@ -241,6 +241,7 @@ function upstreamDirectives(t: Topology, opts: NginxOptions, withDashboard: bool
   const up = { maxFails: opts.maxFails ?? 3, failTimeout: opts.failTimeout ?? '30s', resolve: opts.resolver !== undefined };
   const servers = (role: 'is' | 'analytics', kind: 'https' | 'dashboard') =>
     nodesOf(t, role).map((n) => ({ address: n.address, port: nodePort(t, opts, n.id, kind) }));
+  const isNodes = nodesOf(t, 'is').length;
   return [
     {
       name: 'map',
@@ -252,7 +253,7 @@ function upstreamDirectives(t: Topology, opts: NginxOptions, withDashboard: bool
       NGINX_UPSTREAMS.isHttps,
       servers('is', 'https'),
       { ipHash: true, ...up },
-      'IS HTTPS on both nodes; ip_hash keeps a client on one node (sessions are per node).',
+      `IS HTTPS on ${isNodes === 2 ? 'both nodes' : `all ${isNodes} IS nodes`}; ip_hash keeps a client on one node (sessions are per node).`,
     ),
     upstream(
       NGINX_UPSTREAMS.mgt,

@@ -9,7 +9,7 @@
  * Top-level keys are strings (as the engine passes them) or structured; a top-level leaf that is
  * neither `required` nor defaulted is declared in Pulumi.yaml with `default: ""`, read as unset.
  */
-import { ANALYTICS_DB_USER_SUFFIX, AnalyticsFlavor, DEFAULT_PORTS, MYSQL_USER_MAX_LENGTH, PATTERN2_NODE_COUNT, PortName } from '../topology';
+import { ANALYTICS_DB_USER_SUFFIX, AnalyticsFlavor, DEFAULT_PORTS, ANALYTICS_NODE_COUNT, DEFAULT_IS_NODE_COUNT, MAX_IS_NODE_COUNT, MIN_IS_NODE_COUNT, MYSQL_USER_MAX_LENGTH, PortName } from '../topology';
 import { Leaf, bool, defaultsOf, int, oneOf, str, strings, struct } from './fields';
 
 // ---- value checkers -------------------------------------------------------------------------
@@ -57,8 +57,12 @@ export function isValidHostname(s: string): boolean {
 // ---- fields used more than once ---------------------------------------------------------------
 
 const hostnameField = () => str('a lower-case DNS name with at least two labels, e.g. is.example.com', isValidHostname);
-/** Pattern 2 is exactly two nodes per role: accepted in config only to reject other values clearly. */
-const nodeCount = () => int(`${PATTERN2_NODE_COUNT} (pattern 2 is exactly two nodes per role)`, (v) => v === PATTERN2_NODE_COUNT).default(PATTERN2_NODE_COUNT);
+/** IS scales from 2 to a cap (topology.ts says why the cap). */
+const isNodeCount = () =>
+  int(`an integer from ${MIN_IS_NODE_COUNT} to ${MAX_IS_NODE_COUNT}`, (v) => v >= MIN_IS_NODE_COUNT && v <= MAX_IS_NODE_COUNT).default(DEFAULT_IS_NODE_COUNT);
+/** Analytics is exactly two nodes (active-passive): accepted in config only to reject other values clearly. */
+const analyticsNodeCount = () =>
+  int(`${ANALYTICS_NODE_COUNT} (analytics is exactly two nodes, active-passive)`, (v) => v === ANALYTICS_NODE_COUNT).default(ANALYTICS_NODE_COUNT);
 const instanceType = () => str('an EC2 instance type such as m5.large or c6i.2xlarge', (v) => INSTANCE_TYPE_RE.test(v)).default('m5.large');
 /** URL of the product pack (zip) the nodes install at boot; unused with a pre-baked AMI or on Kubernetes. */
 const packUrl = () => str('an http(s) or s3 URL of the product zip', (v) => /^(https?|s3):\/\/\S+$/.test(v));
@@ -84,10 +88,12 @@ export const SCHEMA = {
   dashboardHostname: hostnameField()
     .derived((c) => `analytics.${c.hostname}`)
     .describe('Analytics dashboard hostname; empty: analytics.<hostname>'),
-  is: struct({ nodeCount: nodeCount(), instanceType: instanceType(), packUrl: packUrl() }).describe('IS nodes: {nodeCount: 2, instanceType, packUrl}'),
+  is: struct({ nodeCount: isNodeCount(), instanceType: instanceType(), packUrl: packUrl() }).describe(
+    `IS nodes: {nodeCount: ${MIN_IS_NODE_COUNT} to ${MAX_IS_NODE_COUNT} (default ${DEFAULT_IS_NODE_COUNT}), instanceType, packUrl}`,
+  ),
   analytics: struct({
     flavor: oneOf<AnalyticsFlavor>(['sp', 'das'], 'sp (Stream Processor based, default) | das (DAS based, legacy)').default('sp'),
-    nodeCount: nodeCount(),
+    nodeCount: analyticsNodeCount(),
     instanceType: instanceType(),
     packUrl: packUrl(),
   }).describe('Analytics nodes: {flavor: sp | das, nodeCount: 2, instanceType, packUrl}'),

@@ -9,7 +9,7 @@
 set -eu
 ordinal="${POD_NAME##*-}"
 case "$ordinal" in
-#@ the node id of pod ordinals 0 and 1
+#@ the node id of each pod ordinal of the role (0 ... N-1)
   *) echo "apply: no pattern-2 node for pod $POD_NAME" >&2; exit 1 ;;
 esac
 #@ stage; shared trees: their mount, the link function (k8s-apply-link.sh) and one link each; the applier run; shared trees: the links removed

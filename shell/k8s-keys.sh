@@ -10,7 +10,7 @@
 set -eu
 ordinal="${POD_NAME##*-}"
 case "$ordinal" in
-#@ the node id of pod ordinals 0 and 1
+#@ the node id of each pod ordinal of the role (0 ... N-1)
   *) echo "keys: no pattern-2 node for pod $POD_NAME" >&2; exit 1 ;;
 esac
 #@ the applier's keystores phase for this node

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import YAML from 'yaml';
 import { CONFIG_KEYS, ConfigError, PROJECT, parseStackConfig, toStackConfig } from '../config';
-import { DEFAULT_PORTS } from '../topology';
+import { DEFAULT_PORTS, MAX_IS_NODE_COUNT } from '../topology';
 
 const ROOT = path.join(__dirname, '..');
 const AMI = 'ami-0123456789abcdef0';
@@ -196,15 +196,28 @@ describe('bad ports', () => {
 });
 
 describe('node counts', () => {
-  test.each([0, 1, 3, 4])('%i', (n) => {
-    for (const role of ['is', 'analytics']) {
-      const e = rejection({ ...EC2, [role]: j({ nodeCount: n }) });
-      expect(e.key).toBe(`${role}.nodeCount`);
-      expect(e.message).toMatch(/accepted: 2/);
-    }
+  // IS scales from 2 to MAX_IS_NODE_COUNT; analytics is exactly two (active-passive).
+  test.each([0, 1, MAX_IS_NODE_COUNT + 1, 100, -2, 2.5, '3', '"three"', null])('is.nodeCount %p is refused naming the key', (n) => {
+    const e = rejection({ ...EC2, is: j({ nodeCount: n }) });
+    expect(e.key).toBe('is.nodeCount');
+    expect(e.message).toContain(`${PROJECT}:is.nodeCount:`);
+    expect(e.message).toMatch(new RegExp(`accepted: an integer from 2 to ${MAX_IS_NODE_COUNT}`));
   });
-  test('2 is accepted', () => {
+  test.each([0, 1, 3, 4, 2.5])('analytics.nodeCount %p is refused naming the key', (n) => {
+    const e = rejection({ ...EC2, analytics: j({ nodeCount: n }) });
+    expect(e.key).toBe('analytics.nodeCount');
+    expect(e.message).toMatch(/accepted: 2 /);
+  });
+  test.each([2, 3, 5, MAX_IS_NODE_COUNT])('is.nodeCount %i is accepted on EC2 and Kubernetes', (n) => {
+    for (const base of [EC2, K8S]) expect(parseStackConfig({ ...base, is: j({ nodeCount: n }) }, 't').is.nodeCount).toBe(n);
+  });
+  test('the default is 2 IS nodes and 2 analytics nodes', () => {
+    const c = parseStackConfig(EC2, 't');
+    expect([c.is.nodeCount, c.analytics.nodeCount]).toEqual([2, 2]);
     expect(parseStackConfig({ ...EC2, is: j({ nodeCount: 2 }), analytics: j({ nodeCount: 2 }) }, 't').analytics.nodeCount).toBe(2);
+  });
+  test('the cap is ten', () => {
+    expect(MAX_IS_NODE_COUNT).toBe(10);
   });
 });
 

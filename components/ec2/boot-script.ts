@@ -14,7 +14,7 @@
  *
  * Pure: no Pulumi import; the platform renders it inside an apply over resolved values.
  */
-import { AnalyticsFlavor, NodeId, ProductProcess, ROLE_NODE_IDS, Role, SharedDirectory, Topology, node, processesFor, roleOfNode } from '../../topology';
+import { AnalyticsFlavor, NodeId, ProductProcess, Role, SharedDirectory, Topology, node, nodesOf, processesFor, roleOfNode } from '../../topology';
 import { shellAssignments, shellFile, shellQuote } from '../../config-templates/shell';
 import type { DbWait } from './db-init-runner-script';
 
@@ -63,11 +63,11 @@ export interface BootScriptParams {
   dbWait: DbWait;
   /** Extra symlink to the product home (DAS: `ANALYTICS_HOME_LINK`). */
   homeLink?: string;
-  /** Node 2 of a role: what to wait for before its first start (`firstStartWait`); unset on node 1. */
+  /** Nodes 2 ... N of a role: what to wait for before the first start (`firstStartWait`); unset on node 1. */
   firstStart?: FirstStartWait;
 }
 
-/** How node 2 of a role waits, on a fresh stack, for node 1's first start (shell/ec2-boot-first-start.sh). */
+/** How nodes 2 ... N of a role wait, on a fresh stack, for node 1's first start (shell/ec2-boot-first-start.sh). */
 export interface FirstStartWait {
   /** The node waited for (node 1 of the role). */
   peer: NodeId;
@@ -92,7 +92,7 @@ export const FIRST_START_INTERVAL_SECONDS = 10;
 
 /**
  * What node `id` waits for before its product's first start: nothing for node 1 of a role; for
- * node 2, node 1's first process (IS: Carbon's health path on the HTTPS port; SP analytics: the
+ * any other node, node 1's first process (IS: Carbon's health path on the HTTPS port; SP analytics: the
  * worker's HTTPS port, any answer; DAS: Carbon's health path) at node 1's address in the model.
  */
 export function firstStartWait(
@@ -102,7 +102,7 @@ export function firstStartWait(
   timing: Pick<FirstStartWait, 'timeoutSeconds' | 'intervalSeconds'> = { timeoutSeconds: FIRST_START_TIMEOUT_SECONDS, intervalSeconds: FIRST_START_INTERVAL_SECONDS },
 ): FirstStartWait | undefined {
   const role = roleOfNode(id);
-  const peer = ROLE_NODE_IDS[role][0];
+  const peer = nodesOf(t, role)[0].id;
   if (peer === id) return undefined;
   const proc = processesFor(role, flavor)[0];
   const url = `https://${node(t, peer).address}:${t.ports[proc.healthPort]}${proc.healthPath ?? '/'}`;

@@ -9,7 +9,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
-import { NODE_IDS, NodeId, roleOfNode } from '../../topology';
+import { NodeId, nodeIds, roleOfNode } from '../../topology';
 import { NODE_KEY_PREFIX } from './config-delivery';
 
 /** `s3://bucket/key` -> the object's ARN (packs the nodes may read), else undefined. */
@@ -114,7 +114,7 @@ export function ec2Identity(res: string, partition: pulumi.Input<string>, policy
 export function nodeIdentities(name: string, args: NodeIdentityArgs, parent: pulumi.Resource): Record<NodeId, NodeIdentity> {
   const { config: c, partition } = args;
   const out = {} as Record<NodeId, NodeIdentity>;
-  for (const id of NODE_IDS) {
+  for (const id of nodeIds(c.is.nodeCount)) {
     const packUrls = [c[roleOfNode(id)].packUrl, c.jdbcDriver.url];
     const policy = pulumi
       .all([partition, args.secretArn, args.keysSecretArns[id], args.bucketArn])

@@ -1,8 +1,8 @@
 /**
- * Pattern 2 on AWS EC2: two IS nodes and two analytics nodes on their own instances spread over
- * two AZs, RDS MySQL, EFS for the shared trees, TLS-terminating NLBs for IS, the management
- * hostname and the analytics dashboard (certificate and DNS: edge.ts), and an internal NLB in
- * front of the analytics receivers.
+ * Pattern 2 on AWS EC2: `is.nodeCount` IS nodes (2 by default) and two analytics nodes on their
+ * own instances spread over two AZs, RDS MySQL, EFS for the shared trees, TLS-terminating NLBs for
+ * IS, the management hostname and the analytics dashboard (certificate and DNS: edge.ts), and an
+ * internal NLB in front of the analytics receivers.
  *
  * The node addresses are known before the instances exist: each node's network interface is
  * created first and its private IP feeds the topology model (wka members, event-sync hosts,
@@ -19,7 +19,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import { StackConfig, topologyInput } from '../../config';
 import { Credentials } from '../credentials';
-import { ENVIRONMENT_TAG_KEY, NODE_IDS, NodeId, STACK_TAG_KEY, Topology, buildTopology } from '../../topology';
+import { ENVIRONMENT_TAG_KEY, NodeId, STACK_TAG_KEY, Topology, buildTopology, nodeIds } from '../../topology';
 import { renderDbInit, renderNodeChangeSets } from '../../config-templates';
 import { AwsNetwork } from '../aws/network';
 import type { StackOutputs } from '../outputs';
@@ -38,9 +38,9 @@ import { withAdminAccessFilter } from '../../config-templates/is/admin-access';
 /** Retention of the configuration bucket's access logs on prod (a year of who read which node's files). */
 export const CONFIG_ACCESS_LOG_DAYS = 365;
 
-/** A value per node. */
-function perNode<T>(f: (id: NodeId) => T): Record<NodeId, T> {
-  return Object.fromEntries(NODE_IDS.map((id) => [id, f(id)])) as Record<NodeId, T>;
+/** A value per node of the stack (`is.nodeCount` IS nodes and the two analytics nodes). */
+function perNode<T>(c: StackConfig, f: (id: NodeId) => T): Record<NodeId, T> {
+  return Object.fromEntries(nodeIds(c.is.nodeCount).map((id) => [id, f(id)])) as Record<NodeId, T>;
 }
 
 /**
@@ -71,7 +71,7 @@ function ec2KeyMaterial(name: string, c: StackConfig, enis: Record<NodeId, aws.e
       hostnames: { hostname: c.hostname, mgtHostname: c.mgtHostname, dashboardHostname: c.dashboardHostname },
       flavor: c.analytics.flavor,
       primary: c.keys.primaryPrivateKey && c.keys.primaryCertificate ? { privateKey: c.keys.primaryPrivateKey, certificate: c.keys.primaryCertificate } : undefined,
-      nodeSans: perNode((id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
+      nodeSans: perNode(c, (id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
       // The database is RDS: its CAs verify the server certificate for JDBC and db-init.
       trustedBundles: ['rds'],
       frontendPair: !c.acmCertificateArn && !c.dns.hostedZoneId,
@@ -98,6 +98,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
   constructor(name: string, args: Ec2PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('wso2:pattern2:Ec2Platform', name, {}, opts);
     const c = args.config;
+    const ids = nodeIds(c.is.nodeCount);
     const prod = c.environment === 'prod';
     const tags = { [STACK_TAG_KEY]: c.stack, [ENVIRONMENT_TAG_KEY]: c.environment };
     const region = aws.getRegionOutput({}, { parent: this }).region;
@@ -111,7 +112,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     const portModel = addressFreeModel(c);
     const groups = securityGroups(name, { config: c, vpcId: network.vpcId, portModel, tags }, this);
     // Node addresses first: the key material names them, the model and everything rendered from it follow.
-    const enis = nodeInterfaces(name, { subnetIds: network.privateSubnetIds, groups, tags }, this);
+    const enis = nodeInterfaces(name, { nodeIds: ids, subnetIds: network.privateSubnetIds, groups, tags }, this);
     const keys = ec2KeyMaterial(`${name}-keys`, c, enis, this);
     const { secrets, dbPasswords, db, efs, nodeKeys } = stores(
       name,
@@ -119,9 +120,9 @@ export class Ec2Platform extends pulumi.ComponentResource {
       this,
     );
     const topology: pulumi.Output<Topology> = pulumi
-      .all([pulumi.all(NODE_IDS.map((id) => enis[id].privateIp)), db.address, db.port])
+      .all([pulumi.all(ids.map((id) => enis[id].privateIp)), db.address, db.port])
       .apply(([ips, host, port]) => {
-        const addresses = Object.fromEntries(NODE_IDS.map((id, i) => [id, ips[i]])) as Record<NodeId, string>;
+        const addresses = Object.fromEntries(ids.map((id, i) => [id, ips[i]])) as Record<NodeId, string>;
         return buildTopology(topologyInput(c, addresses, host, port));
       });
     const dbInit = topology.apply((t) => renderDbInit(t));
@@ -136,7 +137,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
     );
     const identities = nodeIdentities(
       name,
-      { config: c, partition, secretArn: secrets.arn, keysSecretArns: perNode((id) => nodeKeys[id].arn), bucketArn: store.bucket.arn, tags },
+      { config: c, partition, secretArn: secrets.arn, keysSecretArns: perNode(c, (id) => nodeKeys[id].arn), bucketArn: store.bucket.arn, tags },
       this,
     );
     const instances = nodeInstances(
@@ -145,7 +146,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
         config: c,
         region,
         enis,
-        profiles: perNode((id) => identities[id].profile),
+        profiles: perNode(c, (id) => identities[id].profile),
         store,
         // EC2 only: the NLBs keep client addresses, so IS itself guards its admin surfaces.
         changeSets: pulumi.all([topology, network.vpcCidr]).apply(([t, vpcCidr]) => withAdminAccessFilter(renderNodeChangeSets(t), adminAllowCidrs(c, vpcCidr))),
@@ -153,13 +154,13 @@ export class Ec2Platform extends pulumi.ComponentResource {
           region,
           dbInit,
           secretArn: secrets.arn,
-          keysSecretArns: perNode((id) => nodeKeys[id].arn),
+          keysSecretArns: perNode(c, (id) => nodeKeys[id].arn),
           keyDigests: keys.publicDigest,
           efsId: efs.id,
           accessPointIds: efs.accessPointIds,
           topology,
         },
-        dependsOn: [runner.instance, secrets, ...NODE_IDS.map((id) => nodeKeys[id]), db, efs, ...network.egressReady],
+        dependsOn: [runner.instance, secrets, ...Object.values(nodeKeys), db, efs, ...network.egressReady],
         tags,
       },
       this,
@@ -192,8 +193,8 @@ export class Ec2Platform extends pulumi.ComponentResource {
       efsId: efs.id,
       secretArn: secrets.arn,
       configBucket: store.bucket.bucket,
-      nodeAddresses: pulumi.output(Object.fromEntries(NODE_IDS.map((id) => [id, enis[id].privateIp]))),
-      instanceIds: pulumi.output(Object.fromEntries(NODE_IDS.map((id) => [id, instances[id].id]))),
+      nodeAddresses: pulumi.output(Object.fromEntries(ids.map((id) => [id, enis[id].privateIp]))),
+      instanceIds: pulumi.output(Object.fromEntries(ids.map((id) => [id, instances[id].id]))),
     };
     this.registerOutputs(this.outputs);
   }

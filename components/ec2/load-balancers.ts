@@ -11,7 +11,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
-import { NodeId, ROLE_NODE_IDS, Topology, processesFor } from '../../topology';
+import { NodeId, Topology, nodesOf, processesFor } from '../../topology';
 import { awsName } from '../aws/names';
 import { EdgeLb, GroupRole, edgeForwards, internalLbPorts } from './security-rules';
 
@@ -159,7 +159,7 @@ export function loadBalancers(name: string, args: LoadBalancersArgs, parent: pul
   // Receivers: a TCP health check on the receiver port keeps only the ACTIVE analytics node in
   // service (seed 004: the passive node keeps these ports closed).
   for (const p of internalLbPorts(t)) {
-    forward(name, args, { key: `rx-${p.name}`, port: p.port, health: tcp, sticky: false, nodes: ROLE_NODE_IDS.analytics, listener: { key: `rx-${p.name}`, lb: internalLb, port: p.port } }, parent);
+    forward(name, args, { key: `rx-${p.name}`, port: p.port, health: tcp, sticky: false, nodes: nodesOf(t, 'analytics').map((n) => n.id), listener: { key: `rx-${p.name}`, lb: internalLb, port: p.port } }, parent);
   }
   return { publicLb, mgtLb, dashLb, internalLb };
 }

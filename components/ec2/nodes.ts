@@ -1,12 +1,13 @@
 /**
  * The nodes: one network interface per node first (its private IP feeds the topology model), then
  * per node its delivered files and the instance on that interface, with a constant user-data.
- * AZs alternate: node 1 of each role in the first private subnet, node 2 in the second.
+ * AZs alternate: node 1 of each role in the first private subnet, node 2 in the second, node 3 in
+ * the first again (with more subnets, round robin).
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
-import { NODE_IDS, NODE_TAG_KEY, NodeId, ROLE_NODE_IDS, Role, roleOfNode } from '../../topology';
+import { NODE_TAG_KEY, NodeId, ROLES, Role, nodeIds, roleOfNode } from '../../topology';
 import type { NodeChangeSet } from '../../config-templates';
 import { applierBundle } from '../../applier/bundle';
 import { BootScriptInputs, ConfigBucket, bootScript, nodeFiles, objectKeys } from './config-delivery';
@@ -19,6 +20,8 @@ export function instanceArch(instanceType: string): 'arm64' | 'x86_64' {
 }
 
 export interface NodeInterfacesArgs {
+  /** The stack's nodes (`nodeIds` of `is.nodeCount`), each role in order. */
+  nodeIds: readonly NodeId[];
   /** Private subnets, AZ a then AZ b. */
   subnetIds: pulumi.Output<string>[];
   /** The platform's security groups (security-groups.ts): each node is in its role's. */
@@ -35,9 +38,9 @@ export interface NodeInterfacesArgs {
  */
 export function nodeInterfaces(name: string, args: NodeInterfacesArgs, parent: pulumi.Resource): Record<NodeId, aws.ec2.NetworkInterface> {
   const enis = {} as Record<NodeId, aws.ec2.NetworkInterface>;
-  for (const id of NODE_IDS) {
+  for (const id of args.nodeIds) {
     const r = roleOfNode(id);
-    const az = ROLE_NODE_IDS[r].indexOf(id);
+    const az = args.nodeIds.filter((x) => roleOfNode(x) === r).indexOf(id) % args.subnetIds.length;
     enis[id] = new aws.ec2.NetworkInterface(
       `${name}-${id}-eni`,
       { subnetId: args.subnetIds[az], securityGroups: [args.groups[r].id], description: `WSO2 pattern 2 ${id}`, tags: { ...args.tags, Name: `${name}-${id}` } },
@@ -54,7 +57,7 @@ export function nodeInterfaces(name: string, args: NodeInterfacesArgs, parent: p
  */
 function nodeImages(c: StackConfig, parent: pulumi.Resource): Record<Role, pulumi.Input<string>> {
   const amis = {} as Record<Role, pulumi.Input<string>>;
-  for (const r of Object.keys(ROLE_NODE_IDS) as Role[]) {
+  for (const r of ROLES) {
     const arch = instanceArch(c[r].instanceType);
     amis[r] =
       c.ec2.amiId ??
@@ -107,10 +110,10 @@ export function nodeInstances(name: string, args: NodeInstancesArgs, parent: pul
   const applierJs = applierBundle();
   const instances = {} as Record<NodeId, aws.ec2.Instance>;
   const firstOfRole: Partial<Record<Role, pulumi.Resource[]>> = {};
-  for (const id of NODE_IDS) {
+  for (const id of nodeIds(c.is.nodeCount)) {
     const r = roleOfNode(id);
-    // Node 2 of a role follows node 1's objects: within one update the nodes' files change in
-    // order, and (below) node 2's instance waits for node 1's.
+    // Nodes 2..N of a role follow node 1's objects: within one update node 1's files change
+    // first, and (below) the other nodes' instances wait for node 1's.
     const after = firstOfRole[r] ?? [];
     const boot = bootScript(c, id, store, args.bootInputs);
     const files = nodeFiles(name, id, { store, changeSets: args.changeSets, applierJs, boot, after }, parent);

@@ -7,7 +7,7 @@
  */
 import type { StackConfig } from '../../config';
 import { topologyInput } from '../../config';
-import { MYSQL_PORT, NFS_PORT, NODE_IDS, NodeId, Peer, PortRule, ROLE_NODE_IDS, Role, Topology, buildTopology, ingressPairs, processesFor } from '../../topology';
+import { MYSQL_PORT, NFS_PORT, NodeId, Peer, PortRule, ROLES, Role, Topology, buildTopology, ingressPairs, nodeIds, nodesOf, processesFor } from '../../topology';
 
 /**
  * The security groups of the platform: `nlb` the public IS NLB (open to `network.ingressCidrs`),
@@ -49,7 +49,7 @@ const WORLD = '0.0.0.0/0';
  * the listeners come from it before any node (and its address) exists.
  */
 export function addressFreeModel(c: StackConfig): Topology {
-  const blank = Object.fromEntries(NODE_IDS.map((id) => [id, ''])) as Record<NodeId, string>;
+  const blank = Object.fromEntries(nodeIds(c.is.nodeCount).map((id) => [id, ''])) as Record<NodeId, string>;
   return buildTopology(topologyInput(c, blank, '', MYSQL_PORT));
 }
 
@@ -110,10 +110,10 @@ export function edgeForwards(t: Topology): EdgeForward[] {
   const out: EdgeForward[] = [];
   const isHttps = frontendPorts(t, 'is').find((p) => p.name === 'isHttps');
   if (!isHttps) throw new Error('the topology no longer opens isHttps to the front end');
-  out.push({ lb: 'public', group: 'nlb', key: 'is-tls', listenerKey: 'https', role: 'is', port: isHttps, nodes: ROLE_NODE_IDS.is });
-  out.push({ lb: 'mgt', group: 'admin-nlb', key: 'mgt-tls', listenerKey: 'mgt-https', role: 'is', port: isHttps, nodes: [ROLE_NODE_IDS.is[0]] });
+  out.push({ lb: 'public', group: 'nlb', key: 'is-tls', listenerKey: 'https', role: 'is', port: isHttps, nodes: nodesOf(t, 'is').map((n) => n.id) });
+  out.push({ lb: 'mgt', group: 'admin-nlb', key: 'mgt-tls', listenerKey: 'mgt-https', role: 'is', port: isHttps, nodes: [nodesOf(t, 'is')[0].id] });
   for (const p of frontendPorts(t, 'analytics')) {
-    out.push({ lb: 'dash', group: 'admin-nlb', key: `an-${p.name}-tls`, listenerKey: `dash-${p.name}`, role: 'analytics', port: p, nodes: ROLE_NODE_IDS.analytics });
+    out.push({ lb: 'dash', group: 'admin-nlb', key: `an-${p.name}-tls`, listenerKey: `dash-${p.name}`, role: 'analytics', port: p, nodes: nodesOf(t, 'analytics').map((n) => n.id) });
   }
   return out;
 }
@@ -147,7 +147,7 @@ export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
     add({ group: 'admin-nlb', direction: 'ingress', port: t.frontendPorts.https, peer: { cidr }, description: 'Management and dashboard HTTPS listeners (network.adminCidrs)' });
   }
 
-  for (const role of Object.keys(ROLE_NODE_IDS) as Role[]) {
+  for (const role of ROLES) {
     // Node 2's boot script polls node 1's health port before its first start (boot-script.ts
     // firstStartWait); a no-op where the model already opens that port within the role.
     const health = processesFor(role, t.analyticsFlavor)[0].healthPort;

@@ -7,7 +7,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../config';
-import { NODE_IDS, NodeId, ROLE_NODE_IDS, Role, WSO2_UID } from '../../topology';
+import { NodeId, ROLES, WSO2_UID, nodeIds } from '../../topology';
 import { VAULT_VALUES } from '../../secret-names';
 import type { Credentials } from '../credentials';
 import { EfsFileSystem } from '../aws/efs';
@@ -87,7 +87,7 @@ export function stores(name: string, args: StoresArgs, parent: pulumi.Resource):
     { parent, protect: prod },
   );
   const nodeKeys = {} as Record<NodeId, SecretDocument>;
-  for (const id of NODE_IDS) {
+  for (const id of nodeIds(c.is.nodeCount)) {
     nodeKeys[id] = new SecretDocument(
       `${name}-${id}-keys`,
       { value: args.keys.material[id], description: `WSO2 pattern 2 keystore material of ${id} (private keys; read by that node only)`, recoveryWindowInDays: prod ? 30 : 0, tags },
@@ -100,7 +100,7 @@ export function stores(name: string, args: StoresArgs, parent: pulumi.Resource):
     { parent },
   );
   // The access point roots belong to the wso2 user, whose uid is the same on every node.
-  const roles = Object.keys(ROLE_NODE_IDS) as Role[];
+  const roles = ROLES;
   const efs = new EfsFileSystem(
     `${name}-efs`,
     {

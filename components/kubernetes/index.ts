@@ -1,6 +1,6 @@
 /**
- * Pattern 2 on Kubernetes (a local cluster or EKS): two IS pods and two analytics pods with stable
- * identities (StatefulSets + headless Services, so the topology's node addresses are pod DNS
+ * Pattern 2 on Kubernetes (a local cluster or EKS): `is.nodeCount` IS pods (2 by default) and two
+ * analytics pods with stable identities (StatefulSets + headless Services, so the topology's node addresses are pod DNS
  * names), a ReadWriteMany volume for the shared trees, MySQL in the cluster or on RDS, and an
  * nginx front end behind a LoadBalancer Service. Every pod gets its node's rendered change set,
  * applied by the shared applier in an init container; secrets reach the pods only as a Secret
@@ -14,7 +14,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { StackConfig, topologyInput } from '../../config';
 import { Credentials } from '../credentials';
-import { MYSQL_PORT, NODE_IDS, NodeId, Topology, buildTopology, roleOfNode } from '../../topology';
+import { MYSQL_PORT, NodeId, Topology, buildTopology, nodeIds, roleOfNode } from '../../topology';
 import { KeyMaterial, NodeSans } from '../keys';
 import { renderNodeChangeSets } from '../../config-templates';
 import { applierBundle } from '../../applier/bundle';
@@ -33,11 +33,12 @@ import { networkPolicies } from './network-policies';
  * The SANs of each node's TLS certificate: its pod DNS name (the topology's node address) and its
  * headless Service's names (short, and in the namespace).
  * @param ns the namespace
+ * @param isNodeCount the stack's `is.nodeCount`
  */
-function keySans(ns: string): Record<NodeId, NodeSans> {
+function keySans(ns: string, isNodeCount: number): Record<NodeId, NodeSans> {
   const addresses = nodeAddresses(ns);
   const out = {} as Record<NodeId, NodeSans>;
-  for (const id of NODE_IDS) {
+  for (const id of nodeIds(isNodeCount)) {
     const headless = STATEFULSET_OF[roleOfNode(id)].headless;
     out[id] = { dnsNames: [addresses[id], headless, serviceDnsName(headless, ns)], ipAddresses: [] };
   }
@@ -90,7 +91,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         hostnames: { hostname: cfg.hostname, mgtHostname: cfg.mgtHostname, dashboardHostname: cfg.dashboardHostname },
         flavor: cfg.analytics.flavor,
         primary: cfg.keys.primaryPrivateKey && cfg.keys.primaryCertificate ? { privateKey: cfg.keys.primaryPrivateKey, certificate: cfg.keys.primaryCertificate } : undefined,
-        nodeSans: keySans(ns),
+        nodeSans: keySans(ns, cfg.is.nodeCount),
         // nginx's own certificate when config brings it; otherwise the front end has one issued by
         // this CA (caSigner), trusted through the CA.
         frontendCertificate: cfg.tls.certificate,

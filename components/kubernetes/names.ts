@@ -2,7 +2,7 @@
  * Names of the Kubernetes platform: objects, labels, annotations, the stable DNS names the
  * topology uses as node addresses, and the pod-ordinal -> node-id mapping. Pure (no Pulumi import).
  */
-import { NODE_IDS, NodeId, Peer, PortName, ROLE_NODE_IDS, Role, roleOfNode } from '../../topology';
+import { ANALYTICS_NODE_COUNT, MAX_IS_NODE_COUNT, NodeId, Peer, PortName, Role, nodeIds, roleOfNode } from '../../topology';
 
 /** Names of the workloads and their Services (explicit, so the DNS names are known up front). */
 export const NAMES = {
@@ -90,26 +90,32 @@ export function serviceDnsName(service: string, namespace: string): string {
 }
 
 /**
- * Pod ordinal 0 runs `<role>-1`, ordinal 1 runs `<role>-2` (ROLE_NODE_IDS order).
+ * Pod ordinal 0 runs `<role>-1`, ordinal 1 runs `<role>-2`, ordinal k runs `<role>-<k+1>`.
  * @param role the pod's role
  * @param podOrdinal the pod's ordinal in its StatefulSet
  */
 export function nodeIdForOrdinal(role: Role, podOrdinal: number): NodeId {
-  const id = ROLE_NODE_IDS[role][podOrdinal];
-  if (id === undefined) throw new Error(`pattern 2 has two ${role} pods; no node for ordinal ${podOrdinal}`);
-  return id;
+  const most = role === 'is' ? MAX_IS_NODE_COUNT : ANALYTICS_NODE_COUNT;
+  if (!Number.isInteger(podOrdinal) || podOrdinal < 0 || podOrdinal >= most) throw new Error(`pattern 2 has at most ${most} ${role} pods; no node for ordinal ${podOrdinal}`);
+  return `${role}-${podOrdinal + 1}` as NodeId;
 }
 
 /**
- * Every node address, as the topology wants it: the pod DNS name of the node's ordinal.
+ * The pod ordinal of a node: one less than the number in its id.
+ * @param id the node
+ */
+export function ordinalOfNode(id: NodeId): number {
+  return Number(id.slice(id.lastIndexOf('-') + 1)) - 1;
+}
+
+/**
+ * The address of every node there can be (any `is.nodeCount`), as the topology wants it: the
+ * pod DNS name of the node's ordinal. The model takes the addresses of the stack's nodes only.
  * @param namespace the namespace
  */
 export function nodeAddresses(namespace: string): Record<NodeId, string> {
   const out = {} as Record<NodeId, string>;
-  for (const id of NODE_IDS) {
-    const role = roleOfNode(id);
-    out[id] = podDnsName(role, ROLE_NODE_IDS[role].indexOf(id), namespace);
-  }
+  for (const id of nodeIds(MAX_IS_NODE_COUNT)) out[id] = podDnsName(roleOfNode(id), ordinalOfNode(id), namespace);
   return out;
 }
 

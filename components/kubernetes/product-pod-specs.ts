@@ -178,7 +178,7 @@ function productInitContainers(p: RolePod): Container[] {
     {
       name: 'apply',
       image: APPLIER_NODE_IMAGE,
-      command: ['sh', '-c', applyScript(role, p.shared)],
+      command: ['sh', '-c', applyScript(role, p.shared, nodesOf(a.t, 'is').length)],
       env: [podName],
       volumeMounts: [
         { name: 'stage', mountPath: MOUNTS.stage },
@@ -205,7 +205,7 @@ function keystoreInitContainers(p: RolePod, productImage: string, podName: k8s.t
   const nodeStep = (phase: 'prepare' | 'install'): Container => ({
     name: `keys-${phase}`,
     image: APPLIER_NODE_IMAGE,
-    command: ['sh', '-c', keysScript(p.role, phase)],
+    command: ['sh', '-c', keysScript(p.role, phase, nodesOf(p.a.t, 'is').length)],
     env: [podName],
     volumeMounts: [
       { name: 'stage', mountPath: MOUNTS.stage },

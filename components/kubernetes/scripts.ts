@@ -6,7 +6,7 @@
  * or arguments. Pure (no Pulumi import).
  */
 import * as path from 'path';
-import { AnalyticsFlavor, ProductProcess, Role, SharedDirectory } from '../../topology';
+import { AnalyticsFlavor, DEFAULT_IS_NODE_COUNT, ProductProcess, Role, SharedDirectory, roleNodeIds } from '../../topology';
 import { shellFile, shellQuote } from '../../config-templates/shell';
 import { APPLIER_FILE, MOUNTS, NAMESERVER_PLACEHOLDER, NGINX_PATHS, SECRETS_FILE, assertRelativePath, inSharedTree, jdbcDriverFileName, productHome } from './paths';
 import { DB_INIT_DONE_TABLE, keyMaterialFileName, nodeIdForOrdinal } from './names';
@@ -64,6 +64,15 @@ const PASSWORD_TMP_JS =
   'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).keystore_password; if (typeof v !== "string" || !v || /[\\r\\n]/.test(v)) process.exit(3); process.stdout.write(v + "\\n");';
 
 /**
+ * The `case "$ordinal"` branches that give each pod of the role its node id (one per node).
+ * @param role the role of the pods
+ * @param isNodeCount the stack's `is.nodeCount`
+ */
+function ordinalCases(role: Role, isNodeCount: number): string[] {
+  return roleNodeIds(isNodeCount)[role].map((_, o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
+}
+
+/**
  * Apply: runs in the Node image as the product user (the secrets file is readable through the
  * pod's fsGroup), picks this pod's change
  * set by its ordinal and applies it with the stage as the product home, in which each shared
@@ -80,8 +89,9 @@ const PASSWORD_TMP_JS =
  * to the group and others. Everything it writes is the product user's already: no chown.
  * @param role the role whose change sets the pods apply
  * @param links the role's shared directories
+ * @param isNodeCount the stack's `is.nodeCount` (how many IS pods pick a node)
  */
-export function applyScript(role: Role, links: readonly SharedDirectory[] = []): string {
+export function applyScript(role: Role, links: readonly SharedDirectory[] = [], isNodeCount: number = DEFAULT_IS_NODE_COUNT): string {
   const dirs = linkable(links);
   const run: string[] = [`stage=${MOUNTS.stage}`];
   if (dirs.length) {
@@ -114,9 +124,10 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
  * in the stage (the start script copies them into the home) and empties the work volume.
  * @param role the role whose nodes the pods run
  * @param phase which phase
+ * @param isNodeCount the stack's `is.nodeCount` (how many IS pods pick a node)
  */
-export function keysScript(role: Role, phase: 'prepare' | 'install'): string {
-  const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
+export function keysScript(role: Role, phase: 'prepare' | 'install', isNodeCount: number = DEFAULT_IS_NODE_COUNT): string {
+  const ordinals = ordinalCases(role, isNodeCount);
   const material = `"${MOUNTS.keys}/${keyMaterialFileName('$node_id')}"`;
   const run = [`node ${MOUNTS.applier}/${APPLIER_FILE} keystores --home ${MOUNTS.stage} --material ${material} --${phase} ${MOUNTS.keystoreWork}`];
   return assembleScript('k8s-keys.sh', [ordinals, run]);

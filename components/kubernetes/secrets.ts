@@ -4,7 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import { ADMIN_USERNAME, NODE_IDS } from '../../topology';
+import { ADMIN_USERNAME } from '../../topology';
 import { VAULT_VALUES } from '../../secret-names';
 import { Credentials } from '../credentials';
 import type { KeyMaterial } from '../keys';
@@ -96,7 +96,7 @@ export function platformSecrets(ctx: PlatformContext, credentials: Credentials, 
     {
       metadata: meta(SECRET_NAMES_K8S.keys),
       type: 'Opaque',
-      stringData: Object.fromEntries(NODE_IDS.map((id) => [keyMaterialFileName(id), pulumi.secret(keyMaterial.material[id])])),
+      stringData: Object.fromEntries(Object.entries(keyMaterial.material).map(([id, m]) => [keyMaterialFileName(id), pulumi.secret(m)])),
     },
     inNs(),
   );

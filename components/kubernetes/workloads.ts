@@ -6,7 +6,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
-import { DB_INIT_META_DATABASE, NODE_IDS, NodeId, PortRule, ROLE_NODE_IDS, Role, Topology, nodesOf } from '../../topology';
+import { DB_INIT_META_DATABASE, NodeId, PortRule, Role, Topology, nodeIds, nodesOf } from '../../topology';
 import { NodeChangeSet, changeSetPayload } from '../../config-templates';
 import { PlatformContext } from './context';
 import { CHECKSUM_ANNOTATION, CONFIG_MAP_NAMES, NAMES, PART_OF, STATEFULSET_OF, appLabels, changeSetFileName, portName } from './names';
@@ -47,7 +47,7 @@ export function nodeConfig(ctx: PlatformContext, bundle: string, changeSets: pul
   const { name, meta, inNs } = ctx;
   const applier = new k8s.core.v1.ConfigMap(`${name}-applier`, { metadata: meta(CONFIG_MAP_NAMES.applier), data: { [APPLIER_FILE]: bundle } }, inNs());
   const changeSetConfigMaps = {} as Record<NodeId, k8s.core.v1.ConfigMap>;
-  for (const id of NODE_IDS) {
+  for (const id of nodeIds(ctx.cfg.is.nodeCount)) {
     const payload = changeSets.apply((all) => changeSetPayload(all.find((c) => c.nodeId === id)!));
     changeSetConfigMaps[id] = new k8s.core.v1.ConfigMap(
       `${name}-changes-${id}`,
@@ -81,7 +81,8 @@ export interface ProductWorkloadArgs {
  * @param roleSets the change sets of the role's nodes
  */
 function roleChecksum(role: Role, a: ProductWorkloadArgs, roleSets: pulumi.Output<NodeChangeSet[]>): pulumi.Output<string> {
-  const ids = ROLE_NODE_IDS[role];
+  const ids = nodesOf(a.shape, role).map((n) => n.id);
+  const isNodeCount = nodesOf(a.shape, 'is').length;
   const certs = pulumi.all(ids.map((id) => a.keyDigests[id]));
   return pulumi.all([roleSets, a.secrets.versions, a.dbInit.scriptSha, certs]).apply(([sets, versions, dbSha, certDigests]: [NodeChangeSet[], string, string, string[]]) => {
     const parts: Record<string, string> = {
@@ -89,8 +90,8 @@ function roleChecksum(role: Role, a: ProductWorkloadArgs, roleSets: pulumi.Outpu
       secrets: versions,
       dbInit: dbSha,
       stage: stageScript(role, a.shape.analyticsFlavor),
-      apply: applyScript(role, a.shape.sharedDirectories.filter((d) => d.role === role)),
-      keys: keysScript(role, 'prepare') + keysScript(role, 'install') + keystoresScript(),
+      apply: applyScript(role, a.shape.sharedDirectories.filter((d) => d.role === role), isNodeCount),
+      keys: keysScript(role, 'prepare', isNodeCount) + keysScript(role, 'install', isNodeCount) + keystoresScript(),
     };
     for (const cs of sets) parts[`changes/${cs.nodeId}`] = changeSetPayload(cs);
     // Certificates only (public): never a digest of a private key or password.
@@ -100,8 +101,9 @@ function roleChecksum(role: Role, a: ProductWorkloadArgs, roleSets: pulumi.Outpu
 }
 
 /**
- * Two pods of a role with stable identities. One pod template for both: the apply init
- * container picks the node's change set by the pod's ordinal (0 -> <role>-1, 1 -> <role>-2).
+ * The pods of a role (the model's nodes: `is.nodeCount` IS, two analytics) with stable
+ * identities. One pod template for all: the apply init container picks the node's change set by
+ * the pod's ordinal (0 -> <role>-1, k -> <role>-<k+1>).
  * @param ctx the platform context
  * @param role the role
  * @param a what the pods are built from
@@ -111,7 +113,8 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
   const { sts, headless } = STATEFULSET_OF[role];
   const labels = appLabels(sts);
   const t = a.shape;
-  const ids = ROLE_NODE_IDS[role];
+  // The model's nodes of the role: `is.nodeCount` IS pods, two analytics pods.
+  const ids = nodesOf(t, role).map((n) => n.id);
   const ports: PortRule[] = nodesOf(t, role)[0].ports as PortRule[];
   const nodeMeta = (n: string) => ({ name: n, namespace: ns, labels: { ...PART_OF } });
   const roleSets = a.config.changeSets.apply((all) => all.filter((c) => ids.includes(c.nodeId as NodeId)));
@@ -147,7 +150,7 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
       metadata: nodeMeta(sts),
       spec: {
         serviceName: headless,
-        replicas: 2,
+        replicas: ids.length,
         selector: { matchLabels: labels },
         // IS: one pod at a time at first start, each Ready before the next (the first node
         // initialises the empty database and brings up the cluster). Immutable: changing it
@@ -163,7 +166,8 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
         },
       },
     },
-    inNs({ dependsOn: [...a.deps, ...cms, a.dbInit.job], customTimeouts: { create: '40m', update: '40m' } }),
+    // Pods start and roll one at a time: 20 minutes each (40 with two).
+    inNs({ dependsOn: [...a.deps, ...cms, a.dbInit.job], customTimeouts: { create: `${20 * ids.length}m`, update: `${20 * ids.length}m` } }),
   );
 
   // Drains evict one node of the pair at a time (both workers are Ready, so the budget frees up).

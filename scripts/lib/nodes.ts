@@ -9,11 +9,11 @@
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { CHANGE_SET_SCHEMA, NodeChangeSet } from '../../config-templates';
-import { NODE_IDS, NODE_TAG_KEY } from '../../topology';
+import { MAX_IS_NODE_COUNT, NODE_TAG_KEY, nodeIds } from '../../topology';
 import { RecordedResource } from '../mocks';
 
-/** Values the node tag may carry: the product nodes and the two shared parts. */
-export const NODE_TAG_VALUES: readonly string[] = [...NODE_IDS, 'frontend', 'database'];
+/** Values the node tag may carry: the product nodes (any `is.nodeCount`) and the two shared parts. */
+export const NODE_TAG_VALUES: readonly string[] = [...nodeIds(MAX_IS_NODE_COUNT), 'frontend', 'database'];
 
 /** A change set as found: the exact payload string and where it came from. */
 export interface FoundChangeSet {

@@ -29,6 +29,7 @@ const FAST = [
   'is-apply',
   'is-render',
   'k8s-pod-specs',
+  'node-count-model', // is.nodeCount 3 and 5: model, renderers, pod-ordinal scripts
   'keys-config', // keys.* config rules, key material documents (Node crypto only)
   'test-tiers',
 ];
@@ -66,6 +67,7 @@ const SYSTEM = [
   'k8s-local', // shellcheck
   'k8s-local-prod', // the program under mocks
   'k8s-namespace-adopt', // the program under mocks
+  'node-count-plan', // the plan CLI: is.nodeCount 2, 3, 5 on dev and local
   'k8s-netpol',
   'k8s-pod-security', // the Pod Security Standards checker in a child node
   'k8s-pod-security-eks', // the Pod Security Standards checker in a child node
