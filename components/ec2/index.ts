@@ -135,11 +135,8 @@ export class Ec2Platform extends pulumi.ComponentResource {
       { config: c, region, partition, subnetId: network.privateSubnetIds[0], securityGroupId: groups.is.id, store, dbInit, dbPasswords, db, topology, egressReady: network.egressReady, tags },
       this,
     );
-    const identities = nodeIdentities(
-      name,
-      { config: c, partition, secretArn: secrets.arn, keysSecretArns: perNode(c, (id) => nodeKeys[id].arn), bucketArn: store.bucket.arn, tags },
-      this,
-    );
+    const keysSecretArns = perNode(c, (id) => nodeKeys[id].arn);
+    const identities = nodeIdentities(name, { config: c, partition, secretArn: secrets.arn, keysSecretArns, bucketArn: store.bucket.arn, tags }, this);
     const instances = nodeInstances(
       name,
       {
@@ -154,7 +151,7 @@ export class Ec2Platform extends pulumi.ComponentResource {
           region,
           dbInit,
           secretArn: secrets.arn,
-          keysSecretArns: perNode(c, (id) => nodeKeys[id].arn),
+          keysSecretArns,
           keyDigests: keys.publicDigest,
           efsId: efs.id,
           accessPointIds: efs.accessPointIds,
@@ -166,11 +163,8 @@ export class Ec2Platform extends pulumi.ComponentResource {
       this,
     );
     const certificateArn = edgeCertificate(name, { config: c, frontend: keys.frontend, caCertificate: keys.caCertificate, tags }, this);
-    const lbs = loadBalancers(
-      name,
-      { config: c, portModel, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds, groups, instances, certificateArn, tags },
-      this,
-    );
+    const { publicSubnetIds, privateSubnetIds } = network;
+    const lbs = loadBalancers(name, { config: c, portModel, vpcId: network.vpcId, publicSubnetIds, privateSubnetIds, groups, instances, certificateArn, tags }, this);
     const { publicLb, mgtLb, dashLb, internalLb } = lbs;
     edgeDnsRecords(name, c, lbs, this);
 

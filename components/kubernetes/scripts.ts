@@ -112,7 +112,7 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = [], 
       `(umask 077 && node -e ${shellQuote(PASSWORD_TMP_JS)} ${MOUNTS.secrets}/${SECRETS_FILE} >"$stage/password-tmp")`,
     );
   }
-  const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
+  const ordinals = ordinalCases(role, isNodeCount);
   return assembleScript('k8s-apply.sh', [ordinals, run]);
 }
 
