@@ -14,6 +14,7 @@
 
 const FAST = [
   'analytics-sp',
+  'analytics-vault-render',
   'applier',
   'applier-one-pass',
   'config',
