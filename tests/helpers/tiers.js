@@ -49,6 +49,7 @@ const SYSTEM = [
   'ec2-prod', // cloud-init schema
   'ec2-shell', // shellcheck, bash -n
   'ec2-units', // cloud-init, javac/java (stop harness)
+  'ec2-vault-start', // bash, node
   'is-properties-jvm', // java
   'is-keystores-plan', // the plan CLI
   'k8s-das', // sh
