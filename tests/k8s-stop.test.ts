@@ -20,8 +20,12 @@ import { TERMINATION_GRACE_SECONDS } from '../components/kubernetes/product-pod-
 const STAND_IN = path.join(__dirname, 'fixtures/k8s/stand-in');
 /** How long the JVM stand-in takes to stop after TERM. */
 const JVM_STOP_SECONDS = 2;
-const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
-const maybe = canUnshare ? test : test.skip;
+/** Runs the test body only after checking that PID namespaces work here (root, util-linux unshare), failing loudly if not. */
+const maybe = (name: string, body: () => Promise<void> | void, timeout?: number) =>
+  test(name, async () => {
+    expect(spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status).toBe(0);
+    await body();
+  }, timeout);
 
 let dir: string;
 beforeEach(() => {

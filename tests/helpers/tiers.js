@@ -38,6 +38,7 @@ const SYSTEM = [
   'applier-explode-boot', // EC2 boot scripts in a sandbox
   'applier-explode-plan', // the plan CLI
   'applier-secrets', // MariaDB
+  'vault-crypto', // javac/java, openssl
   'boot', // EC2 boot scripts in a sandbox
   'das', // the bundled applier in a child node
   'das-db-init', // MariaDB

@@ -1,0 +1,96 @@
+/**
+ * applier/vault-crypto.ts against the real JDK: every ciphertext decrypts with the private key and
+ * exactly the transformations IS 5.8 uses (Secure Vault: RSA/ECB/PKCS1Padding; CryptoUtil:
+ * RSA/ECB/OAEPWithSHA1AndMGF1Padding inside the CipherHolder JSON), for 2048/3072/4096-bit keys
+ * and a hostile password; the padding is deterministic per (certificate, plaintext, seed).
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { cryptoUtilEncrypt, secureVaultEncrypt } from '../applier/vault-crypto';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-crypto-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Every character the brief names, an XML/shell/properties hostile mix and non-ASCII (Latin-1, CJK, astral). */
+export const HOSTILE = `&<>"'$\\\`=:#!\t pässwörd-€-漢字-😀 %s{x}`;
+
+interface Key { bits: number; keyFile: string; certFile: string; certPem: string }
+function makeKey(bits: number): Key {
+  const keyFile = path.join(tmp, `k${bits}.key`);
+  const certFile = path.join(tmp, `k${bits}.pem`);
+  execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, '-out', keyFile], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', keyFile, '-out', certFile, '-days', '30', '-set_serial', '7', '-subj', `/CN=vault-${bits}`], { stdio: 'pipe' });
+  return { bits, keyFile, certFile, certPem: fs.readFileSync(certFile, 'utf8') };
+}
+
+const classes = path.join(tmp, 'classes');
+let keys: Key[] = [];
+beforeAll(() => {
+  const r = spawnSync('javac', ['--release', '8', '-d', classes, path.join(__dirname, 'fixtures', 'java', 'VaultDecrypt.java')], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  keys = [2048, 3072, 4096].map(makeKey);
+}, 120_000);
+
+/** Decrypts each ciphertext with the JDK; returns the plaintexts (UTF-8). */
+export function jdkDecrypt(classDir: string, mode: 'vault' | 'cryptoutil', keyFile: string, certFile: string, ciphertexts: string[]): string[] {
+  const r = spawnSync('java', ['-cp', classDir, 'VaultDecrypt', mode, keyFile, certFile], { input: ciphertexts.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`VaultDecrypt ${mode}: ${r.stdout} ${r.stderr}`);
+  return r.stdout.trim().split('\n').map((l) => Buffer.from(l, 'base64').toString('utf8'));
+}
+
+const PLAINS = [HOSTILE, 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z', 'x'];
+
+test.each([2048, 3072, 4096])('Secure Vault ciphertexts decrypt with RSA/ECB/PKCS1Padding (%i-bit key)', (bits) => {
+  const k = keys.find((x) => x.bits === bits)!;
+  const cts = PLAINS.map((p) => secureVaultEncrypt(k.certPem, p, 'store-pass'));
+  for (const ct of cts) {
+    expect(ct).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    expect(Buffer.from(ct, 'base64').length).toBe(bits / 8);
+  }
+  expect(jdkDecrypt(classes, 'vault', k.keyFile, k.certFile, cts)).toEqual(PLAINS);
+}, 60_000);
+
+test.each([2048, 3072, 4096])('CryptoUtil self-contained ciphertexts decrypt with RSA/ECB/OAEPWithSHA1AndMGF1Padding (%i-bit key)', (bits) => {
+  const k = keys.find((x) => x.bits === bits)!;
+  const cts = PLAINS.map((p) => cryptoUtilEncrypt(k.certPem, p, 'internal-pass'));
+  expect(jdkDecrypt(classes, 'cryptoutil', k.keyFile, k.certFile, cts)).toEqual(PLAINS);
+}, 60_000);
+
+test('the CryptoUtil JSON is what Gson writes for CipherHolder: c, t, tp, tpd in that order, "=" as \\u003d', () => {
+  const k = keys[0];
+  const json = Buffer.from(cryptoUtilEncrypt(k.certPem, HOSTILE, 's'), 'base64').toString('utf8');
+  const thumb = execFileSync('openssl', ['x509', '-in', k.certFile, '-noout', '-fingerprint', '-sha1'], { encoding: 'utf8' })
+    .trim().replace(/^.*=/, '').replace(/:/g, '');
+  expect(json).toMatch(new RegExp(`^\\{"c":"[A-Za-z0-9+/]+(\\\\u003d){0,2}","t":"RSA/ECB/OAEPwithSHA1andMGF1Padding","tp":"${thumb}","tpd":"SHA-1"\\}$`));
+  expect(json).not.toContain('=');
+  // A 2048-bit ciphertext is 256 bytes: base64 ends in one '=' -> Gson's \u003d.
+  expect(json).toContain('\\u003d"');
+});
+
+test('deterministic: same inputs give the same bytes; another seed, plaintext or key gives others', () => {
+  const [a, b] = keys;
+  for (const f of [secureVaultEncrypt, cryptoUtilEncrypt]) {
+    const one = f(a.certPem, HOSTILE, 'seed-1');
+    expect(f(a.certPem, HOSTILE, 'seed-1')).toBe(one);
+    expect(f(a.certPem, HOSTILE, 'seed-2')).not.toBe(one);
+    expect(f(a.certPem, HOSTILE + 'x', 'seed-1')).not.toBe(one);
+    expect(f(b.certPem, HOSTILE, 'seed-1')).not.toBe(one);
+  }
+});
+
+test('refuses what the products could not decrypt, naming no value', () => {
+  const k = keys[0];
+  expect(() => secureVaultEncrypt(k.certPem, 'x'.repeat(246), 's')).toThrow(/too long for RSA PKCS#1 v1.5 with a 2048-bit key/);
+  expect(secureVaultEncrypt(k.certPem, 'x'.repeat(245), 's')).toBeTruthy();
+  expect(() => cryptoUtilEncrypt(k.certPem, 'x'.repeat(215), 's')).toThrow(/too long for RSA OAEP-SHA1/);
+  expect(() => secureVaultEncrypt(k.certPem, 'x', '')).toThrow(/empty seed/);
+  const ecKey = path.join(tmp, 'ec.key');
+  const ecCert = path.join(tmp, 'ec.pem');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', ecKey], { stdio: 'pipe' });
+  execFileSync('openssl', ['req', '-x509', '-new', '-key', ecKey, '-out', ecCert, '-days', '30', '-subj', '/CN=ec'], { stdio: 'pipe' });
+  expect(() => secureVaultEncrypt(fs.readFileSync(ecCert, 'utf8'), 'x', 's')).toThrow(/not RSA/);
+  expect(() => cryptoUtilEncrypt('nope', 'x', 's')).toThrow(/not a PEM certificate/);
+});
