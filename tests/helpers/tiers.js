@@ -33,6 +33,7 @@ const FAST = [
 
 const SYSTEM = [
   'analytics-tls-floor', // java, keytool, openssl
+  'analytics-vault', // java, javac, keytool, openssl (the keystores step)
   'applier-bundle', // the bundled applier in a child node
   'applier-explode', // zip / unzip, the bundled CLI racing itself
   'applier-explode-boot', // EC2 boot scripts in a sandbox
