@@ -126,6 +126,28 @@ test('start links the shared trees, copies node-local staged files (never into a
   expect(fs.readFileSync(path.join(shared, 'Deployment/server/webapps/stock.war'), 'utf8')).toBe('stock war');
 });
 
+test('start (SP analytics) gives the product, and only the product, the Secure Vault master keys from the vault Secret file', () => {
+  const keyFile = path.join(dir, 'vault', 'master-key');
+  fs.mkdirSync(path.dirname(keyFile));
+  fs.writeFileSync(keyFile, 'Vault-Key_0123');
+  // The product dumps its environment; the start script's own shell must not hold the key afterwards.
+  fs.mkdirSync(path.join(home, 'bin'), { recursive: true });
+  fs.writeFileSync(path.join(home, 'bin/worker.sh'), `env > ${JSON.stringify(path.join(dir, 'product-env'))}\n`);
+  const proc = processesFor('analytics', 'sp')[0];
+  const script = startScript('analytics', proc, [], { flavor: 'sp', vaultKeyFile: keyFile }).replace(/\nexit "\$status"\n$/, '\nenv > "$home/../shell-env"\nexit "$status"\n');
+  const r = sh(script);
+  expect(r.status).toBe(0);
+  const productEnv = fs.readFileSync(path.join(dir, 'product-env'), 'utf8');
+  expect(productEnv).toMatch(/^keyStorePassword=Vault-Key_0123$/m);
+  expect(productEnv).toMatch(/^privateKeyPassword=Vault-Key_0123$/m);
+  expect(fs.readFileSync(path.join(dir, 'shell-env'), 'utf8')).not.toContain('Vault-Key_0123');
+  // Without a vault key file (IS, DAS): no such variables.
+  const plain = startScript('analytics', proc, [], { flavor: 'sp' });
+  expect(plain).toContain("vault_key_file=''");
+  expect(sh(plain).status).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'product-env'), 'utf8')).not.toMatch(/keyStorePassword|privateKeyPassword/);
+});
+
 test('start puts the JDBC driver into the product\'s driver directory and links the common home path (DAS)', () => {
   const driverDir = path.join(dir, 'driver');
   fs.mkdirSync(driverDir);

@@ -159,6 +159,8 @@ export interface StartOptions {
   jdbcDriver?: { file: string; dir: string };
   /** An absolute symlink to the product home (DAS: ANALYTICS_HOME_LINK), in a writable mount. */
   homeLink?: string;
+  /** SP analytics: the file holding the Secure Vault master key, passed to the product process only as keyStorePassword / privateKeyPassword. */
+  vaultKeyFile?: string;
 }
 
 /**
@@ -201,6 +203,7 @@ export function startScript(role: Role, process: ProductProcess, links: readonly
     setup,
     skip.length ? [`  case "$f" in ${skip.join('|')}) continue ;; esac`] : [],
     [`prog=${shellQuote(assertRelativePath(process.command))}`],
+    [`vault_key_file=${shellQuote(opts.vaultKeyFile ?? '')}`],
   ]);
 }
 
