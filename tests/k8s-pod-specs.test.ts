@@ -56,7 +56,7 @@ test('SP analytics containers, and only they, read the Secure Vault master key S
     expect(c.command[2]).toContain(`vault_key_file='${MOUNTS.vault}/master-key'`);
     expect(JSON.stringify(c.env ?? [])).not.toMatch(/keyStorePassword/);
   }
-  for (const c of spec.initContainers as any[]) expect((c.volumeMounts as any[]).some((m) => m.name === 'vault')).toBe(false);
+  for (const c of spec.initContainers as any[]) expect(((c.volumeMounts ?? []) as any[]).some((m) => m.name === 'vault')).toBe(false);
   const is = isPodSpec(withVault);
   expect((is.volumes as any[]).some((v) => v.name === 'vault')).toBe(false);
   expect((is.containers as any[])[0].command[2]).toContain("vault_key_file=''");
