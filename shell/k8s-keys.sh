@@ -1,6 +1,6 @@
 # shellcheck shell=sh
-# Kubernetes `keys-prepare` and `keys-install` init containers (the Node image, as root, to read
-# the 0400 key material): pick this pod's node by its ordinal and run one phase of the applier's
+# Kubernetes `keys-prepare` and `keys-install` init containers (the Node image, as the product
+# user, who reads the key material through the pod's fsGroup): pick this pod's node by its ordinal and run one phase of the applier's
 # keystores command on the stage (see keysScript in components/kubernetes/scripts.ts, which emits
 # the lines below this comment, each `#@` line replaced by the generated lines it describes).
 # Between the two, the product image runs the keytool steps (k8s-keystores.sh).
@@ -13,4 +13,4 @@ case "$ordinal" in
 #@ the node id of pod ordinals 0 and 1
   *) echo "keys: no pattern-2 node for pod $POD_NAME" >&2; exit 1 ;;
 esac
-#@ the applier's keystores phase for this node; what it wrote given to the product uid
+#@ the applier's keystores phase for this node

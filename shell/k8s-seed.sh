@@ -1,9 +1,9 @@
 # shellcheck shell=sh
-# Kubernetes `seed-shared` init container (the product image, as root): each shared directory that
+# Kubernetes `seed-shared` init container (the product image, as the product user): each shared directory that
 # is missing or empty on the ReadWriteMany volume is filled from the image's own tree, copied aside
 # and then renamed into place, so two pods racing cannot interleave and a filled directory is
-# never clobbered. The copy does not depend on chown: an EFS access point maps every file to its
-# own uid and refuses chown, even to root.
+# never clobbered. The product user owns the volume's top directory (the NFS server's export-owner
+# init container; an EFS access point maps every file to its own uid), so no chown is needed.
 # components/kubernetes/scripts.ts emits the lines below this comment, each `#@` line replaced
 # by the generated lines it describes.
 # shellcheck disable=SC2154 # home, shared: generated lines
@@ -16,10 +16,8 @@ seed() {
   tmp="$shared/.seed-$name-$POD_NAME"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  # No ownership kept (not `cp -a`): on an EFS access point even root's chown is refused, and a
-  # copy that must keep the image's owner fails there; the copy then goes to the product uid.
+  # No ownership kept (not `cp -a`): the copy is the product user's, as is the image's tree.
   if [ -d "$src" ]; then cp -R "$src/." "$tmp/"; fi
-#@ the copy given to the product uid (NFS needs it; EFS access points refuse it and own the files)
   if [ -d "$dst" ]; then rmdir "$dst" 2>/dev/null || true; fi
   if mv -T "$tmp" "$dst" 2>/dev/null; then echo "seed: $name seeded from the image"; else rm -rf "$tmp"; echo "seed: $name was seeded by another pod"; fi
 }

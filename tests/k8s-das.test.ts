@@ -12,6 +12,7 @@ import * as path from 'path';
 import { runStack, ProgramRun, REPO, byKind, findObject, k8sObjects } from './fixtures/k8s/harness';
 import { actualTriples, expectedTriples, workloadsOf } from './fixtures/k8s/netpol';
 import { validateObject } from './fixtures/k8s/validate';
+import { restrictedViolations } from './helpers/pss';
 import {
   ANALYTICS_HOME_LINK,
   DEFAULT_PORTS,
@@ -238,4 +239,10 @@ test('the same stack without the DAS image is rejected, naming kubernetes.images
   expect(err).toBeInstanceOf(ConfigError);
   expect((err as ConfigError).key).toBe('kubernetes.images.analyticsDas');
   expect((err as ConfigError).message).toMatch(new RegExp(`${PROJECT}:kubernetes\\.images\\.analyticsDas: .*DAS-based IS Analytics image`));
+});
+
+test('every pod template but the NFS server\'s meets the restricted Pod Security Standard (the DAS home link and dbscripts copy included)', () => {
+  const pods = [...byKind(run.records, 'StatefulSet'), ...byKind(run.records, 'Deployment'), ...byKind(run.records, 'Job')].filter((w) => w.metadata.name !== NAMES.nfs);
+  expect(pods.length).toBe(5);
+  expect(restrictedViolations(pods).violations).toEqual([]);
 });

@@ -319,6 +319,9 @@ describe('volumes, claims, services', () => {
     expect(pv.spec.mountOptions).toEqual(['nfsvers=4']);
     const server = podSpec(findObject(run.records, 'Deployment', NAMES.nfs)).containers[0];
     expect(server.securityContext).toEqual({ privileged: true });
+    // Its init container gives the export's top directory to the product user, who seeds it.
+    const owner = podSpec(findObject(run.records, 'Deployment', NAMES.nfs)).initContainers[0];
+    expect([owner.command, owner.securityContext.capabilities]).toEqual([['chown', '802:802', server.volumeMounts[0].mountPath], { drop: ['ALL'], add: ['CHOWN'] }]);
     expect(server.env).toEqual([{ name: 'SHARED_DIRECTORY', value: server.volumeMounts[0].mountPath }]);
     for (const name of [NAMES.is, NAMES.analytics]) {
       const spec = podSpec(sts(name));
@@ -473,7 +476,7 @@ describe('secrets', () => {
     const file = JSON.parse((rec.inputs.stringData as any)['secrets.json']);
     expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password', 'internal_keystore_password', 'keystore_password', 'tls_keystore_password', 'truststore_password']);
     const vol = podSpec(sts(NAMES.is)).volumes.find((v: any) => v.name === 'secrets');
-    expect(vol.secret.defaultMode).toBe(0o400);
+    expect(vol.secret.defaultMode).toBe(0o440);
   });
 });
 

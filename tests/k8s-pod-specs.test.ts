@@ -29,12 +29,13 @@ test('an IS pod names the objects it was given and runs as the product user', ()
   const volumes = Object.fromEntries((spec.volumes as any[]).map((v) => [v.name, v]));
   expect(volumes.changes.projected.sources).toEqual([{ configMap: { name: 'cs-1' } }, { configMap: { name: 'cs-2' } }]);
   expect(volumes.applier.configMap.name).toBe('applier-cm');
-  expect(volumes.secrets.secret).toEqual({ secretName: 'applier-secret', defaultMode: 0o400 });
+  expect(volumes.secrets.secret).toEqual({ secretName: 'applier-secret', defaultMode: 0o440 });
   expect(volumes.shared.persistentVolumeClaim.claimName).toBe('shared-claim');
   expect((spec.initContainers as any[]).map((c) => c.name)).toEqual(['fetch-jdbc-driver', 'wait-for-database', 'stage', 'seed-shared', 'apply', 'keys-prepare', 'keystores', 'keys-install']);
   expect((spec.initContainers as any[])[2].command).toEqual(product.stageCommand);
-  expect(spec.securityContext).toEqual({ fsGroup: WSO2_UID });
-  expect((spec.containers as any[]).map((c) => c.securityContext.runAsUser)).toEqual([WSO2_UID]);
+  expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: WSO2_UID, runAsGroup: WSO2_UID, fsGroup: WSO2_UID });
+  // Every container, the Node and MySQL ones included, runs as the pod's user: none sets another.
+  for (const c of [...(spec.initContainers as any[]), ...(spec.containers as any[])]) expect([c.name, c.securityContext.runAsUser]).toEqual([c.name, undefined]);
 });
 
 test('an analytics pod (SP) runs the worker and the dashboard; only the worker mounts the shared volume', () => {
@@ -79,5 +80,5 @@ test('the support pods take their images, ports and object names as given', () =
 
   const nginx = nginxPodSpec({ image: 'nginx:1', start: 'exec nginx', ports: { https: 8443, http: 8080 }, templateConfigMap: 'conf-cm', tlsSecret: 'tls-secret', tlsDir: '/tls', labels: { app: 'x' } });
   expect((nginx.containers as any[])[0].ports.map((p: any) => p.containerPort)).toEqual([8443, 8080]);
-  expect((nginx.volumes as any[]).map((v) => v.configMap?.name ?? v.secret?.secretName ?? v.name)).toEqual(['conf-cm', 'conf', 'tls-secret']);
+  expect((nginx.volumes as any[]).map((v) => v.configMap?.name ?? v.secret?.secretName ?? v.name)).toEqual(['conf-cm', 'conf', 'tls-secret', 'cache', 'run']);
 });

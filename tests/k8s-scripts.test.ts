@@ -79,7 +79,7 @@ test('seed fills empty shared directories from the image and never clobbers fill
 });
 
 /** Root without CAP_CHOWN (util-linux setpriv): chown is refused as on an EFS access point, even to root. */
-test('seed copies the image trees where chown is refused (an EFS access point), without relying on it', () => {
+test('seed copies the image trees where chown is refused (an EFS access point): it never chowns', () => {
   // Needs root and util-linux setpriv (as .ci/run has): a machine without them fails here, loudly.
   expect(process.getuid?.()).toBe(0);
   expect(spawnSync('setpriv', ['--bounding-set=-chown', '--inh-caps=-chown', 'true']).status).toBe(0);
@@ -98,7 +98,7 @@ test('seed copies the image trees where chown is refused (an EFS access point), 
   expect(keep.stderr).toContain('failed to preserve ownership');
   const r = refused(seedScript('is', SHARED_DIRECTORIES));
   expect([r.status, r.stdout]).toEqual([0, expect.stringContaining('seed: Deployment seeded from the image')]);
-  expect(r.stdout).toContain('chown refused');
+  expect(r.stdout + r.stderr).not.toContain('chown');
   expect(fs.readFileSync(path.join(shared, 'Deployment/server/webapps/stock.war'), 'utf8')).toBe('stock war');
   expect(fs.readFileSync(path.join(shared, 'Deployment/server/eventpublishers/p.xml'), 'utf8')).toBe('<stock/>');
   expect(fs.existsSync(path.join(shared, 'Tenants/.keep'))).toBe(true);
@@ -286,6 +286,12 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
     fs.writeFileSync(path.join(fixed, 'applier', APPLIER_FILE), applierBundle());
     for (const cs of sets) fs.writeFileSync(path.join(fixed, 'changes', changeSetFileName(cs.nodeId)), changeSetPayload(cs));
     fs.writeFileSync(path.join(fixed, 'secrets', SECRETS_FILE), JSON.stringify(SECRET_VALUES), { mode: 0o400 });
+    if (isRoot) {
+      // The Secret's file as the kubelet writes it for the pod's fsGroup; the rest world-readable, as ConfigMaps and the image are.
+      fs.chownSync(path.join(fixed, 'secrets', SECRETS_FILE), 0, WSO2_UID);
+      fs.chmodSync(path.join(fixed, 'secrets', SECRETS_FILE), 0o440);
+      fs.chmodSync(fixed, 0o755);
+    }
   });
   afterAll(() => fs.rmSync(fixed, { recursive: true, force: true }));
 
@@ -303,7 +309,20 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
     const pod = { ordinal, home: path.join(dir, `pod${ordinal}/home`), stage: path.join(dir, `pod${ordinal}/stage`) };
     fs.cpSync(image, pod.home, { recursive: true });
     fs.mkdirSync(pod.stage);
+    if (isRoot) asKubelet(pod);
     return pod;
+  }
+  /**
+   * As root, the volumes as the kubelet makes them for a pod of fsGroup 802, whose containers all
+   * run as 802 (pod-security.ts): an emptyDir is root's, mode 0777 plus the group's set-gid bit;
+   * a Secret's files are root's, of the group, 0440; the image's home is the product user's; the
+   * shared volume's top directory is the product user's (the NFS server's export-owner).
+   */
+  function asKubelet(pod: Pod): void {
+    for (const d of [dir, path.dirname(pod.home)]) fs.chmodSync(d, 0o755);
+    spawnSync('chown', ['-R', `${WSO2_UID}:${WSO2_UID}`, pod.home, shared]);
+    fs.chownSync(pod.stage, 0, WSO2_UID);
+    fs.chmodSync(pod.stage, 0o2777);
   }
   function run(pod: Pod, script: string, args: string[] = []): Promise<{ status: number | null; out: string }> {
     const s = [
@@ -314,7 +333,9 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
       [MOUNTS.secrets, path.join(fixed, 'secrets')],
     ].reduce((acc, [from, to]) => acc.split(from).join(to), script);
     return new Promise((resolve) => {
-      const p = spawn('sh', ['-c', s, 'pod', ...args], { env: { ...process.env, WSO2_SERVER_HOME: pod.home, POD_NAME: `wso2is-${pod.ordinal}` } });
+      // As the product user, never root (pod-security.ts), with the pod's fsGroup as its group.
+      const cmd = isRoot ? ['setpriv', `--reuid=${WSO2_UID}`, `--regid=${WSO2_UID}`, `--groups=${WSO2_UID}`, 'sh'] : ['sh'];
+      const p = spawn(cmd[0], [...cmd.slice(1), '-c', s, 'pod', ...args], { env: { ...process.env, WSO2_SERVER_HOME: pod.home, POD_NAME: `wso2is-${pod.ordinal}`, HOME: '/' } });
       let out = '';
       p.stdout.on('data', (d) => (out += d));
       p.stderr.on('data', (d) => (out += d));

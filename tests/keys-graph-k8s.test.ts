@@ -50,9 +50,10 @@ test.each(['is', 'analytics'] as Role[])('%s pods build their keystores in init 
   expect(byName('keystores').image).toBe(spec.containers[0].image);
   expect(byName('keys-prepare').command[2]).toContain(`--prepare ${MOUNTS.keystoreWork}`);
   expect(byName('keys-install').command[2]).toContain(`--install ${MOUNTS.keystoreWork}`);
-  expect(byName('keystores').securityContext.runAsUser).not.toBe(0);
+  expect(spec.securityContext.runAsUser).not.toBe(0);
+  for (const c of spec.initContainers) expect([c.name, c.securityContext.runAsUser]).toEqual([c.name, undefined]);
   const vols = Object.fromEntries(spec.volumes.map((v: any) => [v.name, v]));
-  expect(vols.keys.secret).toEqual({ secretName: SECRET_NAMES_K8S.keys, defaultMode: 0o400 });
+  expect(vols.keys.secret).toEqual({ secretName: SECRET_NAMES_K8S.keys, defaultMode: 0o440 });
   expect(vols['keystore-work'].emptyDir.medium).toBe('Memory');
   // Only the Node steps see the material; the product container never mounts it.
   for (const c of spec.containers) expect(c.volumeMounts.map((m: any) => m.name)).not.toContain('keys');

@@ -7,6 +7,7 @@ import * as k8s from '@pulumi/kubernetes';
 import { StackConfig } from '../../config';
 import { NODE_TAG_KEY } from '../../topology';
 import { PART_OF } from './names';
+import { enforcedLevel, podSecurityLabels } from './pod-security';
 
 /** The platform component as its resource families see it. */
 export interface PlatformContext {
@@ -38,7 +39,9 @@ export interface PlatformContext {
  * `kubernetes.createNamespace` is false, when the named namespace exists already and is adopted
  * (no Namespace object: creating one that exists fails with @pulumi/kubernetes 4.29+). In prod a
  * created Namespace is kept on `destroy` (`retainOnDelete`): deleting it would delete the claims
- * the stack keeps (storage.ts, database.ts) with it.
+ * the stack keeps (storage.ts, database.ts) with it. A created Namespace carries the Pod Security
+ * admission labels (pod-security.ts): `restricted` enforced, except where the in-cluster NFS server
+ * runs in it; an adopted one is left as its owner labelled it.
  * @param name the component's name
  * @param cfg the validated stack configuration
  * @param parent the component
@@ -48,7 +51,11 @@ export function platformContext(name: string, cfg: StackConfig, parent: pulumi.R
   const provider = new k8s.Provider(`${name}-provider`, { context: cfg.kubernetes.context, enableServerSideApply: true, namespace: ns }, { parent });
   const opts = (extra?: pulumi.CustomResourceOptions): pulumi.CustomResourceOptions => ({ parent, provider, ...extra });
   const namespace = cfg.kubernetes.createNamespace
-    ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: ns, labels: { ...PART_OF } } }, opts({ retainOnDelete: keepsData(cfg) }))
+    ? new k8s.core.v1.Namespace(
+        `${name}-namespace`,
+        { metadata: { name: ns, labels: { ...PART_OF, ...podSecurityLabels(enforcedLevel(cfg.sharedStorage !== 'efs')) } } },
+        opts({ retainOnDelete: keepsData(cfg) }),
+      )
     : undefined;
   const ctx: PlatformContext = {
     name,

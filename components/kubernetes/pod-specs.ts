@@ -11,6 +11,7 @@ import type { StackConfig } from '../../config';
 import { AnalyticsFlavor, MYSQL_PORT, WSO2_UID } from '../../topology';
 import { MOUNTS, NGINX_PATHS } from './paths';
 import { copyDbScriptsScript } from './scripts';
+import { restrictedPod } from './pod-security';
 
 type Container = k8s.types.input.core.v1.Container;
 type Probe = k8s.types.input.core.v1.Probe;
@@ -19,6 +20,15 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 
 /** Where the NFS server keeps the export (its backing RWO volume). */
 const NFS_EXPORT_DIR = '/nfsshare';
+/**
+ * The `mysql` user of the official MySQL images (uid and gid 999), which their entrypoint switches
+ * to when started as root; started as it, the entrypoint runs the server directly, on a data
+ * directory the pod's fsGroup makes writable ("Running as an arbitrary user" on the image's page).
+ * A data volume the root-started entrypoint initialised is already this user's.
+ */
+export const MYSQL_UID = 999;
+/** The `nginx` user of the official nginx images (uid and gid 101). */
+export const NGINX_UID = 101;
 
 /**
  * Spread pods over nodes and zones; preferred (not required) so a one-node kind cluster still runs.
@@ -81,7 +91,6 @@ export function dbWaitContainer(db: DatabaseAccess, user: string, script: Input<
       { name: 'DB_USER', value: user },
       secretEnv('MYSQL_PWD', db.secret, 'password'),
     ],
-    securityContext: { allowPrivilegeEscalation: false },
   };
 }
 
@@ -92,7 +101,7 @@ export function dbWaitContainer(db: DatabaseAccess, user: string, script: Input<
  * @param secret the database Secret's name
  */
 export function mysqlPodSpec(image: string, characterSet: string, secret: Input<string>): PodSpec {
-  return {
+  return restrictedPod({
     containers: [
       {
         name: 'mysql',
@@ -111,7 +120,7 @@ export function mysqlPodSpec(image: string, characterSet: string, secret: Input<
         volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }],
       },
     ],
-  };
+  }, { uid: MYSQL_UID, gid: MYSQL_UID });
 }
 
 /**
@@ -122,6 +131,19 @@ export function mysqlPodSpec(image: string, characterSet: string, secret: Input<
  */
 export function nfsServerPodSpec(image: string, port: number, dataClaim: Input<string>): PodSpec {
   return {
+    // The one pod outside the restricted profile (pod-security.ts); it still calls no Kubernetes API.
+    automountServiceAccountToken: false,
+    initContainers: [
+      {
+        // The product pods seed the shared trees as the product user (never root): the export's
+        // top directory is theirs. Nothing below it is touched (already the product user's).
+        name: 'export-owner',
+        image,
+        command: ['chown', `${WSO2_UID}:${WSO2_UID}`, NFS_EXPORT_DIR],
+        securityContext: { runAsUser: 0, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['CHOWN'] }, seccompProfile: { type: 'RuntimeDefault' } },
+        volumeMounts: [{ name: 'data', mountPath: NFS_EXPORT_DIR }],
+      },
+    ],
     containers: [
       {
         name: 'nfs-server',
@@ -162,9 +184,9 @@ export interface DbInitPodArgs {
  */
 export function dbInitPodSpec(a: DbInitPodArgs): PodSpec {
   const das = a.flavor === 'das';
-  return {
+  // The product user throughout: the product images' own, and the MySQL client needs no other.
+  return restrictedPod({
     restartPolicy: 'OnFailure',
-    securityContext: { fsGroup: WSO2_UID },
     initContainers: [
       // The stock schema scripts ship in the IS image; the MySQL image runs them.
       { name: 'copy-dbscripts', image: a.images.is, command: ['sh', '-c', copyDbScriptsScript('is', a.flavor, MOUNTS.dbInitIsHome)], volumeMounts: [{ name: 'is-home', mountPath: MOUNTS.dbInitIsHome }] },
@@ -199,7 +221,7 @@ export function dbInitPodSpec(a: DbInitPodArgs): PodSpec {
       ...(das ? [{ name: 'analytics-home', emptyDir: {} }] : []),
       { name: 'db-init', configMap: { name: a.scriptConfigMap } },
     ],
-  };
+  }, { uid: WSO2_UID, gid: WSO2_UID });
 }
 
 /** What the nginx pod needs. */
@@ -225,6 +247,21 @@ export interface NginxPodArgs {
  * @param a image, start script, ports, the site's ConfigMap and the TLS Secret
  */
 export function nginxPodSpec(a: NginxPodArgs): PodSpec {
+  return restrictedPod(nginxPod(a), {
+    uid: NGINX_UID,
+    gid: NGINX_UID,
+    // nginx runs as its own user, not root: the pod's network namespace lets it bind 443 and 80
+    // (a namespaced sysctl the restricted profile allows), so the Service's ports, the rendered
+    // site and the redirect stay as they are; no capability (NET_BIND_SERVICE) is needed.
+    sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+  });
+}
+
+/**
+ * The nginx pod before its security context.
+ * @param a image, start script, ports, the site's ConfigMap and the TLS Secret
+ */
+function nginxPod(a: NginxPodArgs): PodSpec {
   return {
     affinity: antiAffinity(a.labels),
     containers: [
@@ -245,13 +282,21 @@ export function nginxPodSpec(a: NginxPodArgs): PodSpec {
           // An empty conf.d: the image's stock default.conf (and its port-80 server) is gone.
           { name: 'conf', mountPath: path.posix.dirname(NGINX_PATHS.conf) },
           { name: 'tls', mountPath: a.tlsDir, readOnly: true },
+          // What the official image's nginx.conf has the master write, in the root-owned image:
+          // its temp directories (compiled in under /var/cache/nginx) and its pid file (/run).
+          { name: 'cache', mountPath: '/var/cache/nginx' },
+          { name: 'run', mountPath: '/run' },
         ],
       },
     ],
     volumes: [
       { name: 'template', configMap: { name: a.templateConfigMap } },
       { name: 'conf', emptyDir: { sizeLimit: '1Mi' } },
-      { name: 'tls', secret: { secretName: a.tlsSecret, defaultMode: 0o400 } },
+      // Owner root, group the pod's fsGroup (nginx): nginx reads the key through the group.
+      { name: 'tls', secret: { secretName: a.tlsSecret, defaultMode: 0o440 } },
+      // No size limit: proxied responses nginx buffers to disk went to the image's layer before.
+      { name: 'cache', emptyDir: {} },
+      { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
     ],
   };
 }

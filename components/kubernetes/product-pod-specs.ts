@@ -12,6 +12,7 @@ import { STATEFULSET_OF, appLabels, portName } from './names';
 import { APPLIER_NODE_IMAGE, MOUNTS, VAULT_KEY_FILE, jdbcDriverFileName } from './paths';
 import { applyScript, driverFetchScript, keysScript, keystoresScript, seedScript, stageScript, startScript } from './scripts';
 import { antiAffinity, tcpProbe } from './pod-specs';
+import { restrictedPod } from './pod-security';
 
 type Container = k8s.types.input.core.v1.Container;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -132,12 +133,13 @@ function productVolumes(p: RolePod): Volume[] {
     { name: 'stage', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
     { name: 'changes', projected: { sources: p.a.changeSetConfigMaps.map((name) => ({ configMap: { name } })) } },
     { name: 'applier', configMap: { name: p.a.applierConfigMap } },
-    // 0400: read by the root apply init container only.
-    { name: 'secrets', secret: { secretName: p.a.applierSecret, defaultMode: 0o400 } },
+    // Secret files are root's, of the pod's fsGroup group (the product user's): 0440, and mounted
+    // only in the init containers that read them, never in the product's.
+    { name: 'secrets', secret: { secretName: p.a.applierSecret, defaultMode: 0o440 } },
     { name: 'shared', persistentVolumeClaim: { claimName: p.a.sharedClaim } },
     { name: 'jdbc-driver', emptyDir: { sizeLimit: '32Mi' } },
-    // Private keys: the Secret 0400 (root init containers), the keytool work in memory only.
-    { name: 'keys', secret: { secretName: p.a.keysSecret, defaultMode: 0o400 } },
+    // Private keys: the Secret as above (the keys init containers only), the keytool work in memory only.
+    { name: 'keys', secret: { secretName: p.a.keysSecret, defaultMode: 0o440 } },
     { name: 'keystore-work', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
     // A writable directory for the home link (the image's /opt is root's).
     ...(p.homeLink ? [{ name: 'home-link', emptyDir: { sizeLimit: '1Mi' } }] : []),
@@ -167,7 +169,6 @@ function productInitContainers(p: RolePod): Container[] {
         { name: 'JDBC_DRIVER_SHA256', value: a.cfg.jdbcDriver.sha256 ?? '' },
       ],
       volumeMounts: [{ name: 'jdbc-driver', mountPath: MOUNTS.jdbcDriver }],
-      securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
     },
     a.dbWait,
     {
@@ -175,7 +176,6 @@ function productInitContainers(p: RolePod): Container[] {
       image: stageImage,
       command: a.stageCommand,
       volumeMounts: [{ name: 'stage', mountPath: MOUNTS.stage }],
-      securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
     },
     {
       name: 'seed-shared',
@@ -183,7 +183,6 @@ function productInitContainers(p: RolePod): Container[] {
       command: ['sh', '-c', seedScript(role, p.shared, a.t.analyticsFlavor)],
       env: [podName],
       volumeMounts: [{ name: 'shared', mountPath: MOUNTS.shared }],
-      securityContext: { runAsUser: 0, allowPrivilegeEscalation: false },
     },
     {
       name: 'apply',
@@ -198,11 +197,6 @@ function productInitContainers(p: RolePod): Container[] {
         { name: 'applier', mountPath: MOUNTS.applier, readOnly: true },
         { name: 'secrets', mountPath: MOUNTS.secrets, readOnly: true },
       ],
-      securityContext: {
-        runAsUser: 0,
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER'] },
-      },
     },
     ...keystoreInitContainers(p, stageImage, podName),
   ];
@@ -217,11 +211,6 @@ function productInitContainers(p: RolePod): Container[] {
  */
 function keystoreInitContainers(p: RolePod, productImage: string, podName: k8s.types.input.core.v1.EnvVar): Container[] {
   const work = { name: 'keystore-work', mountPath: MOUNTS.keystoreWork };
-  const asRoot = {
-    runAsUser: 0,
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER'] },
-  };
   const nodeStep = (phase: 'prepare' | 'install'): Container => ({
     name: `keys-${phase}`,
     image: APPLIER_NODE_IMAGE,
@@ -233,7 +222,6 @@ function keystoreInitContainers(p: RolePod, productImage: string, podName: k8s.t
       { name: 'keys', mountPath: MOUNTS.keys, readOnly: true },
       work,
     ],
-    securityContext: asRoot,
   });
   return [
     nodeStep('prepare'),
@@ -242,7 +230,6 @@ function keystoreInitContainers(p: RolePod, productImage: string, podName: k8s.t
       image: productImage,
       command: ['sh', '-c', keystoresScript(), 'keystores', MOUNTS.keystoreWork],
       volumeMounts: [work],
-      securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
     },
     nodeStep('install'),
   ];
@@ -278,7 +265,6 @@ function productContainer(p: RolePod, proc: ProductProcess): Container {
       ...(p.homeLink ? [{ name: 'home-link', mountPath: path.posix.dirname(p.homeLink) }] : []),
       ...(vaultSecret(p) ? [{ name: 'vault', mountPath: MOUNTS.vault, readOnly: true }] : []),
     ],
-    securityContext: { runAsUser: WSO2_UID, runAsGroup: WSO2_UID, allowPrivilegeEscalation: false },
     // IS 5.8 and the SP profiles take minutes to boot: the startup probe allows 15 minutes.
     startupProbe: tcpProbe(healthPort, 60, 10, 84),
     livenessProbe: tcpProbe(healthPort, 0, 20, 6),
@@ -301,14 +287,17 @@ function productContainer(p: RolePod, proc: ProductProcess): Container {
  */
 function productPodSpec(role: Role, a: ProductPodArgs): PodSpec {
   const p = rolePod(role, a);
-  return {
-    securityContext: { fsGroup: WSO2_UID },
+  // Every container as the product user (the WSO2 images' wso2carbon), the Node ones included: the
+  // Secrets and memory volumes are readable and writable through the fsGroup, the shared volume is
+  // the product user's (the NFS export's top directory is given to it; an EFS access point maps
+  // every file to its own user), so nothing needs root, chown or a capability.
+  return restrictedPod({
     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     affinity: antiAffinity(appLabels(STATEFULSET_OF[role].sts)),
     initContainers: productInitContainers(p),
     containers: p.processes.map((proc) => productContainer(p, proc)),
     volumes: productVolumes(p),
-  };
+  }, { uid: WSO2_UID, gid: WSO2_UID });
 }
 
 /**

@@ -6,7 +6,7 @@
  * or arguments. Pure (no Pulumi import).
  */
 import * as path from 'path';
-import { AnalyticsFlavor, ProductProcess, Role, SharedDirectory, WSO2_UID } from '../../topology';
+import { AnalyticsFlavor, ProductProcess, Role, SharedDirectory } from '../../topology';
 import { shellFile, shellQuote } from '../../config-templates/shell';
 import { APPLIER_FILE, MOUNTS, NAMESERVER_PLACEHOLDER, NGINX_PATHS, SECRETS_FILE, assertRelativePath, inSharedTree, jdbcDriverFileName, productHome } from './paths';
 import { DB_INIT_DONE_TABLE, keyMaterialFileName, nodeIdForOrdinal } from './names';
@@ -46,7 +46,6 @@ function linkable(dirs: readonly SharedDirectory[]): readonly SharedDirectory[] 
 }
 
 const HOME_VAR = (role: Role, flavor: AnalyticsFlavor) => `home="\${WSO2_SERVER_HOME:-${productHome(role, flavor)}}"`;
-const UID_PAIR = `${WSO2_UID}:${WSO2_UID}`;
 
 /**
  * Stage: runs in the product image (as wso2carbon), copies the node-local stock files the change
@@ -61,7 +60,8 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
 }
 
 /**
- * Apply: runs in the Node image (as root, to read the 0400 secrets file), picks this pod's change
+ * Apply: runs in the Node image as the product user (the secrets file is readable through the
+ * pod's fsGroup), picks this pod's change
  * set by its ordinal and applies it with the stage as the product home, in which each shared
  * directory's product path is, for the run, a symlink to the seeded tree on the shared volume
  * (`links`: the role's `sharedDirectories`). So a change of a shared file (site.json, event
@@ -72,9 +72,8 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
  * keeping its owner, so a second pod, or a restarted one, rewrites none of the shared files the
  * other pod's product is running on, and no placeholder or root-owned copy is ever there to be hot
  * deployed. Every placeholder comes from the change set, so the one apply step fills them all.
- * Then it removes the links (the stage holds node-local files only) and gives the product user
- * what it made: the staged files, and whatever this root container still created as root in the
- * shared trees (the explode's unpacked tree, new directories).
+ * Then it removes the links (the stage holds node-local files only) and closes the staged files
+ * to the group and others. Everything it writes is the product user's already: no chown.
  * @param role the role whose change sets the pods apply
  * @param links the role's shared directories
  */
@@ -91,27 +90,16 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
   run.push(
     `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
   );
-  if (dirs.length) {
-    run.push(
-      ...dirs.map((d) => `rm -f "$stage/"${shellQuote(d.productPath)}`),
-      // Owned by root only what this container wrote (the seed gave the rest to the product user;
-      // on an EFS access point nothing is root's, the access point's user owns every file).
-      // A file the other pod's applier renames away meanwhile is no failure; any other refusal is.
-      `find ${dirs.map((d) => `"$shared/"${shellQuote(d.name)}`).join(' ')} -user 0 | while IFS= read -r f; do`,
-      `  if ! chown -h ${UID_PAIR} "$f" 2>/dev/null && { [ -e "$f" ] || [ -L "$f" ]; }; then echo "apply: cannot give $f to uid ${WSO2_UID}" >&2; exit 1; fi`,
-      'done',
-    );
-  }
-  run.push(`chown -R ${UID_PAIR} "$stage"`);
+  run.push(...dirs.map((d) => `rm -f "$stage/"${shellQuote(d.productPath)}`));
   const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
   return assembleScript('k8s-apply.sh', [ordinals, run]);
 }
 
 /**
  * Keys: one phase of the applier's `keystores` command for this pod's node (picked by ordinal, as
- * in apply), in the Node image as root (the key material is 0400): `prepare` writes the keytool
- * steps into the memory work volume and gives them to the product user, who runs them in the
- * product image ({@link keystoresScript}); `install` checks the stores keytool built, puts them
+ * in apply), in the Node image as the product user (the key material is readable through the
+ * pod's fsGroup): `prepare` writes the keytool steps into the memory work volume, which the same
+ * user runs in the product image ({@link keystoresScript}); `install` checks the stores keytool built, puts them
  * in the stage (the start script copies them into the home) and empties the work volume.
  * @param role the role whose nodes the pods run
  * @param phase which phase
@@ -119,10 +107,7 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
 export function keysScript(role: Role, phase: 'prepare' | 'install'): string {
   const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
   const material = `"${MOUNTS.keys}/${keyMaterialFileName('$node_id')}"`;
-  const run = [
-    `node ${MOUNTS.applier}/${APPLIER_FILE} keystores --home ${MOUNTS.stage} --material ${material} --${phase} ${MOUNTS.keystoreWork}`,
-    `chown -R ${UID_PAIR} ${phase === 'prepare' ? MOUNTS.keystoreWork : MOUNTS.stage}`,
-  ];
+  const run = [`node ${MOUNTS.applier}/${APPLIER_FILE} keystores --home ${MOUNTS.stage} --material ${material} --${phase} ${MOUNTS.keystoreWork}`];
   return assembleScript('k8s-keys.sh', [ordinals, run]);
 }
 
@@ -135,7 +120,7 @@ export function keystoresScript(): string {
 }
 
 /**
- * Seed: runs in the product image as root. Each shared directory that is missing or empty on the
+ * Seed: runs in the product image as the product user, the owner of the shared volume. Each shared directory that is missing or empty on the
  * RWX volume is filled from the image's own tree (copied aside, then renamed into place, so two
  * pods racing cannot interleave and a filled directory is never clobbered).
  * @param role the role whose image runs it; only its directories are seeded
@@ -145,8 +130,6 @@ export function keystoresScript(): string {
 export function seedScript(role: Role, dirs: readonly SharedDirectory[], flavor: AnalyticsFlavor = 'sp'): string {
   return assembleScript('k8s-seed.sh', [
     [HOME_VAR(role, flavor), `shared=${MOUNTS.shared}`],
-    // EFS access points fix ownership themselves and refuse chown; NFS needs it.
-    [`  chown -R ${UID_PAIR} "$tmp" 2>/dev/null || echo "seed: chown refused (access point owns the files)"`],
     dirs.filter((d) => d.role === role).map((d) => `seed ${shellQuote(d.name)} ${shellQuote(assertRelativePath(d.productPath))}`),
   ]);
 }

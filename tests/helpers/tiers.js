@@ -62,6 +62,8 @@ const SYSTEM = [
   'k8s-local-prod', // the program under mocks
   'k8s-namespace-adopt', // the program under mocks
   'k8s-netpol',
+  'k8s-pod-security', // the Pod Security Standards checker in a child node
+  'k8s-pod-security-eks', // the Pod Security Standards checker in a child node
   'k8s-schema',
   'k8s-shell', // shellcheck
   'k8s-stop', // unshare, sh as PID 1
