@@ -19,7 +19,7 @@ find . -type f | while IFS= read -r f; do
 done
 cd "$home"
 #@ prog: the process's start script, relative to the product home
-#@ vault_key_file: SP analytics, the Secure Vault master key file (empty otherwise)
+#@ vault_key_file: SP analytics, the Secure Vault master key file (no line otherwise)
 stopping=
 # shellcheck disable=SC2317 # invoked by the trap
 stop_product() {
@@ -30,7 +30,7 @@ stop_product() {
   fi
 }
 trap stop_product TERM INT
-if [ -n "$vault_key_file" ]; then
+if [ -n "${vault_key_file:-}" ]; then
   # The Secure Vault master keys (carbon-secvault reads environment variables of exactly these
   # names) in the product's environment only: not this shell's, not the stop command's.
   master_key="$(cat "$vault_key_file")"

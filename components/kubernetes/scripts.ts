@@ -186,7 +186,7 @@ export function startScript(role: Role, process: ProductProcess, links: readonly
     setup,
     skip.length ? [`  case "$f" in ${skip.join('|')}) continue ;; esac`] : [],
     [`prog=${shellQuote(assertRelativePath(process.command))}`],
-    [`vault_key_file=${shellQuote(opts.vaultKeyFile ?? '')}`],
+    opts.vaultKeyFile ? [`vault_key_file=${shellQuote(opts.vaultKeyFile)}`] : [],
   ]);
 }
 
