@@ -18,6 +18,9 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
+import { tlsCertificatePem } from '../applier/cli';
+import { parseKeystoreMaterial } from '../applier/keystore-material';
+import { X509Certificate } from 'crypto';
 import type { KeystoreMaterial } from '../applier/keystore-material';
 import { analyticsVaultCipherText, yamlDoubleQuoted } from '../applier/analytics-vault';
 import { renderSpChangeSet } from '../config-templates/analytics-sp';
@@ -155,6 +158,14 @@ it('the same certificate, plaintext and seed give the same ciphertext, and a re-
   const report = applyChangeSet(home, renderSpChangeSet(t, 'analytics-1'));
   // Every file but the two secrets files (filled outside the applier here) is unchanged.
   expect(report.files.filter((f) => f.changed).map((f) => f.path).sort()).toEqual(RUNTIMES.map((r) => secretsPropertiesPath(r)).sort());
+});
+
+it('apply --material lends the TLS key\'s certificate (public) to the values, as the PEM the material carries', () => {
+  const m = parseKeystoreMaterial(JSON.parse(fs.readFileSync(path.join(tmp, 'material.json'), 'utf8')));
+  const pem = tlsCertificatePem(m)!;
+  expect(new X509Certificate(pem).fingerprint256).toBe(new X509Certificate(tlsCertPem).fingerprint256);
+  expect(pem).not.toMatch(/PRIVATE/);
+  expect(tlsCertificatePem({ stores: m.stores.map((st) => ({ ...st, keys: st.keys.map((k) => ({ ...k, alias: 'other' })) })) })).toBeUndefined();
 });
 
 it('an inline secret outside the safe alphabet is refused without showing it', () => {

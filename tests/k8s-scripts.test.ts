@@ -14,9 +14,9 @@ import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { APPLIER_FILE, MOUNTS, SECRETS_FILE, editedPaths } from '../components/kubernetes/paths';
-import { changeSetFileName } from '../components/kubernetes/names';
+import { changeSetFileName, keyMaterialFileName } from '../components/kubernetes/names';
 import { applyScript, driverFetchScript, seedScript, stageScript, startScript } from '../components/kubernetes/scripts';
-import { DAS_SHARED_DIRECTORIES, SHARED_DIRECTORIES, WSO2_UID, jdbcDriverDir, processesFor } from '../topology';
+import { DAS_SHARED_DIRECTORIES, NodeId, SHARED_DIRECTORIES, WSO2_UID, jdbcDriverDir, processesFor } from '../topology';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { findSecretFiles } from './helpers/files';
@@ -24,7 +24,7 @@ import { fillSecrets } from '../applier/secrets';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { DASHBOARD_SITE_JSON, PORTAL_SITE_JSON, SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
-import { readTree, treeSums } from './fixtures/ec2/sandbox';
+import { fixtureKeyMaterial, readTree, treeSums } from './fixtures/ec2/sandbox';
 import { zipTreeTo } from './helpers/zip';
 
 let dir: string;
@@ -282,7 +282,9 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
     fs.writeFileSync(path.join(image, 'repository/tenants/README.txt'), 'tenant artifacts\n');
     fs.mkdirSync(path.join(image, 'bin'));
     fs.writeFileSync(path.join(image, 'bin/wso2server.sh'), 'echo "IS started from $PWD"\n');
-    for (const d of ['applier', 'changes', 'secrets']) fs.mkdirSync(path.join(fixed, d));
+    for (const d of ['applier', 'changes', 'secrets', 'keys']) fs.mkdirSync(path.join(fixed, d));
+    // The keys Secret: apply reads the node's material (its TLS certificate) as the pods do.
+    for (const cs of sets) fs.writeFileSync(path.join(fixed, 'keys', keyMaterialFileName(cs.nodeId)), fixtureKeyMaterial(cs.nodeId as NodeId), { mode: 0o444 });
     fs.writeFileSync(path.join(fixed, 'applier', APPLIER_FILE), applierBundle());
     for (const cs of sets) fs.writeFileSync(path.join(fixed, 'changes', changeSetFileName(cs.nodeId)), changeSetPayload(cs));
     fs.writeFileSync(path.join(fixed, 'secrets', SECRETS_FILE), JSON.stringify(SECRET_VALUES), { mode: 0o400 });
@@ -331,6 +333,7 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
       [MOUNTS.changes, path.join(fixed, 'changes')],
       [MOUNTS.applier, path.join(fixed, 'applier')],
       [MOUNTS.secrets, path.join(fixed, 'secrets')],
+      [MOUNTS.keys, path.join(fixed, 'keys')],
     ].reduce((acc, [from, to]) => acc.split(from).join(to), script);
     return new Promise((resolve) => {
       // As the product user, never root (pod-security.ts), with the pod's fsGroup as its group.

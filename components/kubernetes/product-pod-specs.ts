@@ -196,6 +196,8 @@ function productInitContainers(p: RolePod): Container[] {
         { name: 'changes', mountPath: MOUNTS.changes, readOnly: true },
         { name: 'applier', mountPath: MOUNTS.applier, readOnly: true },
         { name: 'secrets', mountPath: MOUNTS.secrets, readOnly: true },
+        // The node's key material: apply takes its TLS certificate (the analytics vault encrypts with it).
+        { name: 'keys', mountPath: MOUNTS.keys, readOnly: true },
       ],
     },
     ...keystoreInitContainers(p, stageImage, podName),

@@ -88,7 +88,7 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
     );
   }
   run.push(
-    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
+    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE} --material "${MOUNTS.keys}/${keyMaterialFileName('$node_id')}"`,
   );
   run.push(...dirs.map((d) => `rm -f "$stage/"${shellQuote(d.productPath)}`));
   const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
