@@ -226,6 +226,7 @@ export const MYSQL_PORT = 3306;
 export { SECRET_NAMES, SECRET_PLACEHOLDER_RE, secretPlaceholder } from './secret-names';
 export type { SecretName } from './secret-names';
 import type { SecretName } from './secret-names';
+import { secretPlaceholder } from './secret-names';
 
 /** IS databases (seed 000: a user-store database and an identity database). */
 export const IS_DATABASES = { userStore: 'WSO2UMDB', identity: 'WSO2_IDENTITY_DB' } as const;
@@ -630,13 +631,39 @@ export function nodesOf(t: Topology, role: Role): NodeModel[] {
 }
 
 /**
- * MySQL JDBC URL of a database (MySQL Connector/J 5.1, as the seeds use). TLS on: RDS and the
- * MySQL 8 image both serve it, it keeps credentials off the wire, and MySQL 8's default
- * caching_sha2_password needs a secure channel (or RSA key retrieval) for a first login.
- * The server certificate is not verified: Connector/J 5.1 would need a truststore per node.
+ * The TLS parameters every JDBC URL carries (MySQL Connector/J 5.1.49, research notes F.1):
+ * TLS required, the server's certificate verified (PKIX against the truststore; 5.1 checks no host
+ * name), TLS 1.2 named explicitly because 5.1.49 offers only TLS 1.0/1.1 to servers older than
+ * MySQL 5.7.28 unless told. `verifyServerCertificate` is set explicitly: its default turns false
+ * for MySQL 5.5.45+/5.6.26+/5.7.6+ when `useSSL` is not given.
  */
-export function jdbcUrl(t: Topology, database: string): string {
-  return `jdbc:mysql://${t.db.host}:${t.db.port}/${database}?autoReconnect=true&useSSL=true&verifyServerCertificate=false`;
+export const JDBC_TLS_PARAMS = 'useSSL=true&requireSSL=true&verifyServerCertificate=true&enabledTLSProtocols=TLSv1.2';
+
+/**
+ * Where Connector/J reads the certificates it trusts, per role. IS: none named, so it falls back
+ * to `javax.net.ssl.trustStore*`, which Carbon 4 sets from carbon.xml `Security/TrustStore` (our
+ * truststore and its password). Analytics: the truststore named in the URL with its password
+ * (a placeholder): the SP start scripts export the truststore without a password (carbon.sh keeps
+ * it off the command line), with which Connector/J cannot open a JKS, and the DAS pack's
+ * carbon.xml still names the stock password. SP resolves `${sys:carbon.home}` in any
+ * deployment.yaml value; DAS reaches its home through the link both platforms create.
+ */
+export function jdbcTrustParams(role: Role, flavor: AnalyticsFlavor): string {
+  if (role === 'is') return '';
+  const store = keystoresFor('analytics', flavor).find((s) => s.kind === 'truststore')!;
+  const home = flavor === 'sp' ? '${sys:carbon.home}' : ANALYTICS_HOME_LINK;
+  return `&trustCertificateKeyStoreUrl=file:${home}/${store.file}&trustCertificateKeyStoreType=JKS&trustCertificateKeyStorePassword=${secretPlaceholder(store.passwordSecret)}`;
+}
+
+/**
+ * MySQL JDBC URL of a database as the nodes of `role` connect to it (Connector/J 5.1, as the
+ * seeds use). TLS on and the server verified (`JDBC_TLS_PARAMS`): RDS and the in-cluster MySQL
+ * both serve it, it keeps credentials off the wire, and MySQL 8's default caching_sha2_password
+ * needs a secure channel for a first login. The default role's URL names no truststore and no
+ * password, so it also serves as an identifier (registry `cacheId`).
+ */
+export function jdbcUrl(t: Topology, database: string, role: Role = 'is'): string {
+  return `jdbc:mysql://${t.db.host}:${t.db.port}/${database}?autoReconnect=true&${JDBC_TLS_PARAMS}${jdbcTrustParams(role, t.analyticsFlavor)}`;
 }
 
 /** Looks up a datasource by JNDI name; throws when nothing we define has it. */

@@ -16,6 +16,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BuildOptions } from 'esbuild';
+import { caBundleTexts } from './ca-bundles';
 
 /** Repository root: this file lives in `<root>/applier/`. */
 const ROOT = path.resolve(__dirname, '..');
@@ -24,9 +25,9 @@ const ROOT = path.resolve(__dirname, '..');
 export const BUNDLE_CACHE_FILE = path.join(ROOT, 'dist', 'applier-cache.json');
 
 /**
- * Target: Node 18+, CommonJS, minified (~145 KB instead of ~310 KB, it travels in a ConfigMap or
- * object store; error messages are kept verbatim), no source map, no absolute paths (esbuild
- * names modules relative to `absWorkingDir`).
+ * Target: Node 18+, CommonJS, minified (~145 KB instead of ~310 KB, plus ~175 KB of CA bundles;
+ * it travels in a ConfigMap or object store; error messages are kept verbatim), no source map, no
+ * absolute paths (esbuild names modules relative to `absWorkingDir`).
  */
 /**
  * The build options. The fixed shell body the keystores command runs (applier/keystores.ts) is
@@ -48,7 +49,12 @@ const options = (): BuildOptions => ({
   logLevel: 'silent',
   // The fixed shell body the keystores command runs (applier/keystores.ts): a node has no shell/
   // directory. Part of the options, so the cache key changes when the script does.
-  define: { __APPLIER_SHELL_KEYSTORES__: JSON.stringify(fs.readFileSync(path.join(ROOT, 'shell', 'keystores.sh'), 'utf8')) },
+  // The shipped CA bundles likewise (applier/ca-bundles.ts; the applier checks their pinned digests).
+  define: {
+    __APPLIER_SHELL_KEYSTORES__: JSON.stringify(fs.readFileSync(path.join(ROOT, 'shell', 'keystores.sh'), 'utf8')),
+    // A string (JSON inside): an object define would become a virtual module esbuild lists as an input.
+    __APPLIER_CA_BUNDLES__: JSON.stringify(JSON.stringify(caBundleTexts(ROOT))),
+  },
   // Lets a node run it as `./applier.js`; cli.ts runs main() when the bundle is the main module.
   banner: { js: '#!/usr/bin/env node\n"use strict";' },
 });

@@ -77,3 +77,44 @@ export function readJks(data: Buffer, password: string): JksEntry[] {
   if (r.pos !== body.length) throw new Error('trailing bytes');
   return entries;
 }
+
+/**
+ * A JKS store of trusted certificates only (tag 2 entries), sealed with `password`: the layout
+ * readJks reads, as keytool writes it. Used for the shipped CA bundles, whose hundred-odd
+ * certificates would each cost keytool a JVM start.
+ * @param entries Alias (ASCII, as JKS stores it lowercased) and DER certificate, in order.
+ * @param password The store password (its integrity digest).
+ * @param date The entries' creation date (ms since the epoch).
+ */
+export function writeTrustedJks(entries: { alias: string; der: Buffer }[], password: string, date = Date.now()): Buffer {
+  const parts: Buffer[] = [];
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    parts.push(b);
+  };
+  const utf = (s: string) => {
+    const b = Buffer.from(s, 'utf8');
+    const l = Buffer.alloc(2);
+    l.writeUInt16BE(b.length);
+    parts.push(l, b);
+  };
+  u32(0xfeedfeed);
+  u32(2);
+  u32(entries.length);
+  for (const e of entries) {
+    if (!/^[\x21-\x7e]{1,255}$/.test(e.alias) || e.alias !== e.alias.toLowerCase()) throw new Error(`JKS alias "${e.alias}" must be lowercase printable ASCII`);
+    u32(2);
+    utf(e.alias);
+    const d = Buffer.alloc(8);
+    d.writeBigUInt64BE(BigInt(date));
+    parts.push(d);
+    utf('X.509');
+    u32(e.der.length);
+    parts.push(e.der);
+  }
+  const body = Buffer.concat(parts);
+  const pw = Buffer.from(password, 'utf16le').swap16();
+  const digest = createHash('sha1').update(pw).update('Mighty Aphrodite', 'utf8').update(body).digest();
+  return Buffer.concat([body, digest]);
+}

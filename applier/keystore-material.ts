@@ -13,15 +13,17 @@
  *                     "privateKey": PEM (PKCS#8, PKCS#1 RSA or SEC1 EC),
  *                     "certificateChain": [PEM leaf, ..., PEM CA] }]
  *     }],
- *     "truststore": { "file": "repository/resources/security/client-truststore.jks", "storePassword": "..." }
+ *     "truststore": { "file": "repository/resources/security/client-truststore.jks", "storePassword": "..." },
+ *     "trustedBundles": ["rds"]                                       (optional) shipped CA bundles
  *   }
  *
- * The truststore holds the CA under the alias `deployment-ca` and each trusted certificate under
- * its alias. Validation is strict (unknown keys, a key that does not match its certificate, a
+ * The truststore holds the CA under the alias `deployment-ca`, each trusted certificate under
+ * its alias, and every certificate of each named bundle (applier/ca-bundles.ts) under its CN. Validation is strict (unknown keys, a key that does not match its certificate, a
  * chain whose links do not verify are errors) and its messages name the field, never its value.
  */
 import { createHash, createPrivateKey, KeyObject, X509Certificate } from 'crypto';
 import * as path from 'path';
+import { caBundleCertificates, CaBundleName, isCaBundleName } from './ca-bundles';
 
 export const KEYSTORE_MATERIAL_SCHEMA = 'wso2-is-pattern2/keystore-material/v1';
 
@@ -62,6 +64,8 @@ export interface KeystoreMaterial {
   trustedCertificates: TrustedCertificateMaterial[];
   keystores: KeystoreFileMaterial[];
   truststore: { file: string; storePassword: string };
+  /** Shipped CA bundles whose certificates the truststore also trusts (the database server's CAs). */
+  trustedBundles?: CaBundleName[];
 }
 
 /** The material checked and decoded: what the builder works from. */
@@ -79,8 +83,8 @@ export interface ParsedStore {
   storePassword: string;
   /** Key entries (keystores). */
   keys: ParsedKeyEntry[];
-  /** Trusted certificates (the truststore), CA first. */
-  trusted: { alias: string; der: Buffer }[];
+  /** Trusted certificates (the truststore), CA first; `bundled` ones come from a shipped CA bundle. */
+  trusted: { alias: string; der: Buffer; bundled?: boolean }[];
 }
 export interface ParsedMaterial {
   /** Keystores in the order given, then the truststore. */
@@ -203,7 +207,7 @@ function unique(names: string[], where: string, what: string): void {
 
 /** Checks and decodes the material document (parsed JSON). Throws with a message naming the field. */
 export function parseKeystoreMaterial(doc: unknown): ParsedMaterial {
-  const o = object(doc, 'document', ['caCertificate', 'trustedCertificates', 'keystores', 'truststore'], ['$schema']);
+  const o = object(doc, 'document', ['caCertificate', 'trustedCertificates', 'keystores', 'truststore'], ['$schema', 'trustedBundles']);
   if (o.$schema !== undefined && o.$schema !== KEYSTORE_MATERIAL_SCHEMA) {
     fail('$schema', `expected ${KEYSTORE_MATERIAL_SCHEMA}`);
   }
@@ -214,7 +218,12 @@ export function parseKeystoreMaterial(doc: unknown): ParsedMaterial {
     const to = object(t, w, ['alias', 'pem']);
     return { alias: alias(to.alias, `${w}.alias`), der: certificate(to.pem, `${w}.pem`).raw };
   });
-  const trustedAll = [{ alias: CA_ALIAS, der: ca.raw }, ...trusted];
+  const bundles = o.trustedBundles === undefined ? [] : array(o.trustedBundles, 'trustedBundles', 0);
+  const bundled = bundles.flatMap((b, i) => {
+    if (!isCaBundleName(b)) fail(`trustedBundles[${i}]`, 'not a CA bundle this applier ships');
+    return caBundleCertificates(b).map((c) => ({ ...c, bundled: true }));
+  });
+  const trustedAll = [{ alias: CA_ALIAS, der: ca.raw }, ...trusted, ...bundled];
   unique(trustedAll.map((t) => t.alias), 'trustedCertificates', 'alias');
 
   const stores: ParsedStore[] = array(o.keystores, 'keystores', 1).map((s, i) => {

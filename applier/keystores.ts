@@ -22,7 +22,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { shellFile } from '../config-templates/shell';
 import { resolveUnder, writeFileAtomic } from './fsutil';
-import { readJks } from './jks';
+import { readJks, writeTrustedJks } from './jks';
 import { materialDigest, ParsedMaterial, ParsedStore } from './keystore-material';
 import { buildPkcs12 } from './pkcs12';
 
@@ -124,13 +124,17 @@ function keytoolStep(tmp: string, args: string[], env: Record<string, string>, w
  * The keytool steps of one store, prepared in `dir`: each key entry as a PKCS#12 under a one-off
  * password, each trusted certificate as a PEM, the passwords in 0600 files (never in a step
  * line). A step line is `STEP SOURCE ALIAS DEST SRC_PASS_FILE STORE_PASS_FILE KEY_PASS_FILE`,
- * file names relative to `dir` (`-` for none); shell/keystores.sh runs one step.
+ * file names relative to `dir` (`-` for none); shell/keystores.sh runs one step. The certificates
+ * of shipped CA bundles are written here as the store keytool then adds to (one JVM start per
+ * certificate would take minutes for the RDS bundle); phase 3 checks the result entry by entry.
  */
 function prepareStore(dir: string, index: number, store: ParsedStore): string[] {
   const dest = `store-${index}.jks`;
   const secretFile = (n: string, v: string) => (fs.writeFileSync(path.join(dir, n), v, { mode: 0o600 }), n);
   const storePass = secretFile(`store-${index}.pass`, store.storePassword);
   const steps: string[] = [];
+  const bundled = store.trusted.filter((t) => t.bundled);
+  if (bundled.length > 0) fs.writeFileSync(path.join(dir, dest), writeTrustedJks(bundled, store.storePassword), { mode: 0o600 });
   store.keys.forEach((k, j) => {
     const oneOff = randomBytes(18).toString('hex');
     const p12 = `entry-${index}-${j}.p12`;
@@ -138,6 +142,7 @@ function prepareStore(dir: string, index: number, store: ParsedStore): string[] 
     steps.push(['import-key', p12, k.alias, dest, secretFile(`${p12}.pass`, oneOff), storePass, secretFile(`entry-${index}-${j}.keypass`, k.keyPassword)].join(' '));
   });
   store.trusted.forEach((t, j) => {
+    if (t.bundled) return;
     const pemFile = `trusted-${index}-${j}.pem`;
     const b64 = t.der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
     fs.writeFileSync(path.join(dir, pemFile), `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, { mode: 0o600 });

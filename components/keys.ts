@@ -16,6 +16,7 @@ import * as random from '@pulumi/random';
 import * as tls from '@pulumi/tls';
 import { AnalyticsFlavor, KeystoreKind, NODE_IDS, NodeId, Role, TRUSTSTORE_ALIASES, keystoresFor, roleOfNode } from '../topology';
 import { KEYSTORE_MATERIAL_SCHEMA, KeystoreMaterial } from '../applier/keystore-material';
+import { CA_BUNDLES, CaBundleName } from '../applier/ca-bundles';
 
 /** The addresses a node's clients reach it by: its certificate's SANs (besides localhost and the hostnames). */
 export interface NodeSans {
@@ -38,6 +39,10 @@ export interface KeyMaterialArgs {
   nodeSans: Record<NodeId, NodeSans>;
   /** The front end's certificate, trusted by every node when there is one (seed 000). */
   frontendCertificate?: pulumi.Input<string>;
+  /** Shipped CA bundles every truststore also holds: `rds` where the database is RDS (its server certificate's CAs). */
+  trustedBundles?: CaBundleName[];
+  /** The in-cluster database's DNS names: when given, a server key pair for it signed by the CA (every truststore already trusts it). */
+  databaseServerNames?: string[];
 }
 
 /** Ten years: the CA outlives many generations of node keys. */
@@ -57,7 +62,8 @@ interface KeyPair {
 /**
  * Children: `${name}-ca-key`, `${name}-ca-cert`; `${name}-primary-g<N>-{key,csr,cert}` (unless
  * config brings the primary pair), `${name}-internal-g<N>-{key,csr,cert}`,
- * `${name}-<node>-tls-g<N>-{key,csr,cert}`; `${name}-<kind>-password` for the four stores.
+ * `${name}-<node>-tls-g<N>-{key,csr,cert}`; `${name}-<kind>-password` for the four stores;
+ * `${name}-database-tls-g<N>-{key,csr,cert}` for an in-cluster database.
  */
 export class KeyMaterial extends pulumi.ComponentResource {
   /** The deployment CA certificate (public PEM): a stack output. */
@@ -71,6 +77,8 @@ export class KeyMaterial extends pulumi.ComponentResource {
    * exactly when the node's material is renewed, so it can roll the node.
    */
   public readonly publicDigest: Record<NodeId, pulumi.Output<string>>;
+  /** The in-cluster database's server key pair (private key a Pulumi secret), when asked for. */
+  public readonly databaseServer?: { privateKey: pulumi.Output<string>; certificate: pulumi.Output<string> };
 
   /**
    * @param name Prefix of the children's logical names.
@@ -114,6 +122,11 @@ export class KeyMaterial extends pulumi.ComponentResource {
       ? { privateKey: pulumi.secret(args.primary.privateKey), certificate: pulumi.output(args.primary.certificate) }
       : issue(`${name}-primary-${g}`, hostname, { dnsNames: [hostname], ipAddresses: [] }, signing);
     const internal = issue(`${name}-internal-${g}`, `${hostname} internal`, { dnsNames: [], ipAddresses: [] }, signing);
+    if (args.databaseServerNames) {
+      const names = args.databaseServerNames;
+      const db = issue(`${name}-database-tls-${g}`, names[0], { dnsNames: names, ipAddresses: [] }, ['digital_signature', 'key_encipherment', 'server_auth']);
+      this.databaseServer = { privateKey: pulumi.secret(db.privateKey), certificate: db.certificate };
+    }
 
     this.passwords = {} as Record<KeystoreKind, pulumi.Output<string>>;
     for (const kind of ['primary', 'internal', 'tls', 'truststore'] as KeystoreKind[]) {
@@ -137,15 +150,18 @@ export class KeyMaterial extends pulumi.ComponentResource {
       );
       const pairs: Partial<Record<KeystoreKind, KeyPair>> = { primary, internal, tls: nodeTls };
       const parts = { ca: this.caCertificate, frontend: pulumi.output(args.frontendCertificate ?? ''), passwords: pulumi.all(this.passwords) };
+      const bundles = args.trustedBundles ?? [];
+      // A bundle counts by its pinned digest: a new bundle rolls the nodes like new certificates.
+      const bundleIds = bundles.map((b) => `bundle:${b}:${CA_BUNDLES[b].sha256}`);
       const certs = pulumi.all(keystoresFor(role, args.flavor).flatMap((s) => (pairs[s.kind] ? [pairs[s.kind]!.certificate] : [])));
       this.publicDigest[id] = pulumi
         .all([parts.ca, parts.frontend, certs])
-        .apply(([ca, fe, leaf]) => crypto.createHash('sha256').update([ca, fe, ...leaf].join('\u0000')).digest('hex'));
+        .apply(([ca, fe, leaf]) => crypto.createHash('sha256').update([ca, fe, ...leaf, ...bundleIds].join('\u0000')).digest('hex'));
       const keys = pulumi.all(
         keystoresFor(role, args.flavor).flatMap((s) => (pairs[s.kind] ? [pulumi.all([pairs[s.kind]!.privateKey, pairs[s.kind]!.certificate])] : [])),
       );
       this.material[id] = pulumi.secret(
-        pulumi.all([parts.ca, parts.frontend, parts.passwords, keys]).apply(([ca, fe, pw, kp]) => nodeMaterialJson(role, args.flavor, ca, fe, pw as Record<KeystoreKind, string>, kp)),
+        pulumi.all([parts.ca, parts.frontend, parts.passwords, keys]).apply(([ca, fe, pw, kp]) => nodeMaterialJson(role, args.flavor, ca, fe, pw as Record<KeystoreKind, string>, kp, bundles)),
       );
     }
     this.registerOutputs({ caCertificate: this.caCertificate });
@@ -160,6 +176,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
  * @param frontend The front end's certificate, or '' for none.
  * @param passwords Store passwords by kind.
  * @param pairs [private key, certificate] of each key store of the role, in {@link keystoresFor} order.
+ * @param trustedBundles Shipped CA bundles the truststore also holds (named, not copied: applier/ca-bundles.ts).
  */
 export function nodeMaterialJson(
   role: Role,
@@ -168,6 +185,7 @@ export function nodeMaterialJson(
   frontend: string,
   passwords: Record<KeystoreKind, string>,
   pairs: [string, string][],
+  trustedBundles: CaBundleName[] = [],
 ): string {
   const specs = keystoresFor(role, flavor);
   const keyStores = specs.filter((s) => s.kind !== 'truststore');
@@ -187,6 +205,7 @@ export function nodeMaterialJson(
       };
     }),
     truststore: { file: trust.file, storePassword: passwords.truststore },
+    ...(trustedBundles.length > 0 ? { trustedBundles } : {}),
   };
   return JSON.stringify(doc);
 }

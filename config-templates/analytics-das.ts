@@ -105,7 +105,7 @@ export function renderDasMasterDatasources(t: Topology): WholeFile {
   const content = datasourcesFile(
     ' Written whole by wso2-is-pattern2. WSO2_CARBON_DB is the node-local H2 registry (wso2registry); ' +
       'the user store and the mounted config/governance registry are shared by both analytics nodes. ',
-    [LOCAL_CARBON_DB, ...shared.map((d) => carbonDatasource(t, d, MASTER_POOL))],
+    [LOCAL_CARBON_DB, ...shared.map((d) => carbonDatasource(t, d, MASTER_POOL, 'analytics'))],
   );
   return { kind: 'file', path: DAS_FILES.masterDatasources, content, mode: '0644' };
 }
@@ -125,7 +125,7 @@ export function renderDasAnalyticsDatasources(t: Topology): XmlEdit {
         op: 'upsertChild',
         parent: '/datasources-configuration/datasources',
         match: `datasource${byChild('name', d.name)}`,
-        xml: xmlFragment({ datasource: carbonDatasource(t, d, RECORD_STORE_POOL) }),
+        xml: xmlFragment({ datasource: carbonDatasource(t, d, RECORD_STORE_POOL, 'analytics') }),
       }),
     ),
   };

@@ -100,7 +100,7 @@ export function spDatasourceItem(t: Topology, name: string): Record<string, unkn
   item.definition = {
     type: 'RDBMS',
     configuration: {
-      jdbcUrl: jdbcUrl(t, d.database),
+      jdbcUrl: jdbcUrl(t, d.database, 'analytics'),
       username: dbUserFor(t, d.database),
       password: secretPlaceholder('db_password'),
       driverClassName: MYSQL_DRIVER,

@@ -211,7 +211,7 @@ function checkWorker(before: string, after: string, id: NodeId): void {
     const ds = datasource(doc, name);
     expect(ds.definition.type).toBe('RDBMS');
     expect(ds.definition.configuration).toMatchObject({
-      jdbcUrl: vaultedUrl(jdbcUrl(t, db)),
+      jdbcUrl: vaultedUrl(jdbcUrl(t, db, 'analytics')),
       username: 'wso2_analytics',
       password: sec('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',
@@ -286,7 +286,7 @@ function checkDashboard(before: string, after: string): void {
     expect(ds.jndiConfig).toEqual(stockJndi(name));
     expect(ds.jndiConfig.name).toBe(jndi);
     expect(ds.definition.configuration).toMatchObject({
-      jdbcUrl: vaultedUrl(jdbcUrl(t, db)),
+      jdbcUrl: vaultedUrl(jdbcUrl(t, db, 'analytics')),
       username: 'wso2_analytics',
       password: sec('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',

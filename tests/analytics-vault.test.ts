@@ -104,7 +104,12 @@ describe.each(RUNTIMES)('%s', (runtime) => {
   it('every password resolves, through the vault, to the hostile original', () => {
     const mysql = (doc['wso2.datasources'].dataSources as Y[]).filter((d) => String(d.definition.configuration.jdbcUrl).startsWith('jdbc:mysql:'));
     expect(mysql.length).toBe(3);
-    for (const d of mysql) expect(d.definition.configuration.password).toBe(HOSTILE);
+    for (const d of mysql) {
+      expect(d.definition.configuration.password).toBe(HOSTILE);
+      // The truststore password inside the JDBC URL: an inline reference, resolved in place.
+      expect(d.definition.configuration.jdbcUrl).toContain(`&trustCertificateKeyStorePassword=${TRUST_PW}`);
+      expect(d.definition.configuration.jdbcUrl).toMatch(/verifyServerCertificate=true/);
+    }
     const admin = doc['auth.configs'].userManager.userStore.users[0].user.password;
     expect(Buffer.from(admin, 'base64').toString('utf8')).toBe(SECRETS.admin_password);
     expect(doc['databridge.config'].keyStorePassword).toBe(TLS_PW);

@@ -216,8 +216,8 @@ describe('DAS change set applied to the fixtures', () => {
 
   it('writes the datasources and record stores on the shared MySQL', () => {
     const master = f('analytics-1', DAS_FILES.masterDatasources);
-    expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/url")).toBe(jdbcUrl(t, DAS_DATABASES.userStore));
-    expect(xpath(master, "//datasource[name='WSO2REG_DB']/definition/configuration/url")).toBe(jdbcUrl(t, DAS_DATABASES.registry));
+    expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/url")).toBe(jdbcUrl(t, DAS_DATABASES.userStore, 'analytics'));
+    expect(xpath(master, "//datasource[name='WSO2REG_DB']/definition/configuration/url")).toBe(jdbcUrl(t, DAS_DATABASES.registry, 'analytics'));
     expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/password")).toBe(secretPlaceholder('db_password'));
     const ads = f('analytics-1', DAS_FILES.analyticsDatasources);
     expect(xcount(ads, '//datasource')).toBe(3);
@@ -226,7 +226,7 @@ describe('DAS change set applied to the fixtures', () => {
       ['WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB', DAS_DATABASES.processedDataStore],
     ]) {
       expect(xcount(ads, `//datasource[name='${name}']`)).toBe(1);
-      expect(xpath(ads, `//datasource[name='${name}']/definition/configuration/url`)).toBe(jdbcUrl(t, db));
+      expect(xpath(ads, `//datasource[name='${name}']/definition/configuration/url`)).toBe(jdbcUrl(t, db, 'analytics'));
       expect(xpath(ads, `//datasource[name='${name}']/definition/configuration/driverClassName`)).toBe('com.mysql.jdbc.Driver');
       expect(xpath(ads, `//datasource[name='${name}']/definition/configuration/defaultAutoCommit`)).toBe('false');
     }
@@ -243,7 +243,7 @@ describe('DAS change set applied to the fixtures', () => {
       expect(xpath(conf, `${store}/implementation`)).toBe(RDBMS_RECORD_STORE);
       expect(xpath(conf, `${store}/properties/property[@name='category']`)).toBe(s.category);
       const ds = xpath(conf, `${store}/properties/property[@name='datasource']`);
-      expect(xpath(ads, `//datasource[name='${ds}']/definition/configuration/url`)).toBe(jdbcUrl(t, s.database));
+      expect(xpath(ads, `//datasource[name='${ds}']/definition/configuration/url`)).toBe(jdbcUrl(t, s.database, 'analytics'));
     }
   });
 

@@ -2,7 +2,8 @@
  * Key material across a whole plan with the shipped product files (`--stock-is`/`--stock-analytics`):
  * after every node's change set is applied, no product file names the pack's wso2carbon.jks or keeps
  * `wso2carbon` as a keystore, truststore or key password; every store reference is ours; the IS
- * publishers send over ssl:// to the receivers' SSL port; and two plans are byte-identical.
+ * publishers send over ssl:// to the receivers' SSL port; every JDBC URL verifies the database
+ * server (none says verifyServerCertificate=false); and two plans are byte-identical.
  * (Files the shared reference lacks, such as data-agent-config.xml and the analytics start scripts,
  * are covered by the renderer tests on our fixtures: is-apply, analytics-sp.)
  */
@@ -130,5 +131,31 @@ test('analytics: listeners, receivers and agents use our stores with TLS 1.2 and
       }
     }
     expect(files.get('conf/pattern2-java.security')).toMatch(/^jdk\.tls\.disabledAlgorithms=.*TLSv1, TLSv1\.1,/m);
+  }
+});
+
+test('JDBC: nothing in the plan says verifyServerCertificate=false; every MySQL URL verifies the server over TLS 1.2 (analytics: with their truststore)', () => {
+  const urls: { node: string; file: string; url: string }[] = [];
+  for (const [f, b] of trees[0]) {
+    const text = b.toString('utf8');
+    expect({ f, off: /verifyServerCertificate=false/.test(text) }).toEqual({ f, off: false });
+    const node = /^nodes\/([^/]+)\//.exec(f)?.[1];
+    if (!node || f.endsWith('change-set.json')) continue;
+    for (const m of text.matchAll(/jdbc:mysql:\/\/[^\s<"']+/g)) urls.push({ node, file: f, url: m[0].replace(/&amp;/g, '&') });
+  }
+  // IS: master- and bps-datasources; analytics: worker and dashboard datasources.
+  expect(new Set(urls.map((u) => u.node))).toEqual(new Set(NODES));
+  for (const { node, file, url } of urls) {
+    const params = new URLSearchParams(url.split('?')[1]);
+    const want: Record<string, string> = { useSSL: 'true', requireSSL: 'true', verifyServerCertificate: 'true', enabledTLSProtocols: 'TLSv1.2' };
+    if (node.startsWith('analytics')) {
+      Object.assign(want, {
+        trustCertificateKeyStoreUrl: 'file:${sys:carbon.home}/resources/security/client-truststore.jks',
+        trustCertificateKeyStoreType: 'JKS',
+        trustCertificateKeyStorePassword: '@@SECRET:truststore_password@@',
+      });
+    }
+    const got = Object.fromEntries(Object.keys(want).map((k) => [k, params.get(k)]));
+    expect({ file, got }).toEqual({ file, got: want });
   }
 });

@@ -64,9 +64,14 @@ test('SP analytics containers, and only they, read the Secure Vault master key S
 });
 
 test('the support pods take their images, ports and object names as given', () => {
-  const mysql = mysqlPodSpec('mysql:8', 'latin1', 'db-secret');
+  const mysql = mysqlPodSpec('mysql:8', 'latin1', 'db-secret', 'db-tls');
   const m = (mysql.containers as any[])[0];
   expect(m.args[0]).toBe('--character-set-server=latin1');
+  // TLS only, on the mounted key pair signed by the deployment CA; the key readable by mysql's group only.
+  expect(m.args).toEqual(expect.arrayContaining(['--ssl-ca=/etc/mysql/tls/ca.crt', '--ssl-cert=/etc/mysql/tls/tls.crt', '--ssl-key=/etc/mysql/tls/tls.key', '--require-secure-transport=ON']));
+  expect(m.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/mysql/tls', readOnly: true });
+  expect(mysql.volumes).toEqual([{ name: 'tls', secret: { secretName: 'db-tls', defaultMode: 0o440 } }]);
+  expect(mysql.securityContext).toMatchObject({ fsGroup: 999, runAsUser: 999, runAsNonRoot: true });
   expect(m.ports).toEqual([{ name: 'mysql', containerPort: MYSQL_PORT }]);
   expect(m.env[0].valueFrom.secretKeyRef).toEqual({ name: 'db-secret', key: 'master-password' });
 

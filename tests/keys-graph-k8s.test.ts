@@ -7,7 +7,7 @@
  */
 import { NODE_IDS, ROLE_NODE_IDS, Role, roleOfNode } from '../topology';
 import { parseKeystoreMaterial } from '../applier/keystore-material';
-import { CHECKSUM_ANNOTATION, NAMES, SECRET_NAMES_K8S, STATEFULSET_OF, keyMaterialFileName, podDnsName } from '../components/kubernetes/names';
+import { CHECKSUM_ANNOTATION, NAMES, SECRET_NAMES_K8S, STATEFULSET_OF, keyMaterialFileName, podDnsName, serviceDnsName } from '../components/kubernetes/names';
 import { MOUNTS } from '../components/kubernetes/paths';
 import { ProgramRun, byKind, findObject, runStack } from './fixtures/k8s/harness';
 
@@ -69,4 +69,21 @@ test('no private key or store password in a ConfigMap or an output; the CA certi
   }
   const ca = run.records.find((r) => r.type === 'tls:index/selfSignedCert:SelfSignedCert' && r.name.endsWith('-keys-ca-cert'))!;
   expect(run.outputs.deploymentCaCertificate).toBe(ca.state.certPem);
+});
+
+test('the in-cluster MySQL serves TLS on a certificate of the deployment CA for its Service names; the nodes trust that CA, no RDS bundle', () => {
+  const csr = run.records.find((r) => r.type === 'tls:index/certRequest:CertRequest' && r.name.endsWith('-keys-database-tls-g1-csr'))!;
+  expect((csr.inputs.dnsNames as string[])[0]).toBe(serviceDnsName(NAMES.mysql, NS));
+  const cert = run.records.find((r) => r.type === 'tls:index/locallySignedCert:LocallySignedCert' && r.name.endsWith('-keys-database-tls-g1-cert'))!;
+  expect(cert.inputs.allowedUses).toContain('server_auth');
+  const ca = run.records.find((r) => r.type === 'tls:index/selfSignedCert:SelfSignedCert' && r.name.endsWith('-keys-ca-cert'))!;
+  expect(cert.inputs.caCertPem).toBe(ca.state.certPem);
+  const tls = findObject(run.records, 'Secret', 'wso2is-mysql-tls');
+  expect(Object.keys(tls.stringData).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+  expect(tls.stringData['ca.crt']).toBe(ca.state.certPem);
+  const mysql = findObject(run.records, 'StatefulSet', NAMES.mysql);
+  expect(mysql.spec.template.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'wso2is-mysql-tls', defaultMode: 0o440 } });
+  expect(mysql.spec.template.spec.containers[0].args).toContain('--require-secure-transport=ON');
+  const keys = run.records.find((r) => r.type === 'kubernetes:core/v1:Secret' && (r.inputs.metadata as any).name === SECRET_NAMES_K8S.keys)!;
+  for (const doc of Object.values(keys.inputs.stringData as Record<string, string>)) expect(JSON.parse(doc).trustedBundles).toBeUndefined();
 });

@@ -67,6 +67,10 @@ test('one secret per node holding its material (a Pulumi secret the applier acce
     expect(JSON.stringify(version.rawInputs.secretString)).toContain('1b47061264138c4ac30d75fd1eb44270');
     const m = parseKeystoreMaterial(JSON.parse(String(version.inputs.secretString)));
     expect(m.stores.map((s) => s.kind)).toEqual(roleOfNode(id) === 'is' ? ['keystore', 'keystore', 'keystore', 'truststore'] : ['keystore', 'truststore']);
+    // The database is RDS: the truststore also holds every RDS CA (named, not copied: the secret stays small).
+    expect(JSON.parse(String(version.inputs.secretString)).trustedBundles).toEqual(['rds']);
+    expect(m.stores.find((s) => s.kind === 'truststore')!.trusted.filter((t) => t.bundled)).toHaveLength(115);
+    expect(String(version.inputs.secretString).length).toBeLessThan(32 * 1024);
     const instanceArn = String(ofType(run, T.instance).find((i) => i.name.endsWith(`-${id}`))!.state.arn);
     const statements = policy.Statement.filter((s: any) => s.Resource.includes(secret.state.arn));
     expect(statements).toHaveLength(1);

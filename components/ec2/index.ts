@@ -53,6 +53,8 @@ function ec2KeyMaterial(name: string, c: StackConfig, enis: Record<NodeId, aws.e
       flavor: c.analytics.flavor,
       primary: c.keys.primaryPrivateKey && c.keys.primaryCertificate ? { privateKey: c.keys.primaryPrivateKey, certificate: c.keys.primaryCertificate } : undefined,
       nodeSans: perNode((id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
+      // The database is RDS: its CAs verify the server certificate for JDBC and db-init.
+      trustedBundles: ['rds'],
     },
     { parent },
   );

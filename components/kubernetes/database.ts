@@ -15,6 +15,10 @@ import { sha256 } from './checksums';
 import { dbInitJobScript } from './scripts';
 import { DatabaseAccess, dbInitPodSpec, mysqlPodSpec } from './pod-specs';
 import { PlatformSecrets } from './secrets';
+import type { KeyMaterial } from '../keys';
+
+/** The Secret holding the in-cluster MySQL's TLS key pair and the CA. */
+const MYSQL_TLS_SECRET = 'wso2is-mysql-tls';
 
 /** MySQL in the cluster: storage of its data volume. */
 const MYSQL_STORAGE = '10Gi';
@@ -34,10 +38,11 @@ export interface PlatformDatabase {
  * @param ctx the platform context
  * @param credentials the stack's credentials (the RDS master password)
  * @param dbSecret the database Secret (the in-cluster root password)
+ * @param keys the key material (the in-cluster server's key pair and the CA)
  */
-export function platformDatabase(ctx: PlatformContext, credentials: Credentials, dbSecret: k8s.core.v1.Secret): PlatformDatabase {
+export function platformDatabase(ctx: PlatformContext, credentials: Credentials, dbSecret: k8s.core.v1.Secret, keys: KeyMaterial): PlatformDatabase {
   if (ctx.cfg.database === 'in-cluster') {
-    const mysql = inClusterMysql(ctx, dbSecret);
+    const mysql = inClusterMysql(ctx, dbSecret, keys);
     return { host: pulumi.output(serviceDnsName(NAMES.mysql, ctx.ns)), masterUser: pulumi.output('root'), ready: [mysql] };
   }
   const rds = rdsDatabase(ctx, credentials);
@@ -51,9 +56,21 @@ export function platformDatabase(ctx: PlatformContext, credentials: Credentials,
  * stack it is deleted with it, so `destroy` leaves nothing.
  * @param ctx the platform context
  * @param dbSecret the database Secret
+ * @param keys the key material: the server's key pair (a Secret) and the CA that signed it
  */
-function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret): k8s.apps.v1.StatefulSet {
+function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret, keys: KeyMaterial): k8s.apps.v1.StatefulSet {
   const { name, cfg, meta, inNs } = ctx;
+  if (!keys.databaseServer) throw new Error('KubernetesPlatform: the in-cluster database needs its server key pair');
+  // TLS for JDBC (the nodes verify it against the deployment CA in their truststores) and db-init.
+  const tls = new k8s.core.v1.Secret(
+    `${name}-mysql-tls`,
+    {
+      metadata: meta(MYSQL_TLS_SECRET, 'database'),
+      type: 'kubernetes.io/tls',
+      stringData: { 'tls.crt': keys.databaseServer.certificate, 'tls.key': keys.databaseServer.privateKey, 'ca.crt': keys.caCertificate },
+    },
+    inNs(),
+  );
   const claims = keepsData(cfg) ? 'Retain' : 'Delete';
   const labels = appLabels(NAMES.mysql);
   const svc = new k8s.core.v1.Service(
@@ -69,14 +86,14 @@ function inClusterMysql(ctx: PlatformContext, dbSecret: k8s.core.v1.Secret): k8s
         serviceName: svc.metadata.name,
         replicas: 1,
         selector: { matchLabels: labels },
-        template: { metadata: { labels }, spec: mysqlPodSpec(cfg.kubernetes.images.mysql, cfg.databaseCharacterSet, dbSecret.metadata.name) },
+        template: { metadata: { labels }, spec: mysqlPodSpec(cfg.kubernetes.images.mysql, cfg.databaseCharacterSet, dbSecret.metadata.name, tls.metadata.name) },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: claims, whenScaled: claims },
         volumeClaimTemplates: [
           { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: MYSQL_STORAGE } } } },
         ],
       },
     },
-    inNs({ dependsOn: [svc, dbSecret] }),
+    inNs({ dependsOn: [svc, dbSecret, tls] }),
   );
 }
 

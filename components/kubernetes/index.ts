@@ -20,7 +20,7 @@ import { renderNodeChangeSets } from '../../config-templates';
 import { applierBundle } from '../../applier/bundle';
 import type { StackOutputs } from '../outputs';
 import { platformContext } from './context';
-import { STATEFULSET_OF, nodeAddresses, serviceDnsName } from './names';
+import { NAMES, STATEFULSET_OF, nodeAddresses, serviceDnsName } from './names';
 import { platformSecrets } from './secrets';
 import { dbInitJob, platformDatabase } from './database';
 import { sharedVolume } from './storage';
@@ -42,6 +42,11 @@ function keySans(ns: string): Record<NodeId, NodeSans> {
     out[id] = { dnsNames: [addresses[id], headless, serviceDnsName(headless, ns)], ipAddresses: [] };
   }
   return out;
+}
+
+/** The names clients reach the in-cluster MySQL Service by: its certificate's SANs (the model's host first). */
+function mysqlServerNames(ns: string): string[] {
+  return [serviceDnsName(NAMES.mysql, ns), NAMES.mysql, `${NAMES.mysql}.${ns}`, `${NAMES.mysql}.${ns}.svc`];
 }
 
 export interface KubernetesPlatformArgs {
@@ -88,11 +93,15 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         nodeSans: keySans(ns),
         // nginx's own certificate when config brings it (a generated one is made later, by the front end).
         frontendCertificate: cfg.tls.certificate,
+        // On RDS its CAs verify the database server; the in-cluster MySQL's certificate is the deployment CA's.
+        trustedBundles: cfg.database === 'rds' ? ['rds'] : [],
+        // The in-cluster MySQL serves TLS on a certificate of the deployment CA, by its Service names.
+        databaseServerNames: cfg.database === 'in-cluster' ? mysqlServerNames(ns) : undefined,
       },
       { parent: this },
     );
     const secrets = platformSecrets(ctx, credentials, keys);
-    const db = platformDatabase(ctx, credentials, secrets.database);
+    const db = platformDatabase(ctx, credentials, secrets.database, keys);
 
     // The model and what it renders (strings only, inside apply).
     const topology: pulumi.Output<Topology> = db.host.apply((host) => buildTopology(topologyInput(cfg, nodeAddresses(ns), host)));

@@ -99,8 +99,10 @@ export function dbWaitContainer(db: DatabaseAccess, user: string, script: Input<
  * @param image the MySQL image
  * @param characterSet the server's character set
  * @param secret the database Secret's name
+ * @param tlsSecret the Secret with the server's TLS key pair (`tls.crt`, `tls.key`) and `ca.crt`
  */
-export function mysqlPodSpec(image: string, characterSet: string, secret: Input<string>): PodSpec {
+export function mysqlPodSpec(image: string, characterSet: string, secret: Input<string>, tlsSecret: Input<string>): PodSpec {
+  // The image's mysqld runs as mysql (uid/gid 999); the pod's fsGroup makes the TLS key readable by it only.
   return restrictedPod({
     containers: [
       {
@@ -110,6 +112,11 @@ export function mysqlPodSpec(image: string, characterSet: string, secret: Input<
           `--character-set-server=${characterSet}`,
           // The products ship MySQL Connector/J 5.1, which cannot do caching_sha2_password.
           '--default-authentication-plugin=mysql_native_password',
+          // TLS only, on our certificate (the JDBC URLs verify it against the deployment CA).
+          `--ssl-ca=${MYSQL_TLS_DIR}/ca.crt`,
+          `--ssl-cert=${MYSQL_TLS_DIR}/tls.crt`,
+          `--ssl-key=${MYSQL_TLS_DIR}/tls.key`,
+          '--require-secure-transport=ON',
         ],
         env: [secretEnv('MYSQL_ROOT_PASSWORD', secret, 'master-password')],
         ports: [{ name: 'mysql', containerPort: MYSQL_PORT }],
@@ -117,11 +124,18 @@ export function mysqlPodSpec(image: string, characterSet: string, secret: Input<
         readinessProbe: tcpProbe(MYSQL_PORT, 10),
         livenessProbe: tcpProbe(MYSQL_PORT, 120, 20, 6),
         resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
-        volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }],
+        volumeMounts: [
+          { name: 'data', mountPath: '/var/lib/mysql' },
+          { name: 'tls', mountPath: MYSQL_TLS_DIR, readOnly: true },
+        ],
       },
     ],
+    volumes: [{ name: 'tls', secret: { secretName: tlsSecret, defaultMode: 0o440 } }],
   }, { uid: MYSQL_UID, gid: MYSQL_UID });
 }
+
+/** Where the MySQL pod mounts its TLS Secret. */
+export const MYSQL_TLS_DIR = '/etc/mysql/tls';
 
 /**
  * The in-cluster NFS server pod (local clusters; EKS uses EFS), exporting its data claim.

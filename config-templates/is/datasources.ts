@@ -2,7 +2,7 @@
  * master-datasources.xml and bps-datasources.xml: fully specific to this deployment, so whole
  * files. Every MySQL datasource comes from the topology model (name, JNDI name, database).
  */
-import { Datasource, Topology, IS_DATABASES, dbUserFor, jdbcUrl, secretPlaceholder } from '../../topology';
+import { Datasource, Role, Topology, IS_DATABASES, dbUserFor, jdbcUrl, secretPlaceholder } from '../../topology';
 import { WholeFile } from '../types';
 import { XmlObject, xmlDocument } from './xml';
 
@@ -74,9 +74,10 @@ function mysqlDatasource(t: Topology, d: Datasource, pool: Record<string, string
 
 /**
  * A Carbon 4 `<datasource>` on the shared MySQL, as IS and the DAS-based analytics both declare
- * them; `jndiConfig` only when the model gives the datasource a JNDI name.
+ * them; `jndiConfig` only when the model gives the datasource a JNDI name; `role` picks how the
+ * URL names the database server's trust (topology `jdbcTrustParams`).
  */
-export function carbonDatasource(t: Topology, d: Datasource, pool: Record<string, string>): XmlObject {
+export function carbonDatasource(t: Topology, d: Datasource, pool: Record<string, string>, role: Role = 'is'): XmlObject {
   return {
     name: d.name,
     description: d.description,
@@ -84,7 +85,7 @@ export function carbonDatasource(t: Topology, d: Datasource, pool: Record<string
     definition: {
       '@type': 'RDBMS',
       configuration: {
-        url: jdbcUrl(t, d.database),
+        url: jdbcUrl(t, d.database, role),
         username: dbUserFor(t, d.database),
         password: secretPlaceholder('db_password'),
         driverClassName: MYSQL_DRIVER,

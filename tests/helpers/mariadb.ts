@@ -71,7 +71,7 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 /** Starts a fresh server; rejects (after cleaning up) when it does not come up within 60 s. */
-export async function startMariaDb(opts: { rootPassword?: string } = {}): Promise<MariaDb> {
+export async function startMariaDb(opts: { rootPassword?: string; serverArgs?: string[] } = {}): Promise<MariaDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mariadb-test-'));
   const datadir = path.join(dir, 'data');
   const socket = path.join(dir, 'mysqld.sock');
@@ -117,6 +117,8 @@ export async function startMariaDb(opts: { rootPassword?: string } = {}): Promis
         '--innodb-buffer-pool-size=32M',
         '--performance-schema=OFF',
         '--skip-log-bin',
+        // Extra server options of a test (e.g. TLS); the socket stays usable for setup.
+        ...(opts.serverArgs ?? []),
       ],
       { stdio: ['ignore', log, log] },
     );

@@ -54,6 +54,7 @@ const SYSTEM = [
   'ec2-vault-start', // bash, node
   'is-properties-jvm', // java
   'is-keystores-plan', // the plan CLI
+  'jdbc-tls', // MariaDB with TLS, openssl
   'k8s-das', // sh
   'k8s-db-wait', // MariaDB, sh
   'k8s-eks',
@@ -80,6 +81,7 @@ const SYSTEM = [
   'plan-fixture', // the plan CLI
   'plan-inprocess', // a whole plan
   'plan-lib',
+  'rds-ca-bundle', // keytool, openssl, the bundled applier
 ];
 
 /** Test file path, relative to the repository root, of a name in the lists above. */

@@ -1,0 +1,111 @@
+/**
+ * The shipped RDS CA bundle (assets/rds-ca): its SHA-256 is pinned here and in the applier, every
+ * certificate is a CA with a usable alias, a tampered bundle is refused, and the bundled applier's
+ * `keystores` command, given material naming the bundle (as EC2 stacks write it), builds a
+ * truststore in which the JDK's keytool lists every RDS CA next to the deployment CA (system tier:
+ * keytool, openssl).
+ */
+import { spawnSync } from 'child_process';
+import { createHash, X509Certificate } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { applierBundle } from '../applier/bundle';
+import { CA_BUNDLES, caBundleCertificates } from '../applier/ca-bundles';
+import { KeystoreMaterial, parseKeystoreMaterial } from '../applier/keystore-material';
+import { readJks, writeTrustedJks } from '../applier/jks';
+import { makeCa, makeLeaf } from './helpers/keymaterial';
+
+jest.setTimeout(300_000);
+
+/** The digest recorded in assets/rds-ca/README.md when the bundle was extracted. */
+const PINNED = 'fefac91d6800404461cece76724bc0a2383f4f556a1c9beb0813fac6f2e1e49f';
+const FILE = path.join(__dirname, '..', 'assets', 'rds-ca', 'rds-ca-bundle.pem');
+const text = fs.readFileSync(FILE, 'utf8');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rds-ca-bundle-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('the bundle file has the pinned SHA-256, in the test, the applier and the README', () => {
+  expect(createHash('sha256').update(fs.readFileSync(FILE)).digest('hex')).toBe(PINNED);
+  expect(CA_BUNDLES.rds.sha256).toBe(PINNED);
+  expect(fs.readFileSync(path.join(path.dirname(FILE), 'README.md'), 'utf8')).toContain(PINNED);
+});
+
+test('115 Amazon RDS CA certificates, each under a unique alias made of its CN; the 2024 RSA2048 G1 roots included', () => {
+  const certs = caBundleCertificates('rds');
+  expect(certs).toHaveLength(115);
+  expect(new Set(certs.map((c) => c.alias)).size).toBe(115);
+  for (const c of certs) {
+    expect(c.alias).toMatch(/^amazon-rds-[a-z0-9-]+$/);
+    expect(new X509Certificate(c.der).ca).toBe(true);
+  }
+  expect(certs.map((c) => c.alias)).toEqual(expect.arrayContaining(['amazon-rds-us-east-1-root-ca-rsa2048-g1', 'amazon-rds-eu-west-1-root-ca-rsa4096-g1', 'amazon-rds-us-east-1-root-ca-ecc384-g1']));
+});
+
+test('a bundle whose text differs from the pinned one by a byte is refused', () => {
+  const tampered = text.replace('MIIE', 'MIIF');
+  expect(() => caBundleCertificates('rds', tampered)).toThrow(/CA bundle rds: SHA-256 [0-9a-f]{64}, expected fefac91d/);
+});
+
+test('the material names bundles it ships only; a named bundle adds its certificates to the truststore', () => {
+  const ca = makeCa(tmp, 'ca0', 'Parse CA');
+  const leaf = makeLeaf(tmp, ca, 'leaf0', { cn: 'n', type: 'rsa', form: 'pkcs8', sans: ['DNS:localhost'], serial: 2 });
+  const doc = (bundles: unknown) => ({ ...material(ca.certPem, leaf), trustedBundles: bundles });
+  expect(() => parseKeystoreMaterial(doc(['cacerts']))).toThrow('keystore material: trustedBundles[0]: not a CA bundle this applier ships');
+  const trusted = parseKeystoreMaterial(doc(['rds'])).stores.find((s) => s.kind === 'truststore')!.trusted;
+  expect(trusted.map((t) => t.alias)).toEqual(['deployment-ca', ...caBundleCertificates('rds').map((c) => c.alias)]);
+});
+
+test('writeTrustedJks writes a store keytool opens with its password (and refuses with another)', () => {
+  const certs = caBundleCertificates('rds').slice(0, 3);
+  const file = path.join(tmp, 'w.jks');
+  fs.writeFileSync(file, writeTrustedJks(certs, 'store-pw-1'));
+  expect(readJks(fs.readFileSync(file), 'store-pw-1').map((e) => e.alias)).toEqual(certs.map((c) => c.alias));
+  const ok = keytool(['-list', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], 'store-pw-1');
+  expect(ok.status).toBe(0);
+  expect(ok.out).toContain('Your keystore contains 3 entries');
+  expect(keytool(['-list', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], 'another-pw').status).not.toBe(0);
+});
+
+function keytool(args: string[], password: string) {
+  const r = spawnSync('keytool', args, { encoding: 'utf8', env: { ...process.env, KT_PASS: password } });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+function material(caPem: string, leaf: { keyPem: string; certPem: string }): KeystoreMaterial {
+  return {
+    caCertificate: caPem,
+    trustedCertificates: [],
+    keystores: [{ file: 'resources/security/tls.jks', storePassword: 'tls-store-pw', entries: [{ alias: 'tls', keyPassword: 'tls-store-pw', privateKey: leaf.keyPem, certificateChain: [leaf.certPem, caPem] }] }],
+    truststore: { file: 'resources/security/client-truststore.jks', storePassword: 'trust-store-pw' },
+  };
+}
+
+test('the bundled applier builds a truststore holding the deployment CA and every RDS CA (keytool -list), and leaves it alone the second time', () => {
+  const ca = makeCa(tmp, 'ca', 'Deployment CA');
+  const leaf = makeLeaf(tmp, ca, 'leaf', { cn: 'analytics-1', type: 'rsa', form: 'pkcs8', sans: ['DNS:localhost'], serial: 2 });
+  const bundle = path.join(tmp, 'bin', 'applier.js');
+  fs.mkdirSync(path.dirname(bundle));
+  fs.writeFileSync(bundle, applierBundle());
+  const materialFile = path.join(tmp, 'material.json');
+  fs.writeFileSync(materialFile, JSON.stringify({ ...material(ca.certPem, leaf), trustedBundles: ['rds'] }), { mode: 0o600 });
+  const home = path.join(tmp, 'home');
+  fs.mkdirSync(home);
+  // Outside the repository: the bundle must carry the CA bundle itself.
+  const run = () => spawnSync(process.execPath, [bundle, 'keystores', '--home', home, '--material', materialFile], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 240_000 });
+  const first = run();
+  expect(first.stderr).toBe('');
+  expect(first.status).toBe(0);
+  const listed = keytool(['-list', '-v', '-keystore', path.join(home, 'resources/security/client-truststore.jks'), '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], 'trust-store-pw');
+  expect(listed.status).toBe(0);
+  const aliases = [...listed.out.matchAll(/^Alias name: (.+)$/gm)].map((m) => m[1]).sort();
+  const rds = caBundleCertificates('rds');
+  expect(aliases).toEqual(['deployment-ca', ...rds.map((c) => c.alias)].sort());
+  // Each alias holds its own certificate: keytool's SHA-256 fingerprint per entry.
+  const fingerprints = new Map([...listed.out.matchAll(/^Alias name: (.+)$[\s\S]*?SHA256: ([0-9A-F:]+)$/gm)].map((m) => [m[1], m[2]]));
+  for (const c of rds) expect(fingerprints.get(c.alias)).toBe(new X509Certificate(c.der).fingerprint256);
+  const second = run();
+  expect(second.status).toBe(0);
+  expect(second.stdout).toMatch(/^keystores unchanged$/m);
+});
