@@ -708,16 +708,19 @@ export const TRUSTSTORE_ALIASES = { ca: 'deployment-ca', frontend: 'frontend' } 
 /**
  * The stores each node builds at boot (applier `keystores`), per role and analytics flavour: IS
  * and DAS (Carbon 4) keep them under repository/resources/security, SP-based analytics under
- * resources/security. Analytics nodes need only their TLS key and the truststore.
+ * resources/security. SP analytics nodes need only their TLS key and the truststore.
  */
 export function keystoresFor(role: Role, flavor: AnalyticsFlavor): KeystoreSpec[] {
   const dir = role === 'analytics' && flavor === 'sp' ? 'resources/security' : 'repository/resources/security';
   const tls: KeystoreSpec = { kind: 'tls', file: `${dir}/tls.jks`, alias: 'tls', passwordSecret: 'tls_keystore_password' };
   const trust: KeystoreSpec = { kind: 'truststore', file: `${dir}/client-truststore.jks`, passwordSecret: 'truststore_password' };
-  if (role === 'analytics') return [tls, trust];
+  // DAS (Carbon 4.4 before 4.4.34) has one carbon.xml KeyStore, for encryption and signing: an
+  // internal store of the analytics nodes' own (components/keys.ts issues it; config-templates/das-keystores.ts).
+  const internal: KeystoreSpec = { kind: 'internal', file: `${dir}/internal.jks`, alias: 'internal', passwordSecret: 'internal_keystore_password' };
+  if (role === 'analytics') return flavor === 'das' ? [internal, tls, trust] : [tls, trust];
   return [
     { kind: 'primary', file: `${dir}/primary.jks`, alias: 'primary', passwordSecret: 'keystore_password' },
-    { kind: 'internal', file: `${dir}/internal.jks`, alias: 'internal', passwordSecret: 'internal_keystore_password' },
+    internal,
     tls,
     trust,
   ];

@@ -62,6 +62,7 @@ interface KeyPair {
 /**
  * Children: `${name}-ca-key`, `${name}-ca-cert`; `${name}-primary-g<N>-{key,csr,cert}` (unless
  * config brings the primary pair), `${name}-internal-g<N>-{key,csr,cert}`,
+ * `${name}-analytics-internal-g<N>-{key,csr,cert}` (DAS flavour only),
  * `${name}-<node>-tls-g<N>-{key,csr,cert}`; `${name}-<kind>-password` for the four stores;
  * `${name}-database-tls-g<N>-{key,csr,cert}` for an in-cluster database.
  */
@@ -79,6 +80,11 @@ export class KeyMaterial extends pulumi.ComponentResource {
   public readonly publicDigest: Record<NodeId, pulumi.Output<string>>;
   /** The in-cluster database's server key pair (private key a Pulumi secret), when asked for. */
   public readonly databaseServer?: { privateKey: pulumi.Output<string>; certificate: pulumi.Output<string> };
+  /**
+   * The deployment CA's key and certificate, for a certificate another component has it issue
+   * (the Kubernetes front end's, so every node trusts it through the CA). The key is a secret.
+   */
+  public readonly caSigner: { privateKeyPem: pulumi.Output<string>; certPem: pulumi.Output<string> };
 
   /**
    * @param name Prefix of the children's logical names.
@@ -102,6 +108,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
       child,
     );
     this.caCertificate = caCert.certPem;
+    this.caSigner = { privateKeyPem: caKey.privateKeyPem, certPem: caCert.certPem };
     const issue = (res: string, commonName: string, sans: NodeSans, uses: string[]): KeyPair => {
       const key = new tls.PrivateKey(`${res}-key`, { algorithm: 'RSA', rsaBits: 2048 }, child);
       const csr = new tls.CertRequest(
@@ -127,6 +134,8 @@ export class KeyMaterial extends pulumi.ComponentResource {
       const db = issue(`${name}-database-tls-${g}`, names[0], { dnsNames: names, ipAddresses: [] }, ['digital_signature', 'key_encipherment', 'server_auth']);
       this.databaseServer = { privateKey: pulumi.secret(db.privateKey), certificate: db.certificate };
     }
+    // DAS nodes' carbon.xml KeyStore (shared by both analytics nodes; never IS's internal key).
+    const analyticsInternal = args.flavor === 'das' ? issue(`${name}-analytics-internal-${g}`, `${hostname} analytics internal`, { dnsNames: [], ipAddresses: [] }, signing) : undefined;
 
     this.passwords = {} as Record<KeystoreKind, pulumi.Output<string>>;
     for (const kind of ['primary', 'internal', 'tls', 'truststore'] as KeystoreKind[]) {
@@ -148,7 +157,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
         },
         ['digital_signature', 'key_encipherment', 'server_auth', 'client_auth'],
       );
-      const pairs: Partial<Record<KeystoreKind, KeyPair>> = { primary, internal, tls: nodeTls };
+      const pairs: Partial<Record<KeystoreKind, KeyPair>> = { primary, internal: role === 'is' ? internal : analyticsInternal, tls: nodeTls };
       const parts = { ca: this.caCertificate, frontend: pulumi.output(args.frontendCertificate ?? ''), passwords: pulumi.all(this.passwords) };
       const bundles = args.trustedBundles ?? [];
       // A bundle counts by its pinned digest: a new bundle rolls the nodes like new certificates.

@@ -25,6 +25,8 @@ import { FileChange, NodeChangeSet, PropertiesEdit, WholeFile, XmlEdit, XmlOp } 
 import { byAttr, setAttr, setText, xmlFragment } from './is/xml';
 import { LOCAL_CARBON_DB, carbonDatasource, datasourcesFile } from './is/datasources';
 import { HAZELCAST_CLUSTERING_AGENT } from './is/cluster';
+import { DATA_AGENT_CONFIG_XML } from './is/keystores';
+import { DAS_CATALINA_SERVER_XML, DAS_DATA_BRIDGE_CONFIG_XML, dasCarbonKeystoreOps, renderDasKeystoreFiles } from './das-keystores';
 
 /** The files this flavour changes, relative to the analytics product home. */
 export const DAS_FILES = {
@@ -37,6 +39,9 @@ export const DAS_FILES = {
   carbon: 'repository/conf/carbon.xml',
   eventProcessor: 'repository/conf/event-processor.xml',
   sparkDefaults: 'repository/conf/analytics/spark/spark-defaults.conf',
+  catalina: DAS_CATALINA_SERVER_XML,
+  dataBridge: DAS_DATA_BRIDGE_CONFIG_XML,
+  dataAgent: DATA_AGENT_CONFIG_XML,
 } as const;
 
 /** Pool settings of the master-datasources.xml datasources (seed 000, WSO2UM_DB / WSO2REG_DB). */
@@ -291,9 +296,9 @@ export function dasPortOffset(t: Topology): number {
   return offset;
 }
 
-/** carbon.xml: the port offset (see dasPortOffset). */
+/** carbon.xml: the port offset (see dasPortOffset) and our keystore and truststore (das-keystores.ts). */
 export function renderDasCarbon(t: Topology): XmlEdit {
-  return { kind: 'xml', path: DAS_FILES.carbon, ops: [setText('/Server/Ports/Offset', String(dasPortOffset(t)))] };
+  return { kind: 'xml', path: DAS_FILES.carbon, ops: [setText('/Server/Ports/Offset', String(dasPortOffset(t))), ...dasCarbonKeystoreOps()] };
 }
 
 /**
@@ -384,6 +389,8 @@ export function renderDasChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     renderDasCarbon(t),
     renderDasEventProcessor(t, id),
     renderDasSparkDefaults(t),
+    // Our stores, TLS 1.2 only (the 9443 connector, the data bridge receivers and agents).
+    ...renderDasKeystoreFiles(),
   ];
   return { nodeId: id, product: 'analytics', changes };
 }

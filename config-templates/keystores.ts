@@ -29,6 +29,19 @@ export const IS_STORES = {
   truststore: { file: `${IS_SECURITY}/client-truststore.jks`, password: 'truststore_password' },
 } as const satisfies Record<string, StoreRef>;
 
+/**
+ * The DAS-based analytics nodes' stores (Carbon 4 layout, kernel 4.4.20-4.4.32: one carbon.xml
+ * KeyStore for encryption and signing, no InternalKeyStore). Their KeyStore is an internal store of
+ * the analytics nodes' own (both nodes decrypt what either encrypted in the shared registry and
+ * databases; never the IS internal key); TLS (9443 connector, data bridge receivers) uses the
+ * node's TLS key.
+ */
+export const DAS_STORES = {
+  internal: { file: `${IS_SECURITY}/internal.jks`, alias: 'internal', password: 'internal_keystore_password' },
+  tls: IS_STORES.tls,
+  truststore: IS_STORES.truststore,
+} as const satisfies Record<string, StoreRef>;
+
 /** The SP-based analytics nodes' stores (Carbon 5 layout): their TLS key and the truststore. */
 export const SP_STORES = {
   tls: { file: `${SP_SECURITY}/tls.jks`, alias: 'tls', password: 'tls_keystore_password' },

@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { MYSQL_PORT } from '../topology';
+import { MOCK_ISSUE_TIME, MockRequest, MockSubject, mockCertRequest, mockCertificate } from './lib/mock-x509';
 
 /** Pulumi's wire marker for a secret value: `{ [SIG_KEY]: SECRET_SIG, value }`. */
 export const SIG_KEY = '4dabf18193072939515e22adb298388d';
@@ -157,14 +158,14 @@ interface MockKey {
   csrPem: string;
 }
 const mockKeys = new Map<string, MockKey>();
-function mockKey(kind: 'ca' | 'leaf'): MockKey {
+function mockKey(kind: 'ca' | 'leaf' | 'rsa3072'): MockKey {
   let k = mockKeys.get(kind);
   if (!k) {
     const dir = path.join(__dirname, '..', 'tests', 'fixtures', 'keys');
     const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
     const privateKeyPem = read(`${kind}.key.pem`);
     const publicKeyPem = crypto.createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }) as string;
-    k = { privateKeyPem, publicKeyPem, certPem: read(`${kind}.cert.pem`), csrPem: kind === 'leaf' ? read('leaf.csr.pem') : '' };
+    k = { privateKeyPem, publicKeyPem, certPem: kind === 'rsa3072' ? '' : read(`${kind}.cert.pem`), csrPem: kind === 'leaf' ? read('leaf.csr.pem') : '' };
     mockKeys.set(kind, k);
   }
   return k;
@@ -431,9 +432,10 @@ function randomIdState(_env: MockEnv, { inp, h, extra }: StateInput): void {
   extra.dec = BigInt(`0x${extra.hex}`).toString();
 }
 
-function privateKeyState({ secret }: MockEnv, { args, h, extra }: StateInput): void {
-  // Real keys (fixtures) so the key material parses; a CA's own key when the name says CA.
-  const k = mockKey(args.name.includes('-ca-') ? 'ca' : 'leaf');
+function privateKeyState({ secret }: MockEnv, { args, inp, h, extra }: StateInput): void {
+  // Real keys (fixtures) so the key material parses and certificates can be issued: of the size
+  // asked for (RSA 3072), else a CA's own key when the name says CA.
+  const k = inp.algorithm === 'RSA' && Number(inp.rsaBits) === 3072 ? mockKey('rsa3072') : mockKey(args.name.includes('-ca-') ? 'ca' : 'leaf');
   Object.assign(extra, {
     privateKeyPem: secret(k.privateKeyPem),
     privateKeyPemPkcs8: secret(k.privateKeyPem),
@@ -442,6 +444,53 @@ function privateKeyState({ secret }: MockEnv, { args, h, extra }: StateInput): v
     publicKeyOpenssh: `ssh-rsa ${Buffer.from(stableHash('ssh', args.name)).toString('base64')}\n`,
     publicKeyFingerprintSha256: `SHA256:${Buffer.from(h, 'hex').toString('base64').replace(/=+$/, '')}`,
   });
+}
+
+/** The requests behind the CSRs the mocks issued (a LocallySignedCert names its CSR by PEM). */
+const mockRequests = new Map<string, MockRequest>();
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+const subjectOf = (v: unknown): MockSubject => {
+  const s = (v ?? {}) as Record<string, unknown>;
+  return { commonName: s.commonName as string | undefined, organization: s.organization as string | undefined };
+};
+const publicOf = (keyPem: string) => crypto.createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }) as string;
+
+// The tls certificates: issued for real from what the program asks (scripts/lib/mock-x509.ts); the
+// fixture certificates only when an input is not known (a key from config is always known).
+function selfSignedState(_env: MockEnv, { args, inp, extra }: StateInput): void {
+  const key = typeof inp.privateKeyPem === 'string' ? inp.privateKeyPem : undefined;
+  const request: MockRequest | undefined = key === undefined ? undefined : { subject: subjectOf(inp.subject), dnsNames: strings(inp.dnsNames), ipAddresses: strings(inp.ipAddresses), publicKeyPem: publicOf(key) };
+  const c = request
+    ? mockCertificate({ serialSeed: `${args.type}/${args.name}`, request, isCa: inp.isCaCertificate === true, allowedUses: strings(inp.allowedUses), validityPeriodHours: Number(inp.validityPeriodHours), selfKeyPem: key })
+    : { certPem: mockKey('ca').certPem, notBefore: MOCK_ISSUE_TIME, notAfter: '2026-01-01T00:00:00Z' };
+  Object.assign(extra, { certPem: c.certPem, validityStartTime: c.notBefore, validityEndTime: c.notAfter });
+}
+
+function certRequestState(_env: MockEnv, { inp, extra }: StateInput): void {
+  if (typeof inp.privateKeyPem !== 'string') {
+    extra.certRequestPem = mockKey('leaf').csrPem;
+    return;
+  }
+  const req = { subject: subjectOf(inp.subject), dnsNames: strings(inp.dnsNames), ipAddresses: strings(inp.ipAddresses) };
+  const pem = mockCertRequest(req, inp.privateKeyPem);
+  mockRequests.set(pem, { ...req, publicKeyPem: publicOf(inp.privateKeyPem) });
+  extra.certRequestPem = pem;
+}
+
+function locallySignedState(_env: MockEnv, { args, inp, extra }: StateInput): void {
+  const request = mockRequests.get(String(inp.certRequestPem));
+  const known = request && typeof inp.caPrivateKeyPem === 'string' && typeof inp.caCertPem === 'string';
+  const c = known
+    ? mockCertificate({
+        serialSeed: `${args.type}/${args.name}`,
+        request,
+        isCa: inp.isCaCertificate === true,
+        allowedUses: strings(inp.allowedUses),
+        validityPeriodHours: Number(inp.validityPeriodHours),
+        issuer: { privateKeyPem: inp.caPrivateKeyPem, certPem: inp.caCertPem },
+      })
+    : { certPem: mockKey('leaf').certPem, notBefore: MOCK_ISSUE_TIME, notAfter: '2026-01-01T00:00:00Z' };
+  Object.assign(extra, { certPem: c.certPem, validityStartTime: c.notBefore, validityEndTime: c.notAfter, readyForRenewal: false });
 }
 
 /** State per type token, for the types whose outputs the program reads (see `pattern2Mocks`). */
@@ -492,20 +541,9 @@ const STATE_BUILDERS: Record<string, StateBuilder> = {
   },
   'random:index/randomId:RandomId': randomIdState,
   'tls:index/privateKey:PrivateKey': privateKeyState,
-  'tls:index/selfSignedCert:SelfSignedCert': (_env, { extra }) => {
-    extra.certPem = mockKey('ca').certPem;
-    extra.validityStartTime = '2025-01-01T00:00:00Z';
-    extra.validityEndTime = '2026-01-01T00:00:00Z';
-  },
-  'tls:index/certRequest:CertRequest': (_env, { extra }) => {
-    extra.certRequestPem = mockKey('leaf').csrPem;
-  },
-  'tls:index/locallySignedCert:LocallySignedCert': (_env, { extra }) => {
-    extra.certPem = mockKey('leaf').certPem;
-    extra.validityStartTime = '2025-01-01T00:00:00Z';
-    extra.validityEndTime = '2026-01-01T00:00:00Z';
-    extra.readyForRenewal = false;
-  },
+  'tls:index/selfSignedCert:SelfSignedCert': selfSignedState,
+  'tls:index/certRequest:CertRequest': certRequestState,
+  'tls:index/locallySignedCert:LocallySignedCert': locallySignedState,
 };
 
 /** The type tokens the mocks give an AWS-like id or a made-up state (Kubernetes objects aside). */
@@ -630,9 +668,11 @@ function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallA
  * - `random:index/randomPassword:RandomPassword`: `result` unique per name and
  *   containing `& < > " ' $ \` \\` so escaping is exercised everywhere (see `mockPassword`);
  * - `tls:index/privateKey:PrivateKey`: a real `privateKeyPem` (recorded as a generated secret),
- *   `publicKeyPem`, … from tests/fixtures/keys (the CA's key when the name holds `-ca-`);
- *   `selfSignedCert`: the fixture CA's `certPem`; `certRequest`: a fixture CSR;
- *   `locallySignedCert`: the fixture leaf `certPem` (signed by the fixture CA);
+ *   `publicKeyPem`, … from tests/fixtures/keys (RSA 3072 when asked for, else the CA's key when
+ *   the name holds `-ca-`, else the leaf key); `selfSignedCert`, `certRequest`,
+ *   `locallySignedCert`: real certificates and CSRs with the subject, SANs, CA flag, key usages and
+ *   validity period asked for, signed by the given keys, valid from MOCK_ISSUE_TIME, serials from
+ *   the resource name (scripts/lib/mock-x509.ts; deterministic);
  * Only types some shipped stack registers are handled (tests/plan.test.ts checks it).
  * - Kubernetes objects: `metadata.name` (given or the logical name) and `namespace`.
  * Calls: `aws:index/getAvailabilityZones` (`<region>a|b|c`), `getRegion`, `getCallerIdentity`,

@@ -2,6 +2,7 @@
  * The Kubernetes platform on the `eks` stack (Pulumi.eks.yaml: RDS, EFS StorageClass, NLB),
  * run under the shared mocks.
  */
+import { certificateTests, k8sCertificateRun } from './helpers/certificates';
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
 import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes/names';
 import { MYSQL_PORT } from '../components/aws/rds';
@@ -11,6 +12,11 @@ let run: ProgramRun;
 beforeAll(async () => {
   run = await runStack('Pulumi.eks.yaml');
 });
+
+// The certificates the program asks for (the mocks issue them), checked with openssl; nginx has one
+// from the deployment CA (no tlsCertificate in this stack's config).
+const HOSTNAMES = { hostname: 'is.eks.example.com', mgtHostname: 'mgt.is.eks.example.com', dashboardHostname: 'analytics.is.eks.example.com' };
+describe('certificates', () => certificateTests(() => k8sCertificateRun(run, NS, HOSTNAMES), { frontend: { dns: Object.values(HOSTNAMES) } }));
 
 const recordsOf = (type: string) => run.records.filter((r) => r.type === type);
 

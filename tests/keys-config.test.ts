@@ -60,7 +60,7 @@ describe('keys config', () => {
 });
 
 describe('stores and material', () => {
-  test('IS nodes keep four stores, analytics two; SP analytics under resources/security', () => {
+  test('IS nodes keep four stores, SP analytics two, DAS analytics three (its carbon.xml KeyStore); SP analytics under resources/security', () => {
     expect(keystoresFor('is', 'sp').map((s) => [s.kind, s.file, s.alias, s.passwordSecret])).toEqual([
       ['primary', 'repository/resources/security/primary.jks', 'primary', 'keystore_password'],
       ['internal', 'repository/resources/security/internal.jks', 'internal', 'internal_keystore_password'],
@@ -68,7 +68,11 @@ describe('stores and material', () => {
       ['truststore', 'repository/resources/security/client-truststore.jks', undefined, 'truststore_password'],
     ]);
     expect(keystoresFor('analytics', 'sp').map((s) => s.file)).toEqual(['resources/security/tls.jks', 'resources/security/client-truststore.jks']);
-    expect(keystoresFor('analytics', 'das').map((s) => s.file)).toEqual(['repository/resources/security/tls.jks', 'repository/resources/security/client-truststore.jks']);
+    expect(keystoresFor('analytics', 'das').map((s) => s.file)).toEqual([
+      'repository/resources/security/internal.jks',
+      'repository/resources/security/tls.jks',
+      'repository/resources/security/client-truststore.jks',
+    ]);
   });
 
   const passwords = { primary: 'Primary0pw', internal: 'Internal0pw', tls: 'Tls0pw00', truststore: 'Trust0pw' };

@@ -189,6 +189,54 @@ describe('node applier.js keystores, for real', () => {
     expect(fs.readFileSync(path.join(home, SEC, MARKER_NAME), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
   });
 
+  /*
+   * Java 8 (the nodes' JVM) is not installable here (Debian 12 has no openjdk-8 package), so the
+   * stores are checked byte by byte against what every Java 8 JKS reader takes: magic FEEDFEED,
+   * version 2, entries of tag 1 (private key) or 2 (trusted certificate) only, X.509 certificates,
+   * each key an EncryptedPrivateKeyInfo under Sun's JKS key protector (OID 1.3.6.1.4.1.42.2.17.1.1,
+   * the only one sun.security.provider.KeyProtector in Java 8 recovers), and the trailing SHA-1.
+   */
+  it('every store is a JKS version 2 file that Java 8 reads: key entries under the JKS key protector, X.509 certificates', () => {
+    const JKS_KEY_PROTECTOR = Buffer.from('060a2b060104012a02110101', 'hex'); // OID 1.3.6.1.4.1.42.2.17.1.1
+    for (const f of STORES) {
+      const b = fs.readFileSync(path.join(home, f));
+      let pos = 0;
+      const u16 = () => b.readUInt16BE((pos += 2) - 2);
+      const u32 = () => b.readUInt32BE((pos += 4) - 4);
+      const skip = (n: number) => (pos += n);
+      expect({ f, magic: u32().toString(16), version: u32() }).toEqual({ f, magic: 'feedfeed', version: 2 });
+      const count = u32();
+      expect(count).toBeGreaterThan(0);
+      const tags: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const tag = u32();
+        tags.push(tag);
+        skip(u16()); // alias
+        skip(8); // date
+        if (tag === 1) {
+          const key = b.subarray(pos + 4, pos + 4 + b.readUInt32BE(pos));
+          skip(4 + key.length);
+          // EncryptedPrivateKeyInfo: SEQUENCE { SEQUENCE { OID, NULL }, OCTET STRING }
+          expect({ f, protector: key.indexOf(JKS_KEY_PROTECTOR) >= 0 && key.indexOf(JKS_KEY_PROTECTOR) <= 8 }).toEqual({ f, protector: true });
+          const chain = u32();
+          expect(chain).toBeGreaterThan(0);
+          for (let c = 0; c < chain; c++) {
+            expect(b.subarray(pos + 2, pos + 2 + b.readUInt16BE(pos)).toString()).toBe('X.509');
+            skip(2 + b.readUInt16BE(pos));
+            skip(u32()); // the DER certificate
+          }
+        } else {
+          expect({ f, tag }).toEqual({ f, tag: 2 });
+          expect(b.subarray(pos + 2, pos + 2 + b.readUInt16BE(pos)).toString()).toBe('X.509');
+          skip(2 + b.readUInt16BE(pos));
+          skip(u32()); // the DER certificate
+        }
+      }
+      expect({ f, trailer: b.length - pos }).toEqual({ f, trailer: 20 });
+      expect(tags.length).toBe(count);
+    }
+  });
+
   it('keytool -list -v opens every store with its password: the aliases, chains to the CA, nothing of wso2carbon', () => {
     const p = list(path.join(home, SEC, 'primary.jks'), PW.primaryStore);
     expect(p.code).toBe(0);

@@ -1,6 +1,6 @@
 /**
  * The front end of the Kubernetes platform: nginx (2 replicas) with the rendered site, a TLS
- * Secret (the configured certificate, else a self-signed one) and a LoadBalancer Service (an NLB
+ * Secret (the configured certificate, else one the deployment CA issues) and a LoadBalancer Service (an NLB
  * on AWS).
  */
 import * as path from 'path';
@@ -41,11 +41,22 @@ export function privateNetworkCidrs(onAws: boolean, vpcCidr: string): string[] {
   return [...(onAws ? [vpcCidr] : RFC1918_CIDRS), PORT_FORWARD_CIDR];
 }
 
+/** The deployment CA that issues the front end's certificate when config brings none (KeyMaterial.caSigner). */
+export interface FrontendCa {
+  /** The CA's private key (a secret). */
+  privateKeyPem: pulumi.Input<string>;
+  /** The CA's certificate. */
+  certPem: pulumi.Input<string>;
+}
+
 /**
- * The front end's TLS Secret: the configured certificate and key, else a self-signed pair.
+ * The front end's TLS Secret: the configured certificate and key, else a key of its own with a
+ * certificate from the deployment CA, which every node's truststore holds (seed 000 imports the
+ * front end's certificate into client-truststore.jks; trusting its issuer covers it and its renewals).
  * @param ctx the platform context
+ * @param ca the deployment CA
  */
-function frontendTls(ctx: PlatformContext): k8s.core.v1.Secret {
+function frontendTls(ctx: PlatformContext, ca: FrontendCa): k8s.core.v1.Secret {
   const { name, cfg, parent, meta, inNs } = ctx;
   let certPem: pulumi.Input<string>;
   let keyPem: pulumi.Input<string>;
@@ -54,12 +65,17 @@ function frontendTls(ctx: PlatformContext): k8s.core.v1.Secret {
     keyPem = cfg.tls.privateKey;
   } else {
     const key = new tls.PrivateKey(`${name}-tls-key`, { algorithm: 'RSA', rsaBits: 2048 }, { parent });
-    const cert = new tls.SelfSignedCert(
-      `${name}-tls-cert`,
+    const csr = new tls.CertRequest(
+      `${name}-tls-csr`,
+      { privateKeyPem: key.privateKeyPem, subject: { commonName: cfg.hostname, organization: 'WSO2 IS pattern 2' }, dnsNames: [cfg.hostname, cfg.mgtHostname, cfg.dashboardHostname] },
+      { parent },
+    );
+    const cert = new tls.LocallySignedCert(
+      `${name}-tls-ca-cert`,
       {
-        privateKeyPem: key.privateKeyPem,
-        subject: { commonName: cfg.hostname, organization: 'WSO2 IS pattern 2 (self-signed)' },
-        dnsNames: [cfg.hostname, cfg.mgtHostname, cfg.dashboardHostname],
+        certRequestPem: csr.certRequestPem,
+        caPrivateKeyPem: ca.privateKeyPem,
+        caCertPem: ca.certPem,
         validityPeriodHours: 24 * 365,
         earlyRenewalHours: 24 * 30,
         allowedUses: ['key_encipherment', 'digital_signature', 'server_auth'],
@@ -104,13 +120,14 @@ function loadBalancerAnnotations(onAws: boolean): Record<string, string> {
  * @param topology the model, with the database host (the site names the IS pods)
  * @param shape the model without an Output (the front-end ports)
  * @param deps what the nginx pods wait for (the IS StatefulSet)
+ * @param ca the deployment CA (issues the TLS certificate when config brings none)
  * @returns the LoadBalancer Service
  */
-export function frontend(ctx: PlatformContext, topology: pulumi.Output<Topology>, shape: Topology, deps: pulumi.Resource[]): k8s.core.v1.Service {
+export function frontend(ctx: PlatformContext, topology: pulumi.Output<Topology>, shape: Topology, deps: pulumi.Resource[], ca: FrontendCa): k8s.core.v1.Service {
   const { name, cfg, meta, inNs } = ctx;
   const labels = appLabels(NAMES.nginx);
   const onAws = cfg.database === 'rds' || cfg.sharedStorage === 'efs';
-  const tlsSecret = frontendTls(ctx);
+  const tlsSecret = frontendTls(ctx, ca);
   // Node names are re-resolved while nginx runs (a recreated IS pod has a new IP), through the
   // pod's DNS server, which the start script fills in.
   const conf = topology.apply((t) =>

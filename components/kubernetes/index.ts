@@ -91,7 +91,8 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
         flavor: cfg.analytics.flavor,
         primary: cfg.keys.primaryPrivateKey && cfg.keys.primaryCertificate ? { privateKey: cfg.keys.primaryPrivateKey, certificate: cfg.keys.primaryCertificate } : undefined,
         nodeSans: keySans(ns),
-        // nginx's own certificate when config brings it (a generated one is made later, by the front end).
+        // nginx's own certificate when config brings it; otherwise the front end has one issued by
+        // this CA (caSigner), trusted through the CA.
         frontendCertificate: cfg.tls.certificate,
         // On RDS its CAs verify the database server; the in-cluster MySQL's certificate is the deployment CA's.
         trustedBundles: cfg.database === 'rds' ? ['rds'] : [],
@@ -124,7 +125,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
     };
     const isSts = productStatefulSet(ctx, 'is', workload);
     const analyticsSts = productStatefulSet(ctx, 'analytics', workload);
-    const lb = frontend(ctx, topology, shape, [isSts]);
+    const lb = frontend(ctx, topology, shape, [isSts], keys.caSigner);
     // Deny ingress by default, admit what the model allows.
     networkPolicies(ctx, shape);
 

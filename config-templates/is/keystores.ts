@@ -17,7 +17,7 @@ export const DATA_AGENT_CONFIG_XML = 'repository/conf/data-bridge/data-agent-con
 export const carbonHomePath = (s: StoreRef) => `\${carbon.home}/${s.file}`;
 
 /** A Carbon `<KeyStore>`-style block: Location, Type, Password, and for key stores KeyAlias and KeyPassword. */
-function storeBlock(base: string, s: StoreRef): XmlOp[] {
+export function storeBlock(base: string, s: StoreRef): XmlOp[] {
   const pw = secretPlaceholder(s.password);
   const ops = [setText(`${base}/Location`, carbonHomePath(s)), setText(`${base}/Type`, STORE_TYPE), setText(`${base}/Password`, pw)];
   if (s.alias) ops.push(setText(`${base}/KeyAlias`, s.alias), setText(`${base}/KeyPassword`, pw));
