@@ -46,7 +46,7 @@ export function vaultPlaintext(filter: string, value: string, secretName: string
       return yamlDoubleQuoted(Buffer.from(value, 'utf8').toString('base64'));
     case 'vaultinline':
       // Never the value in the message.
-      if (!INLINE_SAFE.test(value)) throw new Error(`secret "${secretName}" cannot sit inside a longer analytics deployment.yaml value: only letters, digits and . _ ~ - are safe there`);
+      if (!INLINE_SAFE.test(value)) throw new Error(`${secretName}: cannot sit inside a longer analytics deployment.yaml value: only letters, digits and . _ ~ - are safe there`);
       return value;
     default:
       throw new Error(`unknown analytics vault filter "${filter}"`);
@@ -61,3 +61,29 @@ export function vaultPlaintext(filter: string, value: string, secretName: string
 export function analyticsVaultCipherText(filter: string, value: string, secretName: string, certificatePem: string, seedKey: string): string {
   return secureVaultEncrypt(certificatePem, vaultPlaintext(filter, value, secretName), seedKey);
 }
+
+/** The secret value holding the node's TLS certificate (PEM; added by `apply --material`, applier/cli.ts). */
+export const TLS_CERTIFICATE_VALUE = 'tls_certificate';
+
+/**
+ * The analytics vault filters as the secret filler calls them (applier/secrets.ts FILTERS): the
+ * value, the file (for errors) and the values (the TLS certificate and the TLS store password, the
+ * padding's seed). Errors name the file and what is missing, never a value.
+ */
+export const ANALYTICS_VAULT_FILTERS: Record<string, (v: string, file: string, values: Partial<Record<string, string>>) => string> = Object.fromEntries(
+  ['vaultyaml', 'vaultyamlb64', 'vaultinline'].map((filter) => [
+    filter,
+    (v: string, file: string, values: Partial<Record<string, string>>): string => {
+      const need = (k: string) => {
+        const x = values[k];
+        if (typeof x !== 'string' || !x) throw new Error(`the ${filter} filter needs "${k}" in the secret values (apply --material)`);
+        return x;
+      };
+      try {
+        return analyticsVaultCipherText(filter, v, `the secret of a ${filter} placeholder`, need(TLS_CERTIFICATE_VALUE), need('tls_keystore_password'));
+      } catch (e) {
+        throw new Error(`${file}: ${(e as Error).message}`);
+      }
+    },
+  ]),
+);

@@ -28,6 +28,7 @@
 import * as fs from 'fs';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
 import { applyChangeSet } from './apply';
+import { TLS_CERTIFICATE_VALUE } from './analytics-vault';
 import { parseKeystoreMaterial } from './keystore-material';
 import { STEPS_FILE, buildKeystores, installKeystores, keystoresReport, prepareKeystores } from './keystores';
 
@@ -102,11 +103,6 @@ function keystoresPhase(home: string, material: ReturnType<typeof parseKeystoreM
   }
 }
 
-/**
- * The secret value holding the node's TLS certificate (PEM, public), added from `apply --material`:
- * SP analytics nodes encrypt their Secure Vault entries with it (applier/analytics-vault.ts).
- */
-export const TLS_CERTIFICATE_VALUE = 'tls_certificate';
 
 /** The leaf certificate of the material's key entry `tls` (PEM), if any. */
 export function tlsCertificatePem(m: ReturnType<typeof parseKeystoreMaterial>): string | undefined {

@@ -11,6 +11,7 @@ import { CST, Parser } from 'yaml';
 import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName } from '../secret-names';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { escapeAttr, escapeText, parseXml } from './xml';
+import { ANALYTICS_VAULT_FILTERS } from './analytics-vault';
 
 export type { SecretName } from '../secret-names';
 
@@ -38,8 +39,10 @@ interface Hit {
   end: number;
 }
 
-const FILTERS: Record<string, (v: string) => string> = {
+const FILTERS: Record<string, (v: string, file: string, values: Partial<Record<string, string>>) => string> = {
   base64: (v) => Buffer.from(v, 'utf8').toString('base64'),
+  // SP analytics Secure Vault: ciphertext under the node's TLS certificate (applier/analytics-vault.ts).
+  ...ANALYTICS_VAULT_FILTERS,
 };
 
 function findPlaceholders(file: string, text: string, values: Partial<Record<string, string>>): Hit[] {
@@ -53,7 +56,7 @@ function findPlaceholders(file: string, text: string, values: Partial<Record<str
     if (filter !== undefined) {
       const f = FILTERS[filter];
       if (!f) throw new Error(`${file}: unknown filter "${filter}" on secret "${name}"`);
-      value = f(raw);
+      value = f(raw, file, values);
     }
     hits.push({ name: name as SecretName, value, start: m.index!, end: m.index! + whole.length });
   }

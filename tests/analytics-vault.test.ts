@@ -8,8 +8,8 @@
  * as carbon-config does (SnakeYAML re-dump, literal substitution, re-parse): every password reads
  * back as the hostile original. A second apply writes nothing.
  *
- * Filling: until the applier's filler knows the vault filters (plumbing of the IS vault change),
- * this test fills the secrets.properties placeholders itself with the same function the filter calls.
+ * Filling: the filler of this branch has no `.properties` support yet (the IS vault change adds it),
+ * so this test fills the secrets.properties placeholders with the filter functions the filler calls.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -22,7 +22,7 @@ import { tlsCertificatePem } from '../applier/cli';
 import { parseKeystoreMaterial } from '../applier/keystore-material';
 import { X509Certificate } from 'crypto';
 import type { KeystoreMaterial } from '../applier/keystore-material';
-import { analyticsVaultCipherText, yamlDoubleQuoted } from '../applier/analytics-vault';
+import { ANALYTICS_VAULT_FILTERS, TLS_CERTIFICATE_VALUE, analyticsVaultCipherText, yamlDoubleQuoted } from '../applier/analytics-vault';
 import { renderSpChangeSet } from '../config-templates/analytics-sp';
 import { masterKeysPath, secretsPropertiesPath, VAULT_STORE } from '../config-templates/analytics-vault';
 import { SECRET_PLACEHOLDER_RE, secretPlaceholder } from '../topology';
@@ -49,8 +49,10 @@ let tlsCertPem = '';
 /** What the vault filters put in place of each secrets.properties placeholder. */
 function fillVault(rel: string): void {
   const file = path.join(home, rel);
+  // The filters exactly as the applier's filler calls them (applier/secrets.ts FILTERS).
+  const values = { ...SECRETS, [TLS_CERTIFICATE_VALUE]: tlsCertPem };
   const text = fs.readFileSync(file, 'utf8').replace(new RegExp(SECRET_PLACEHOLDER_RE.source, 'g'), (_m, name: string, filter: string) =>
-    analyticsVaultCipherText(filter, SECRETS[name], name, tlsCertPem, TLS_PW),
+    ANALYTICS_VAULT_FILTERS[filter](SECRETS[name], rel, values),
   );
   fs.writeFileSync(file, text, { mode: 0o600 });
 }
@@ -171,6 +173,12 @@ it('apply --material lends the TLS key\'s certificate (public) to the values, as
   expect(new X509Certificate(pem).fingerprint256).toBe(new X509Certificate(tlsCertPem).fingerprint256);
   expect(pem).not.toMatch(/PRIVATE/);
   expect(tlsCertificatePem({ stores: m.stores.map((st) => ({ ...st, keys: st.keys.map((k) => ({ ...k, alias: 'other' })) })) })).toBeUndefined();
+});
+
+it('a vault filter without the TLS certificate in the values fails, naming the file and the value missing', () => {
+  expect(() => ANALYTICS_VAULT_FILTERS.vaultyaml('pw', 'conf/worker/secrets.properties', { tls_keystore_password: TLS_PW })).toThrow(
+    /conf\/worker\/secrets\.properties: the vaultyaml filter needs "tls_certificate"/,
+  );
 });
 
 it('an inline secret outside the safe alphabet is refused without showing it', () => {

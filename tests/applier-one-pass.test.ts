@@ -27,6 +27,8 @@ const SECRETS = {
   admin_password: `adm!n "q" & <t>`,
   db_master_password: 'never-on-a-node',
   ...STORE_PASSWORDS,
+  // The analytics vault encrypts with the node's TLS certificate (apply --material adds it on the nodes).
+  tls_certificate: fs.readFileSync(path.join(FIXTURES, 'keys', 'leaf.cert.pem'), 'utf8'),
 };
 const DB = secretPlaceholder('db_password');
 const ADMIN = secretPlaceholder('admin_password');
