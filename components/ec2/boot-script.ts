@@ -16,6 +16,7 @@
  */
 import { AnalyticsFlavor, NodeId, ProductProcess, ROLE_NODE_IDS, Role, SharedDirectory, Topology, node, processesFor, roleOfNode } from '../../topology';
 import { shellAssignments, shellFile, shellQuote } from '../../config-templates/shell';
+import { execStart, usesVaultStart, vaultStartInstallLines } from './vault-start';
 
 export interface BootScriptParams {
   /** The node the script is for. */
@@ -137,21 +138,6 @@ export function fragmentLines(name: string): string[] {
   return text.slice(cut + 2, -1).split('\n');
 }
 
-/** Where the boot script installs shell/ec2-vault-start.sh (SP analytics: the vault's master keys); outside the root-only state directory, as the product user runs it. */
-export const VAULT_START = '$ROOT/usr/local/libexec/wso2-pattern2/vault-start.sh';
-/** Whether the node's product reads Secure Vault master keys from its environment (SP-based analytics). */
-const usesVaultStart = (p: BootScriptParams) => p.role === 'analytics' && p.flavor === 'sp';
-
-/**
- * The ExecStart of a product unit. SP analytics: through the vault start wrapper, which puts the
- * master keys, read from the stack secret, into the product's environment only (the secret's
- * address is not secret and travels in the unit's Environment=).
- */
-function execStart(p: BootScriptParams, proc: ProductProcess): string[] {
-  if (!usesVaultStart(p)) return [`ExecStart=$HOME_DIR/${proc.command}`];
-  return ['Environment=PATTERN2_REGION=$REGION', 'Environment=PATTERN2_SECRET_ARN=$SECRET_ARN', `ExecStart=/bin/bash ${VAULT_START} $HOME_DIR/${proc.command}`];
-}
-
 function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
   return [
     '[Unit]',
@@ -168,7 +154,7 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
     'Group=wso2',
     'Environment=JAVA_HOME=$JAVA_HOME_DIR',
     'WorkingDirectory=$HOME_DIR',
-    ...execStart(p, proc),
+    ...execStart(p.role, p.flavor, proc),
     'Restart=on-failure',
     'RestartSec=10',
     // Stop: SIGTERM to every process of the unit at once (control-group, systemd's default, made
@@ -190,10 +176,7 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
 /** The services step: unit files written when changed, enabled, (re)started. */
 function serviceLines(p: BootScriptParams): string[] {
   const unitLines: string[] = ['JAVA_HOME_DIR="$(java_home)"', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0'];
-  if (usesVaultStart(p)) {
-    // Quoted here-document: the wrapper's own text, unexpanded. A changed wrapper restarts the units below anyway.
-    unitLines.push(`mkdir -p "$(dirname "${VAULT_START}")"`, `write_if_changed "${VAULT_START}" 0755 <<'VAULT_START' || true`, ...shellFile('ec2-vault-start.sh').replace(/\n$/, '').split('\n'), 'VAULT_START');
-  }
+  if (usesVaultStart(p.role, p.flavor)) unitLines.push(...vaultStartInstallLines());
   for (const proc of p.processes) {
     const u = unitName(p.role, proc);
     unitLines.push(
