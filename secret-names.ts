@@ -18,10 +18,29 @@ export const SECRET_NAMES = [
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 /**
- * The placeholder text for a secret, optionally through a filter (`base64`).
+ * Filters a placeholder may name: `base64` (of the UTF-8 bytes); `vault`, a Carbon 4 Secure Vault
+ * ciphertext (RSA PKCS#1 v1.5 under the primary certificate, base64); `cryptoutil`, a Carbon 4
+ * CryptoUtil self-contained ciphertext (RSA OAEP under the internal certificate).
+ */
+export type SecretFilter = 'base64' | 'vault' | 'cryptoutil';
+/**
+ * Not secrets and never placeholders: the public certificates the `vault` and `cryptoutil` filters
+ * encrypt with, carried in the same secret values document the applier reads at boot (so the
+ * values and the keys that encrypt them arrive together).
+ */
+export const VAULT_VALUES = { primaryCertificate: 'primary_certificate', internalCertificate: 'internal_certificate' } as const;
+/**
+ * Per node, not in the stack secret: the node's own TLS certificate (public), which `apply
+ * --material` takes from the node's key material; the SP analytics vault encrypts with it.
+ */
+export const NODE_TLS_CERTIFICATE = 'tls_certificate';
+/** What the applier fills from: secret values by name, and the certificates of {@link VAULT_VALUES}. */
+export type SecretValues = Partial<Record<SecretName | (typeof VAULT_VALUES)[keyof typeof VAULT_VALUES] | typeof NODE_TLS_CERTIFICATE, string>>;
+/**
+ * The placeholder text for a secret, optionally through a filter (see {@link SecretFilter}).
  * Chosen so it never collides with the products' own `${...}` property syntax.
  */
-export function secretPlaceholder(name: SecretName, filter?: 'base64'): string {
+export function secretPlaceholder(name: SecretName, filter?: SecretFilter): string {
   return filter ? `@@SECRET:${name}|${filter}@@` : `@@SECRET:${name}@@`;
 }
 export const SECRET_PLACEHOLDER_RE = /@@SECRET:([a-z_]+)(?:\|([a-z0-9]+))?@@/g;

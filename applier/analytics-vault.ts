@@ -10,6 +10,7 @@
  * by the decrypted text literally (`processPlaceholder`), then `substituteVariables` fails on any
  * `${` left, then SnakeYAML parses the text again.
  */
+import { NODE_TLS_CERTIFICATE } from '../secret-names';
 import { secureVaultEncrypt } from './vault-crypto';
 
 /**
@@ -63,7 +64,7 @@ export function analyticsVaultCipherText(filter: string, value: string, secretNa
 }
 
 /** The secret value holding the node's TLS certificate (PEM; added by `apply --material`, applier/cli.ts). */
-export const TLS_CERTIFICATE_VALUE = 'tls_certificate';
+export const TLS_CERTIFICATE_VALUE = NODE_TLS_CERTIFICATE;
 
 /**
  * The analytics vault filters as the secret filler calls them (applier/secrets.ts FILTERS): the

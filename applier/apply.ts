@@ -13,9 +13,9 @@ import { applyJsonOps, applyYamlOps } from './doc';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { applyProperties } from './properties';
 import { applyTextOps } from './text';
-import { fillBuffer, SecretName } from './secrets';
+import { fillBuffer, SecretName, SecretValues } from './secrets';
 import {
-  insertChild, parseStep, parseXml, removeElement, replaceElement, select, setAttr, setText, stepMatches,
+  insertChild, parseStep, parseXml, removeAttr, removeElement, replaceElement, select, setAttr, setText, stepMatches,
   XDoc, XElement,
 } from './xml';
 
@@ -50,7 +50,7 @@ export interface ApplyOptions {
    * its filled content differs, so a placeholder never reaches the disk. Without it, placeholders
    * are written as rendered (for `plan`, or a separate `fillSecrets`).
    */
-  secrets?: Partial<Record<SecretName, string>>;
+  secrets?: SecretValues;
 }
 
 interface Pending {
@@ -132,6 +132,9 @@ export function applyXmlOps(file: string, src: string, ops: XmlOp[]): string {
           out = r.src;
           break;
         }
+        case 'removeAttr':
+          out = removeAttr(doc, exactlyOne(doc, op.path, where), op.name);
+          break;
         case 'remove': {
           const hits = select(doc, op.path);
           if (hits.length === 0 && !op.optional) throw new Error(`${where}: no element matches ${op.path}`);

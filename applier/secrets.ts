@@ -8,15 +8,16 @@
  */
 import * as fs from 'fs';
 import { CST, Parser } from 'yaml';
-import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName } from '../secret-names';
+import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName, SecretValues, VAULT_VALUES } from '../secret-names';
+import { cryptoUtilEncrypt, secureVaultEncrypt } from './vault-crypto';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { escapeAttr, escapeText, parseXml } from './xml';
 import { ANALYTICS_VAULT_FILTERS } from './analytics-vault';
 
-export type { SecretName } from '../secret-names';
+export type { SecretName, SecretValues } from '../secret-names';
 
 /** File types `fillSecrets` knows how to escape for, by extension. */
-export const SECRET_FILE_EXTENSIONS = ['.xml', '.yaml', '.yml', '.json', '.sql'] as const;
+export const SECRET_FILE_EXTENSIONS = ['.xml', '.yaml', '.yml', '.json', '.sql', '.properties'] as const;
 
 /** What `fillSecrets` did to one file. */
 export interface FilledFile {
@@ -39,8 +40,32 @@ interface Hit {
   end: number;
 }
 
-const FILTERS: Record<string, (v: string, file: string, values: Partial<Record<string, string>>) => string> = {
+/** Certificates (public) and seeds the encrypting filters read from the values, besides the secret itself. */
+type Values = Partial<Record<string, string>>;
+
+function needValue(file: string, values: Values, key: string, filter: string): string {
+  const v = values[key];
+  if (typeof v !== 'string' || !v) throw new Error(`${file}: the ${filter} filter needs "${key}" in the secret values`);
+  return v;
+}
+
+/**
+ * The placeholder filters. `vault`: a Carbon 4 Secure Vault ciphertext under the primary
+ * certificate (cipher-text.properties); `cryptoutil`: a CryptoUtil self-contained ciphertext under
+ * the internal certificate (event publishers' `encrypted="true"` values). Both pad
+ * deterministically, seeded with that keystore's store password (applier/vault-crypto.ts), so an
+ * unchanged node gets the same bytes at every apply.
+ */
+const FILTERS: Record<string, (v: string, file: string, values: Values) => string> = {
   base64: (v) => Buffer.from(v, 'utf8').toString('base64'),
+  vault: (v, file, values) =>
+    secureVaultEncrypt(needValue(file, values, VAULT_VALUES.primaryCertificate, 'vault'), v, needValue(file, values, 'keystore_password', 'vault')),
+  cryptoutil: (v, file, values) =>
+    cryptoUtilEncrypt(
+      needValue(file, values, VAULT_VALUES.internalCertificate, 'cryptoutil'),
+      v,
+      needValue(file, values, 'internal_keystore_password', 'cryptoutil'),
+    ),
   // SP analytics Secure Vault: ciphertext under the node's TLS certificate (applier/analytics-vault.ts).
   ...ANALYTICS_VAULT_FILTERS,
 };
@@ -260,6 +285,45 @@ function fillSql(file: string, src: string, hits: Hit[]): string {
   return out;
 }
 
+/**
+ * A secret in a Java .properties value, escaped so `Properties.load` reads it back exactly: `\\`
+ * doubled, line breaks, tab and form feed as `\n \r \t \f`, everything outside printable ASCII as
+ * `\uXXXX` (the file is ISO-8859-1), and a blank that would start the value escaped.
+ */
+export function escapePropertiesValue(v: string, atValueStart = false): string {
+  const named: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\f': '\\f' };
+  const out = v.replace(/[\\\n\r\t\f]|[^\x20-\x7e]/g, (c) => named[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return atValueStart ? out.replace(/^ /, '\\ ') : out;
+}
+
+/**
+ * .properties: placeholders only in the value of a `key=value` / `key:value` line (not in a key,
+ * a comment or a continued line), escaped with `escapePropertiesValue`.
+ */
+function fillProperties(file: string, src: string, hits: Hit[]): string {
+  const used = new Set<Hit>();
+  const edits: Edit[] = [];
+  let continued = false;
+  for (const m of src.matchAll(/[^\r\n]*(?:\r\n|\r|\n|$)/g)) {
+    if (m[0] === '') break; // the empty match at the end of the text
+    const line = m[0].replace(/[\r\n]+$/, '');
+    const lineStart = m.index!;
+    const wasContinued: boolean = continued;
+    const comment: boolean = !wasContinued && /^[ \t\f]*[#!]/.test(line);
+    continued = !comment && /(?:^|[^\\])(?:\\\\)*\\$/.test(line);
+    const sep = /^[ \t\f]*(?:[^\s=:\\]|\\.)+[ \t\f]*[=:][ \t\f]*/.exec(line);
+    if (comment || wasContinued || continued || !sep) continue;
+    const start = lineStart + sep[0].length;
+    const end = lineStart + line.length;
+    if (!hits.some((h) => h.start >= start && h.end <= end)) continue;
+    const text = replaceIn(src.slice(start, end), start, hits, (v) => escapePropertiesValue(v, false), used);
+    // A blank the secret puts at the very start of the value would be skipped by Properties.load.
+    edits.push({ start, end, text: hits.some((h) => h.start === start) ? text.replace(/^ /, '\\ ') : text });
+  }
+  unsupported(file, hits, used, 'not in the value of a single-line key=value properties entry');
+  return applyEdits(src, edits);
+}
+
 /** The result of filling one text: the filled text and the names of the secrets put in. */
 export interface FilledText {
   text: string;
@@ -292,7 +356,7 @@ function declaredLatin1(file: string, text: string): boolean {
  * @throws Error naming the file (and the placeholder, never the value) for an unknown placeholder
  *   name, a missing value, a placeholder in a position that cannot be escaped, or an unsupported type.
  */
-export function fillText(file: string, text: string, values: Partial<Record<SecretName, string>>): FilledText {
+export function fillText(file: string, text: string, values: SecretValues): FilledText {
   const hits = findPlaceholders(file, text, values as Record<string, string>);
   if (!hits.length) return { text, secrets: [] };
   const ext = extensionOf(file);
@@ -301,6 +365,7 @@ export function fillText(file: string, text: string, values: Partial<Record<Secr
   else if (ext === '.yaml' || ext === '.yml') out = fillYaml(file, text, hits);
   else if (ext === '.json') out = fillJson(file, text, hits);
   else if (ext === '.sql') out = fillSql(file, text, hits);
+  else if (ext === '.properties') out = fillProperties(file, text, hits);
   else throw new Error(`${file}: cannot fill secrets in this file type (supported: ${SECRET_FILE_EXTENSIONS.join(' ')})`);
   return { text: out, secrets: secretNames(hits) };
 }
@@ -310,7 +375,7 @@ export function fillText(file: string, text: string, values: Partial<Record<Secr
  * it declares, anything else UTF-8) and encoded back the same way. Pure.
  * @returns the filled bytes and the secret names; `buf` itself (and no names) when it holds no placeholder.
  */
-export function fillBuffer(file: string, buf: Buffer, values: Partial<Record<SecretName, string>>): { data: Buffer; secrets: SecretName[] } {
+export function fillBuffer(file: string, buf: Buffer, values: SecretValues): { data: Buffer; secrets: SecretName[] } {
   const xml = extensionOf(file) === '.xml';
   const enc = xml && xmlEncodingOf(file, buf) === 'latin1' ? 'latin1' : 'utf8';
   const r = fillText(file, buf.toString(enc), values);
@@ -335,7 +400,7 @@ function extensionOf(file: string): string {
  * @param values secret values by name; the base64 filter encodes the UTF-8 bytes of the value.
  * @throws Error as `fillText`, or naming a file that cannot be read.
  */
-export function fillSecrets(home: string, files: string[], values: Partial<Record<SecretName, string>>): FillReport {
+export function fillSecrets(home: string, files: string[], values: SecretValues): FillReport {
   const results: { abs: string; rel: string; data: Buffer; secrets: SecretName[] }[] = [];
   for (const rel of [...new Set(files)]) {
     const abs = resolveUnder(home, rel);

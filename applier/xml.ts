@@ -397,6 +397,12 @@ export function setAttr(doc: XDoc, el: XElement, name: string, value: string): s
   return splice(doc.src, at, at, `${sep}${name}="${escapeAttr(value)}"`);
 }
 
+/** Removes the attribute `name` (as written, with the blank before it) from `el`; nothing when absent. */
+export function removeAttr(doc: XDoc, el: XElement, name: string): string {
+  const a = el.attrs.find((x) => x.name === name);
+  return a ? splice(doc.src, a.start - a.leading.length, a.end, '') : doc.src;
+}
+
 /** Replaces `el` (with its position and indentation) by `xml`. */
 export function replaceElement(doc: XDoc, el: XElement, xml: string): { src: string; inserted: XDoc } {
   const indent = lineIndent(doc.src, el.start) ?? '';

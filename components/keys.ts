@@ -43,6 +43,11 @@ export interface KeyMaterialArgs {
   trustedBundles?: CaBundleName[];
   /** The in-cluster database's DNS names: when given, a server key pair for it signed by the CA (every truststore already trusts it). */
   databaseServerNames?: string[];
+  /**
+   * Issue a certificate for the public names (hostname, management and dashboard hostnames),
+   * signed by the deployment CA, for a front end that has no other (EC2 without an ACM one).
+   */
+  frontendPair?: boolean;
 }
 
 /** Ten years: the CA outlives many generations of node keys. */
@@ -54,7 +59,8 @@ const ORGANIZATION = 'WSO2 IS pattern 2';
 /** The four store passwords: alphanumeric only (safe in XML, YAML, properties and shell), 32 characters. */
 const PASSWORD_ARGS: random.RandomPasswordArgs = { length: 32, special: false, minLower: 2, minUpper: 2, minNumeric: 2 };
 
-interface KeyPair {
+/** A key pair: the private key a Pulumi secret, the certificate public PEM. */
+export interface KeyPair {
   privateKey: pulumi.Output<string>;
   certificate: pulumi.Output<string>;
 }
@@ -63,12 +69,20 @@ interface KeyPair {
  * Children: `${name}-ca-key`, `${name}-ca-cert`; `${name}-primary-g<N>-{key,csr,cert}` (unless
  * config brings the primary pair), `${name}-internal-g<N>-{key,csr,cert}`,
  * `${name}-analytics-internal-g<N>-{key,csr,cert}` (DAS flavour only),
- * `${name}-<node>-tls-g<N>-{key,csr,cert}`; `${name}-<kind>-password` for the four stores;
+ * `${name}-<node>-tls-g<N>-{key,csr,cert}`, `${name}-frontend-g<N>-{key,csr,cert}` (with `frontendPair`);
+ * `${name}-<kind>-password` for the four stores;
  * `${name}-database-tls-g<N>-{key,csr,cert}` for an in-cluster database.
  */
 export class KeyMaterial extends pulumi.ComponentResource {
   /** The deployment CA certificate (public PEM): a stack output. */
   public readonly caCertificate: pulumi.Output<string>;
+  /** The front end's pair for the public names, when `frontendPair` asked for it (`${name}-frontend-g<N>-*`). */
+  public readonly frontend?: KeyPair;
+  /**
+   * The primary and internal certificates (public PEMs): the applier encrypts Secure Vault and
+   * CryptoUtil values with them at boot, so they travel with the secret values.
+   */
+  public readonly certificates: { primary: pulumi.Output<string>; internal: pulumi.Output<string> };
   /** Store (and key) passwords by store kind (Pulumi secrets). */
   public readonly passwords: Record<KeystoreKind, pulumi.Output<string>>;
   /** Per node, its keystore material document (JSON, a Pulumi secret). */
@@ -136,6 +150,11 @@ export class KeyMaterial extends pulumi.ComponentResource {
     }
     // DAS nodes' carbon.xml KeyStore (shared by both analytics nodes; never IS's internal key).
     const analyticsInternal = args.flavor === 'das' ? issue(`${name}-analytics-internal-${g}`, `${hostname} analytics internal`, { dnsNames: [], ipAddresses: [] }, signing) : undefined;
+    if (args.frontendPair) {
+      const pair = issue(`${name}-frontend-${g}`, hostname, { dnsNames: [hostname, mgtHostname, dashboardHostname], ipAddresses: [] }, ['digital_signature', 'key_encipherment', 'server_auth']);
+      this.frontend = { privateKey: pulumi.secret(pair.privateKey), certificate: pair.certificate };
+    }
+    this.certificates = { primary: pulumi.output(primary.certificate), internal: pulumi.output(internal.certificate) };
 
     this.passwords = {} as Record<KeystoreKind, pulumi.Output<string>>;
     for (const kind of ['primary', 'internal', 'tls', 'truststore'] as KeystoreKind[]) {

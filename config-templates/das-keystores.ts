@@ -9,7 +9,7 @@ import { DEFAULT_PORTS, secretPlaceholder } from '../topology';
 import { DAS_STORES, TLS_CIPHER_LIST, TLS_PROTOCOLS } from './keystores';
 import { XmlEdit, XmlOp } from './types';
 import { byAttr, xmlFragment } from './is/xml';
-import { carbonHomePath, catalinaTlsOps, renderDataAgentConfig, storeBlock } from './is/keystores';
+import { carbonHomePath, catalinaTlsOps, renderDataAgentConfig, plainStoreBlock } from './is/keystores';
 
 export const DAS_CATALINA_SERVER_XML = 'repository/conf/tomcat/catalina-server.xml';
 export const DAS_DATA_BRIDGE_CONFIG_XML = 'repository/conf/data-bridge/data-bridge-config.xml';
@@ -23,12 +23,12 @@ export const DAS_DATA_RECEIVERS = ['Thrift', 'Binary'] as const;
  * exports it as `javax.net.ssl.trustStore*`, which the pack's start script does not set).
  */
 export function dasCarbonKeystoreOps(): XmlOp[] {
-  return [...storeBlock('/Server/Security/KeyStore', DAS_STORES.internal), ...storeBlock('/Server/Security/TrustStore', DAS_STORES.truststore)];
+  return [...plainStoreBlock('/Server/Security/KeyStore', DAS_STORES.internal), ...plainStoreBlock('/Server/Security/TrustStore', DAS_STORES.truststore)];
 }
 
 /** catalina-server.xml: the 9443 connector (moved by the Carbon offset) on the node's TLS key, TLS 1.2, our suites. */
 export function renderDasCatalina(): XmlEdit {
-  return { kind: 'xml', path: DAS_CATALINA_SERVER_XML, ops: catalinaTlsOps(`/Server/Service/Connector${byAttr('port', String(DEFAULT_PORTS.isHttps))}`) };
+  return { kind: 'xml', path: DAS_CATALINA_SERVER_XML, ops: catalinaTlsOps(`/Server/Service/Connector${byAttr('port', String(DEFAULT_PORTS.isHttps))}`, false) };
 }
 
 /**

@@ -12,6 +12,8 @@ import { renderAxis2, renderCarbon, renderHazelcastProperties } from './is/clust
 import { renderCatalina, renderDashboardSite, renderPortalSite, renderShindigExplode, renderShindigWebXml } from './is/proxy';
 import { renderIdentityEventHandlers, renderPublishers } from './is/publishers';
 import { renderDataAgentConfig } from './is/keystores';
+import { renderCipherText, renderSecretConf } from './is/vault';
+import { IS_STORES, STORE_TYPE } from './keystores';
 
 export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
   if (node(t, id).role !== 'is') throw new Error(`${id} is not an IS node`);
@@ -36,6 +38,9 @@ export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     renderDataAgentConfig(),
     ...renderPublishers(t),
     renderIdentityEventHandlers(),
+    // Secure Vault: the ciphertexts of every vaulted password above, and the vault's key.
+    renderCipherText(t),
+    renderSecretConf({ file: IS_STORES.primary.file, alias: IS_STORES.primary.alias, type: STORE_TYPE }),
   ];
   return { nodeId: id, product: 'is', changes };
 }

@@ -30,6 +30,8 @@ export type XmlOp =
   | { op: 'upsertChild'; parent: XmlPath; match: string; xml: string; before?: string }
   /** Replace the element at `path` (it must exist) with `xml`. */
   | { op: 'replace'; path: XmlPath; xml: string; orMatch?: XmlPath }
+  /** Remove the attribute `name` (qualified name as written) of the element (it must exist); nothing when the attribute is absent. */
+  | { op: 'removeAttr'; path: XmlPath; name: string }
   /** Remove every element matching `path`; fails when none matches unless `optional`. */
   | { op: 'remove'; path: XmlPath; optional?: boolean };
 

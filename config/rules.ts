@@ -89,13 +89,23 @@ function tlsCertificateAndKeyTogether(c: StackValues): void {
 }
 
 function frontEndCertificateOnlyOnKubernetes(c: StackValues): void {
-  // The EC2 NLB passes TLS through to the IS nodes (their product keystore answers), so a
-  // front-end certificate would be silently unused: say so instead.
+  // The EC2 NLBs take their certificate from ACM, so a PEM front-end certificate would be
+  // silently unused: say so instead.
   if (c.tlsCertificate !== undefined && c.platform === 'ec2') {
     throw new ConfigError(
       'tlsCertificate',
-      'is used by the nginx front end on platform kubernetes; on ec2 the NLB passes TLS through to the IS nodes, so leave tlsCertificate and tlsPrivateKey unset',
+      'is used by the nginx front end on platform kubernetes; on ec2 the NLBs use an ACM certificate: set acmCertificateArn, or dns.hostedZoneId for a DNS-validated one, and leave tlsCertificate and tlsPrivateKey unset',
     );
+  }
+}
+
+function awsEdgeOnlyOnEc2(c: StackValues): void {
+  // The Kubernetes front end is nginx with tlsCertificate; nothing there would read these.
+  if (c.platform !== 'ec2' && c.dns.hostedZoneId !== undefined) {
+    throw new ConfigError('dns.hostedZoneId', 'is used by the EC2 NLBs only; on platform kubernetes leave it unset (create the records for the front end yourself)');
+  }
+  if (c.platform !== 'ec2' && c.acmCertificateArn !== undefined) {
+    throw new ConfigError('acmCertificateArn', 'is used by the EC2 NLBs only; on platform kubernetes use tlsCertificate and tlsPrivateKey');
   }
 }
 
@@ -148,5 +158,6 @@ export const RULES: readonly Rule[] = [
   { needs: ['platform', 'database', 'network', 'kubernetes'], check: rdsOnKubernetesHasTheClusterVpc },
   { needs: ['tlsCertificate', 'tlsPrivateKey'], check: tlsCertificateAndKeyTogether },
   { needs: ['platform', 'tlsCertificate', 'tlsPrivateKey'], check: frontEndCertificateOnlyOnKubernetes },
+  { needs: ['platform', 'dns', 'acmCertificateArn'], check: awsEdgeOnlyOnEc2 },
   { needs: ['keys'], check: primaryKeyPairValid },
 ];

@@ -31,6 +31,10 @@ const isPinnedImage = (x: string) => x.includes('@sha256:') || x.split('/').pop(
 const VPC_ID_RE = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID_RE = /^subnet-[0-9a-f]{8,17}$/;
 const AMI_ID_RE = /^ami-[0-9a-f]{8,17}$/;
+/** A Route 53 hosted zone id as the console and `aws route53 list-hosted-zones` show it, without `/hostedzone/`. */
+const HOSTED_ZONE_ID_RE = /^Z[0-9A-Z]{8,32}$/;
+/** An ACM certificate ARN in any partition. */
+const ACM_ARN_RE = /^arn:aws(-cn|-us-gov)?:acm:[a-z]{2}(-[a-z]+)+-\d{1,2}:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** https or s3 URL whose last path segment is a plain jar file name (it names the file on the nodes). */
 const JDBC_DRIVER_URL_RE = /^(https|s3):\/\/[^\s/]+(\/[^\s/]+)*\/[A-Za-z0-9][A-Za-z0-9._+-]*\.jar$/;
 
@@ -153,11 +157,20 @@ export const SCHEMA = {
     'Kubernetes: {context, namespace, createNamespace (default true; false: use an existing namespace), storageClass (required with sharedStorage efs), images: {is, analyticsWorker, analyticsDashboard, nginx, mysql, nfsServer, analyticsDas (no default; required with analytics.flavor das)}}',
   ),
   tlsCertificate: str('a PEM certificate', (v) => v.includes('-----BEGIN CERTIFICATE-----')).describe(
-    'PEM certificate of the nginx front end (kubernetes; on ec2 TLS passes through to the nodes); self-signed when empty',
+    'PEM certificate of the nginx front end (kubernetes; on ec2 see acmCertificateArn and dns.hostedZoneId); self-signed when empty',
   ),
   tlsPrivateKey: str('a PEM private key', (v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v)).describe('PEM private key matching tlsCertificate (secret)', {
     secret: true,
   }),
+  // EC2 front end (components/ec2/edge.ts): the NLBs terminate TLS with an ACM certificate
+  dns: struct({
+    hostedZoneId: str('a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ (without /hostedzone/)', (v) => HOSTED_ZONE_ID_RE.test(v)),
+  }).describe(
+    'DNS (ec2): {hostedZoneId: records for hostname, mgtHostname and dashboardHostname and a DNS-validated ACM certificate for them in this zone}; unset: no records (see the dnsRecords output)',
+  ),
+  acmCertificateArn: str('an ACM certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/<uuid>', (v) => ACM_ARN_RE.test(v)).describe(
+    'Existing ACM certificate for the NLBs (ec2), covering hostname, mgtHostname and dashboardHostname; unset: DNS-validated with dns.hostedZoneId, else the deployment CA signs one, imported into ACM',
+  ),
   // IS refuses to create its first admin user unless the password matches the user store's
   // PasswordJavaRegEx (^[\S]{5,30}$): catch that here, not at the first boot.
   adminPassword: str('a password of 8 to 30 characters without white space (the IS user store policy)', (v) => /^\S{8,30}$/.test(v)).describe(

@@ -493,6 +493,17 @@ function locallySignedState(_env: MockEnv, { args, inp, extra }: StateInput): vo
   Object.assign(extra, { certPem: c.certPem, validityStartTime: c.notBefore, validityEndTime: c.notAfter, readyForRenewal: false });
 }
 
+function acmCertificateState({ region, account }: MockEnv, { inp, h, extra }: StateInput): void {
+  extra.arn = `arn:aws:acm:${region}:${account}:certificate/${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  // DNS validation: one CNAME per name, as ACM hands them out (names lower-case, trailing dot).
+  if (inp.validationMethod !== 'DNS') return;
+  const names = [inp.domainName, ...((inp.subjectAlternativeNames as string[] | undefined) ?? [])].filter((n): n is string => typeof n === 'string');
+  extra.domainValidationOptions = [...new Set(names)].map((domainName) => {
+    const t = stableHash('acm-validation', domainName);
+    return { domainName, resourceRecordName: `_${t.slice(0, 32)}.${domainName}.`, resourceRecordType: 'CNAME', resourceRecordValue: `_${t.slice(32, 64)}.acm-validations.aws.` };
+  });
+}
+
 /** State per type token, for the types whose outputs the program reads (see `pattern2Mocks`). */
 const STATE_BUILDERS: Record<string, StateBuilder> = {
   'aws:ec2/vpc:Vpc': (_env, { h, extra }) => {
@@ -508,6 +519,10 @@ const STATE_BUILDERS: Record<string, StateBuilder> = {
   'aws:rds/instance:Instance': rdsState,
   'aws:lb/loadBalancer:LoadBalancer': loadBalancerState,
   'aws:lb/targetGroup:TargetGroup': targetGroupState,
+  'aws:acm/certificate:Certificate': acmCertificateState,
+  'aws:route53/record:Record': (_env, { inp, extra }) => {
+    extra.fqdn = String(inp.name ?? '').replace(/\.$/, '');
+  },
   'aws:efs/fileSystem:FileSystem': ({ region, account }, { id, extra }) => {
     extra.dnsName = `${id}.efs.${region}.amazonaws.com`;
     extra.arn = `arn:aws:elasticfilesystem:${region}:${account}:file-system/${id}`;
@@ -663,6 +678,8 @@ function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallA
  * - `aws:rds/instance:Instance`: `address`, `endpoint` (`address:port`), `port` (requested, else MySQL's), `arn`;
  * - `aws:lb/loadBalancer:LoadBalancer`: `dnsName`, `arn`, `arnSuffix`, `zoneId`;
  * - `aws:lb/targetGroup:TargetGroup`: `arn`, `arnSuffix`;
+ * - `aws:acm/certificate:Certificate`: an ACM-shaped `arn`; with DNS validation, one CNAME per name in `domainValidationOptions`;
+ * - `aws:route53/record:Record`: `fqdn` (the name without its trailing dot);
  * - `aws:efs/fileSystem:FileSystem`: `id` (`fs-…`), `dnsName`; mount targets: `ipAddress`, `dnsName`;
  * - `aws:secretsmanager/secret:Secret`: `arn` with the six-character suffix Secrets Manager adds;
  * - `random:index/randomPassword:RandomPassword`: `result` unique per name and

@@ -1,15 +1,14 @@
 /**
  * The analytics Secure Vault end to end on the shipped IS Analytics 5.8.0 files, with real tools:
  * the change set applied to a copy of the stock home, our keystores step (the bundled applier,
- * keytool) building the node's JKS TLS store, the secrets.properties placeholders filled with
- * `analyticsVaultCipherText`; then a JDK probe (tests/fixtures/java/AnalyticsVaultProbe.java) with
+ * keytool) building the node's JKS TLS store, the change set applied in one pass with the secrets
+ * (the vault filters writing secrets.properties); then a JDK probe (tests/fixtures/java/AnalyticsVaultProbe.java) with
  * the master keys in its environment opens that store, decrypts every entry with
  * Cipher.getInstance("RSA") as the product's JKSBasedCipherProvider does, and resolves deployment.yaml
  * as carbon-config does (SnakeYAML re-dump, literal substitution, re-parse): every password reads
  * back as the hostile original. A second apply writes nothing.
  *
- * Filling: the filler of this branch has no `.properties` support yet (the IS vault change adds it),
- * so this test fills the secrets.properties placeholders with the filter functions the filler calls.
+ * Filling: the applier's one-pass apply with the secret values and the TLS certificate, as on a node.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -22,7 +21,7 @@ import { tlsCertificatePem } from '../applier/cli';
 import { parseKeystoreMaterial } from '../applier/keystore-material';
 import { X509Certificate } from 'crypto';
 import type { KeystoreMaterial } from '../applier/keystore-material';
-import { ANALYTICS_VAULT_FILTERS, TLS_CERTIFICATE_VALUE, analyticsVaultCipherText, yamlDoubleQuoted } from '../applier/analytics-vault';
+import { ANALYTICS_VAULT_FILTERS, analyticsVaultCipherText, yamlDoubleQuoted } from '../applier/analytics-vault';
 import { renderSpChangeSet } from '../config-templates/analytics-sp';
 import { masterKeysPath, secretsPropertiesPath, VAULT_STORE } from '../config-templates/analytics-vault';
 import { SECRET_PLACEHOLDER_RE, secretPlaceholder } from '../topology';
@@ -35,7 +34,7 @@ const SNAKEYAML = '/root/.m2/repository/org/yaml/snakeyaml/2.2/snakeyaml-2.2.jar
 const HOSTILE = `&<>"'$\\\`: #x ${'${sys:user.home}'} pässwörd-€-漢字-😀`;
 const TLS_PW = 'TlsStorePw0123456789abcdefABCDEF';
 const TRUST_PW = 'Trust-Pw_0123.456~789';
-const SECRETS: Record<string, string> = { db_password: HOSTILE, admin_password: `adm ${HOSTILE}`, tls_keystore_password: TLS_PW, truststore_password: TRUST_PW };
+const SECRETS = { db_password: HOSTILE, admin_password: `adm ${HOSTILE}`, tls_keystore_password: TLS_PW, truststore_password: TRUST_PW };
 const RUNTIMES = ['worker', 'dashboard'] as const;
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'analytics-vault-'));
@@ -46,16 +45,8 @@ const t = testTopology({ analyticsFlavor: 'sp' });
 const cs = renderSpChangeSet(t, 'analytics-1');
 let tlsCertPem = '';
 
-/** What the vault filters put in place of each secrets.properties placeholder. */
-function fillVault(rel: string): void {
-  const file = path.join(home, rel);
-  // The filters exactly as the applier's filler calls them (applier/secrets.ts FILTERS).
-  const values = { ...SECRETS, [TLS_CERTIFICATE_VALUE]: tlsCertPem };
-  const text = fs.readFileSync(file, 'utf8').replace(new RegExp(SECRET_PLACEHOLDER_RE.source, 'g'), (_m, name: string, filter: string) =>
-    ANALYTICS_VAULT_FILTERS[filter](SECRETS[name], rel, values),
-  );
-  fs.writeFileSync(file, text, { mode: 0o600 });
-}
+/** The secret values the nodes' applier gets: the secrets file plus the TLS certificate from `apply --material`. */
+const values = () => ({ ...SECRETS, tls_certificate: tlsCertPem });
 
 beforeAll(() => {
   expect(fs.existsSync(SNAKEYAML)).toBe(true);
@@ -80,8 +71,8 @@ beforeAll(() => {
   fs.writeFileSync(path.join(tmp, 'material.json'), JSON.stringify(material), { mode: 0o600 });
   const k = spawnSync(process.execPath, [bundle, 'keystores', '--home', home, '--material', path.join(tmp, 'material.json')], { encoding: 'utf8', timeout: 120_000 });
   expect({ status: k.status, err: k.stderr }).toMatchObject({ status: 0 });
-  applyChangeSet(home, cs);
-  for (const r of RUNTIMES) fillVault(secretsPropertiesPath(r));
+  // The one-pass apply the nodes run: every placeholder filled in memory, the vault filters included.
+  applyChangeSet(home, cs, { secrets: values() });
 }, 180_000);
 
 type Y = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -156,15 +147,11 @@ describe.each(RUNTIMES)('%s', (runtime) => {
 
 it('the same certificate, plaintext and seed give the same ciphertext, and a re-apply writes nothing', () => {
   expect(analyticsVaultCipherText('vaultyaml', HOSTILE, 'db_password', tlsCertPem, TLS_PW)).toBe(analyticsVaultCipherText('vaultyaml', HOSTILE, 'db_password', tlsCertPem, TLS_PW));
-  const before = RUNTIMES.map((r) => fs.readFileSync(path.join(home, secretsPropertiesPath(r)), 'utf8'));
-  for (const r of RUNTIMES) {
-    fs.writeFileSync(path.join(home, secretsPropertiesPath(r)), cs.changes.find((c) => c.path === secretsPropertiesPath(r))!.kind === 'file' ? (cs.changes.find((c) => c.path === secretsPropertiesPath(r)) as { content: string }).content : '');
-    fillVault(secretsPropertiesPath(r));
-  }
-  expect(RUNTIMES.map((r) => fs.readFileSync(path.join(home, secretsPropertiesPath(r)), 'utf8'))).toEqual(before);
-  const report = applyChangeSet(home, renderSpChangeSet(t, 'analytics-1'));
-  // Every file but the two secrets files (filled outside the applier here) is unchanged.
-  expect(report.files.filter((f) => f.changed).map((f) => f.path).sort()).toEqual(RUNTIMES.map((r) => secretsPropertiesPath(r)).sort());
+  const before = RUNTIMES.map((r) => fs.statSync(path.join(home, secretsPropertiesPath(r)), { bigint: true }));
+  const report = applyChangeSet(home, renderSpChangeSet(t, 'analytics-1'), { secrets: values() });
+  expect(report.files.filter((f) => f.changed).map((f) => f.path)).toEqual([]);
+  const after = RUNTIMES.map((r) => fs.statSync(path.join(home, secretsPropertiesPath(r)), { bigint: true }));
+  expect(after.map((st) => `${st.ino} ${st.mtimeNs}`)).toEqual(before.map((st) => `${st.ino} ${st.mtimeNs}`));
 });
 
 it('apply --material lends the TLS key\'s certificate (public) to the values, as the PEM the material carries', () => {

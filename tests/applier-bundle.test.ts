@@ -11,7 +11,7 @@ import { changeSetPayload } from '../config-templates';
 import type { NodeChangeSet } from '../config-templates/types';
 import { secretPlaceholder } from '../topology';
 import { findSecretFiles } from './helpers/files';
-import { STORE_PASSWORDS } from './helpers/store-passwords';
+import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'applier-bundle-'));
@@ -103,7 +103,7 @@ describe('node applier.js, end to end in a temp product home', () => {
   const changes = path.join(tmp, 'changes.json');
   fs.writeFileSync(changes, changeSetPayload(cs));
   const secrets = path.join(tmp, 'secrets.json');
-  fs.writeFileSync(secrets, JSON.stringify({ db_password: PASSWORD, admin_password: 'a', db_master_password: 'm', ...STORE_PASSWORDS }));
+  fs.writeFileSync(secrets, JSON.stringify({ db_password: PASSWORD, admin_password: 'a', db_master_password: 'm', ...STORE_PASSWORDS, ...VAULT_CERTIFICATES }));
 
   it('apply: exit 0, files listed, change applied; twice is byte-identical', () => {
     const r = run(['apply', '--home', home, '--changes', changes]);

@@ -19,10 +19,10 @@ import { NodeId, ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processes
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { Sandbox, makeRoot, makeSandbox, putS3, sandboxEnv, zipDir } from './fixtures/ec2/sandbox';
 import { fakeKeysSecretArn } from './fixtures/ec2/sandbox';
-import { STORE_PASSWORDS } from './helpers/store-passwords';
+import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 
 const BUCKET = 'stack-config-bucket';
-const SECRETS = { db_password: 'app-pw-1', db_master_password: 'master-pw-2', admin_password: 'admin-pw-3', ...STORE_PASSWORDS };
+const SECRETS = { db_password: 'app-pw-1', db_master_password: 'master-pw-2', admin_password: 'admin-pw-3', ...STORE_PASSWORDS, ...VAULT_CERTIFICATES };
 const topology = isTestTopology();
 const DEPLOYMENT = 'repository/deployment/';
 

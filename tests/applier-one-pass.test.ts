@@ -18,7 +18,7 @@ import { renderNodeChangeSet } from '../config-templates';
 import type { FileChange, NodeChangeSet } from '../config-templates/types';
 import { secretPlaceholder } from '../topology';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
-import { STORE_PASSWORDS } from './helpers/store-passwords';
+import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const NASTY = `p&<>"'$\\%]]>x\u00e9\u4e2d \t#: -- end`;
@@ -27,6 +27,7 @@ const SECRETS = {
   admin_password: `adm!n "q" & <t>`,
   db_master_password: 'never-on-a-node',
   ...STORE_PASSWORDS,
+  ...VAULT_CERTIFICATES,
   // The analytics vault encrypts with the node's TLS certificate (apply --material adds it on the nodes).
   tls_certificate: fs.readFileSync(path.join(FIXTURES, 'keys', 'leaf.cert.pem'), 'utf8'),
 };
@@ -253,7 +254,9 @@ describe('hand-made change sets: every kind of filled file', () => {
     for (const [bad, values, re] of [
       [changes, { db_password: NASTY }, /conf\/app\.yaml: no value given for secret "admin_password"/],
       [[...changes, { kind: 'file', path: 'conf/x.xml', content: `<a><!-- ${DB} --></a>` }], SECRETS, /conf\/x\.xml: placeholder for secret "db_password" is not inside XML text/],
-      [[...changes, { kind: 'file', path: 'conf/x.properties', content: `p=${DB}\n` }], SECRETS, /conf\/x\.properties: cannot fill secrets in this file type/],
+      [[...changes, { kind: 'file', path: 'conf/x.conf', content: `p=${DB}\n` }], SECRETS, /conf\/x\.conf: cannot fill secrets in this file type/],
+      [[...changes, { kind: 'file', path: 'conf/x.properties', content: `# ${DB}\np=1\n` }], SECRETS, /conf\/x\.properties: placeholder for secret "db_password" is not in the value/],
+      [[...changes, { kind: 'file', path: 'conf/x.properties', content: `p=${secretPlaceholder('db_password', 'vault')}\n` }], { ...SECRETS, primary_certificate: '' }, /conf\/x\.properties: the vault filter needs "primary_certificate"/],
     ] as [FileChange[], Record<string, string>, RegExp][]) {
       const home = stock();
       const before = { ids: identities(home), bytes: contents(home) };

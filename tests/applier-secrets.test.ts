@@ -10,11 +10,11 @@ import { parse as parseYaml } from 'yaml';
 import { fillSecrets, escapeSqlLiteral } from '../applier/secrets';
 import { secretPlaceholder } from '../topology';
 import { MariaDb, startMariaDb } from './helpers/mariadb';
-import { STORE_PASSWORDS } from './helpers/store-passwords';
+import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 
 const NASTY = `p&<>"'$\\%]]>x\u00e9\u4e2d\u{1F511} \t#: -- end`;
 const ADMIN = 'adm!n "quoted" & <tag>';
-const VALUES = { db_password: NASTY, admin_password: ADMIN, db_master_password: 'm', ...STORE_PASSWORDS };
+const VALUES = { db_password: NASTY, admin_password: ADMIN, db_master_password: 'm', ...STORE_PASSWORDS, ...VAULT_CERTIFICATES };
 const DB = secretPlaceholder('db_password');
 const ADMIN64 = secretPlaceholder('admin_password', 'base64');
 

@@ -21,7 +21,7 @@ import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { fillSecrets } from '../applier/secrets';
 import { findSecretFiles } from './helpers/files';
-import { STORE_PASSWORDS } from './helpers/store-passwords';
+import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 import { ADDRESSES, isTestTopology } from './fixtures/is/model';
 import { makeSandbox, makeRoot, putS3, runBoot, runBootAsync, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
 import { fakeKeysSecretArn } from './fixtures/ec2/sandbox';
@@ -33,6 +33,7 @@ const SECRETS = {
   db_master_password: `Master&<>"'$\`\\:#pw2`,
   admin_password: `Admin&<>"'$\`\\:#pw3`,
   ...STORE_PASSWORDS,
+  ...VAULT_CERTIFICATES,
 };
 const topology = isTestTopology();
 
@@ -236,7 +237,8 @@ describe('IS nodes in the sandbox', () => {
     const before = [...treeSums(root1), ...treeSums(sb.efs)];
     const files = productFiles(root1);
     // The files that hold a secret (the shared event publishers among them) are the point.
-    const filled = ['repository/conf/user-mgt.xml', 'repository/conf/datasources/master-datasources.xml'];
+    // Secure Vault: the product files hold aliases; the ciphertexts are in cipher-text.properties.
+    const filled = ['repository/conf/security/cipher-text.properties'];
     const publishers = Object.keys(files.deployment).filter((f) => f.startsWith('server/eventpublishers/'));
     expect(publishers.length).toBeGreaterThanOrEqual(4);
     for (const f of [...filled.map((x) => path.join(home(root1), x)), ...publishers.map((x) => path.join(sb.efs, 'Deployment', x))]) {
@@ -498,7 +500,16 @@ describe('analytics node in the sandbox', () => {
     const expected = path.join(tmp, 'expected-an');
     fs.cpSync(top, expected, { recursive: true });
     applyChangeSet(expected, renderNodeChangeSet(topology, 'analytics-1'));
-    fillSecrets(expected, findSecretFiles(expected), SECRETS);
+    // The node's applier also has its TLS certificate (apply --material): the analytics vault's key.
+    const tlsCertificate = fs.readFileSync(path.join(REPO, 'tests/fixtures/keys/leaf.cert.pem'), 'utf8');
+    fillSecrets(expected, findSecretFiles(expected), { ...SECRETS, tls_certificate: tlsCertificate });
+    // No password in clear in the analytics configuration the node wrote, only vault references.
+    for (const r of ['worker', 'dashboard']) {
+      const text = fs.readFileSync(path.join(ahome, `conf/${r}/deployment.yaml`), 'utf8');
+      for (const v of Object.values(SECRETS)) expect(text).not.toContain(v);
+      expect(text).toContain('${sec:db_password}');
+      expect(fs.readFileSync(path.join(ahome, `conf/${r}/secrets.properties`), 'utf8')).toMatch(/^db_password=cipherText [A-Za-z0-9+/]+=*$/m);
+    }
     expect(readTree(path.join(ahome, 'conf'))).toEqual(readTree(path.join(expected, 'conf')));
   });
 });

@@ -148,7 +148,7 @@ describe('the shipped stacks (tests/baseline)', () => {
   const baseline = (stack: string): CostResource[] => JSON.parse(fs.readFileSync(path.join(__dirname, 'baseline', stack, 'resources.json'), 'utf8'));
   const whats = (stack: string, region?: string) => estimateCost(baseline(stack), { region }).lines.map((l) => l.what);
 
-  test('dev and prod: four instances with root volumes, three NLBs, NAT, RDS, EFS, the secret, the bucket; all priced', () => {
+  test('dev and prod: four instances with root volumes, four NLBs, NAT, RDS, EFS, the secret, the bucket; all priced', () => {
     for (const [stack, type, nat, rds] of [
       ['dev', 't4g.medium', 1, 'RDS MySQL db.t4g.small, Single-AZ'],
       ['prod', 'm5.xlarge', 2, 'RDS MySQL db.m6g.large, Multi-AZ (x2)'],
@@ -158,7 +158,7 @@ describe('the shipped stacks (tests/baseline)', () => {
       const w = whats(stack, 'eu-west-1');
       expect(w.filter((x) => x === `EC2 ${type} (Linux, on-demand)`)).toHaveLength(4);
       expect(w.filter((x) => x === 'EBS gp3 root volume')).toHaveLength(4);
-      expect(w.filter((x) => x === 'Network Load Balancer')).toHaveLength(3);
+      expect(w.filter((x) => x === 'Network Load Balancer')).toHaveLength(4);
       expect(w.filter((x) => x === 'NAT gateway')).toHaveLength(nat);
       expect(w).toContain(rds);
       expect(w).toEqual(expect.arrayContaining(['EFS Standard storage', 'Secrets Manager secret', 'S3 Standard storage', 'Public IPv4 address']));

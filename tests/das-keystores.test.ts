@@ -71,7 +71,8 @@ test('catalina-server.xml: the 9443 connector on the TLS store, TLS 1.2, our sui
   const attr = (n: string) => xpath(DAS_FILES.catalina, `${c}/@${n}`);
   expect(attr('keystoreFile')).toBe(`\${carbon.home}/${DAS_STORES.tls.file}`);
   expect(attr('keystorePass')).toBe(STORE_PASSWORDS.tls_keystore_password);
-  expect(attr('keyPass')).toBe(STORE_PASSWORDS.tls_keystore_password);
+  // No keyPass: Tomcat takes the key password from the store password (ours are equal).
+  expect(attr('keyPass')).toBe('');
   expect(attr('keyAlias')).toBe('tls');
   expect(attr('keystoreType')).toBe('JKS');
   expect(attr('sslEnabledProtocols')).toBe(TLS_PROTOCOLS);
@@ -95,7 +96,8 @@ test('data-agent-config.xml: both agents trust our truststore with TLS 1.2', () 
   for (const a of ['Thrift', 'Binary']) {
     const el = (n: string) => xpath(DAS_FILES.dataAgent, `/DataAgentsConfiguration/Agent[Name='${a}']/${n}`);
     expect(el('TrustSore')).toBe(`\${carbon.home}/${DAS_STORES.truststore.file}`);
-    expect(el('TrustSorePassword')).toBe(STORE_PASSWORDS.truststore_password);
+    // No password here: the agent takes javax.net.ssl.trustStorePassword, which Carbon sets from carbon.xml TrustStore.
+    expect(el('TrustSorePassword')).toBe('');
     expect(el('sslEnabledProtocols')).toBe(TLS_PROTOCOLS);
   }
 });

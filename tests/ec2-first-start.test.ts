@@ -104,7 +104,7 @@ describe('the boot script', () => {
 describe('security groups: node 2 reaches node 1 on the health port it waits on', () => {
   test.each(['sp', 'das'] as const)('%s', (flavor) => {
     const t = isTestTopology({ ports, analyticsFlavor: flavor });
-    const rules = securityRules(t, { ingressCidrs: ['0.0.0.0/0'], internetEgressPorts: [443] });
+    const rules = securityRules(t, { ingressCidrs: ['0.0.0.0/0'], adminCidrs: [], internetEgressPorts: [443] });
     for (const role of ['is', 'analytics'] as const) {
       const port = t.ports[processesFor(role, flavor)[0].healthPort];
       const has = (direction: 'ingress' | 'egress') =>

@@ -97,7 +97,10 @@ function expectIsNode1(home: string): void {
 
   const um = 'repository/conf/user-mgt.xml';
   expect(xpath(home, um, "/UserManager/Realm/Configuration/Property[@name='dataSource']")).toBe('jdbc/WSO2UserStore');
-  expect(xpath(home, um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe(secretPlaceholder('admin_password'));
+  // Secure Vault: the cipher tool's literal and alias (the ciphertext is in cipher-text.properties).
+  const alias = (f: string, p: string) => xpath(home, f, `${p}/@*[local-name()='secretAlias']`);
+  expect(xpath(home, um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe('password');
+  expect(alias(um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe('UserManager.AdminUser.Password');
   expect(count(home, um, '/UserManager/Realm/UserStoreManager')).toBe(1);
   expect(xpath(home, um, '/UserManager/Realm/UserStoreManager[1]/@class')).toBe('org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager');
   expect(xpath(home, um, "/UserManager/Realm/UserStoreManager/Property[@name='TenantManager']")).toBe(
@@ -130,25 +133,28 @@ function expectIsNode1(home: string): void {
   // Our stores, with their password placeholders (key password = store password).
   const sec = '${carbon.home}/repository/resources/security';
   const store = (b: string) => ['Location', 'Type', 'Password', 'KeyAlias', 'KeyPassword'].map((e) => xpath(home, carbon, `/Server/Security/${b}/${e}`));
-  const pw = (n: Parameters<typeof secretPlaceholder>[0]) => secretPlaceholder(n);
+  const pw = (_n: string) => 'password';
   expect(store('KeyStore')).toEqual([`${sec}/primary.jks`, 'JKS', pw('keystore_password'), 'primary', pw('keystore_password')]);
   expect(store('InternalKeyStore')).toEqual([`${sec}/internal.jks`, 'JKS', pw('internal_keystore_password'), 'internal', pw('internal_keystore_password')]);
   expect(store('TrustStore')).toEqual([`${sec}/client-truststore.jks`, 'JKS', pw('truststore_password'), '', '']);
+  expect(alias(carbon, '/Server/Security/InternalKeyStore/KeyPassword')).toBe('Carbon.Security.InternalKeyStore.KeyPassword');
+  expect(alias(carbon, '/Server/Security/TrustStore/Password')).toBe('Carbon.Security.TrustStore.Password');
   const ent = '/Server/EntitlementSettings/ThirftBasedEntitlementConfig/KeyStore';
   expect(xpath(home, 'repository/conf/identity/identity.xml', `${ent}/Location`)).toBe(`${sec}/primary.jks`);
   expect(xpath(home, 'repository/conf/identity/identity.xml', `${ent}/Password`)).toBe(pw('keystore_password'));
   for (const agent of ['Thrift', 'Binary']) {
     const a = (e: string) => xpath(home, DATA_AGENT, `/DataAgentsConfiguration/Agent[Name='${agent}']/${e}`);
     expect([a('TrustSore'), a('TrustSorePassword'), a('sslEnabledProtocols'), a('ciphers')]).toEqual([
-      `${sec}/client-truststore.jks`, pw('truststore_password'), 'TLSv1.2', TLS_CIPHER_LIST,
+      `${sec}/client-truststore.jks`, '', 'TLSv1.2', TLS_CIPHER_LIST,
     ]);
   }
 
   const cat = 'repository/conf/tomcat/catalina-server.xml';
   const c9443 = (a: string) => xpath(home, cat, `/Server/Service/Connector[@port='9443']/@${a}`);
   expect(['keystoreFile', 'keystorePass', 'keystoreType', 'keyAlias', 'keyPass', 'sslProtocol', 'sslEnabledProtocols', 'ciphers', 'clientAuth'].map(c9443)).toEqual([
-    `${sec}/tls.jks`, pw('tls_keystore_password'), 'JKS', 'tls', pw('tls_keystore_password'), 'TLS', 'TLSv1.2', TLS_CIPHER_LIST, 'want',
+    `${sec}/tls.jks`, pw('tls_keystore_password'), 'JKS', 'tls', '', 'TLS', 'TLSv1.2', TLS_CIPHER_LIST, 'want',
   ]);
+  expect(alias(cat, "/Server/Service/Connector[@port='9443']")).toBe('Server.Service.Connector.keystorePass');
   expect(xpath(home, cat, "/Server/Service/Connector[@port='9443']/@proxyPort")).toBe('443');
   expect(xpath(home, cat, "/Server/Service/Connector[@port='9763']/@proxyPort")).toBe('80');
 
@@ -175,8 +181,8 @@ function expectIsNode1(home: string): void {
     expect(prop('receiverURL')).toBe(ssl);
     expect(prop('authenticatorURL')).toBe(ssl);
     expect(prop('username')).toBe('admin');
-    expect(prop('password')).toBe(secretPlaceholder('admin_password'));
-    expect(xpath(home, f, "/eventPublisher/to/property[@name='password']/@encrypted")).toBe('false');
+    expect(prop('password')).toBe(secretPlaceholder('admin_password', 'cryptoutil'));
+    expect(xpath(home, f, "/eventPublisher/to/property[@name='password']/@encrypted")).toBe('true');
     expect(prop('protocol')).toBe('thrift');
   }
 

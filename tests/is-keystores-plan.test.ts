@@ -96,7 +96,18 @@ test('IS: carbon.xml and the 9443 connector point at our stores; the publishers 
     const files = new Map(productFiles(id));
     const carbon = active('x.xml', files.get('repository/conf/carbon.xml')!);
     for (const s of ['primary.jks', 'internal.jks', 'client-truststore.jks']) expect(carbon).toContain(`\${carbon.home}/repository/resources/security/${s}`);
-    for (const n of ['keystore_password', 'internal_keystore_password', 'truststore_password']) expect(carbon).toContain(`@@SECRET:${n}@@`);
+    // Secure Vault: no password, only the aliases (the ciphertexts are in cipher-text.properties).
+    expect(carbon).not.toContain('@@SECRET:');
+    for (const a of ['KeyStore.Password', 'KeyStore.KeyPassword', 'InternalKeyStore.Password', 'TrustStore.Password']) expect(carbon).toContain(`svns:secretAlias="Carbon.Security.${a}"`);
+    // After boot, no IS product file holds a password: every placeholder left is encrypted by the
+    // applier (vault in cipher-text.properties, cryptoutil in the publishers), none is filled in clear.
+    for (const [p, text] of files) {
+      const names = [...text.matchAll(/@@SECRET:([a-z_]+)(?:\|([a-z0-9]+))?@@/g)];
+      const want = p === 'repository/conf/security/cipher-text.properties' ? 'vault' : p.includes('/eventpublishers/') ? 'cryptoutil' : undefined;
+      for (const m of names) expect([p, m[0], m[2]]).toEqual([p, m[0], want]);
+    }
+    const cipherText = files.get('repository/conf/security/cipher-text.properties')!;
+    for (const l of cipherText.split('\n').filter((x) => x && !x.startsWith('#'))) expect(l).toMatch(/^[A-Za-z0-9_.]+=@@SECRET:[a-z_]+\|vault@@$/);
     const cat = active('x.xml', files.get('repository/conf/tomcat/catalina-server.xml')!);
     expect(cat).toContain('keystoreFile="${carbon.home}/repository/resources/security/tls.jks"');
     expect(cat).toContain('sslEnabledProtocols="TLSv1.2"');

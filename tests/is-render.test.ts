@@ -30,6 +30,8 @@ function op(cs: NodeChangeSet, file: string, pred: (o: XmlOp) => boolean): XmlOp
 }
 const setTextAt = (cs: NodeChangeSet, file: string, p: string) =>
   (op(cs, file, (o) => o.op === 'setText' && o.path === p) as Extract<XmlOp, { op: 'setText' }>).value;
+const attrAt = (cs: NodeChangeSet, file: string, p: string, name: string) =>
+  (op(cs, file, (o) => o.op === 'setAttr' && o.path === p && o.name === name) as Extract<XmlOp, { op: 'setAttr' }>).value;
 
 /** Every XML string the change set carries: whole files and op fragments. */
 function xmlPieces(cs: NodeChangeSet): { where: string; xml: string }[] {
@@ -106,6 +108,8 @@ describe('IS change set: shape', () => {
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-SessionData.xml',
       'xml repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-UserData.xml',
       'properties repository/conf/identity/identity-event.properties',
+      'file repository/conf/security/cipher-text.properties',
+      'file repository/conf/security/secret-conf.properties',
     ]);
   });
 
@@ -144,7 +148,7 @@ describe('IS change set: datasources', () => {
       expect(x.definition.configuration).toMatchObject({
         url: jdbcUrl(t, d.database),
         username: t.db.user,
-        password: secretPlaceholder('db_password'),
+        password: { '@svns:secretAlias': `Datasources.${d.name}.Configuration.Password`, '#': 'password' },
         driverClassName: 'com.mysql.jdbc.Driver',
         maxActive: '80',
         maxWait: '60000',
@@ -165,7 +169,7 @@ describe('IS change set: datasources', () => {
     expect(ds[0].definition.configuration).toMatchObject({
       url: jdbcUrl(t, 'WSO2_IDENTITY_DB'),
       username: t.db.user,
-      password: secretPlaceholder('db_password'),
+      password: { '@svns:secretAlias': 'Datasources.BPS_DS.Configuration.Password', '#': 'password' },
       maxActive: '100',
       maxWait: '10000',
       maxIdle: '20',
@@ -228,8 +232,10 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
     expect(props.ReadOnly).toBe('false');
     expect(props.UsernameJavaRegEx).toBe('^[\\S]{3,30}$');
     expect(props.SCIMEnabled).toBe('true');
-    expect(setTextAt(is1, 'repository/conf/user-mgt.xml', '/UserManager/Realm/Configuration/AdminUser/Password')).toBe(
-      secretPlaceholder('admin_password'),
+    // Secure Vault: the literal the cipher tool writes, and the alias RealmConfigXMLProcessor resolves.
+    expect(setTextAt(is1, 'repository/conf/user-mgt.xml', '/UserManager/Realm/Configuration/AdminUser/Password')).toBe('password');
+    expect(attrAt(is1, 'repository/conf/user-mgt.xml', '/UserManager/Realm/Configuration/AdminUser/Password', 'svns:secretAlias')).toBe(
+      'UserManager.AdminUser.Password',
     );
     expect(setTextAt(is1, 'repository/conf/identity/embedded-ldap.xml', "/EmbeddedLDAPConfig/EmbeddedLDAP/Property[@name='enable']")).toBe('false');
     expect(setTextAt(is2, 'repository/conf/identity/embedded-ldap.xml', "/EmbeddedLDAPConfig/EmbeddedLDAP/Property[@name='enable']")).toBe('false');
@@ -312,8 +318,8 @@ describe('IS change set: registry, user store, cluster, proxy, publishers', () =
       expect(p.ops.slice(0, 4)).toEqual([
         { op: 'setText', path: "/eventPublisher/to/property[@name='receiverURL']", value: expected },
         { op: 'setText', path: "/eventPublisher/to/property[@name='username']", value: 'admin' },
-        { op: 'setText', path: "/eventPublisher/to/property[@name='password']", value: secretPlaceholder('admin_password') },
-        { op: 'setAttr', path: "/eventPublisher/to/property[@name='password']", name: 'encrypted', value: 'false' },
+        { op: 'setText', path: "/eventPublisher/to/property[@name='password']", value: secretPlaceholder('admin_password', 'cryptoutil') },
+        { op: 'setAttr', path: "/eventPublisher/to/property[@name='password']", name: 'encrypted', value: 'true' },
       ]);
       // Always explicit: derived from an ssl:// receiver URL it would be the SSL port + 100.
       const up = p.ops[4] as Extract<XmlOp, { op: 'upsertChild' }>;
@@ -366,13 +372,20 @@ describe('IS change set: event handlers and Hazelcast properties (WSO2 pattern-2
 
 describe('IS change set: key material and TLS', () => {
   const SEC = '${carbon.home}/repository/resources/security';
-  const pw = (n: Parameters<typeof secretPlaceholder>[0]) => secretPlaceholder(n);
+  // Every password goes through Secure Vault: the element holds the cipher tool's literal.
+  const pw = (_alias: string) => 'password';
 
   test('carbon.xml: primary, internal and trust stores are ours, each with its own password placeholder', () => {
     const at = (p: string) => setTextAt(is1, 'repository/conf/carbon.xml', `/Server/Security/${p}`);
     expect(['Location', 'Type', 'Password', 'KeyAlias', 'KeyPassword'].map((e) => at(`KeyStore/${e}`))).toEqual([
       `${SEC}/primary.jks`, 'JKS', pw('keystore_password'), 'primary', pw('keystore_password'),
     ]);
+    const alias = (p: string) => attrAt(is1, 'repository/conf/carbon.xml', `/Server/Security/${p}`, 'svns:secretAlias');
+    expect(['KeyStore/Password', 'KeyStore/KeyPassword', 'InternalKeyStore/Password', 'InternalKeyStore/KeyPassword', 'TrustStore/Password'].map(alias)).toEqual([
+      'Carbon.Security.KeyStore.Password', 'Carbon.Security.KeyStore.KeyPassword', 'Carbon.Security.InternalKeyStore.Password',
+      'Carbon.Security.InternalKeyStore.KeyPassword', 'Carbon.Security.TrustStore.Password',
+    ]);
+    expect(attrAt(is1, 'repository/conf/carbon.xml', '/Server', 'xmlns:svns')).toBe('http://org.wso2.securevault/configuration');
     expect(['Location', 'Type', 'Password', 'KeyAlias', 'KeyPassword'].map((e) => at(`InternalKeyStore/${e}`))).toEqual([
       `${SEC}/internal.jks`, 'JKS', pw('internal_keystore_password'), 'internal', pw('internal_keystore_password'),
     ]);
@@ -391,7 +404,8 @@ describe('IS change set: key material and TLS', () => {
       keystorePass: pw('tls_keystore_password'),
       keystoreType: 'JKS',
       keyAlias: 'tls',
-      keyPass: pw('tls_keystore_password'),
+      // One secret alias per element: keystorePass is vaulted, keyPass left out (Tomcat uses the store password).
+      'svns:secretAlias': 'Server.Service.Connector.keystorePass',
       sslProtocol: 'TLS',
       sslEnabledProtocols: 'TLSv1.2',
       ciphers: TLS_CIPHER_LIST,
@@ -408,11 +422,15 @@ describe('IS change set: key material and TLS', () => {
   });
 
   test('data-agent-config.xml: both agents trust our truststore (TrustSore, as the product spells it) over TLS 1.2 with our suites', () => {
-    const ops = xmlEdit(is1, 'repository/conf/data-bridge/data-agent-config.xml').ops as Extract<XmlOp, { op: 'upsertChild' }>[];
+    const all = xmlEdit(is1, 'repository/conf/data-bridge/data-agent-config.xml').ops;
+    // No TrustSorePassword (JAXB, no Secure Vault): the agent falls back to javax.net.ssl.trustStorePassword.
+    expect(all.filter((o) => o.op === 'remove').map((o) => (o as { path: string }).path)).toEqual(
+      ['Thrift', 'Binary'].map((a) => `/DataAgentsConfiguration/Agent[Name='${a}']/TrustSorePassword`),
+    );
+    const ops = all.filter((o) => o.op === 'upsertChild') as Extract<XmlOp, { op: 'upsertChild' }>[];
     const got = ops.map((o) => [o.parent, o.match, Object.values(parse(o.xml))[0]]);
     const expected = ['Thrift', 'Binary'].flatMap((a) => [
       [`/DataAgentsConfiguration/Agent[Name='${a}']`, 'TrustSore', `${SEC}/client-truststore.jks`],
-      [`/DataAgentsConfiguration/Agent[Name='${a}']`, 'TrustSorePassword', pw('truststore_password')],
       [`/DataAgentsConfiguration/Agent[Name='${a}']`, 'sslEnabledProtocols', 'TLSv1.2'],
       [`/DataAgentsConfiguration/Agent[Name='${a}']`, 'ciphers', TLS_CIPHER_LIST],
     ]);
@@ -441,7 +459,7 @@ describe('IS change set: secrets, determinism, node differences', () => {
     const mysqlPasswords = collect(parse(master), 'configuration')
       .filter((c) => String((c as { url: string }).url).startsWith('jdbc:mysql:'))
       .map((c) => (c as { password: string }).password);
-    expect(mysqlPasswords).toEqual([secretPlaceholder('db_password'), secretPlaceholder('db_password')]);
+    expect(mysqlPasswords.map((p) => (p as unknown as Record<string, string>)['#'])).toEqual(['password', 'password']);
   });
 
   test('rendering is deterministic (same model, twice and from a rebuilt model)', () => {

@@ -5,7 +5,7 @@
  * sequence with the bundled applier editing the shared tree in place (two pods, one after the
  * other and at once).
  */
-import { STORE_PASSWORDS } from './helpers/store-passwords';
+import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 import { spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -255,7 +255,7 @@ describe('the JDBC driver fetch (real wget against a loopback server)', () => {
 describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shared tree', () => {
   const topology = isTestTopology();
   const IS_SHARED = SHARED_DIRECTORIES.filter((d) => d.role === 'is');
-  const SECRET_VALUES = { db_password: `db&<pw>'"1`, admin_password: `admin&<pw>"'2`, ...STORE_PASSWORDS };
+  const SECRET_VALUES = { db_password: `db&<pw>'"1`, admin_password: `admin&<pw>"'2`, ...STORE_PASSWORDS, ...VAULT_CERTIFICATES };
   const IDS = ['is-1', 'is-2'] as const;
   const sets = IDS.map((id) => renderNodeChangeSet(topology, id));
   const rel = (p: string) => p.slice('repository/deployment/'.length); // a Deployment path on the shared volume
@@ -434,7 +434,7 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
     expect(out).toContain(`IS started from ${pod.home}`);
     expect(out).toContain(`apply: ${id} configured`);
     // The applier names the secrets it filled, never a value (the pod's whole log: every step).
-    expect(out).toMatch(/^(un)?changed repository\/conf\/user-mgt\.xml \(xml, \d+ ops?, secrets admin_password/m);
+    expect(out).toMatch(/^(un)?changed repository\/conf\/security\/cipher-text\.properties \(file, 1 op, secrets admin_password, db_password/m);
     for (const v of Object.values(SECRET_VALUES)) expect(out).not.toContain(v);
     // The stage holds node-local files only: no links left, nothing of a shared tree.
     const staged = owners(pod.stage);

@@ -34,7 +34,7 @@ test('a deployment CA (RSA 3072, CA certificate, cert signing) and generation-2 
   expect(ca).toMatchObject({ isCaCertificate: true });
   expect(ca.allowedUses).toContain('cert_signing');
   const signed = ofType(run, TLS.cert).map((c) => c.name.replace(/^.*-keys-/, '')).sort();
-  expect(signed).toEqual(['analytics-1-tls-g2-cert', 'analytics-2-tls-g2-cert', 'internal-g2-cert', 'is-1-tls-g2-cert', 'is-2-tls-g2-cert', 'primary-g2-cert'].sort());
+  expect(signed).toEqual(['analytics-1-tls-g2-cert', 'analytics-2-tls-g2-cert', 'frontend-g2-cert', 'internal-g2-cert', 'is-1-tls-g2-cert', 'is-2-tls-g2-cert', 'primary-g2-cert'].sort());
   for (const c of ofType(run, TLS.cert)) expect(c.inputs.caCertPem).toBe(ofType(run, TLS.selfSigned)[0].state.certPem);
   for (const k of ofType(run, TLS.key).filter((x) => !x.name.endsWith('-ca-key'))) expect(k.inputs).toMatchObject({ algorithm: 'RSA', rsaBits: 2048 });
   expect(named(TLS.csr, '-primary-g2-csr').inputs).toMatchObject({ subject: expect.objectContaining({ commonName: run.config.hostname }), dnsNames: [run.config.hostname] });

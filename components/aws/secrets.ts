@@ -7,10 +7,14 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import { SecretName } from '../../topology';
+import { VAULT_VALUES } from '../../secret-names';
 
 export interface StackSecretsArgs {
-  /** The values, by the placeholder names of the topology model (Pulumi secrets). */
-  values: Record<SecretName, pulumi.Input<string>>;
+  /**
+   * The values, by the placeholder names of the topology model (Pulumi secrets), and the public
+   * certificates the applier's vault filters encrypt with (secret-names.ts VAULT_VALUES).
+   */
+  values: Record<SecretName | (typeof VAULT_VALUES)[keyof typeof VAULT_VALUES], pulumi.Input<string>>;
   /**
    * Days Secrets Manager keeps a deleted secret restorable. 0 deletes at once (test stacks:
    * destroy leaves nothing and the name is free again); 7-30 on prod.

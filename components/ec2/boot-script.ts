@@ -111,6 +111,8 @@ export function firstStartWait(
 
 /** The state directory of the boot script on the node (under ROOT). */
 export const STATE_DIR = '/var/lib/wso2-pattern2';
+/** Root-only helper writing IS's password-tmp before each product start (shell/ec2-password-tmp.sh). */
+export const PASSWORD_TMP_HELPER = `${STATE_DIR}/password-tmp.sh`;
 /** Product homes on the nodes. */
 export const PRODUCT_HOMES: Readonly<Record<Role, string>> = { is: '/opt/wso2/is', analytics: '/opt/wso2/analytics' };
 /** systemd unit name of one product process. */
@@ -154,6 +156,8 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
     'Group=wso2',
     'Environment=JAVA_HOME=$JAVA_HOME_DIR',
     'WorkingDirectory=$HOME_DIR',
+    // IS: Secure Vault's keystore password in $HOME_DIR/password-tmp before each start (Carbon wipes it).
+    ...(p.role === 'is' ? [`ExecStartPre=+${PASSWORD_TMP_HELPER} $REGION $SECRET_ARN $HOME_DIR`] : []),
     ...execStart(p.role, p.flavor, proc),
     'Restart=on-failure',
     'RestartSec=10',
@@ -176,6 +180,10 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
 /** The services step: unit files written when changed, enabled, (re)started. */
 function serviceLines(p: BootScriptParams): string[] {
   const unitLines: string[] = ['JAVA_HOME_DIR="$(java_home)"', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0'];
+  if (p.role === 'is') {
+    // The helper the IS units run before each start (shell/ec2-password-tmp.sh), root-only.
+    unitLines.push(`write_if_changed "$ROOT${PASSWORD_TMP_HELPER}" 0700 <<'HELPER' || true`, ...shellFile('ec2-password-tmp.sh').replace(/\n$/, '').split('\n'), 'HELPER');
+  }
   if (usesVaultStart(p.role, p.flavor)) unitLines.push(...vaultStartInstallLines());
   for (const proc of p.processes) {
     const u = unitName(p.role, proc);

@@ -1,7 +1,8 @@
 /**
  * Pattern 2 on AWS EC2: two IS nodes and two analytics nodes on their own instances spread over
- * two AZs, RDS MySQL, EFS for the shared trees, a public NLB for IS, one for the analytics
- * dashboard, and an internal NLB in front of the analytics receivers.
+ * two AZs, RDS MySQL, EFS for the shared trees, TLS-terminating NLBs for IS, the management
+ * hostname and the analytics dashboard (certificate and DNS: edge.ts), and an internal NLB in
+ * front of the analytics receivers.
  *
  * The node addresses are known before the instances exist: each node's network interface is
  * created first and its private IP feeds the topology model (wka members, event-sync hosts,
@@ -30,6 +31,8 @@ import { configBucket, dbInitKey, deliveredObject } from './config-delivery';
 import { nodeIdentity, nodeKeyAccess } from './iam';
 import { KeyMaterial, NodeSans } from '../keys';
 import { loadBalancers } from './load-balancers';
+import { edgeCertificate, edgeDnsRecords } from './edge';
+import { withAdminAccessFilter } from '../../config-templates/is/admin-access';
 
 /** A value per node. */
 function perNode<T>(f: (id: NodeId) => T): Record<NodeId, T> {
@@ -37,8 +40,20 @@ function perNode<T>(f: (id: NodeId) => T): Record<NodeId, T> {
 }
 
 /**
- * The stack's key material; the NLB passes TLS through, so clients reach a node by the public
- * names (in the SANs anyway) or by its private IP.
+ * Who reaches the IS nodes' admin surfaces (/carbon, /services): `network.adminCidrs`, the VPC
+ * (health checks, in-VPC callers; the NLBs keep client addresses, so the internet never shows up
+ * as a VPC address) and loopback, where SSM port forwarding to the node arrives.
+ * @param c The validated stack configuration.
+ * @param vpcCidr The VPC's CIDR.
+ */
+export function adminAllowCidrs(c: { network: { adminCidrs?: readonly string[] } }, vpcCidr: string): string[] {
+  return [...(c.network.adminCidrs ?? []), vpcCidr, '127.0.0.0/8'];
+}
+
+/**
+ * The stack's key material; the NLBs re-encrypt to the nodes, which also answer by the public
+ * names (in the SANs anyway) and their private IPs. Without an ACM certificate from config, a
+ * certificate for the public names too (edge.ts imports it into ACM).
  * @param name The component's name.
  * @param c The validated stack configuration.
  * @param enis The nodes' interfaces (their private IPs).
@@ -55,6 +70,7 @@ function ec2KeyMaterial(name: string, c: StackConfig, enis: Record<NodeId, aws.e
       nodeSans: perNode((id): NodeSans => ({ dnsNames: [], ipAddresses: [enis[id].privateIp] })),
       // The database is RDS: its CAs verify the server certificate for JDBC and db-init.
       trustedBundles: ['rds'],
+      frontendPair: !c.acmCertificateArn && !c.dns.hostedZoneId,
     },
     { parent },
   );
@@ -122,7 +138,8 @@ export class Ec2Platform extends pulumi.ComponentResource {
         enis,
         profile: identity.profile,
         store,
-        changeSets: topology.apply((t) => renderNodeChangeSets(t)),
+        // EC2 only: the NLBs keep client addresses, so IS itself guards its admin surfaces.
+        changeSets: pulumi.all([topology, network.vpcCidr]).apply(([t, vpcCidr]) => withAdminAccessFilter(renderNodeChangeSets(t), adminAllowCidrs(c, vpcCidr))),
         bootInputs: {
           region,
           dbInit,
@@ -140,11 +157,14 @@ export class Ec2Platform extends pulumi.ComponentResource {
       this,
     );
     nodeKeyAccess(name, { role: identity.role, secretArns: perNode((id) => nodeKeys[id].arn), instanceArns: perNode((id) => instances[id].arn) }, this);
-    const { publicLb, dashLb, internalLb } = loadBalancers(
+    const certificateArn = edgeCertificate(name, { config: c, frontend: keys.frontend, caCertificate: keys.caCertificate, tags }, this);
+    const lbs = loadBalancers(
       name,
-      { config: c, portModel, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds, groups, instances, tags },
+      { config: c, portModel, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds, groups, instances, certificateArn, tags },
       this,
     );
+    const { publicLb, mgtLb, dashLb, internalLb } = lbs;
+    edgeDnsRecords(name, c, lbs, this);
 
     this.outputs = {
       url: pulumi.output(`https://${c.hostname}/`),
@@ -154,10 +174,10 @@ export class Ec2Platform extends pulumi.ComponentResource {
       frontendAddress: publicLb.dnsName,
       dashboardFrontendAddress: dashLb.dnsName,
       internalNlbDnsName: internalLb.dnsName,
-      /** CNAMEs to create in the stack's DNS zone. */
-      dnsRecords: pulumi.all([publicLb.dnsName, dashLb.dnsName]).apply(([isDns, dashDns]) => ({
+      /** CNAMEs to create in the stack's DNS zone (created by the program with dns.hostedZoneId). */
+      dnsRecords: pulumi.all([publicLb.dnsName, mgtLb.dnsName, dashLb.dnsName]).apply(([isDns, mgtDns, dashDns]) => ({
         [c.hostname]: isDns,
-        [c.mgtHostname]: isDns,
+        [c.mgtHostname]: mgtDns,
         [c.dashboardHostname]: dashDns,
       })),
       databaseEndpoint: db.endpoint,

@@ -1,15 +1,22 @@
 /**
- * The load balancers: a public NLB for IS (443 -> IS HTTPS, TLS passed through to the nodes,
- * which hold the certificate; 80 -> IS HTTP), a public NLB for the analytics dashboard, and an
- * internal NLB in front of the analytics receivers. Ports come from the topology model. Physical
- * names are hash-cut to 32 characters for any stack name (names.ts).
+ * The load balancers: three internet-facing NLBs terminating TLS on 443 with the front end's ACM
+ * certificate (edge.ts) and an ELB policy of TLS 1.3 and 1.2 only, re-encrypting to the nodes'
+ * HTTPS ports (their certificates: keys.ts) - the public one for IS (both nodes), one for the
+ * management hostname (is-1) and one for the analytics dashboard, the last two open only to
+ * `network.adminCidrs`; and an internal TCP NLB in front of the analytics receivers. No listener
+ * on 80 and none to IS's HTTP connector. Target groups keep client addresses (instance targets,
+ * `preserveClientIp`), so the IS nodes' address filter on /carbon and /services sees the client.
+ * Ports come from the topology model. Physical names are hash-cut to 32 characters (names.ts).
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
 import { NodeId, ROLE_NODE_IDS, Topology, processesFor } from '../../topology';
 import { awsName } from '../aws/names';
-import { GroupRole, frontendPorts, internalLbPorts } from './security-rules';
+import { EdgeLb, GroupRole, edgeForwards, internalLbPorts } from './security-rules';
+
+/** TLS 1.3 and TLS 1.2 only, forward-secret AEAD suites (AWS "Security policies for your Network Load Balancer"). */
+export const TLS_LISTENER_POLICY = 'ELBSecurityPolicy-TLS13-1-2-Res-2021-06';
 
 export interface LoadBalancersArgs {
   /** The validated stack configuration (stack name, analytics flavor). */
@@ -26,13 +33,17 @@ export interface LoadBalancersArgs {
   groups: Record<GroupRole, aws.ec2.SecurityGroup>;
   /** The targets. */
   instances: Record<NodeId, aws.ec2.Instance>;
+  /** The ACM certificate of the TLS listeners (edge.ts). */
+  certificateArn: pulumi.Input<string>;
   /** Tags on every resource. */
   tags: Record<string, string>;
 }
 
 export interface LoadBalancers {
-  /** The public IS NLB (hostname and management hostname). */
+  /** The public IS NLB (hostname). */
   publicLb: aws.lb.LoadBalancer;
+  /** The management hostname's NLB (is-1; network.adminCidrs only). */
+  mgtLb: aws.lb.LoadBalancer;
   /** The public dashboard NLB. */
   dashLb: aws.lb.LoadBalancer;
   /** The internal NLB in front of the receivers. */
@@ -53,6 +64,8 @@ interface Forward {
   nodes: readonly NodeId[];
   /** Listener: its key, load balancer and port. */
   listener: { key: string; lb: aws.lb.LoadBalancer; port: number };
+  /** TLS: terminated at the listener with the certificate and policy, re-encrypted to the target; TCP: passed through. */
+  tls?: { certificateArn: pulumi.Input<string> };
 }
 
 /**
@@ -70,8 +83,11 @@ function forward(name: string, args: LoadBalancersArgs, f: Forward, parent: pulu
     {
       name: awsName(['wso2', args.config.stack, f.key, String(f.port)]),
       port: f.port,
-      protocol: 'TCP',
+      protocol: f.tls ? 'TLS' : 'TCP',
       targetType: 'instance',
+      // the client's address reaches the node (instance targets keep it by default; said explicitly
+      // where the nodes' admin-surface filter relies on it)
+      ...(f.tls ? { preserveClientIp: 'true' } : {}),
       vpcId: args.vpcId,
       deregistrationDelay: 30,
       stickiness: { type: 'source_ip', enabled: f.sticky },
@@ -87,27 +103,34 @@ function forward(name: string, args: LoadBalancersArgs, f: Forward, parent: pulu
   }
   new aws.lb.Listener(
     `${name}-listener-${f.listener.key}`,
-    { loadBalancerArn: f.listener.lb.arn, port: f.listener.port, protocol: 'TCP', defaultActions: [{ type: 'forward', targetGroupArn: tg.arn }], tags },
+    {
+      loadBalancerArn: f.listener.lb.arn,
+      port: f.listener.port,
+      protocol: f.tls ? 'TLS' : 'TCP',
+      ...(f.tls ? { certificateArn: f.tls.certificateArn, sslPolicy: TLS_LISTENER_POLICY } : {}),
+      defaultActions: [{ type: 'forward', targetGroupArn: tg.arn }],
+      tags,
+    },
     { parent },
   );
 }
 
 /**
- * Children: `${name}-nlb`, `${name}-dash`, `${name}-recv` and the target groups and listeners.
+ * Children: `${name}-nlb`, `${name}-mgt`, `${name}-dash`, `${name}-recv` and the target groups and listeners.
  * @param name Prefix of the children's logical names.
  * @param args Configuration, model, network, groups and targets.
  * @param parent The platform component.
  */
 export function loadBalancers(name: string, args: LoadBalancersArgs, parent: pulumi.Resource): LoadBalancers {
   const { config: c, portModel: t } = args;
-  const nlb = (key: string, internal: boolean, sg: GroupRole) =>
+  const nlb = (key: string, internal: boolean, sg: GroupRole, subnets = internal ? args.privateSubnetIds : args.publicSubnetIds) =>
     new aws.lb.LoadBalancer(
       `${name}-${key}`,
       {
         name: awsName(['wso2', c.stack, key]),
         loadBalancerType: 'network',
         internal,
-        subnets: internal ? args.privateSubnetIds : args.publicSubnetIds,
+        subnets,
         securityGroups: [args.groups[sg].id],
         enableCrossZoneLoadBalancing: true,
         tags: args.tags,
@@ -115,31 +138,28 @@ export function loadBalancers(name: string, args: LoadBalancersArgs, parent: pul
       { parent, deleteBeforeReplace: true },
     );
   const publicLb = nlb('nlb', false, 'nlb');
-  const dashLb = nlb('dash', false, 'nlb');
+  // Admin NLBs in fewer zones (each zone's node is a public IPv4 address billed by the hour):
+  // the management NLB in is-1's zone only (its one target is there: nodes.ts puts node 1 of a
+  // role in the first subnet); the dashboard NLB in both on prod, in one on test stacks, where
+  // cross-zone balancing still reaches both analytics nodes.
+  const mgtLb = nlb('mgt', false, 'admin-nlb', args.publicSubnetIds.slice(0, 1));
+  const dashLb = nlb('dash', false, 'admin-nlb', c.environment === 'prod' ? args.publicSubnetIds : args.publicSubnetIds.slice(0, 1));
   const internalLb = nlb('recv', true, 'internal-nlb');
+  const edgeLbs: Record<EdgeLb, aws.lb.LoadBalancer> = { public: publicLb, mgt: mgtLb, dash: dashLb };
 
-  const isPorts = frontendPorts(t, 'is');
-  const httpsPort = t.ports.isHttps;
-  const httpPort = t.ports.isHttp;
-  if (!isPorts.some((p) => p.port === httpsPort) || !isPorts.some((p) => p.port === httpPort)) {
-    throw new Error('the topology no longer opens isHttps/isHttp to the front end');
-  }
   const tcp = { protocol: 'TCP', port: 'traffic-port' };
-  const isNodes = ROLE_NODE_IDS.is;
-  const anNodes = ROLE_NODE_IDS.analytics;
-  // 443 -> IS HTTPS, TLS passed through (the nodes hold the certificate), sticky by client IP.
+  // IS: the console's login page over HTTPS; the analytics dashboard: TCP on its port.
   const healthPath = processesFor('is', c.analytics.flavor)[0].healthPath!;
   const isHealth = { protocol: 'HTTPS', path: healthPath, port: 'traffic-port', matcher: '200-399' };
-  forward(name, args, { key: 'is-https', port: httpsPort, health: isHealth, sticky: true, nodes: isNodes, listener: { key: 'https', lb: publicLb, port: t.frontendPorts.https } }, parent);
-  forward(name, args, { key: 'is-http', port: httpPort, health: tcp, sticky: true, nodes: isNodes, listener: { key: 'http', lb: publicLb, port: t.frontendPorts.http } }, parent);
-  // Dashboard: its own NLB, so it is served on the front end's HTTPS port like the model says.
-  for (const p of frontendPorts(t, 'analytics')) {
-    forward(name, args, { key: `an-${p.name}`, port: p.port, health: tcp, sticky: true, nodes: anNodes, listener: { key: `dash-${p.name}`, lb: dashLb, port: t.frontendPorts.https } }, parent);
+  const tls = { certificateArn: args.certificateArn };
+  for (const f of edgeForwards(t)) {
+    const listener = { key: f.listenerKey, lb: edgeLbs[f.lb], port: t.frontendPorts.https };
+    forward(name, args, { key: f.key, port: f.port.port, health: f.role === 'is' ? isHealth : tcp, sticky: true, nodes: f.nodes, listener, tls }, parent);
   }
   // Receivers: a TCP health check on the receiver port keeps only the ACTIVE analytics node in
   // service (seed 004: the passive node keeps these ports closed).
   for (const p of internalLbPorts(t)) {
-    forward(name, args, { key: `rx-${p.name}`, port: p.port, health: tcp, sticky: false, nodes: anNodes, listener: { key: `rx-${p.name}`, lb: internalLb, port: p.port } }, parent);
+    forward(name, args, { key: `rx-${p.name}`, port: p.port, health: tcp, sticky: false, nodes: ROLE_NODE_IDS.analytics, listener: { key: `rx-${p.name}`, lb: internalLb, port: p.port } }, parent);
   }
-  return { publicLb, dashLb, internalLb };
+  return { publicLb, mgtLb, dashLb, internalLb };
 }

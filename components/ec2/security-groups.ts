@@ -38,6 +38,7 @@ export function securityGroups(name: string, args: SecurityGroupsArgs, parent: p
   }
   const rules = securityRules(args.portModel, {
     ingressCidrs: c.network.ingressCidrs,
+    adminCidrs: c.network.adminCidrs ?? [],
     sshCidr: c.network.sshCidr,
     internetEgressPorts: internetEgressPorts(c),
   });

@@ -9,9 +9,12 @@ import type { StackConfig } from '../../config';
 import { topologyInput } from '../../config';
 import { MYSQL_PORT, NFS_PORT, NODE_IDS, NodeId, Peer, PortRule, ROLE_NODE_IDS, Role, Topology, buildTopology, ingressPairs, processesFor } from '../../topology';
 
-/** The security groups of the platform. */
-export type GroupRole = 'nlb' | 'internal-nlb' | 'is' | 'analytics' | 'db' | 'efs';
-export const GROUP_ROLES: readonly GroupRole[] = ['nlb', 'internal-nlb', 'is', 'analytics', 'db', 'efs'];
+/**
+ * The security groups of the platform: `nlb` the public IS NLB (open to `network.ingressCidrs`),
+ * `admin-nlb` the management and dashboard NLBs (open to `network.adminCidrs` only).
+ */
+export type GroupRole = 'nlb' | 'internal-nlb' | 'is' | 'analytics' | 'db' | 'efs' | 'admin-nlb';
+export const GROUP_ROLES: readonly GroupRole[] = ['nlb', 'internal-nlb', 'is', 'analytics', 'db', 'efs', 'admin-nlb'];
 
 export interface RuleSpec {
   /** Stable key, used in the rule resource's name. */
@@ -31,6 +34,8 @@ export interface RuleSpec {
 export interface RuleOptions {
   /** Who may reach the public listeners. */
   ingressCidrs: readonly string[];
+  /** Who may reach the admin listeners (management and dashboard NLBs); empty: nobody from outside. */
+  adminCidrs: readonly string[];
   /** SSH to the nodes from this CIDR; none when unset (administration through SSM). */
   sshCidr?: string;
   /** Ports the nodes reach on the internet through NAT (AWS APIs, packages, product packs). */
@@ -77,6 +82,42 @@ export function frontendPorts(t: Topology, role: Role): PortRule[] {
     .map((p) => p.port);
 }
 
+/** The internet-facing NLBs: the public one, the management hostname's and the dashboard's. */
+export type EdgeLb = 'public' | 'mgt' | 'dash';
+
+/** One TLS listener on 443 of an internet-facing NLB and the nodes' port it re-encrypts to. */
+export interface EdgeForward {
+  lb: EdgeLb;
+  /** The NLB's security group. */
+  group: Extract<GroupRole, 'nlb' | 'admin-nlb'>;
+  /** Names the target group (`<key>-<port>` physically) and its attachments. */
+  key: string;
+  /** Names the listener. */
+  listenerKey: string;
+  role: Role;
+  /** The model's port on the nodes. */
+  port: PortRule;
+  nodes: readonly NodeId[];
+}
+
+/**
+ * Every TLS listener of the front end, from the ports the model opens to it: IS HTTPS on the
+ * public NLB (both nodes) and on the management NLB (is-1 only, like the Kubernetes mgt vhost);
+ * the analytics front-end port (the dashboard, an admin surface) on the dashboard NLB. IS's HTTP
+ * connector (isHttp) gets no listener: HTTPS only, port 80 is closed.
+ */
+export function edgeForwards(t: Topology): EdgeForward[] {
+  const out: EdgeForward[] = [];
+  const isHttps = frontendPorts(t, 'is').find((p) => p.name === 'isHttps');
+  if (!isHttps) throw new Error('the topology no longer opens isHttps to the front end');
+  out.push({ lb: 'public', group: 'nlb', key: 'is-tls', listenerKey: 'https', role: 'is', port: isHttps, nodes: ROLE_NODE_IDS.is });
+  out.push({ lb: 'mgt', group: 'admin-nlb', key: 'mgt-tls', listenerKey: 'mgt-https', role: 'is', port: isHttps, nodes: [ROLE_NODE_IDS.is[0]] });
+  for (const p of frontendPorts(t, 'analytics')) {
+    out.push({ lb: 'dash', group: 'admin-nlb', key: `an-${p.name}-tls`, listenerKey: `dash-${p.name}`, role: 'analytics', port: p, nodes: ROLE_NODE_IDS.analytics });
+  }
+  return out;
+}
+
 /** Every rule of the platform: the model's flows, the public listeners, the nodes' own needs. */
 export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
   const out: RuleSpec[] = [];
@@ -91,15 +132,19 @@ export function securityRules(t: Topology, o: RuleOptions): RuleSpec[] {
     add({ group: from, direction: 'egress', port, peer: { group: to }, description });
   };
 
-  for (const p of ingressPairs(t)) flow(PEER_GROUP[p.from], p.to, p.port.port, p.port.description);
+  // The front end reaches exactly the ports it has listeners for (edgeForwards), from its NLB's group.
+  for (const p of ingressPairs(t)) if (p.from !== 'frontend') flow(PEER_GROUP[p.from], p.to, p.port.port, p.port.description);
+  for (const f of edgeForwards(t)) flow(f.group, f.role, f.port.port, f.port.description);
   // The internal NLB fronts the receivers for the IS publishers.
   for (const p of internalLbPorts(t)) flow('is', 'internal-nlb', p.port, `${p.description} via the internal NLB`);
 
-  // Public listeners (IS NLB: https + http; dashboard NLB: https), from the configured CIDRs
-  // only: the front-end ports of the model are the only ones ever open to the internet.
+  // TLS listeners only (no port 80): the public NLB from the configured CIDRs, the admin NLBs
+  // (management hostname, dashboard) from network.adminCidrs only.
   for (const cidr of o.ingressCidrs) {
     add({ group: 'nlb', direction: 'ingress', port: t.frontendPorts.https, peer: { cidr }, description: 'Public HTTPS listeners' });
-    add({ group: 'nlb', direction: 'ingress', port: t.frontendPorts.http, peer: { cidr }, description: 'Public HTTP listener' });
+  }
+  for (const cidr of o.adminCidrs) {
+    add({ group: 'admin-nlb', direction: 'ingress', port: t.frontendPorts.https, peer: { cidr }, description: 'Management and dashboard HTTPS listeners (network.adminCidrs)' });
   }
 
   for (const role of Object.keys(ROLE_NODE_IDS) as Role[]) {

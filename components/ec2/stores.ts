@@ -7,6 +7,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../config';
 import { NODE_IDS, NodeId, ROLE_NODE_IDS, Role, WSO2_UID } from '../../topology';
+import { VAULT_VALUES } from '../../secret-names';
 import type { Credentials } from '../credentials';
 import { EfsFileSystem } from '../aws/efs';
 import { RdsDatabase, stackDatabase } from '../aws/rds';
@@ -61,6 +62,9 @@ export function stores(name: string, args: StoresArgs, parent: pulumi.Resource):
         internal_keystore_password: args.keys.passwords.internal,
         tls_keystore_password: args.keys.passwords.tls,
         truststore_password: args.keys.passwords.truststore,
+        // Public: what the applier encrypts the Secure Vault / CryptoUtil values with.
+        [VAULT_VALUES.primaryCertificate]: args.keys.certificates.primary,
+        [VAULT_VALUES.internalCertificate]: args.keys.certificates.internal,
       },
       recoveryWindowInDays: prod ? 30 : 0,
       tags,

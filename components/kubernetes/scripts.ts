@@ -59,6 +59,10 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
   return assembleScript('k8s-stage.sh', [[HOME_VAR(role, flavor), `stage=${MOUNTS.stage}`]]);
 }
 
+/** Prints the keystore password of a secrets file (argv[1]) and a newline; fails on none or a line break. */
+const PASSWORD_TMP_JS =
+  'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).keystore_password; if (typeof v !== "string" || !v || /[\\r\\n]/.test(v)) process.exit(3); process.stdout.write(v + "\\n");';
+
 /**
  * Apply: runs in the Node image as the product user (the secrets file is readable through the
  * pod's fsGroup), picks this pod's change
@@ -91,6 +95,13 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = []):
     `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE} --material "${MOUNTS.keys}/${keyMaterialFileName('$node_id')}"`,
   );
   run.push(...dirs.map((d) => `rm -f "$stage/"${shellQuote(d.productPath)}`));
+  if (role === 'is') {
+    // Secure Vault's keystore password where Carbon reads it at start (and then wipes it):
+    // password-tmp, from the secrets file, through the start script (shell/k8s-start.sh).
+    run.push(
+      `(umask 077 && node -e ${shellQuote(PASSWORD_TMP_JS)} ${MOUNTS.secrets}/${SECRETS_FILE} >"$stage/password-tmp")`,
+    );
+  }
   const ordinals = [0, 1].map((o) => `  ${o}) node_id=${nodeIdForOrdinal(role, o)} ;;`);
   return assembleScript('k8s-apply.sh', [ordinals, run]);
 }

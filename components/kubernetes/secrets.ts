@@ -5,6 +5,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import { ADMIN_USERNAME, NODE_IDS } from '../../topology';
+import { VAULT_VALUES } from '../../secret-names';
 import { Credentials } from '../credentials';
 import type { KeyMaterial } from '../keys';
 import { PlatformContext } from './context';
@@ -73,8 +74,8 @@ export function platformSecrets(ctx: PlatformContext, credentials: Credentials, 
       stringData: {
         [SECRETS_FILE]: pulumi.secret(
           pulumi
-            .all([credentials.dbPassword, credentials.adminPassword, pw.primary, pw.internal, pw.tls, pw.truststore])
-            .apply(([db, adm, ks, internal, tlsPw, trust]) =>
+            .all([credentials.dbPassword, credentials.adminPassword, pw.primary, pw.internal, pw.tls, pw.truststore, keyMaterial.certificates.primary, keyMaterial.certificates.internal])
+            .apply(([db, adm, ks, internal, tlsPw, trust, primaryCert, internalCert]) =>
               JSON.stringify({
                 db_password: db,
                 admin_password: adm,
@@ -82,6 +83,9 @@ export function platformSecrets(ctx: PlatformContext, credentials: Credentials, 
                 internal_keystore_password: internal,
                 tls_keystore_password: tlsPw,
                 truststore_password: trust,
+                // Public: what the applier encrypts the Secure Vault / CryptoUtil values with.
+                [VAULT_VALUES.primaryCertificate]: primaryCert,
+                [VAULT_VALUES.internalCertificate]: internalCert,
               }),
             ),
         ),

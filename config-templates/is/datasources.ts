@@ -69,15 +69,18 @@ const BPS_POOL = {
 
 function mysqlDatasource(t: Topology, d: Datasource, pool: Record<string, string>): XmlObject {
   if (!d.jndiName) throw new Error(`datasource ${d.name} needs a JNDI name to be referenced by IS`);
-  return carbonDatasource(t, d, pool);
+  return carbonDatasource(t, d, pool, 'is', datasourceAlias(d.name));
 }
+
+/** The Secure Vault alias of a Carbon datasource's password (the cipher tool's naming; is/vault.ts). */
+export const datasourceAlias = (name: string) => `Datasources.${name}.Configuration.Password`;
 
 /**
  * A Carbon 4 `<datasource>` on the shared MySQL, as IS and the DAS-based analytics both declare
  * them; `jndiConfig` only when the model gives the datasource a JNDI name; `role` picks how the
  * URL names the database server's trust (topology `jdbcTrustParams`).
  */
-export function carbonDatasource(t: Topology, d: Datasource, pool: Record<string, string>, role: Role = 'is'): XmlObject {
+export function carbonDatasource(t: Topology, d: Datasource, pool: Record<string, string>, role: Role = 'is', vaultAlias?: string): XmlObject {
   return {
     name: d.name,
     description: d.description,
@@ -87,7 +90,8 @@ export function carbonDatasource(t: Topology, d: Datasource, pool: Record<string
       configuration: {
         url: jdbcUrl(t, d.database, role),
         username: dbUserFor(t, d.database),
-        password: secretPlaceholder('db_password'),
+        // Through Secure Vault where the node has it (IS: is/vault.ts), else filled in at boot.
+        password: vaultAlias ? { '@svns:secretAlias': vaultAlias, '#': 'password' } : secretPlaceholder('db_password'),
         driverClassName: MYSQL_DRIVER,
         ...pool,
       },

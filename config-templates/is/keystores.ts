@@ -5,10 +5,12 @@
  * only. The full list, with the stock elements left alone and why, is docs/architecture.md "Key
  * material in the product files".
  */
-import { Topology, nodesOf, secretPlaceholder } from '../../topology';
+import { Topology, nodesOf } from '../../topology';
 import { IS_STORES, STORE_TYPE, StoreRef, TLS_CIPHER_LIST, TLS_PROTOCOLS } from '../keystores';
 import { XmlEdit, XmlOp } from '../types';
+import { secretPlaceholder } from '../../secret-names';
 import { setAttr, setText, xmlFragment } from './xml';
+import { IS_VAULT, VaultEntry, svnsOn, vaultedAttr, vaultedText } from './vault';
 
 /** Not in the shared reference tree: shipped by the data-bridge agent feature IS installs. */
 export const DATA_AGENT_CONFIG_XML = 'repository/conf/data-bridge/data-agent-config.xml';
@@ -16,37 +18,53 @@ export const DATA_AGENT_CONFIG_XML = 'repository/conf/data-bridge/data-agent-con
 /** How Carbon 4 files write a store's location: under the product home, resolved by Carbon. */
 export const carbonHomePath = (s: StoreRef) => `\${carbon.home}/${s.file}`;
 
-/** A Carbon `<KeyStore>`-style block: Location, Type, Password, and for key stores KeyAlias and KeyPassword. */
-export function storeBlock(base: string, s: StoreRef): XmlOp[] {
+/** A Carbon `<KeyStore>`-style block with the passwords as placeholders filled at boot (DAS, which has no Secure Vault of ours). */
+export function plainStoreBlock(base: string, s: StoreRef): XmlOp[] {
   const pw = secretPlaceholder(s.password);
   const ops = [setText(`${base}/Location`, carbonHomePath(s)), setText(`${base}/Type`, STORE_TYPE), setText(`${base}/Password`, pw)];
   if (s.alias) ops.push(setText(`${base}/KeyAlias`, s.alias), setText(`${base}/KeyPassword`, pw));
   return ops;
 }
 
+/**
+ * A Carbon `<KeyStore>`-style block: Location, Type, Password, and for key stores KeyAlias and
+ * KeyPassword; the passwords through Secure Vault (is/vault.ts).
+ */
+function storeBlock(base: string, s: StoreRef, password: VaultEntry, keyPassword?: VaultEntry): XmlOp[] {
+  const ops = [setText(`${base}/Location`, carbonHomePath(s)), setText(`${base}/Type`, STORE_TYPE), ...vaultedText(`${base}/Password`, password)];
+  if (s.alias && keyPassword) ops.push(setText(`${base}/KeyAlias`, s.alias), ...vaultedText(`${base}/KeyPassword`, keyPassword));
+  return ops;
+}
+
 /** carbon.xml Security: the primary (signing) keystore, the internal (encryption) keystore, the truststore. */
 export function carbonKeystoreOps(): XmlOp[] {
   return [
-    ...storeBlock('/Server/Security/KeyStore', IS_STORES.primary),
-    ...storeBlock('/Server/Security/InternalKeyStore', IS_STORES.internal),
-    ...storeBlock('/Server/Security/TrustStore', IS_STORES.truststore),
+    svnsOn('/Server'),
+    ...storeBlock('/Server/Security/KeyStore', IS_STORES.primary, IS_VAULT.keystorePassword, IS_VAULT.keystoreKeyPassword),
+    ...storeBlock('/Server/Security/InternalKeyStore', IS_STORES.internal, IS_VAULT.internalPassword, IS_VAULT.internalKeyPassword),
+    ...storeBlock('/Server/Security/TrustStore', IS_STORES.truststore, IS_VAULT.truststorePassword),
   ];
 }
 
 /**
  * The 9443 connector (Tomcat 7 JSSE attributes): our TLS key by alias, TLS 1.2 only, strong suites.
- * `keyPass` equals the store password (one rule for every store). Client certificates stay
+ * `keystorePass` through Secure Vault. No `keyPass`: an element carries one `svns:secretAlias`
+ * (kernel 4.4.40 `ServerManager.resolveSecuredConfig`), so a second password attribute would stay
+ * in clear; Tomcat then uses the store password for the key, which is what our stores hold (one
+ * password per store). A `keyPass` an earlier version set is removed. Client certificates stay
  * optional (`clientAuth="want"` as shipped) and are checked against the Carbon truststore.
  */
-export function catalinaTlsOps(connector: string): XmlOp[] {
+export function catalinaTlsOps(connector: string, vault = true): XmlOp[] {
   const s = IS_STORES.tls;
-  const pw = secretPlaceholder(s.password);
+  // Without our Secure Vault (DAS) the store password is a placeholder filled at boot.
   return [
+    ...(vault ? [svnsOn('/Server')] : []),
     setAttr(connector, 'keystoreFile', carbonHomePath(s)),
-    setAttr(connector, 'keystorePass', pw),
+    ...(vault ? vaultedAttr(connector, 'keystorePass', IS_VAULT.connectorKeystorePass) : [setAttr(connector, 'keystorePass', secretPlaceholder(s.password))]),
     setAttr(connector, 'keystoreType', STORE_TYPE),
     setAttr(connector, 'keyAlias', s.alias),
-    setAttr(connector, 'keyPass', pw),
+    // One secret alias per element: Tomcat takes the key password from the store password (ours are equal).
+    { op: 'removeAttr', path: connector, name: 'keyPass' },
     setAttr(connector, 'sslProtocol', 'TLS'),
     setAttr(connector, 'sslEnabledProtocols', TLS_PROTOCOLS),
     setAttr(connector, 'ciphers', TLS_CIPHER_LIST),
@@ -60,17 +78,20 @@ export function catalinaTlsOps(connector: string): XmlOp[] {
 export function identityKeystoreOps(): XmlOp[] {
   const base = '/Server/EntitlementSettings/ThirftBasedEntitlementConfig/KeyStore';
   const s = IS_STORES.primary;
-  return [setText(`${base}/Location`, carbonHomePath(s)), setText(`${base}/Password`, secretPlaceholder(s.password))];
+  return [svnsOn('/Server'), setText(`${base}/Location`, carbonHomePath(s)), ...vaultedText(`${base}/Password`, IS_VAULT.entitlementKeystorePassword)];
 }
 
 /** The data-bridge agents the IS event publishers use. */
 export const DATA_AGENTS = ['Thrift', 'Binary'] as const;
 
 /**
- * data-agent-config.xml: each agent trusts our truststore explicitly (the elements are spelled
- * `TrustSore`/`TrustSorePassword` by the product) and offers TLS 1.2 with our suites, which the
- * analytics receivers accept (the two lists must intersect). The stock file has these only as
- * comments, so they are upserted.
+ * data-agent-config.xml: each agent trusts our truststore explicitly (the element is spelled
+ * `TrustSore` by the product) and offers TLS 1.2 with our suites, which the analytics receivers
+ * accept (the two lists must intersect). The stock file has these only as comments, so they are
+ * upserted. No `TrustSorePassword`: the file is read with JAXB, without Secure Vault
+ * (carbon-analytics-common 5.1.57 `AgentHolder`), and without it the agent takes
+ * `javax.net.ssl.trustStorePassword`, which Carbon sets from carbon.xml's vaulted TrustStore
+ * password (kernel `CarbonServerManager`); one an earlier version wrote is removed.
  */
 export function renderDataAgentConfig(): XmlEdit {
   const s = IS_STORES.truststore;
@@ -79,11 +100,11 @@ export function renderDataAgentConfig(): XmlEdit {
     const parent = `/DataAgentsConfiguration/Agent[Name='${agent}']`;
     const values: [string, string][] = [
       ['TrustSore', carbonHomePath(s)],
-      ['TrustSorePassword', secretPlaceholder(s.password)],
       ['sslEnabledProtocols', TLS_PROTOCOLS],
       ['ciphers', TLS_CIPHER_LIST],
     ];
     for (const [name, value] of values) ops.push({ op: 'upsertChild', parent, match: name, xml: xmlFragment({ [name]: value }) });
+    ops.push({ op: 'remove', path: `${parent}/TrustSorePassword`, optional: true });
   }
   return { kind: 'xml', path: DATA_AGENT_CONFIG_XML, ops };
 }

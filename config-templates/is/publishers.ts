@@ -40,9 +40,12 @@ export function renderPublisher(t: Topology, kind: (typeof IS_ANALYTICS_PUBLISHE
   const ops: XmlOp[] = [
     setText(property('receiverURL'), receiverUrl(t)),
     setText(property('username'), ADMIN_USERNAME),
-    setText(property('password'), secretPlaceholder('admin_password')),
-    // The placeholder is filled with the plain password at boot, not a secure-vault cipher text.
-    setAttr(property('password'), 'encrypted', 'false'),
+    // Encrypted at boot as IS's CryptoUtil would (internal key, RSA-OAEP, self-contained JSON), with
+    // deterministic padding: IS's deployer rewrites a publisher only when `encrypted` is not
+    // "true", and an unchanged node's re-apply writes the same bytes, so neither side rewrites
+    // the shared file (carbon-analytics-common 5.1.57 EventPublisherDeployer).
+    setText(property('password'), secretPlaceholder('admin_password', 'cryptoutil')),
+    setAttr(property('password'), 'encrypted', 'true'),
     {
       op: 'upsertChild',
       parent: to,

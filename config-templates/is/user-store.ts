@@ -3,11 +3,12 @@
  * store on the shared user-management database instead of the product's default primary store,
  * the embedded LDAP each node would otherwise run privately.
  */
-import { Topology, secretPlaceholder } from '../../topology';
+import { Topology } from '../../topology';
 import { XmlEdit } from '../types';
 import { identityDatasource, userStoreDatasource } from './datasources';
 import { byAttr, namedValues, setText, xmlFragment } from './xml';
 import { identityKeystoreOps } from './keystores';
+import { IS_VAULT, svnsOn, vaultedText } from './vault';
 
 export const USER_MGT_XML = 'repository/conf/user-mgt.xml';
 export const EMBEDDED_LDAP_XML = 'repository/conf/identity/embedded-ldap.xml';
@@ -57,7 +58,8 @@ export function renderUserMgt(t: Topology): XmlEdit {
     ops: [
       // The seed says jdbc/WSO2UMDB here, which is a database name, not a JNDI name we define.
       setText(`${realm}/Configuration/Property${byAttr('name', 'dataSource')}`, userStoreDatasource(t).jndiName),
-      setText(`${realm}/Configuration/AdminUser/Password`, secretPlaceholder('admin_password')),
+      svnsOn('/UserManager'),
+      ...vaultedText(`${realm}/Configuration/AdminUser/Password`, IS_VAULT.adminPassword),
       {
         // The first UserStoreManager is the primary store; replacing it in place keeps it first.
         op: 'replace',

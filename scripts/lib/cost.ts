@@ -194,6 +194,11 @@ const FREE_TYPES = new Set([
   'aws:rds/parameterGroup:ParameterGroup',
   'aws:rds/subnetGroup:SubnetGroup',
   'aws:secretsmanager/secretVersion:SecretVersion',
+  // ACM: public and imported certificates used with ELB are free (aws.amazon.com/certificate-manager/pricing);
+  // Route 53 records cost nothing by themselves, and alias queries to an ELB are free (the zone is the operator's)
+  'aws:acm/certificate:Certificate',
+  'aws:acm/certificateValidation:CertificateValidation',
+  'aws:route53/record:Record',
 ]);
 
 /** Collects lines; knows the region's prices and the assumptions. */

@@ -8,3 +8,14 @@ export const STORE_PASSWORDS = {
   tls_keystore_password: 'TlsStorePw3',
   truststore_password: 'TrustStorePw4',
 } as const;
+
+/**
+ * The public certificates the `vault` and `cryptoutil` placeholder filters encrypt with, as the
+ * secret values carry them (secret-names.ts VAULT_VALUES): the mock engine's fixed leaf
+ * certificate (tests/fixtures/keys), whose private key tests decrypt with.
+ */
+export const VAULT_CERTIFICATES = {
+  primary_certificate: require('fs').readFileSync(require('path').join(__dirname, '..', 'fixtures', 'keys', 'leaf.cert.pem'), 'utf8') as string,
+  internal_certificate: require('fs').readFileSync(require('path').join(__dirname, '..', 'fixtures', 'keys', 'leaf.cert.pem'), 'utf8') as string,
+};
+export const VAULT_KEY_FILE = require('path').join(__dirname, '..', 'fixtures', 'keys', 'leaf.key.pem') as string;

@@ -25,6 +25,8 @@ const FAST = [
   'das-keystores', // the DAS change set's key material on stock-shaped fixtures (xmllint)
   'das-properties',
   'ec2-first-start',
+  'edge-admin-filter', // CIDR regexes, the Carbon web.xml filter (xmllint)
+  'edge-config', // dns.hostedZoneId, acmCertificateArn
   'is-apply',
   'is-render',
   'k8s-pod-specs',
@@ -41,17 +43,21 @@ const SYSTEM = [
   'applier-explode-plan', // the plan CLI
   'applier-secrets', // MariaDB
   'vault-crypto', // javac/java, openssl
+  'is-vault', // javac/java
   'boot', // EC2 boot scripts in a sandbox
   'das', // the bundled applier in a child node
   'das-db-init', // MariaDB
   'db-init', // MariaDB, shellcheck
   'ec2-das', // cloud-init schema
+  'ec2-edge-arn', // the program under mocks: acmCertificateArn
+  'ec2-edge-zone', // the program under mocks (cloud-init schema): dns.hostedZoneId, adminCidrs
   'ec2-dev', // cloud-init schema
   'ec2-jdbc-sha',
   'ec2-long-stack',
   'ec2-prod', // cloud-init schema
   'ec2-shell', // shellcheck, bash -n
   'ec2-units', // cloud-init, javac/java (stop harness)
+  'edge-admin-filter-java', // java: the admin-surface regexes under java.util.regex
   'ec2-vault-start', // bash, node
   'is-properties-jvm', // java
   'is-keystores-plan', // the plan CLI
