@@ -179,12 +179,11 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
 
 /** The services step: unit files written when changed, enabled, (re)started. */
 function serviceLines(p: BootScriptParams): string[] {
-  const unitLines: string[] = ['JAVA_HOME_DIR="$(java_home)"', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0'];
+  const unitLines: string[] = ['JAVA_HOME_DIR="$(java_home)"', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0', ...(usesVaultStart(p.role, p.flavor) ? vaultStartInstallLines() : [])];
   if (p.role === 'is') {
     // The helper the IS units run before each start (shell/ec2-password-tmp.sh), root-only.
     unitLines.push(`write_if_changed "$ROOT${PASSWORD_TMP_HELPER}" 0700 <<'HELPER' || true`, ...shellFile('ec2-password-tmp.sh').replace(/\n$/, '').split('\n'), 'HELPER');
   }
-  if (usesVaultStart(p.role, p.flavor)) unitLines.push(...vaultStartInstallLines());
   for (const proc of p.processes) {
     const u = unitName(p.role, proc);
     unitLines.push(
