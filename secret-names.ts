@@ -29,8 +29,13 @@ export type SecretFilter = 'base64' | 'vault' | 'cryptoutil';
  * values and the keys that encrypt them arrive together).
  */
 export const VAULT_VALUES = { primaryCertificate: 'primary_certificate', internalCertificate: 'internal_certificate' } as const;
+/**
+ * Per node, not in the stack secret: the node's own TLS certificate (public), which `apply
+ * --material` takes from the node's key material; the SP analytics vault encrypts with it.
+ */
+export const NODE_TLS_CERTIFICATE = 'tls_certificate';
 /** What the applier fills from: secret values by name, and the certificates of {@link VAULT_VALUES}. */
-export type SecretValues = Partial<Record<SecretName | (typeof VAULT_VALUES)[keyof typeof VAULT_VALUES], string>>;
+export type SecretValues = Partial<Record<SecretName | (typeof VAULT_VALUES)[keyof typeof VAULT_VALUES] | typeof NODE_TLS_CERTIFICATE, string>>;
 /**
  * The placeholder text for a secret, optionally through a filter (see {@link SecretFilter}).
  * Chosen so it never collides with the products' own `${...}` property syntax.

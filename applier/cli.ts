@@ -1,13 +1,15 @@
 /**
  * Node entry point of the applier, shipped to each node as one bundled file (applier/bundle.ts):
  *
- *   node applier.js apply --home DIR --changes FILE.json [--secrets-file SECRETS.json]
+ *   node applier.js apply --home DIR --changes FILE.json [--secrets-file SECRETS.json [--material MATERIAL.json]]
  *       FILE.json is `changeSetPayload()` (config-templates/index.ts): { $schema, nodeId, product, changes }.
  *       With --secrets-file, the placeholders of the files the change set touches are filled in the
  *       same in-memory pass, and a file is written only when its filled content differs from the
  *       disk: what the nodes run at boot (no placeholder on disk, nothing rewritten when unchanged).
  *       SECRETS.json is { "db_password": "...", ... }. Every placeholder the renderers emit sits
  *       in a file of the node's own change set, so this one command is all a node runs.
+ *       MATERIAL.json (the node's keystore material) lends the certificate of its `tls` key to the
+ *       values (`tls_certificate`): SP analytics nodes encrypt their Secure Vault entries with it.
  *
  *   node applier.js keystores --home DIR --material MATERIAL.json
  *       Builds the node's JKS keystores and truststore from MATERIAL.json (applier/keystore-material.ts)
@@ -32,11 +34,12 @@ import * as fs from 'fs';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
 import { applyChangeSet } from './apply';
 import { CA_BUNDLES, caBundlePem, isCaBundleName } from './ca-bundles';
+import { TLS_CERTIFICATE_VALUE } from './analytics-vault';
 import { parseKeystoreMaterial } from './keystore-material';
 import { STEPS_FILE, buildKeystores, installKeystores, keystoresReport, prepareKeystores } from './keystores';
 
 const USAGE =
-  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json] | applier keystores --home DIR --material FILE.json [--prepare|--install WORKDIR]' +
+  'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json [--material FILE.json]] | applier keystores --home DIR --material FILE.json [--prepare|--install WORKDIR]' +
   ' | applier ca-bundle NAME --out FILE';
 
 
@@ -119,6 +122,15 @@ function writeCaBundle(args: string[]): string {
   return `wrote CA bundle ${name} to ${out} (${(text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length} certificates)`;
 }
 
+
+/** The leaf certificate of the material's key entry `tls` (PEM), if any. */
+export function tlsCertificatePem(m: ReturnType<typeof parseKeystoreMaterial>): string | undefined {
+  const entry = m.stores.flatMap((s) => s.keys).find((k) => k.alias === 'tls');
+  if (!entry) return undefined;
+  const b64 = entry.chain[0].toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
 /** Runs one command; returns the exit code. Exported so tests can drive it in-process too. */
 export function main(argv: string[], log: (line: string) => void = (l) => console.log(l)): number {
   try {
@@ -129,11 +141,16 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
     }
     const { cmd, opts } = parseArgs(argv);
     if (cmd === 'apply') {
-      const allowed = ['home', 'changes', 'secrets-file'];
+      const allowed = ['home', 'changes', 'secrets-file', 'material'];
       const home = need(opts, 'home', allowed);
       const changesFile = need(opts, 'changes', allowed);
       // Read (and checked) before anything is applied: a bad secrets file changes nothing.
       const secrets = opts['secrets-file'] !== undefined ? readSecrets(need(opts, 'secrets-file', allowed)) : undefined;
+      if (secrets && opts.material !== undefined) {
+        // Only the public certificate of the node's TLS key: what the analytics vault filters encrypt with.
+        const cert = tlsCertificatePem(parseKeystoreMaterial(readJson(need(opts, 'material', allowed), 'keystore material')));
+        if (cert) secrets[TLS_CERTIFICATE_VALUE] = cert;
+      }
       const payload = readJson(changesFile, 'change set') as Record<string, unknown>;
       if (!payload || typeof payload !== 'object' || !Array.isArray(payload.changes)) {
         throw new Error(`change set ${changesFile} has no "changes" list`);

@@ -12,6 +12,7 @@ import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName, SecretValues, VAULT_VA
 import { cryptoUtilEncrypt, secureVaultEncrypt } from './vault-crypto';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { escapeAttr, escapeText, parseXml } from './xml';
+import { ANALYTICS_VAULT_FILTERS } from './analytics-vault';
 
 export type { SecretName, SecretValues } from '../secret-names';
 
@@ -65,6 +66,8 @@ const FILTERS: Record<string, (v: string, file: string, values: Values) => strin
       v,
       needValue(file, values, 'internal_keystore_password', 'cryptoutil'),
     ),
+  // SP analytics Secure Vault: ciphertext under the node's TLS certificate (applier/analytics-vault.ts).
+  ...ANALYTICS_VAULT_FILTERS,
 };
 
 function findPlaceholders(file: string, text: string, values: Partial<Record<string, string>>): Hit[] {

@@ -11,6 +11,7 @@
 import { Datasource, NodeId, Topology, dbUserFor, jdbcUrl, node, secretPlaceholder } from '../topology';
 import { DocOp, DocPath, NodeChangeSet, YamlEdit } from './types';
 import { START_SCRIPTS, databridgeOps, httpsListenerOps, renderJavaSecurity, renderStartScript } from './analytics-keystores';
+import { vaultRuntime } from './analytics-vault';
 
 export const WORKER_DEPLOYMENT_YAML = 'conf/worker/deployment.yaml';
 export const DASHBOARD_DEPLOYMENT_YAML = 'conf/dashboard/deployment.yaml';
@@ -209,15 +210,19 @@ export function renderSpDashboardEdit(t: Topology, id: NodeId): YamlEdit {
   return { kind: 'yaml', path: DASHBOARD_DEPLOYMENT_YAML, ops };
 }
 
-/** Both analytics nodes get the same edits except the carbon id and the advertised address. */
+/**
+ * Both analytics nodes get the same edits except the carbon id and the advertised address. Every
+ * password of the two deployment.yaml files goes through the product's own Secure Vault
+ * (analytics-vault.ts): `${sec:...}` references, each runtime's secrets.properties and master-keys.yaml.
+ */
 export function renderSpChangeSet(t: Topology, id: NodeId): NodeChangeSet {
   if (t.analyticsFlavor !== 'sp') throw new Error(`renderSpChangeSet needs analyticsFlavor 'sp', got '${t.analyticsFlavor}'`);
   return {
     nodeId: id,
     product: 'analytics',
     changes: [
-      renderSpWorkerEdit(t, id),
-      renderSpDashboardEdit(t, id),
+      ...vaultRuntime('worker', renderSpWorkerEdit(t, id)),
+      ...vaultRuntime('dashboard', renderSpDashboardEdit(t, id)),
       // The JVM TLS floor, then the start scripts that load it (and no longer name the pack's keystore).
       renderJavaSecurity(),
       renderStartScript(START_SCRIPTS.worker),

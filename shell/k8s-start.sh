@@ -8,7 +8,7 @@
 # (Carbon's graceful shutdown), the script's loop ends with it, and so does this shell.
 # components/kubernetes/scripts.ts emits the lines below this comment, each `#@` line replaced
 # by the generated lines it describes.
-# shellcheck disable=SC2154 # home, prog: generated lines
+# shellcheck disable=SC2154 # home, prog, vault_key_file: generated lines
 
 set -eu
 #@ home; shared trees: their mount and one symlink each; the JDBC driver copied in; the home link; cd to the stage
@@ -21,6 +21,7 @@ done
 if [ -f password-tmp ]; then rm -f "$home/password-tmp"; (umask 077 && cp password-tmp "$home/password-tmp"); fi
 cd "$home"
 #@ prog: the process's start script, relative to the product home
+#@ vault_key_file: SP analytics, the Secure Vault master key file (no line otherwise)
 stopping=
 # shellcheck disable=SC2317 # invoked by the trap
 stop_product() {
@@ -31,8 +32,17 @@ stop_product() {
   fi
 }
 trap stop_product TERM INT
-sh "$home/$prog" &
-product=$!
+if [ -n "${vault_key_file:-}" ]; then
+  # The Secure Vault master keys (carbon-secvault reads environment variables of exactly these
+  # names) in the product's environment only: not this shell's, not the stop command's.
+  master_key="$(cat "$vault_key_file")"
+  keyStorePassword="$master_key" privateKeyPassword="$master_key" sh "$home/$prog" &
+  product=$!
+  unset master_key
+else
+  sh "$home/$prog" &
+  product=$!
+fi
 status=0
 while :; do
   if wait "$product"; then status=0; else status=$?; fi

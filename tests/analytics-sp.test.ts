@@ -7,7 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { applyChangeSet } from '../applier/apply';
-import { DEFAULT_PORTS, jdbcUrl, NodeId, Ports, secretPlaceholder, Topology } from '../topology';
+import { DEFAULT_PORTS, jdbcUrl, NodeId, Ports, SECRET_PLACEHOLDER_RE, Topology } from '../topology';
 import { renderAnalyticsChangeSet } from '../config-templates/analytics';
 import {
   DASHBOARD_DEPLOYMENT_YAML,
@@ -103,7 +103,11 @@ it('the comment check notices a lost comment and accepts a moved one', () => {
   expect(comments("u: 'x # not a comment' # real")).toEqual(['# real']);
 });
 
-const TLS_PW = secretPlaceholder('tls_keystore_password');
+/** A Secure Vault reference (analytics-vault.ts): what a password of ours becomes in deployment.yaml. */
+const sec = (alias: string) => `\${sec:${alias}}`;
+/** A JDBC URL as deployment.yaml holds it: any secret inside it by an inline vault reference. */
+const vaultedUrl = (url: string) => url.replace(new RegExp(SECRET_PLACEHOLDER_RE.source, 'g'), (_m, n: string) => sec(`${n}.inline`));
+const TLS_PW = sec('tls_keystore_password');
 const OUR_LISTENER_KEY = { keyStoreFile: '${carbon.home}/resources/security/tls.jks', keyStorePassword: TLS_PW, certPass: TLS_PW };
 
 /** The databridge receivers and data agents of either runtime: our stores, TLS 1.2, our suites. */
@@ -117,7 +121,7 @@ function checkKeyMaterial(doc: Y): void {
   for (const a of agents) {
     expect(a).toMatchObject({
       trustStorePath: '${sys:carbon.home}/resources/security/client-truststore.jks',
-      trustStorePassword: secretPlaceholder('truststore_password'),
+      trustStorePassword: sec('truststore_password'),
       sslEnabledProtocols: TLS_PROTOCOLS,
       ciphers: TLS_CIPHER_LIST,
     });
@@ -136,7 +140,11 @@ describe('renderSpChangeSet (pure)', () => {
     expect(cs.nodeId).toBe('analytics-1');
     expect(cs.changes.map((c) => [c.kind, c.path])).toEqual([
       ['yaml', WORKER_DEPLOYMENT_YAML],
+      ['file', 'conf/worker/secrets.properties'],
+      ['file', 'conf/worker/master-keys.yaml'],
       ['yaml', DASHBOARD_DEPLOYMENT_YAML],
+      ['file', 'conf/dashboard/secrets.properties'],
+      ['file', 'conf/dashboard/master-keys.yaml'],
       ['file', ANALYTICS_JAVA_SECURITY_FILE],
       ['text', START_SCRIPTS.worker],
       ['text', START_SCRIPTS.dashboard],
@@ -203,9 +211,9 @@ function checkWorker(before: string, after: string, id: NodeId): void {
     const ds = datasource(doc, name);
     expect(ds.definition.type).toBe('RDBMS');
     expect(ds.definition.configuration).toMatchObject({
-      jdbcUrl: jdbcUrl(t, db, 'analytics'),
+      jdbcUrl: vaultedUrl(jdbcUrl(t, db, 'analytics')),
       username: 'wso2_analytics',
-      password: secretPlaceholder('db_password'),
+      password: sec('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',
       maxPoolSize: 50,
       minIdle: 5,
@@ -259,7 +267,7 @@ function checkWorker(before: string, after: string, id: NodeId): void {
 
   const admin = doc['auth.configs'].userManager.userStore.users[0].user;
   expect(admin.username).toBe('admin');
-  expect(admin.password).toBe(secretPlaceholder('admin_password', 'base64'));
+  expect(admin.password).toBe(sec('admin_password.base64'));
 
   expectCommentsSurvive(before, after);
 }
@@ -278,9 +286,9 @@ function checkDashboard(before: string, after: string): void {
     expect(ds.jndiConfig).toEqual(stockJndi(name));
     expect(ds.jndiConfig.name).toBe(jndi);
     expect(ds.definition.configuration).toMatchObject({
-      jdbcUrl: jdbcUrl(t, db, 'analytics'),
+      jdbcUrl: vaultedUrl(jdbcUrl(t, db, 'analytics')),
       username: 'wso2_analytics',
-      password: secretPlaceholder('db_password'),
+      password: sec('db_password'),
       driverClassName: 'com.mysql.jdbc.Driver',
       // Hikari opens minIdle connections per pool up front (maxPoolSize when unset).
       minIdle: 5,
@@ -303,9 +311,9 @@ function checkDashboard(before: string, after: string): void {
   expect(listener).toMatchObject({ id: 'default-https', port: PORTS.dashboard, scheme: 'https', ...OUR_LISTENER_KEY });
   checkKeyMaterial(doc);
   expect(doc['wso2.carbon'].ports.offset).toBe((parse(before) as Y)['wso2.carbon'].ports.offset);
-  expect(doc['auth.configs'].userManager.userStore.users[0].user.password).toBe(secretPlaceholder('admin_password', 'base64'));
-  expect(doc['wso2.status.dashboard'].workerAccessCredentials.password).toBe(secretPlaceholder('admin_password'));
-  expect(doc['wso2.business.rules.manager'].password).toBe(secretPlaceholder('admin_password'));
+  expect(doc['auth.configs'].userManager.userStore.users[0].user.password).toBe(sec('admin_password.base64'));
+  expect(doc['wso2.status.dashboard'].workerAccessCredentials.password).toBe(sec('admin_password'));
+  expect(doc['wso2.business.rules.manager'].password).toBe(sec('admin_password'));
   expectCommentsSurvive(before, after);
 }
 
@@ -358,7 +366,7 @@ describe.each([
     const home = homes['analytics-1'];
     const once = [read(home, WORKER_DEPLOYMENT_YAML), read(home, DASHBOARD_DEPLOYMENT_YAML)];
     const report = applyChangeSet(home, renderSpChangeSet(t, 'analytics-1'));
-    expect(report.files.map((f) => f.changed)).toEqual([false, false, false, false, false]);
+    expect(report.files.map((f) => f.changed)).toEqual([false, false, false, false, false, false, false, false, false]);
     expect([read(home, WORKER_DEPLOYMENT_YAML), read(home, DASHBOARD_DEPLOYMENT_YAML)]).toEqual(once);
   });
 });

@@ -28,6 +28,8 @@ const SECRETS = {
   db_master_password: 'never-on-a-node',
   ...STORE_PASSWORDS,
   ...VAULT_CERTIFICATES,
+  // The analytics vault encrypts with the node's TLS certificate (apply --material adds it on the nodes).
+  tls_certificate: fs.readFileSync(path.join(FIXTURES, 'keys', 'leaf.cert.pem'), 'utf8'),
 };
 const DB = secretPlaceholder('db_password');
 const ADMIN = secretPlaceholder('admin_password');

@@ -490,18 +490,34 @@ describe('analytics node in the sandbox', () => {
     expect(fs.readlinkSync(path.join(ahome, 'wso2/worker/deployment/siddhi-files'))).toBe(path.join(root, SHARED_MOUNT, 'siddhi-files'));
     expect(fs.existsSync(path.join(sb.efs, 'siddhi-files/IS_ANALYTICS.siddhi'))).toBe(true);
     expect(fs.existsSync(path.join(ahome, 'lib/mysql-connector-java-5.1.49.jar'))).toBe(true);
+    const wrapper = path.join(root, 'usr/local/libexec/wso2-pattern2/vault-start.sh');
+    expect(fs.readFileSync(wrapper, 'utf8')).toBe(fs.readFileSync(path.join(REPO, 'shell/ec2-vault-start.sh'), 'utf8'));
+    expect(fs.statSync(wrapper).mode & 0o777).toBe(0o755);
     for (const [unit, cmd] of [
       ['wso2-analytics-worker.service', 'bin/worker.sh'],
       ['wso2-analytics-dashboard.service', 'bin/dashboard.sh'],
     ]) {
-      expect(fs.readFileSync(path.join(root, 'etc/systemd/system', unit), 'utf8')).toContain(`ExecStart=${ahome}/${cmd}`);
+      // Through the vault start wrapper: the Secure Vault master keys in the product's environment only.
+      const unitText = fs.readFileSync(path.join(root, 'etc/systemd/system', unit), 'utf8');
+      expect(unitText).toContain(`ExecStart=/bin/bash ${wrapper} ${ahome}/${cmd}`);
+      expect(unitText).toMatch(/^Environment=PATTERN2_SECRET_ARN=arn:\S+$/m);
+      expect(unitText).not.toMatch(/keyStorePassword|privateKeyPassword/);
       expect(calls()).toContain(`systemctl --no-block restart ${unit}`);
     }
     // the worker configuration is the renderer's (applied for real by the bundle)
     const expected = path.join(tmp, 'expected-an');
     fs.cpSync(top, expected, { recursive: true });
     applyChangeSet(expected, renderNodeChangeSet(topology, 'analytics-1'));
-    fillSecrets(expected, findSecretFiles(expected), SECRETS);
+    // The node's applier also has its TLS certificate (apply --material): the analytics vault's key.
+    const tlsCertificate = fs.readFileSync(path.join(REPO, 'tests/fixtures/keys/leaf.cert.pem'), 'utf8');
+    fillSecrets(expected, findSecretFiles(expected), { ...SECRETS, tls_certificate: tlsCertificate });
+    // No password in clear in the analytics configuration the node wrote, only vault references.
+    for (const r of ['worker', 'dashboard']) {
+      const text = fs.readFileSync(path.join(ahome, `conf/${r}/deployment.yaml`), 'utf8');
+      for (const v of Object.values(SECRETS)) expect(text).not.toContain(v);
+      expect(text).toContain('${sec:db_password}');
+      expect(fs.readFileSync(path.join(ahome, `conf/${r}/secrets.properties`), 'utf8')).toMatch(/^db_password=cipherText [A-Za-z0-9+/]+=*$/m);
+    }
     expect(readTree(path.join(ahome, 'conf'))).toEqual(readTree(path.join(expected, 'conf')));
   });
 });

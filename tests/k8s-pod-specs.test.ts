@@ -48,6 +48,21 @@ test('an analytics pod (SP) runs the worker and the dashboard; only the worker m
   }
 });
 
+test('SP analytics containers, and only they, read the Secure Vault master key Secret (read-only, 0440 for the product user\'s group)', () => {
+  const withVault = { ...product, analyticsVaultSecret: 'wso2is-analytics-vault' };
+  const spec = analyticsPodSpec(withVault);
+  expect((spec.volumes as any[]).find((v) => v.name === 'vault').secret).toEqual({ secretName: 'wso2is-analytics-vault', defaultMode: 0o440 });
+  for (const c of spec.containers as any[]) {
+    expect((c.volumeMounts as any[]).find((m) => m.name === 'vault')).toEqual({ name: 'vault', mountPath: MOUNTS.vault, readOnly: true });
+    expect(c.command[2]).toContain(`vault_key_file='${MOUNTS.vault}/master-key'`);
+    expect(JSON.stringify(c.env ?? [])).not.toMatch(/keyStorePassword/);
+  }
+  for (const c of spec.initContainers as any[]) expect(((c.volumeMounts ?? []) as any[]).some((m) => m.name === 'vault')).toBe(false);
+  const is = isPodSpec(withVault);
+  expect((is.volumes as any[]).some((v) => v.name === 'vault')).toBe(false);
+  expect((is.containers as any[])[0].command[2]).not.toContain('vault_key_file=');
+});
+
 test('the support pods take their images, ports and object names as given', () => {
   const mysql = mysqlPodSpec('mysql:8', 'latin1', 'db-secret', 'db-tls');
   const m = (mysql.containers as any[])[0];

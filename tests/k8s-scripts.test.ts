@@ -14,9 +14,9 @@ import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { APPLIER_FILE, MOUNTS, SECRETS_FILE, editedPaths } from '../components/kubernetes/paths';
-import { changeSetFileName } from '../components/kubernetes/names';
+import { changeSetFileName, keyMaterialFileName } from '../components/kubernetes/names';
 import { applyScript, driverFetchScript, seedScript, stageScript, startScript } from '../components/kubernetes/scripts';
-import { DAS_SHARED_DIRECTORIES, SHARED_DIRECTORIES, WSO2_UID, jdbcDriverDir, processesFor } from '../topology';
+import { DAS_SHARED_DIRECTORIES, NodeId, SHARED_DIRECTORIES, WSO2_UID, jdbcDriverDir, processesFor } from '../topology';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { findSecretFiles } from './helpers/files';
@@ -24,7 +24,7 @@ import { fillSecrets } from '../applier/secrets';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { DASHBOARD_SITE_JSON, PORTAL_SITE_JSON, SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
-import { readTree, treeSums } from './fixtures/ec2/sandbox';
+import { fixtureKeyMaterial, readTree, treeSums } from './fixtures/ec2/sandbox';
 import { zipTreeTo } from './helpers/zip';
 
 let dir: string;
@@ -124,6 +124,28 @@ test('start links the shared trees, copies node-local staged files (never into a
   // A restart (links already there) keeps the shared content.
   expect(sh(startScript('is', processesFor('is', 'sp')[0], SHARED_DIRECTORIES.filter((d) => d.role === 'is'))).status).toBe(0);
   expect(fs.readFileSync(path.join(shared, 'Deployment/server/webapps/stock.war'), 'utf8')).toBe('stock war');
+});
+
+test('start (SP analytics) gives the product, and only the product, the Secure Vault master keys from the vault Secret file', () => {
+  const keyFile = path.join(dir, 'vault', 'master-key');
+  fs.mkdirSync(path.dirname(keyFile));
+  fs.writeFileSync(keyFile, 'Vault-Key_0123');
+  // The product dumps its environment; the start script's own shell must not hold the key afterwards.
+  fs.mkdirSync(path.join(home, 'bin'), { recursive: true });
+  fs.writeFileSync(path.join(home, 'bin/worker.sh'), `env > ${JSON.stringify(path.join(dir, 'product-env'))}\n`);
+  const proc = processesFor('analytics', 'sp')[0];
+  const script = startScript('analytics', proc, [], { flavor: 'sp', vaultKeyFile: keyFile }).replace(/\nexit "\$status"\n$/, '\nenv > "$home/../shell-env"\nexit "$status"\n');
+  const r = sh(script);
+  expect(r.status).toBe(0);
+  const productEnv = fs.readFileSync(path.join(dir, 'product-env'), 'utf8');
+  expect(productEnv).toMatch(/^keyStorePassword=Vault-Key_0123$/m);
+  expect(productEnv).toMatch(/^privateKeyPassword=Vault-Key_0123$/m);
+  expect(fs.readFileSync(path.join(dir, 'shell-env'), 'utf8')).not.toContain('Vault-Key_0123');
+  // Without a vault key file (IS, DAS): no such variables.
+  const plain = startScript('analytics', proc, [], { flavor: 'sp' });
+  expect(plain).not.toContain('vault_key_file=');
+  expect(sh(plain).status).toBe(0);
+  expect(fs.readFileSync(path.join(dir, 'product-env'), 'utf8')).not.toMatch(/keyStorePassword|privateKeyPassword/);
 });
 
 test('start puts the JDBC driver into the product\'s driver directory and links the common home path (DAS)', () => {
@@ -260,7 +282,9 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
     fs.writeFileSync(path.join(image, 'repository/tenants/README.txt'), 'tenant artifacts\n');
     fs.mkdirSync(path.join(image, 'bin'));
     fs.writeFileSync(path.join(image, 'bin/wso2server.sh'), 'echo "IS started from $PWD"\n');
-    for (const d of ['applier', 'changes', 'secrets']) fs.mkdirSync(path.join(fixed, d));
+    for (const d of ['applier', 'changes', 'secrets', 'keys']) fs.mkdirSync(path.join(fixed, d));
+    // The keys Secret: apply reads the node's material (its TLS certificate) as the pods do.
+    for (const cs of sets) fs.writeFileSync(path.join(fixed, 'keys', keyMaterialFileName(cs.nodeId)), fixtureKeyMaterial(cs.nodeId as NodeId), { mode: 0o444 });
     fs.writeFileSync(path.join(fixed, 'applier', APPLIER_FILE), applierBundle());
     for (const cs of sets) fs.writeFileSync(path.join(fixed, 'changes', changeSetFileName(cs.nodeId)), changeSetPayload(cs));
     fs.writeFileSync(path.join(fixed, 'secrets', SECRETS_FILE), JSON.stringify(SECRET_VALUES), { mode: 0o400 });
@@ -309,6 +333,7 @@ describe('IS pods: stage -> seed -> apply -> start, with shindig.war on the shar
       [MOUNTS.changes, path.join(fixed, 'changes')],
       [MOUNTS.applier, path.join(fixed, 'applier')],
       [MOUNTS.secrets, path.join(fixed, 'secrets')],
+      [MOUNTS.keys, path.join(fixed, 'keys')],
     ].reduce((acc, [from, to]) => acc.split(from).join(to), script);
     return new Promise((resolve) => {
       // As the product user, never root (pod-security.ts), with the pod's fsGroup as its group.

@@ -17,6 +17,7 @@
 import { AnalyticsFlavor, NodeId, ProductProcess, Role, SharedDirectory, Topology, node, nodesOf, processesFor, roleOfNode } from '../../topology';
 import { shellAssignments, shellFile, shellQuote } from '../../config-templates/shell';
 import type { DbWait } from './db-init-runner-script';
+import { execStart, usesVaultStart, vaultStartInstallLines } from './vault-start';
 
 export interface BootScriptParams {
   /** The node the script is for. */
@@ -158,7 +159,7 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
     'WorkingDirectory=$HOME_DIR',
     // IS: Secure Vault's keystore password in $HOME_DIR/password-tmp before each start (Carbon wipes it).
     ...(p.role === 'is' ? [`ExecStartPre=+${PASSWORD_TMP_HELPER} $REGION $SECRET_ARN $HOME_DIR`] : []),
-    `ExecStart=$HOME_DIR/${proc.command}`,
+    ...execStart(p.role, p.flavor, proc),
     'Restart=on-failure',
     'RestartSec=10',
     // Stop: SIGTERM to every process of the unit at once (control-group, systemd's default, made
@@ -179,7 +180,7 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
 
 /** The services step: unit files written when changed, enabled, (re)started. */
 function serviceLines(p: BootScriptParams): string[] {
-  const unitLines: string[] = ['JAVA_HOME_DIR="$(java_home)"', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0'];
+  const unitLines: string[] = ['JAVA_HOME_DIR="$(java_home)"', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0', ...(usesVaultStart(p.role, p.flavor) ? vaultStartInstallLines() : [])];
   if (p.role === 'is') {
     // The helper the IS units run before each start (shell/ec2-password-tmp.sh), root-only.
     unitLines.push(`write_if_changed "$ROOT${PASSWORD_TMP_HELPER}" 0700 <<'HELPER' || true`, ...shellFile('ec2-password-tmp.sh').replace(/\n$/, '').split('\n'), 'HELPER');

@@ -122,7 +122,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource {
       dbInit,
       sharedClaim,
       keyDigests: keys.publicDigest,
-      deps: [...(namespace ? [namespace] : []), config.applier, secrets.applier, sharedClaim, secrets.database, secrets.admin, secrets.keystore, secrets.keys],
+      deps: [...(namespace ? [namespace] : []), config.applier, secrets.applier, sharedClaim, secrets.database, secrets.admin, secrets.keystore, secrets.keys, ...(secrets.analyticsVault ? [secrets.analyticsVault] : [])],
     };
     const isSts = productStatefulSet(ctx, 'is', workload);
     const analyticsSts = productStatefulSet(ctx, 'analytics', workload);

@@ -35,6 +35,8 @@ export const SECRET_NAMES_K8S = {
   tls: 'wso2is-frontend-tls',
   /** Every node's keystore material (private keys), one key per node: `keyMaterialFileName(id)`. */
   keys: 'wso2is-keys',
+  /** SP analytics: the Secure Vault master key (the TLS store password), mounted into the product containers only. */
+  analyticsVault: 'wso2is-analytics-vault',
 } as const;
 
 /**

@@ -63,7 +63,12 @@ export const MOUNTS = {
   keys: '/opt/pattern2/keys',
   /** emptyDir (memory) where the keytool steps are prepared and run (private keys: never on disk). */
   keystoreWork: '/opt/pattern2/keystores',
+  /** SP analytics product containers: the Secure Vault master key Secret (VAULT_KEY_FILE), group-readable by the product user. */
+  vault: '/opt/pattern2/vault',
 } as const;
+
+/** The file of the vault Secret holding the SP analytics Secure Vault master key (the TLS store password). */
+export const VAULT_KEY_FILE = 'master-key';
 
 export const APPLIER_FILE = 'applier.js';
 export const SECRETS_FILE = 'secrets.json';

@@ -9,7 +9,7 @@ import type { Input } from '@pulumi/pulumi';
 import type { StackConfig } from '../../config';
 import { ANALYTICS_HOME_LINK, PortRule, ProductProcess, Role, SharedDirectory, Topology, WSO2_UID, jdbcDriverDir, nodesOf, processesFor } from '../../topology';
 import { STATEFULSET_OF, appLabels, portName } from './names';
-import { APPLIER_NODE_IMAGE, MOUNTS, jdbcDriverFileName } from './paths';
+import { APPLIER_NODE_IMAGE, MOUNTS, VAULT_KEY_FILE, jdbcDriverFileName } from './paths';
 import { applyScript, driverFetchScript, keysScript, keystoresScript, seedScript, stageScript, startScript } from './scripts';
 import { antiAffinity, tcpProbe } from './pod-specs';
 import { restrictedPod } from './pod-security';
@@ -59,6 +59,8 @@ export interface ProductPodArgs {
   applierSecret: Input<string>;
   /** Name of the Secret holding every node's keystore material. */
   keysSecret: Input<string>;
+  /** SP analytics: name of the Secret holding the Secure Vault master key (mounted into the product containers). */
+  analyticsVaultSecret?: Input<string>;
   /** Name of the ReadWriteMany claim holding the shared trees. */
   sharedClaim: Input<string>;
   /** The stage container's command (`stageCommand` over the edited paths). */
@@ -121,6 +123,11 @@ export function stageCommand(role: Role, t: Topology, paths: readonly string[]):
  * The pod's volumes: stage, change sets, applier, its secrets file, the shared claim, the driver.
  * @param p the role's pod
  */
+/** The Secure Vault master key Secret of an SP analytics pod; none elsewhere. */
+function vaultSecret(p: RolePod): Input<string> | undefined {
+  return p.role === 'analytics' && p.a.t.analyticsFlavor === 'sp' ? p.a.analyticsVaultSecret : undefined;
+}
+
 function productVolumes(p: RolePod): Volume[] {
   return [
     { name: 'stage', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
@@ -136,6 +143,8 @@ function productVolumes(p: RolePod): Volume[] {
     { name: 'keystore-work', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
     // A writable directory for the home link (the image's /opt is root's).
     ...(p.homeLink ? [{ name: 'home-link', emptyDir: { sizeLimit: '1Mi' } }] : []),
+    // 0440 with the pod's fsGroup: the product user reads it (its start script, into the JVM's environment).
+    ...(vaultSecret(p) ? [{ name: 'vault', secret: { secretName: vaultSecret(p)!, defaultMode: 0o440 } }] : []),
   ];
 }
 
@@ -187,6 +196,8 @@ function productInitContainers(p: RolePod): Container[] {
         { name: 'changes', mountPath: MOUNTS.changes, readOnly: true },
         { name: 'applier', mountPath: MOUNTS.applier, readOnly: true },
         { name: 'secrets', mountPath: MOUNTS.secrets, readOnly: true },
+        // The node's key material: apply takes its TLS certificate (the analytics vault encrypts with it).
+        { name: 'keys', mountPath: MOUNTS.keys, readOnly: true },
       ],
     },
     ...keystoreInitContainers(p, stageImage, podName),
@@ -238,13 +249,23 @@ function productContainer(p: RolePod, proc: ProductProcess): Container {
   const c: Container = {
     name: proc.name,
     image: p.imageOf(proc),
-    command: ['sh', '-c', startScript(p.role, proc, dashboard ? [] : p.shared, { flavor: p.a.t.analyticsFlavor, jdbcDriver: p.driver, homeLink: p.homeLink })],
+    command: [
+      'sh',
+      '-c',
+      startScript(p.role, proc, dashboard ? [] : p.shared, {
+        flavor: p.a.t.analyticsFlavor,
+        jdbcDriver: p.driver,
+        homeLink: p.homeLink,
+        vaultKeyFile: vaultSecret(p) ? `${MOUNTS.vault}/${VAULT_KEY_FILE}` : undefined,
+      }),
+    ],
     ports: own.map((x) => ({ name: portName(x.name), containerPort: x.port })),
     volumeMounts: [
       { name: 'stage', mountPath: MOUNTS.stage, readOnly: true },
       ...(dashboard ? [] : [{ name: 'shared', mountPath: MOUNTS.shared }]),
       { name: 'jdbc-driver', mountPath: MOUNTS.jdbcDriver, readOnly: true },
       ...(p.homeLink ? [{ name: 'home-link', mountPath: path.posix.dirname(p.homeLink) }] : []),
+      ...(vaultSecret(p) ? [{ name: 'vault', mountPath: MOUNTS.vault, readOnly: true }] : []),
     ],
     // IS 5.8 and the SP profiles take minutes to boot: the startup probe allows 15 minutes.
     startupProbe: tcpProbe(healthPort, 60, 10, 84),

@@ -102,7 +102,7 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = [], 
     );
   }
   run.push(
-    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE}`,
+    `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE} --material "${MOUNTS.keys}/${keyMaterialFileName('$node_id')}"`,
   );
   run.push(...dirs.map((d) => `rm -f "$stage/"${shellQuote(d.productPath)}`));
   if (role === 'is') {
@@ -164,6 +164,8 @@ export interface StartOptions {
   jdbcDriver?: { file: string; dir: string };
   /** An absolute symlink to the product home (DAS: ANALYTICS_HOME_LINK), in a writable mount. */
   homeLink?: string;
+  /** SP analytics: the file holding the Secure Vault master key, passed to the product process only as keyStorePassword / privateKeyPassword. */
+  vaultKeyFile?: string;
 }
 
 /**
@@ -206,6 +208,7 @@ export function startScript(role: Role, process: ProductProcess, links: readonly
     setup,
     skip.length ? [`  case "$f" in ${skip.join('|')}) continue ;; esac`] : [],
     [`prog=${shellQuote(assertRelativePath(process.command))}`],
+    opts.vaultKeyFile ? [`vault_key_file=${shellQuote(opts.vaultKeyFile)}`] : [],
   ]);
 }
 

@@ -10,7 +10,7 @@ import { Credentials } from '../credentials';
 import type { KeyMaterial } from '../keys';
 import { PlatformContext } from './context';
 import { SECRET_NAMES_K8S, keyMaterialFileName } from './names';
-import { SECRETS_FILE } from './paths';
+import { SECRETS_FILE, VAULT_KEY_FILE } from './paths';
 
 /** Product default keystore password of wso2carbon.jks (IS 5.8.0 ships it; we do not re-key). */
 export const PRODUCT_KEYSTORE_PASSWORD = 'wso2carbon';
@@ -26,6 +26,8 @@ export interface PlatformSecrets {
   applier: k8s.core.v1.Secret;
   /** Every node's keystore material, one key per node (`keyMaterialFileName`). */
   keys: k8s.core.v1.Secret;
+  /** SP analytics only: the Secure Vault master key (`VAULT_KEY_FILE`), mounted into the product containers. */
+  analyticsVault?: k8s.core.v1.Secret;
   /** Versions of the secrets the pods read: a rotated value changes these, not the other way round. */
   versions: pulumi.Output<string>;
 }
@@ -100,8 +102,18 @@ export function platformSecrets(ctx: PlatformContext, credentials: Credentials, 
     },
     inNs(),
   );
+  // The vault's keystore is the node's TLS store (config-templates/analytics-vault.ts): its password
+  // is both master keys. A Secret of its own, so the product containers see nothing else.
+  const analyticsVault =
+    cfg.analytics.flavor === 'sp'
+      ? new k8s.core.v1.Secret(
+          `${name}-analytics-vault-secret`,
+          { metadata: meta(SECRET_NAMES_K8S.analyticsVault), type: 'Opaque', stringData: { [VAULT_KEY_FILE]: pulumi.secret(pw.tls) } },
+          inNs(),
+        )
+      : undefined;
   const versions = pulumi
-    .all([database, admin, keystore, applier, keys].map((s) => s.metadata.apply((m) => `${m?.name ?? ''}@${m?.resourceVersion ?? ''}`)))
+    .all([database, admin, keystore, applier, keys, ...(analyticsVault ? [analyticsVault] : [])].map((s) => s.metadata.apply((m) => `${m?.name ?? ''}@${m?.resourceVersion ?? ''}`)))
     .apply((v) => v.join(','));
-  return { database, admin, keystore, applier, keys, versions };
+  return { database, admin, keystore, applier, keys, analyticsVault, versions };
 }

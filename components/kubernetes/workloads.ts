@@ -139,6 +139,7 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
     applierConfigMap: a.config.applier.metadata.name,
     applierSecret: a.secrets.applier.metadata.name,
     keysSecret: a.secrets.keys.metadata.name,
+    analyticsVaultSecret: a.secrets.analyticsVault?.metadata.name,
     sharedClaim: a.sharedClaim.metadata.name,
     stageCommand: roleSets.apply((sets) => stageCommand(role, t, editedPaths(sets, shared))),
     dbWait: dbWaitContainer(a.dbInit.access, cfg.databaseUser, a.dbInit.scriptSha.apply((s) => waitForDbScript(DB_INIT_META_DATABASE, s))),

@@ -14,6 +14,7 @@
 
 const FAST = [
   'analytics-sp',
+  'analytics-vault-render',
   'applier',
   'applier-one-pass',
   'config',
@@ -36,6 +37,7 @@ const FAST = [
 
 const SYSTEM = [
   'analytics-tls-floor', // java, keytool, openssl
+  'analytics-vault', // java, javac, keytool, openssl (the keystores step)
   'applier-bundle', // the bundled applier in a child node
   'applier-explode', // zip / unzip, the bundled CLI racing itself
   'applier-explode-boot', // EC2 boot scripts in a sandbox
@@ -57,6 +59,7 @@ const SYSTEM = [
   'ec2-shell', // shellcheck, bash -n
   'ec2-units', // cloud-init, javac/java (stop harness)
   'edge-admin-filter-java', // java: the admin-surface regexes under java.util.regex
+  'ec2-vault-start', // bash, node
   'is-properties-jvm', // java
   'is-keystores-plan', // the plan CLI
   'jdbc-tls', // MariaDB with TLS, openssl

@@ -194,19 +194,20 @@ log 'step 7: Configuration: this node'\''s change set applied with its secrets f
 aws_s3_get "s3://$BUCKET/$CHANGE_SET_KEY" "$STATE/change-set.json"
 aws_s3_get "s3://$BUCKET/$APPLIER_KEY" "$STATE/applier.js"
 secrets_file="$(umask 077 && mktemp "$STATE/secrets.XXXXXX")"
-trap 'rm -f "$secrets_file"' EXIT
+keys_file="$(umask 077 && mktemp "$STATE/keys.XXXXXX")"
+trap 'rm -f "$secrets_file" "$keys_file"' EXIT
 read_secret >"$secrets_file"
+# The node's key material: its TLS certificate encrypts the analytics Secure Vault entries (apply),
+# then the keystores step builds the stores from the same file.
+read_node_keys >"$keys_file"
 # Filled in memory before the comparison with the disk: a file is replaced (one rename, its
 # owner kept) only when its filled content changed, so a running node next to a shared tree
 # never sees a placeholder, and an unchanged reboot rewrites nothing. Every file holding a
 # placeholder comes from the change set, so the one apply step fills them all.
-node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json" --secrets-file "$secrets_file"
+node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json" --secrets-file "$secrets_file" --material "$keys_file"
 
 # ---- 8. Keystores: built from this node's key material with keytool before the product starts (material in a 0600 temp file, removed on exit) ----
 log 'step 8: Keystores: built from this node'\''s key material with keytool before the product starts (material in a 0600 temp file, removed on exit)'
-keys_file="$(umask 077 && mktemp "$STATE/keys.XXXXXX")"
-trap 'rm -f "$secrets_file" "$keys_file"' EXIT
-read_node_keys >"$keys_file"
 log "keystores: material of certificates $KEY_MATERIAL_DIGEST"
 # keytool is the JDK's (JAVA_HOME); unchanged material and intact stores: nothing is written.
 JAVA_HOME="$(java_home)" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"

@@ -193,19 +193,20 @@ log 'step 7: Configuration: this node'\''s change set applied with its secrets f
 aws_s3_get "s3://$BUCKET/$CHANGE_SET_KEY" "$STATE/change-set.json"
 aws_s3_get "s3://$BUCKET/$APPLIER_KEY" "$STATE/applier.js"
 secrets_file="$(umask 077 && mktemp "$STATE/secrets.XXXXXX")"
-trap 'rm -f "$secrets_file"' EXIT
+keys_file="$(umask 077 && mktemp "$STATE/keys.XXXXXX")"
+trap 'rm -f "$secrets_file" "$keys_file"' EXIT
 read_secret >"$secrets_file"
+# The node's key material: its TLS certificate encrypts the analytics Secure Vault entries (apply),
+# then the keystores step builds the stores from the same file.
+read_node_keys >"$keys_file"
 # Filled in memory before the comparison with the disk: a file is replaced (one rename, its
 # owner kept) only when its filled content changed, so a running node next to a shared tree
 # never sees a placeholder, and an unchanged reboot rewrites nothing. Every file holding a
 # placeholder comes from the change set, so the one apply step fills them all.
-node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json" --secrets-file "$secrets_file"
+node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.json" --secrets-file "$secrets_file" --material "$keys_file"
 
 # ---- 8. Keystores: built from this node's key material with keytool before the product starts (material in a 0600 temp file, removed on exit) ----
 log 'step 8: Keystores: built from this node'\''s key material with keytool before the product starts (material in a 0600 temp file, removed on exit)'
-keys_file="$(umask 077 && mktemp "$STATE/keys.XXXXXX")"
-trap 'rm -f "$secrets_file" "$keys_file"' EXIT
-read_node_keys >"$keys_file"
 log "keystores: material of certificates $KEY_MATERIAL_DIGEST"
 # keytool is the JDK's (JAVA_HOME); unchanged material and intact stores: nothing is written.
 JAVA_HOME="$(java_home)" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
@@ -274,6 +275,28 @@ log 'step 12: Services: one systemd unit per product process, (re)started with t
 JAVA_HOME_DIR="$(java_home)"
 mkdir -p "$ROOT/etc/systemd/system"
 units_changed=0
+mkdir -p "$(dirname "$ROOT/usr/local/libexec/wso2-pattern2/vault-start.sh")"
+write_if_changed "$ROOT/usr/local/libexec/wso2-pattern2/vault-start.sh" 0755 <<'VAULT_START' || true
+#!/bin/bash
+# EC2 product unit of an SP-based analytics node (worker or dashboard): starts the product with the
+# Secure Vault master keys in its environment and nowhere else. The product's DefaultMasterKeyReader
+# (carbon-secvault 5.0.13) reads the environment variables keyStorePassword and privateKeyPassword;
+# both are the node's TLS store password (the vault's keystore; key password = store password),
+# read here from the stack secret at every start, never written to a file, then the product's start
+# script replaces this shell (exec), so no other process of the node gets them. The boot script
+# installs this file; the unit passes the region and secret in PATTERN2_REGION / PATTERN2_SECRET_ARN
+# (not secret) and the start script as arguments.
+set -euo pipefail
+
+[ "$#" -ge 1 ] || { echo "usage: $0 <product start script> [args]" >&2; exit 2; }
+secret="$(aws secretsmanager get-secret-value --region "$PATTERN2_REGION" --secret-id "$PATTERN2_SECRET_ARN" --query SecretString --output text)"
+# The JSON field through node (installed for the applier); the value travels on stdout only.
+keyStorePassword="$(printf '%s' "$secret" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { const v = JSON.parse(s).tls_keystore_password; if (typeof v !== "string" || !v) process.exit(3); process.stdout.write(v); });')"
+unset secret
+privateKeyPassword="$keyStorePassword"
+export keyStorePassword privateKeyPassword
+exec "$@"
+VAULT_START
 write_if_changed "$ROOT/etc/systemd/system/wso2-analytics-worker.service" 0644 <<UNIT && units_changed=1
 [Unit]
 Description=WSO2 pattern 2 analytics worker (analytics-2)
@@ -287,7 +310,9 @@ User=wso2
 Group=wso2
 Environment=JAVA_HOME=$JAVA_HOME_DIR
 WorkingDirectory=$HOME_DIR
-ExecStart=$HOME_DIR/bin/worker.sh
+Environment=PATTERN2_REGION=$REGION
+Environment=PATTERN2_SECRET_ARN=$SECRET_ARN
+ExecStart=/bin/bash $ROOT/usr/local/libexec/wso2-pattern2/vault-start.sh $HOME_DIR/bin/worker.sh
 Restart=on-failure
 RestartSec=10
 KillMode=control-group
@@ -312,7 +337,9 @@ User=wso2
 Group=wso2
 Environment=JAVA_HOME=$JAVA_HOME_DIR
 WorkingDirectory=$HOME_DIR
-ExecStart=$HOME_DIR/bin/dashboard.sh
+Environment=PATTERN2_REGION=$REGION
+Environment=PATTERN2_SECRET_ARN=$SECRET_ARN
+ExecStart=/bin/bash $ROOT/usr/local/libexec/wso2-pattern2/vault-start.sh $HOME_DIR/bin/dashboard.sh
 Restart=on-failure
 RestartSec=10
 KillMode=control-group
