@@ -1,5 +1,4 @@
 #!/bin/bash
-# shellcheck shell=bash
 # ExecStartPre (run as root, `+`) of the EC2 IS product unit: hands the primary keystore password
 # to Carbon's Secure Vault the way it expects, in $CARBON_HOME/password-tmp (first line), which
 # Carbon reads at start, overwrites and deletes (kernel 4.4.40 DefaultSecretCallbackHandler).

@@ -278,7 +278,6 @@ mkdir -p "$ROOT/etc/systemd/system"
 units_changed=0
 write_if_changed "$ROOT/var/lib/wso2-pattern2/password-tmp.sh" 0700 <<'HELPER' || true
 #!/bin/bash
-# shellcheck shell=bash
 # ExecStartPre (run as root, `+`) of the EC2 IS product unit: hands the primary keystore password
 # to Carbon's Secure Vault the way it expects, in $CARBON_HOME/password-tmp (first line), which
 # Carbon reads at start, overwrites and deletes (kernel 4.4.40 DefaultSecretCallbackHandler).
