@@ -162,15 +162,15 @@ describe('errors', () => {
     const h = tmpHome({
       'a.xml': '<a>@@SECRET:nope@@</a>',
       'b.xml': `<a>${secretPlaceholder('db_master_password')}</a>`,
-      'c.properties': `password=${DB}\n`,
+      'c.ini': `password=${DB}\n`,
       'd.xml': '<a>@@SECRET:db_password|rot13@@</a>',
       'e.xml': '<a>nothing here</a>',
     });
     expect(() => fillSecrets(h, ['a.xml'], VALUES)).toThrow(/a\.xml: unknown secret placeholder "nope"/);
     expect(() => fillSecrets(h, ['b.xml'], { db_password: NASTY })).toThrow(/b\.xml: no value given for secret "db_master_password"/);
-    expect(() => fillSecrets(h, ['c.properties'], VALUES)).toThrow(/c\.properties: cannot fill secrets in this file type/);
+    expect(() => fillSecrets(h, ['c.ini'], VALUES)).toThrow(/c\.ini: cannot fill secrets in this file type/);
     expect(() => fillSecrets(h, ['d.xml'], VALUES)).toThrow(/d\.xml: unknown filter "rot13"/);
-    for (const f of ['a.xml', 'b.xml', 'c.properties', 'd.xml']) {
+    for (const f of ['a.xml', 'b.xml', 'c.ini', 'd.xml']) {
       try {
         fillSecrets(h, [f], VALUES);
       } catch (e) {

@@ -163,7 +163,8 @@ test('JDBC: nothing in the plan says verifyServerCertificate=false; every MySQL 
       Object.assign(want, {
         trustCertificateKeyStoreUrl: 'file:${sys:carbon.home}/resources/security/client-truststore.jks',
         trustCertificateKeyStoreType: 'JKS',
-        trustCertificateKeyStorePassword: '@@SECRET:truststore_password@@',
+        // Through the analytics Secure Vault (the placeholder became a ${sec:} reference).
+        trustCertificateKeyStorePassword: '${sec:truststore_password.inline}',
       });
     }
     const got = Object.fromEntries(Object.keys(want).map((k) => [k, params.get(k)]));

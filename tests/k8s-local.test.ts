@@ -218,7 +218,7 @@ describe('configuration checksum', () => {
   const cmData = (name: string) => findObject(run.records, 'ConfigMap', name).data as Record<string, string>;
   /** The Secrets' versions as the checksum takes them: name@resourceVersion, no data. */
   const secretVersions = () =>
-    ['wso2is-database', 'wso2is-admin', 'wso2is-keystore', 'wso2is-applier-secrets', 'wso2is-keys']
+    ['wso2is-database', 'wso2is-admin', 'wso2is-keystore', 'wso2is-applier-secrets', 'wso2is-keys', 'wso2is-analytics-vault']
       .map((n) => {
         const rec = run.records.find((r) => r.type === 'kubernetes:core/v1:Secret' && (r.inputs.metadata as any)?.name === n)!;
         return `${n}@${(rec.state.metadata as any)?.resourceVersion ?? ''}`;
@@ -497,7 +497,7 @@ describe('secrets', () => {
     const raw = rec.rawInputs.stringData as Record<string, unknown>;
     expect(isSecretWrapped(raw) || isSecretWrapped(raw['secrets.json'])).toBe(true);
     const file = JSON.parse((rec.inputs.stringData as any)['secrets.json']);
-    expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password', 'internal_keystore_password', 'keystore_password', 'tls_keystore_password', 'truststore_password']);
+    expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password', 'internal_certificate', 'internal_keystore_password', 'keystore_password', 'primary_certificate', 'tls_keystore_password', 'truststore_password']);
     const vol = podSpec(sts(NAMES.is)).volumes.find((v: any) => v.name === 'secrets');
     expect(vol.secret.defaultMode).toBe(0o440);
   });

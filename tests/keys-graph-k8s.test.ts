@@ -36,7 +36,7 @@ test('the keys Secret holds one material document per node; the applier secrets 
   for (const id of NODE_IDS) expect(() => parseKeystoreMaterial(JSON.parse(data[keyMaterialFileName(id)]))).not.toThrow();
   const applier = findObject(run.records, 'Secret', SECRET_NAMES_K8S.applier);
   const file = JSON.parse(String(Object.values(applier.stringData)[0]));
-  expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password', 'internal_keystore_password', 'keystore_password', 'tls_keystore_password', 'truststore_password']);
+  expect(Object.keys(file).sort()).toEqual(['admin_password', 'db_password', 'internal_certificate', 'internal_keystore_password', 'keystore_password', 'primary_certificate', 'tls_keystore_password', 'truststore_password']);
 });
 
 test.each(['is', 'analytics'] as Role[])('%s pods build their keystores in init containers after apply, before the product', (role) => {
