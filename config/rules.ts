@@ -110,7 +110,8 @@ function awsEdgeOnlyOnEc2(c: StackValues): void {
 }
 
 /**
- * A user-supplied primary key pair: both or neither, PEM, key size rule (RSA >= 2048 or EC P-256),
+ * A user-supplied primary key pair: both or neither, PEM, RSA >= 2048 bits (IS's Secure Vault encrypts
+ * with the primary certificate's key, and the cipher tool's transformation is RSA),
  * the certificate matching the key. Messages name the key, never quote it.
  */
 function primaryKeyPairValid(c: StackValues): void {
@@ -129,8 +130,8 @@ function primaryKeyPairValid(c: StackValues): void {
     throw new ConfigError(KEY, 'is not a readable private key');
   }
   const d = k.asymmetricKeyDetails ?? {};
-  if (k.asymmetricKeyType === 'rsa' ? (d.modulusLength ?? 0) < 2048 : !(k.asymmetricKeyType === 'ec' && d.namedCurve === 'prime256v1')) {
-    throw new ConfigError(KEY, `is a ${k.asymmetricKeyType} key${d.modulusLength ? ` of ${d.modulusLength} bits` : d.namedCurve ? ` on ${d.namedCurve}` : ''}; accepted: RSA >= 2048 bits or EC P-256`);
+  if (k.asymmetricKeyType !== 'rsa' || (d.modulusLength ?? 0) < 2048) {
+    throw new ConfigError(KEY, `is a ${k.asymmetricKeyType} key${d.modulusLength ? ` of ${d.modulusLength} bits` : d.namedCurve ? ` on ${d.namedCurve}` : ''}; accepted: RSA >= 2048 bits (Secure Vault encrypts with it)`);
   }
   const CERT = 'keys.primaryCertificate';
   if (!/^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----$/.test(cert.trim())) {

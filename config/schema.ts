@@ -194,7 +194,7 @@ export const SCHEMA = {
   // config/rules.ts, whose messages never quote a key (a leaf check here would echo the value).
   keys: struct({
     generation: int('an integer >= 1; raising it rolls new node keys and certificates (the CA stays)', (v) => v >= 1).default(1),
-    primaryPrivateKey: str('a PEM private key (RSA >= 2048 bits or EC P-256), unencrypted'),
+    primaryPrivateKey: str('a PEM RSA private key (>= 2048 bits; Secure Vault encrypts with it), unencrypted'),
     primaryCertificate: str('a PEM certificate matching keys.primaryPrivateKey'),
   }).describe(
     'Key material: {generation (default 1; raise to roll new primary, internal and node TLS keys one node at a time; the deployment CA stays), primaryPrivateKey (secret: set with --secret --path), primaryCertificate (both or neither; generated and signed by the deployment CA when unset)}',

@@ -41,12 +41,14 @@ describe('keys config', () => {
   });
 
   const small = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  const p256 = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   const p384 = crypto.generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
   test.each([
     ['key without certificate', { primaryPrivateKey: read('leaf.key.pem') }, 'keys.primaryCertificate', /set both or neither/],
     ['certificate without key', { primaryCertificate: read('leaf.cert.pem') }, 'keys.primaryPrivateKey', /set both or neither/],
     ['not a PEM key', { primaryPrivateKey: 'MIIEsecretish', primaryCertificate: read('leaf.cert.pem') }, 'keys.primaryPrivateKey', /not one unencrypted PEM private key/],
-    ['RSA 1024', { primaryPrivateKey: small, primaryCertificate: read('leaf.cert.pem') }, 'keys.primaryPrivateKey', /rsa key of 1024 bits; accepted: RSA >= 2048 bits or EC P-256/],
+    ['RSA 1024', { primaryPrivateKey: small, primaryCertificate: read('leaf.cert.pem') }, 'keys.primaryPrivateKey', /rsa key of 1024 bits; accepted: RSA >= 2048 bits/],
+    ['EC P-256 (Secure Vault needs RSA)', { primaryPrivateKey: p256, primaryCertificate: read('leaf.cert.pem') }, 'keys.primaryPrivateKey', /ec key on prime256v1; accepted: RSA >= 2048 bits/],
     ['EC P-384', { primaryPrivateKey: p384, primaryCertificate: read('leaf.cert.pem') }, 'keys.primaryPrivateKey', /ec key on secp384r1/],
     ['not a certificate', { primaryPrivateKey: read('leaf.key.pem'), primaryCertificate: 'x' }, 'keys.primaryCertificate', /not one PEM certificate/],
     ['certificate of another key', { primaryPrivateKey: read('leaf.key.pem'), primaryCertificate: read('ca.cert.pem') }, 'keys.primaryCertificate', /does not match keys.primaryPrivateKey/],
