@@ -5,7 +5,7 @@
  * Every input is part of the user-data, so a new db-init script or a rotated password (a new
  * secret version) changes it, and the runner is replaced, which runs db-init again.
  */
-import { stringify } from 'yaml';
+import { unitCloudConfig } from './user-data';
 import { shellAssignments, shellFile } from '../../config-templates/shell';
 import { DB_INIT_META_DATABASE } from '../../topology';
 
@@ -132,16 +132,11 @@ export function renderRunnerUnit(): string {
 
 /** The runner's `#cloud-config` user-data. */
 export function renderRunnerUserData(p: DbInitRunnerParams): string {
-  const doc = {
-    write_files: [
-      { path: DB_INIT_RUNNER_SCRIPT, permissions: '0700', owner: 'root:root', content: renderRunnerScript(p) },
-      { path: `/etc/systemd/system/${DB_INIT_UNIT}`, permissions: '0644', owner: 'root:root', content: renderRunnerUnit() },
+  return unitCloudConfig(
+    [
+      { path: DB_INIT_RUNNER_SCRIPT, permissions: '0700', content: renderRunnerScript(p) },
+      { path: `/etc/systemd/system/${DB_INIT_UNIT}`, permissions: '0644', content: renderRunnerUnit() },
     ],
-    runcmd: [
-      ['systemctl', 'daemon-reload'],
-      ['systemctl', 'enable', DB_INIT_UNIT],
-      ['systemctl', '--no-block', 'start', DB_INIT_UNIT],
-    ],
-  };
-  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+    DB_INIT_UNIT,
+  );
 }

@@ -92,18 +92,30 @@ export function renderUserData(p: UserDataParams): string {
     ...shellAssignments({ PATTERN2_NODE_ID: p.nodeId, PATTERN2_REGION: p.region, PATTERN2_BUCKET: p.bucket, PATTERN2_BOOT_KEY: p.bootKey }),
     '',
   ].join('\n');
-  const doc = {
-    write_files: [
-      { path: NODE_ENV_FILE, permissions: '0644', owner: 'root:root', content: env },
-      { path: REFRESH_SCRIPT, permissions: '0755', owner: 'root:root', content: renderRefreshScript() },
-      { path: `/etc/systemd/system/${CONFIG_UNIT}`, permissions: '0644', owner: 'root:root', content: renderConfigUnit() },
+  return unitCloudConfig(
+    [
+      { path: NODE_ENV_FILE, permissions: '0644', content: env },
+      { path: REFRESH_SCRIPT, permissions: '0755', content: renderRefreshScript() },
+      { path: `/etc/systemd/system/${CONFIG_UNIT}`, permissions: '0644', content: renderConfigUnit() },
     ],
-    // runcmd runs once per instance; the unit then runs at every boot. --no-block: cloud-final
-    // must not wait for the product install (the unit logs to the journal).
+    CONFIG_UNIT,
+  );
+}
+
+/**
+ * A `#cloud-config` that writes root-owned files and enables and starts one systemd unit.
+ * runcmd runs once per instance; the unit then runs at every boot. --no-block: cloud-final must
+ * not wait for the unit's work (it logs to the journal).
+ * @param files the files (path, mode, content)
+ * @param unit the unit to enable and start
+ */
+export function unitCloudConfig(files: { path: string; permissions: string; content: string }[], unit: string): string {
+  const doc = {
+    write_files: files.map((f) => ({ path: f.path, permissions: f.permissions, owner: 'root:root', content: f.content })),
     runcmd: [
       ['systemctl', 'daemon-reload'],
-      ['systemctl', 'enable', CONFIG_UNIT],
-      ['systemctl', '--no-block', 'start', CONFIG_UNIT],
+      ['systemctl', 'enable', unit],
+      ['systemctl', '--no-block', 'start', unit],
     ],
   };
   return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
