@@ -4,13 +4,16 @@
  * (`--stock-is`):
  * - every place that lists IS nodes lists all of them: each IS node's patched axis2.xml names every
  *   IS node as a wka member (the XML parsed), interfaces, instances, key secrets and certificates,
- *   NLB attachments, the key-access policy, the cost lines; on Kubernetes the StatefulSet replicas,
+ *   NLB attachments (the management target group: is-1 only), a role, instance profile and inline
+ *   policy per node naming that node's key secret only (each role's inline policy within IAM's
+ *   limit at the cap), the cost lines (the db-init runner's apart); on Kubernetes the StatefulSet replicas,
  *   the change-set ConfigMaps and their projected volume, the pods' ordinal cases, the node
  *   certificates' pod DNS names, nginx's upstream (management: is-1 only); analytics stays two;
  * - scaling 2 -> 3 keeps every resource of the two-node graph under its logical name, with the
- *   same registered inputs except the existing IS nodes' member lists and what lists the nodes
- *   (the key policy; on Kubernetes the IS StatefulSet and the front end's upstream), so is-1's and
- *   is-2's instances and attachments are untouched; 5 -> 3 removes only is-4's and is-5's resources.
+ *   same registered inputs except the existing IS nodes' member lists and, on Kubernetes, what
+ *   lists the nodes (the IS StatefulSet and the front end's upstream), so is-1's and is-2's
+ *   instances, attachments and identities (role, profile, policy) and the db-init runner are
+ *   untouched; 5 -> 3 removes only is-4's and is-5's resources.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -35,6 +38,8 @@ const NS = 'wso2-is-pattern2';
 
 let tmp: string;
 const plans = {} as Record<Platform, Record<number, Plan>>;
+/** The counts planned per platform: on EC2 also the cap, for the IAM policy size. */
+const countsOf = (platform: Platform): number[] => (platform === 'ec2' ? [...COUNTS, MAX_IS_NODE_COUNT] : [...COUNTS]);
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-count-plan-'));
@@ -42,7 +47,7 @@ beforeAll(() => {
     const { stack } = PLATFORMS[platform];
     plans[platform] = {};
     const doc = YAML.parse(fs.readFileSync(path.join(__dirname, '..', `Pulumi.${stack}.yaml`), 'utf8'));
-    for (const n of COUNTS) {
+    for (const n of countsOf(platform)) {
       const key = 'wso2-is-pattern2:is';
       const cfg = { config: { ...doc.config, [key]: { ...(doc.config[key] ?? {}), nodeCount: n } } };
       const file = path.join(tmp, `${stack}-${n}.yaml`);
@@ -102,7 +107,9 @@ describe.each(['ec2', 'kubernetes'] as Platform[])('%s', (platform) => {
 
     test('key material: one TLS certificate per node, naming its address', () => {
       const csrs = ofType(p(), 'tls:index/certRequest:CertRequest').filter((r) => /-tls-g\d+-csr$/.test(r.name));
-      expect(csrs.map((r) => /-keys-(.+)-tls-g\d+-csr$/.exec(r.name)![1]).sort()).toEqual([...isNodeIds(n), 'analytics-1', 'analytics-2'].sort());
+      // Besides the nodes' only the in-cluster MySQL's (Kubernetes; EC2 uses RDS), whatever the count.
+      const others = platform === 'kubernetes' ? ['database'] : [];
+      expect(csrs.map((r) => /-keys-(.+)-tls-g\d+-csr$/.exec(r.name)![1]).sort()).toEqual([...isNodeIds(n), 'analytics-1', 'analytics-2', ...others].sort());
       isNodeIds(n).forEach((id, i) => {
         const csr = csrs.find((r) => r.name.includes(`-keys-${id}-tls-`))!;
         const names = platform === 'ec2' ? csr.inputs.ipAddresses : csr.inputs.dnsNames;
@@ -111,7 +118,7 @@ describe.each(['ec2', 'kubernetes'] as Platform[])('%s', (platform) => {
     });
 
     if (platform === 'ec2') {
-      test('an interface, an instance and a key secret per IS node; NLB attachments for every IS node; the key policy names each', () => {
+      test('an interface, an instance, a key secret and an identity per IS node; NLB attachments for every IS node (management: is-1); each node\'s policy names its own key secret only', () => {
         const ids = isNodeIds(n);
         const outIds = p().outputs.instanceIds as Record<string, string>;
         expect(Object.keys(outIds).sort()).toEqual([...ids, 'analytics-1', 'analytics-2'].sort());
@@ -126,27 +133,39 @@ describe.each(['ec2', 'kubernetes'] as Platform[])('%s', (platform) => {
         expect(groups('is')[0]).toHaveLength(1);
         expect(groups('analytics').map((g) => g[0])).not.toContain(groups('is')[0][0]);
         const att = ofType(p(), 'aws:lb/targetGroupAttachment:TargetGroupAttachment');
-        for (const tg of ['is-https', 'is-http']) {
-          expect(att.filter((a) => a.name.startsWith(`${prefix}-tg-${tg}-`)).map((a) => a.inputs.targetId).sort()).toEqual(ids.map((id) => outIds[id]).sort());
-        }
+        const targets = (tg: string) => att.filter((a) => a.name.startsWith(`${prefix}-tg-${tg}-`)).map((a) => a.inputs.targetId).sort();
+        expect(targets('is-tls')).toEqual(ids.map((id) => outIds[id]).sort());
+        expect(targets('mgt-tls')).toEqual([outIds['is-1']]);
+        // No other target group has an IS node behind it.
+        const isInstances = new Set(ids.map((id) => outIds[id]));
+        expect(att.filter((a) => isInstances.has(a.inputs.targetId)).map((a) => a.name).sort()).toEqual(
+          [...ids.map((id) => `${prefix}-tg-is-tls-${id}`), `${prefix}-tg-mgt-tls-is-1`].sort(),
+        );
         // Analytics stays two: its target groups have two targets each.
         const anTargets = att.filter((x) => /-tg-(an|rx)-/.test(x.name));
         expect(anTargets.length).toBeGreaterThan(0);
         expect(anTargets.map((x) => x.inputs.targetId).sort()).toEqual(
           anTargets.map((x) => outIds[x.name.endsWith('-analytics-1') ? 'analytics-1' : x.name.endsWith('-analytics-2') ? 'analytics-2' : 'none']).sort(),
         );
-        const policy = JSON.parse(named(p(), `${prefix}-node-keys`).inputs.policy);
-        expect(policy.Statement).toHaveLength(n + 2);
-      });
-
-      test('at the cap the role\'s inline policies stay within IAM\'s 10,240 characters (whitespace not counted)', () => {
-        const policies = ofType(p(), 'aws:iam/rolePolicy:RolePolicy').map((r) => JSON.stringify(JSON.parse(r.inputs.policy)));
-        const keys = JSON.parse(named(p(), `${prefix}-node-keys`).inputs.policy);
-        // One statement per node: the longest one now, two characters longer (is-10's names), per node at the cap.
-        const longest = Math.max(...keys.Statement.map((x: unknown) => JSON.stringify(x).length)) + 2;
-        const atCap = JSON.stringify({ ...keys, Statement: [] }).length + (MAX_IS_NODE_COUNT + 2) * (longest + 1);
-        const others = policies.filter((x) => !x.includes('KeyMaterial')).reduce((sum, x) => sum + x.length, 0);
-        expect(others + atCap).toBeLessThan(10_240);
+        // No shared role or key policy: per node a role, an instance profile the instance runs with,
+        // and one inline policy naming that node's key secret and no other.
+        expect(p().resources.filter((r) => /-node-(keys|role|profile)/.test(r.name)).map((r) => r.name)).toEqual([]);
+        const policies = ofType(p(), 'aws:iam/rolePolicy:RolePolicy');
+        const keySecret = (id: string) => new RegExp(`:secret:${prefix}-${id}-keys-secret-[0-9a-f]+$`);
+        for (const id of [...ids, 'analytics-1', 'analytics-2']) {
+          const role = named(p(), `${prefix}-${id}-role`);
+          const profile = named(p(), `${prefix}-${id}-profile`);
+          expect(String(profile.inputs.role)).toMatch(new RegExp(`^${prefix}-${id}-role-`));
+          expect(String(named(p(), `${prefix}-${id}`).inputs.iamInstanceProfile)).toMatch(new RegExp(`^${prefix}-${id}-profile-`));
+          const access = named(p(), `${prefix}-${id}-access`);
+          expect(access.inputs.role).toBe(`${role.name}-id`);
+          const own = JSON.parse(access.inputs.policy).Statement.filter((x: { Sid: string }) => x.Sid === 'OwnKeyMaterial');
+          expect(own).toHaveLength(1);
+          expect(own[0].Resource).toHaveLength(1);
+          expect(own[0].Resource[0]).toMatch(keySecret(id));
+          // Only this node's policy names its key secret.
+          expect(policies.filter((x) => x.inputs.policy.includes(`:secret:${prefix}-${id}-keys-secret-`)).map((x) => x.name)).toEqual([access.name]);
+        }
       });
 
       test('IS nodes alternate between the two private subnets', () => {
@@ -155,9 +174,17 @@ describe.each(['ec2', 'kubernetes'] as Platform[])('%s', (platform) => {
         subnets.forEach((s, i) => expect(s).toBe(subnets[i % 2]));
       });
 
-      test('the cost estimate has an instance line per IS node', () => {
-        const lines = (p().cost.lines as { resource: string; unit: string; what: string }[]).filter((l) => l.unit === 'instance-hour' && l.what.startsWith('EC2 '));
-        expect(lines.map((l) => l.resource).sort()).toEqual([...isNodeIds(n), 'analytics-1', 'analytics-2'].map((id) => `${prefix}-${id}`).sort());
+      test('the cost estimate has an instance line per IS node; the db-init runner\'s line is not an IS node and does not grow', () => {
+        type Line = { resource: string; unit: string; what: string; quantity: number };
+        const ec2Lines = (q: Plan) => (q.cost.lines as Line[]).filter((l) => l.unit === 'instance-hour' && l.what.startsWith('EC2 '));
+        const lines = ec2Lines(p());
+        const nodes = [...isNodeIds(n), 'analytics-1', 'analytics-2'].map((id) => `${prefix}-${id}`);
+        expect(lines.map((l) => l.resource).sort()).toEqual([...nodes, `${prefix}-db-init`].sort());
+        // The nodes run the month; the runner only while db-init runs (decision 29), the same at any count.
+        for (const l of lines.filter((x) => nodes.includes(x.resource))) expect(l.quantity).toBe(730);
+        const runner = (q: Plan) => ec2Lines(q).find((l) => l.resource === `${prefix}-db-init`)!;
+        expect(runner(p()).quantity).toBeLessThan(730);
+        expect(runner(p())).toEqual(runner(plans.ec2[2]));
       });
     } else {
       test('the IS StatefulSet runs N pods under a one-at-a-time budget; every pod ordinal picks its node; a ConfigMap per node', () => {
@@ -208,7 +235,8 @@ describe.each(['ec2', 'kubernetes'] as Platform[])('%s', (platform) => {
   const changeSetOf = (r: Res): string => (platform === 'ec2' ? r.inputs.content : String(Object.values(r.inputs.data)[0]));
   /** What may differ between the graphs of `from` and `to` IS nodes, besides new nodes' resources. */
   const ALLOWED: Record<Platform, Record<string, RegExp>> = {
-    ec2: { [`${prefix}-node-keys`]: /^\.inputs\.policy$/ },
+    // Per-node identities: no policy lists the nodes, so nothing existing changes but the change sets.
+    ec2: {},
     kubernetes: {
       [`${prefix}-is`]: /^\.(inputs\.spec\.(replicas|template\.metadata\.annotations\.wso2-pattern2\/config-checksum|template\.spec\.initContainers\[\d+\]\.command\[2\]|template\.spec\.volumes\[\d+\]\.projected\.sources\[len\])|options\.dependsOn\[len\])$/,
       [`${prefix}-nginx-conf`]: /^\.inputs\.data\./,
@@ -256,15 +284,40 @@ describe.each(['ec2', 'kubernetes'] as Platform[])('%s', (platform) => {
       const allowed = ALLOWED[platform][r.name];
       expect({ name: r.name, unexpected: allowed ? paths.filter((x) => !allowed.test(x)) : paths }).toEqual({ name: r.name, unexpected: [] });
     }
-    // is-1's and is-2's instances, interfaces, attachments and key secrets are untouched (EC2),
-    // the analytics workload too (Kubernetes): the existing nodes change by their member lists only.
-    const untouched = platform === 'ec2' ? ['is-1', 'is-2'].flatMap((id) => [`${prefix}-${id}`, `${prefix}-${id}-eni`, `${prefix}-tg-is-https-${id}`, `${prefix}-tg-is-http-${id}`, `${prefix}-${id}-keys-secret`, `${prefix}-${id}-boot`]) : [`${prefix}-analytics`, `${prefix}-changes-analytics-1`];
+    // is-1's and is-2's instances, interfaces, attachments, key secrets and identities and the
+    // db-init runner are untouched (EC2), the analytics workload too (Kubernetes): the existing
+    // nodes change by their member lists only.
+    const ec2Untouched = ['is-1', 'is-2'].flatMap((id) =>
+      [id, `${id}-eni`, `${id}-keys-secret`, `${id}-boot`, `${id}-role`, `${id}-profile`, `${id}-access`, `${id}-ssm`, `tg-is-tls-${id}`].map((x) => `${prefix}-${x}`),
+    );
+    const untouched = platform === 'ec2' ? [...ec2Untouched, `${prefix}-tg-mgt-tls-is-1`, `${prefix}-db-init`, `${prefix}-db-init-access`] : [`${prefix}-analytics`, `${prefix}-changes-analytics-1`];
     for (const name of untouched) {
-      const r = named(a, name);
-      expect({ name, inputs: after.get(r.urn)!.inputs }).toEqual({ name, inputs: r.inputs });
+      // `<name>-db-init` is both the runner instance and its script object.
+      const rs = a.resources.filter((x) => x.name === name);
+      expect({ name, found: rs.length > 0 }).toEqual({ name, found: true });
+      for (const r of rs) expect({ name, type: r.type, inputs: after.get(r.urn)!.inputs }).toEqual({ name, type: r.type, inputs: r.inputs });
     }
-    if (platform === 'ec2') expect(changed.filter((x) => x.endsWith('-change-set')).sort()).toEqual(isNodeIds(from).map((id) => `${prefix}-${id}-change-set`).sort());
+    if (platform === 'ec2') {
+      expect(changed.filter((x) => x.endsWith('-change-set')).sort()).toEqual(isNodeIds(from).map((id) => `${prefix}-${id}-change-set`).sort());
+      // Each new node brings its own identity; no other is created.
+      const identities = added.filter((name) => /-(role|profile|access|ssm)$/.test(name)).sort();
+      expect(identities).toEqual(newIds.flatMap((id) => ['role', 'profile', 'access', 'ssm'].map((x) => `${prefix}-${id}-${x}`)).sort());
+    }
   });
+
+  if (platform === 'ec2') {
+    test('at the cap each role\'s inline policies stay within IAM\'s 10,240 characters (whitespace not counted)', () => {
+      const p = plans.ec2[MAX_IS_NODE_COUNT];
+      const policies = ofType(p, 'aws:iam/rolePolicy:RolePolicy');
+      // One role per node and the db-init runner's; IAM's limit is on the sum of a role's inline policies.
+      const perRole = new Map<string, number>();
+      for (const r of policies) perRole.set(r.inputs.role, (perRole.get(r.inputs.role) ?? 0) + JSON.stringify(JSON.parse(r.inputs.policy)).length);
+      const owners = [...isNodeIds(MAX_IS_NODE_COUNT), 'analytics-1', 'analytics-2', 'db-init'];
+      expect([...perRole.keys()].sort()).toEqual(owners.map((id) => `${prefix}-${id}-role-id`).sort());
+      for (const [role, size] of perRole) expect({ role, size, within: size < 10_240 }).toEqual({ role, size, within: true });
+      expect(named(p, `${prefix}-is-${MAX_IS_NODE_COUNT}-access`).inputs.policy).toContain(`:secret:${prefix}-is-${MAX_IS_NODE_COUNT}-keys-secret-`);
+    });
+  }
 
   test('5 -> 3 IS nodes removes is-4\'s and is-5\'s resources only', () => {
     const remaining = new Set(plans[platform][3].resources.map((r) => r.urn));
