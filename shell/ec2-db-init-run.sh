@@ -48,11 +48,14 @@ schema_home() {
   printf '%s' "$top"
 }
 
-# option_value V: V as a client option file value (double-quoted, escaped).
+# option_value V: V as a client option file value (double-quoted, with the escapes the client
+# understands; as db-init-prelude.sh's, line breaks included).
 option_value() {
-  local v="$1" bs=$'\\' dq='"'
+  local v="$1" bs=$'\\' dq='"' nl=$'\n' cr=$'\r'
   v="${v//"$bs"/"$bs$bs"}"
   v="${v//"$dq"/"$bs$dq"}"
+  v="${v//"$nl"/"${bs}n"}"
+  v="${v//"$cr"/"${bs}r"}"
   printf '"%s"' "$v"
 }
 
