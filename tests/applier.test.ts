@@ -12,14 +12,14 @@ import type { FileChange } from '../config-templates/types';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 /**
- * The product trees: the analytics worker file is the one fixture tree of the SP product
- * (tests/fixtures/analytics). The IS files are tests/fixtures/applier/is, a tree deliberately
- * apart from tests/fixtures/is: it carries the layouts this file checks edits against, line for
- * line (a Latin-1 byte in registry.xml, a commented-out localMemberHost the upsert must not
- * touch, a one-attribute-per-line Connector, a default-namespace publisher of five properties),
- * which the renderer's fixture must not have (there localMemberHost is active, as shipped).
+ * The product trees, the same ones the renderer tests apply to (tests/fixtures/is and
+ * tests/fixtures/analytics). The IS layouts this file checks edits against, line for line: a
+ * Latin-1 byte in registry.xml, commented-out samples an upsert or replace must not take for the
+ * element (axis2's mcastAddress, registry's /_system/config mount, user-mgt's second store),
+ * one-attribute-per-line Connectors with a blank line inside the tag, a default-namespace
+ * publisher.
  */
-const TREES = { is: path.join(FIXTURES, 'applier', 'is'), analytics: path.join(FIXTURES, 'analytics') };
+const TREES = { is: path.join(FIXTURES, 'is'), analytics: path.join(FIXTURES, 'analytics') };
 const AXIS2 = 'repository/conf/axis2/axis2.xml';
 const REGISTRY = 'repository/conf/registry.xml';
 const PUBLISHER = 'repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-RoleData.xml';
@@ -70,12 +70,21 @@ const isChanges: FileChange[] = [
         path: '/axisconfig/clustering/members',
         xml: '<members>\n  <member>\n    <hostName>10.0.1.10</hostName>\n    <port>4000</port>\n  </member>\n  <member>\n    <hostName>10.0.2.10</hostName>\n    <port>4000</port>\n  </member>\n</members>',
       },
+      // Present: replaced where it stands (`before` only places a new element).
       {
         op: 'upsertChild',
         parent: '/axisconfig/clustering',
         match: "parameter[@name='localMemberHost']",
         xml: '<parameter name="localMemberHost">10.0.1.10</parameter>',
         before: "parameter[@name='localMemberPort']",
+      },
+      // Only a commented-out sample: a new element before the anchor, the comment left alone.
+      {
+        op: 'upsertChild',
+        parent: '/axisconfig/clustering',
+        match: "parameter[@name='mcastAddress']",
+        xml: '<parameter name="mcastAddress">228.0.0.5</parameter>',
+        before: "parameter[@name='mcastPort']",
       },
     ],
   },
@@ -170,35 +179,40 @@ describe('applyChangeSet on an IS home', () => {
     const out = read(h, AXIS2);
     expect(out).toContain('                enable="true">');
     expect(out).toContain('<parameter name="membershipScheme">wka</parameter>');
-    expect(out).toContain('<!--<parameter name="localMemberHost">127.0.0.1</parameter>-->');
-    expect(out).toContain('<!-- The membership scheme used in this setup -->');
+    expect(out).toContain('<!-- fixture: membership scheme comment -->');
     expect(out).toContain(
       '        <members>\n            <member>\n                <hostName>10.0.1.10</hostName>\n                <port>4000</port>\n' +
         '            </member>\n            <member>\n                <hostName>10.0.2.10</hostName>',
     );
     expect(out).toContain(
-      '        <parameter name="localMemberHost">10.0.1.10</parameter>\n        <parameter name="localMemberPort">4000</parameter>',
+      '        <parameter name="localMemberHost">10.0.1.10</parameter>\n        <parameter name="localMemberBindAddress">127.0.0.1</parameter>',
+    );
+    expect(out.match(/name="localMemberHost"/g)).toHaveLength(1);
+    expect(out).toContain(
+      '        <!--<parameter name="mcastAddress">228.0.0.4</parameter>-->\n' +
+        '        <parameter name="mcastAddress">228.0.0.5</parameter>\n        <parameter name="mcastPort">45564</parameter>',
     );
     expect(out).not.toContain('127.0.0.1</hostName>');
     // Only the edited lines differ from the fixture.
     const before = stock('is', AXIS2).split('\n');
     const kept = out.split('\n').filter((l) => before.includes(l));
     expect(kept.length).toBeGreaterThanOrEqual(before.length - 8);
-    expect(out.startsWith('<!--\n  ~ Test fixture shaped like the clustering block of axis2.xml.\n  -->\n\n<axisconfig')).toBe(true);
+    expect(out.startsWith("<!-- Test fixture shaped like the product's axis2.xml. -->\n<axisconfig")).toBe(true);
   });
 
   it('registry.xml: stays ISO-8859-1 with its declaration, new elements before indexingConfiguration', () => {
     const raw = fs.readFileSync(path.join(h, REGISTRY));
     const out = raw.toString('latin1');
-    expect(out.startsWith('<?xml version="1.0" encoding="ISO-8859-1"?>\n\n<!--')).toBe(true);
+    expect(out.startsWith('<?xml version="1.0" encoding="ISO-8859-1"?>\n<!--')).toBe(true);
     expect(raw.includes(Buffer.from('caf\xe9', 'latin1'))).toBe(true); // Latin-1 byte kept as is
     expect(out).toContain('<readOnly>false &#x2713;</readOnly>');
     expect(out).not.toContain('<?xml version="1.0"?>');
     expect(out).toContain(
       '    <dbConfig name="sharedregistry">\n        <dataSource>jdbc/WSO2IdentityDB</dataSource>\n    </dbConfig>\n    <indexingConfiguration>',
     );
-    expect(out).toContain('<!--<dbConfig name="remote_registry">');
-    expect(out).toMatch(/<\/indexingConfiguration>\n {4}<mount path="\/_system\/config" overwrite="true">\n {8}<instanceId>sharedregistry<\/instanceId>/);
+    // The commented-out sample of the same mount stays a comment; the real one goes last.
+    expect(out).toContain('    <!--mount path="/_system/config" overwrite="true|false|virtual">\n        <instanceId>commented-sample</instanceId>\n    </mount-->');
+    expect(out).toMatch(/<\/staticConfiguration>\n {4}<mount path="\/_system\/config" overwrite="true">\n {8}<instanceId>sharedregistry<\/instanceId>[^]*<\/mount>\n<\/wso2registry>/);
     expect(out).toContain('<versionResourcesOnChange>false</versionResourcesOnChange>');
     const lint = execFileSync('xmllint', ['--xpath', 'string(/wso2registry/readOnly)', path.join(h, REGISTRY)]).toString();
     expect(lint.replace(/\n$/, '')).toBe('false \u2713');
@@ -209,7 +223,7 @@ describe('applyChangeSet on an IS home', () => {
     expect(out.startsWith("<?xml version='1.0' encoding='UTF-8' standalone='no'?>\n<!--")).toBe(true);
     expect(out).toContain('<property name="receiverURL">{tcp://a:7612,tcp://b:7612}</property>');
     expect(out).toContain(
-      '    <property encrypted="false" name="password">admin</property>\n    <property name="authenticatorURL">{ssl://a:7712,ssl://b:7712}</property>\n  </to>',
+      '    <property encrypted="true" name="password">fixture-cipher</property>\n    <property name="authenticatorURL">{ssl://a:7712,ssl://b:7712}</property>\n  </to>',
     );
     expect(out).not.toContain('xmlns=""');
     const count = execFileSync('xmllint', [
@@ -225,7 +239,11 @@ describe('applyChangeSet on an IS home', () => {
     expect(out).toContain(`        <UserStoreManager class="${JDBC_USM}">\n            <Property name="ReadOnly">false</Property>`);
     expect(out).toContain('<Property name="PasswordJavaRegEx">^[\\S]{5,30}$</Property>');
     expect(out).not.toContain('ReadWriteLDAPUserStoreManager');
-    expect(out).toContain('<!--<UserStoreManager class="org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager">');
+    // Commented out just before the active one: a replace must not start at the comment.
+    expect(out).toContain(
+      '        <!-- fixture: a commented-out store stays a comment\n        <UserStoreManager class="fixture.Commented"/>\n        -->\n' +
+        `        <UserStoreManager class="${JDBC_USM}">`,
+    );
     expect(out).toContain('<Password>@@SECRET:admin_password@@</Password>');
   });
 
@@ -237,7 +255,9 @@ describe('applyChangeSet on an IS home', () => {
     );
     const pass = execFileSync('xmllint', ['--xpath', "string(/Server/Service/Connector[@port='9443']/@keystorePass)", path.join(h, CATALINA)]);
     expect(pass.toString().trim()).toBe('a&b<"c">');
-    expect(out).toContain("<?xml version='1.0' encoding='utf-8'?>\n<!--\n  Test fixture shaped like catalina-server.xml.\n-->\n\n<Server");
+    // The blank line inside each tag stays where the stock layout has it.
+    expect(out.match(/ {19}port="9(443|763)"\n {19}\n/g)).toHaveLength(2);
+    expect(out).toContain("<?xml version='1.0' encoding='utf-8'?>\n<!-- Test fixture shaped like the product's catalina-server.xml. -->\n<Server");
   });
 
   it('site.json: values set, key deleted, 2-space JSON', () => {
@@ -347,7 +367,7 @@ describe('fails loudly on a missing anchor, writing nothing', () => {
   const cases: [string, FileChange[], RegExp][] = [
     ['missing file', [{ kind: 'xml', path: 'repository/conf/nope.xml', ops: [] }], /nope\.xml: xml edit: file does not exist/],
     ['setText no element', [xml(AXIS2, { op: 'setText', path: "/axisconfig/clustering/parameter[@name='nope']", value: 'x' })], /axis2\.xml: setText .*no element matches/],
-    ['setText ambiguous', [xml(AXIS2, { op: 'setText', path: '/axisconfig/clustering/parameter', value: 'x' })], /axis2\.xml: setText .*3 elements match/],
+    ['setText ambiguous', [xml(AXIS2, { op: 'setText', path: '/axisconfig/clustering/parameter', value: 'x' })], /axis2\.xml: setText .*8 elements match/],
     ['setAttr no element', [xml(CATALINA, { op: 'setAttr', path: "/Server/Service/Connector[@port='8243']", name: 'proxyPort', value: '1' })], /catalina-server\.xml: setAttr .*no element matches/],
     ['upsertChild no parent', [xml(REGISTRY, { op: 'upsertChild', parent: '/wso2registry/nope', match: 'a', xml: '<a/>' })], /registry\.xml: upsertChild \/wso2registry\/nope a: no element matches/],
     ['upsertChild before missing', [xml(REGISTRY, { op: 'upsertChild', parent: '/wso2registry', match: 'a', xml: '<a/>', before: 'nope' })], /no child matches before=nope/],
