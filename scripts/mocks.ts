@@ -26,7 +26,7 @@ export const SECRET_SIG = '1b47061264138c4ac30d75fd1eb44270';
 export interface Pattern2MocksOptions {
   /** AWS region used in ARNs, hostnames and the region/AZ calls. Default `eu-west-1`. */
   region?: string;
-  /** AWS account id used in ARNs and getCallerIdentity. Default `123456789012`. */
+  /** AWS account id used in ARNs. Default `123456789012`. */
   accountId?: string;
   /**
    * Extra state per resource type token, merged over the computed state (a test can, for
@@ -624,23 +624,8 @@ function idFor(args: pulumi.runtime.MockResourceArgs): string {
   return `${args.name}-id`;
 }
 
-/** `aws:iam/getPolicyDocument`: the statements as the JSON document AWS would render. */
-function policyDocument(inp: Record<string, any>): Record<string, unknown> {
-  const statements = ((inp.statements as Record<string, any>[]) ?? []).map((s) => {
-    const st: Record<string, unknown> = { Effect: s.effect ?? 'Allow' };
-    if (s.sid) st.Sid = s.sid;
-    if (s.actions) st.Action = s.actions;
-    if (s.resources) st.Resource = s.resources;
-    if (s.principals) {
-      st.Principal = Object.fromEntries((s.principals as { type: string; identifiers: string[] }[]).map((p) => [p.type, p.identifiers]));
-    }
-    return st;
-  });
-  return { id: 'policy', json: JSON.stringify({ Version: '2012-10-17', Statement: statements }) };
-}
-
 /** The answer to a provider function call; calls the program does not make return their inputs. */
-function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+function callResult({ region }: MockEnv, args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
   const inp = (args.inputs ?? {}) as Record<string, any>;
   switch (args.token) {
     case 'aws:index/getAvailabilityZones:getAvailabilityZones':
@@ -652,8 +637,6 @@ function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallA
       };
     case 'aws:index/getRegion:getRegion':
       return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
-    case 'aws:index/getCallerIdentity:getCallerIdentity':
-      return { id: account, accountId: account, arn: `arn:aws:iam::${account}:user/pattern2-plan`, userId: 'AIDAPATTERN2PLAN0000' };
     case 'aws:index/getPartition:getPartition':
       return { id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsPrefix: 'com.amazonaws' };
     case 'aws:ec2/getAmi:getAmi': {
@@ -661,8 +644,6 @@ function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallA
       const ami = `ami-${h.slice(0, 17)}`;
       return { ...inp, id: ami, imageId: ami, name: 'al2023-ami-2023.6.20250101.0-kernel-6.1-x86_64', architecture: 'x86_64', rootDeviceName: '/dev/xvda' };
     }
-    case 'aws:iam/getPolicyDocument:getPolicyDocument':
-      return policyDocument(inp);
     default:
       return inp;
   }
@@ -692,9 +673,9 @@ function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallA
  *   the resource name (scripts/lib/mock-x509.ts; deterministic);
  * Only types some shipped stack registers are handled (tests/plan.test.ts checks it).
  * - Kubernetes objects: `metadata.name` (given or the logical name) and `namespace`.
- * Calls: `aws:index/getAvailabilityZones` (`<region>a|b|c`), `getRegion`, `getCallerIdentity`,
- * `getPartition`, `aws:ec2/getAmi`, `aws:iam/getPolicyDocument` (a JSON document); any other
- * call returns its inputs.
+ * Calls, those the program makes (the IAM policies are JSON the program writes itself):
+ * `aws:index/getAvailabilityZones` (`<region>a|b|c`), `getRegion`, `getPartition`,
+ * `aws:ec2/getAmi`; any other call returns its inputs.
  */
 export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
   captureParents();

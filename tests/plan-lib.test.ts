@@ -67,7 +67,7 @@ describe('pattern2Mocks', () => {
   test('calls', () => {
     const m = pattern2Mocks();
     expect(m.call({ token: 'aws:index/getAvailabilityZones:getAvailabilityZones', inputs: {} }).names).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
-    expect(m.call({ token: 'aws:index/getCallerIdentity:getCallerIdentity', inputs: {} }).accountId).toBe('123456789012');
+    expect(m.call({ token: 'aws:index/getPartition:getPartition', inputs: {} }).partition).toBe('aws');
     expect(m.call({ token: 'aws:ec2/getAmi:getAmi', inputs: { owners: ['amazon'] } }).id).toMatch(/^ami-[0-9a-f]{17}$/);
     expect(m.call({ token: 'x:index/unknown:unknown', inputs: { a: 1 } })).toEqual({ a: 1 });
   });
