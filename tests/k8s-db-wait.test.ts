@@ -4,7 +4,9 @@
  * gives it, and the `wait-for-database` init container's script as the application user. The wait
  * says "not initialised" before the Job, and also after the rendered script alone (databases and
  * user there, no marker); it says "ready" and exits once the Job has run, and only for the script
- * version the Job ran.
+ * version the Job ran. The wait logs in with the application password, so it verifies the server
+ * as the Job does: with the CA that issued the server's certificate it connects; with another CA,
+ * or none, it fails at once, saying why, without sending the password.
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -32,7 +34,7 @@ let scriptSha: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  // TLS on a test CA, which the Job's script and record verify (the wait's client is not ours to change here).
+  // TLS on a test CA, which the Job's script and record and the wait verify.
   tls = await startTlsMariaDb();
   db = tls.db;
   t = testTopology({ addresses: nodeAddresses('unused'), dbHost: db.host, dbPort: db.port, dbUser: APP_USER });
@@ -55,7 +57,8 @@ afterAll(async () => {
 });
 
 /** Runs a script as its container would: `command: [shell, -c, script]` with that container's env. */
-function runScript(shell: 'sh' | 'bash', text: string, env: Record<string, string>, opts: { stopAfter?: RegExp } = {}): Promise<{ code: number | null; out: string }> {
+function runScript(shell: 'sh' | 'bash', text: string, env: Record<string, string>, opts: { stopAfter?: RegExp } = {}): Promise<{ code: number | null; out: string; ms: number }> {
+  const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(shell, ['-c', text], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -74,13 +77,13 @@ function runScript(shell: 'sh' | 'bash', text: string, env: Record<string, strin
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, out });
+      resolve({ code, out, ms: Date.now() - started });
     });
   });
 }
 
-/** The init container's env (components/kubernetes/index.ts dbWait): app user, password as MYSQL_PWD. */
-const waitEnv = () => ({ DB_HOST: db.host, DB_PORT: String(db.port), DB_USER: APP_USER, MYSQL_PWD: APP_PASSWORD });
+/** The init container's env (pod-specs.ts dbWaitInit): app user, password as MYSQL_PWD, the CA file as DB_SSL_CA. */
+const waitEnv = (): Record<string, string> => ({ DB_HOST: db.host, DB_PORT: String(db.port), DB_USER: APP_USER, MYSQL_PWD: APP_PASSWORD, DB_SSL_CA: tls.caFile });
 /** The Job container's env (components/kubernetes/index.ts db-init-job). */
 const jobEnv = () => ({
   DB_HOST: db.host,
@@ -93,8 +96,8 @@ const jobEnv = () => ({
 });
 const NOT_READY = /wait: database \S+ not initialised yet/;
 
-async function waitVerdict(sha: string): Promise<'ready' | 'not ready'> {
-  const r = await runScript('sh', waitForDbScript(DB_INIT_META_DATABASE, sha), waitEnv(), { stopAfter: NOT_READY });
+async function waitVerdict(sha: string, env: Record<string, string> = waitEnv()): Promise<'ready' | 'not ready'> {
+  const r = await runScript('sh', waitForDbScript(DB_INIT_META_DATABASE, sha), env, { stopAfter: NOT_READY });
   if (r.code === 0 && /wait: database ready/.test(r.out) && !NOT_READY.test(r.out)) return 'ready';
   expect(r.out).toMatch(NOT_READY);
   expect(r.out).not.toContain('wait: database ready');
@@ -137,4 +140,53 @@ test('the application user can read the marker but not write one', async () => {
     db.queryAs(APP_USER, APP_PASSWORD, `INSERT INTO ${DB_INIT_META_DATABASE}.${DB_INIT_DONE_TABLE} (script_sha256) VALUES ('${fake}')`),
   ).rejects.toThrow(/denied/i);
   expect(await waitVerdict(fake)).toBe('not ready');
+});
+
+describe('the wait verifies the server before it sends the password', () => {
+  const TLS_FAILED = /wait: TLS to 127\.0\.0\.1:\d+ failed; is the server's certificate issued by a CA in DB_SSL_CA \(\S+\) for this host name\? ERROR 2026/;
+
+  test('with the CA that issued the server\'s certificate it is ready; with another CA it fails at once, saying why', async () => {
+    // The Job ran in the tests above: with the right CA the wait is done.
+    expect(await waitVerdict(scriptSha)).toBe('ready');
+    const wrong = await runScript('sh', waitForDbScript(DB_INIT_META_DATABASE, scriptSha), { ...waitEnv(), DB_SSL_CA: tls.otherCaFile }, { stopAfter: NOT_READY });
+    expect(wrong.out).toMatch(TLS_FAILED);
+    expect(wrong.out).toContain('other-ca.pem');
+    expect(wrong.out).not.toMatch(/database ready|not initialised/);
+    // The container fails (the kubelet restarts it with a back-off), rather than polling a server it cannot trust.
+    expect(wrong.code).toBe(1);
+    expect(wrong.ms).toBeLessThan(15000);
+    // The host name is verified too: the server's certificate names 127.0.0.1 and localhost only,
+    // so the same server reached as `127.1` (the resolver's short form of 127.0.0.1, no name service
+    // involved) is refused, and as `localhost` accepted.
+    expect(await waitVerdict(scriptSha, { ...waitEnv(), DB_HOST: 'localhost' })).toBe('ready');
+    const otherName = await runScript('sh', waitForDbScript(DB_INIT_META_DATABASE, scriptSha), { ...waitEnv(), DB_HOST: '127.1' }, { stopAfter: NOT_READY });
+    expect([otherName.code, otherName.out]).toEqual([1, expect.stringMatching(/wait: TLS to 127\.1:\d+ failed; .* ERROR 2026/)]);
+  }, 60000);
+
+  test('without a readable CA file it does not connect at all', async () => {
+    for (const ca of ['', path.join(db.dir, 'absent.pem')]) {
+      const r = await runScript('sh', waitForDbScript(DB_INIT_META_DATABASE, scriptSha), { ...waitEnv(), DB_SSL_CA: ca });
+      expect([r.code, r.out]).toEqual([1, expect.stringMatching(/^wait: DB_SSL_CA \((unset|\S+absent\.pem)\) is not a readable CA file to verify the database server with\n$/)]);
+    }
+  });
+
+  test('asks a MySQL 8 client (the MySQL image\'s) for VERIFY_IDENTITY against DB_SSL_CA', async () => {
+    // No MySQL 8 client here: a stand-in first on PATH that answers --version as one and fails the TLS handshake as one.
+    const bin = path.join(db.dir, 'mysql8-bin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'mysql'), [
+      '#!/bin/sh',
+      'if [ "$1" = --version ]; then echo "mysql  Ver 8.0.40 for Linux on x86_64 (MySQL Community Server - GPL)"; exit 0; fi',
+      'printf "%s\\n" "$*" >>"$0.log"',
+      'echo "ERROR 2026 (HY000): SSL connection error: error:0A000086:SSL routines::certificate verify failed" >&2',
+      'exit 1',
+      '',
+    ].join('\n'), { mode: 0o755 });
+    const r = await runScript('sh', waitForDbScript(DB_INIT_META_DATABASE, scriptSha), { ...waitEnv(), PATH: `${bin}:${process.env.PATH}` });
+    expect([r.code, r.out]).toEqual([1, expect.stringMatching(TLS_FAILED)]);
+    const argv = fs.readFileSync(path.join(bin, 'mysql.log'), 'utf8');
+    expect(argv).toBe(`--ssl-mode=VERIFY_IDENTITY --ssl-ca=${tls.caFile} --connect-timeout=5 -h 127.0.0.1 -P ${db.port} -u ${APP_USER} -N -B -e SELECT COUNT(*) FROM ${DB_INIT_META_DATABASE}.${DB_INIT_DONE_TABLE} WHERE script_sha256='${scriptSha}'\n`);
+    // The password reaches the client through its environment only, never its command line.
+    expect(argv).not.toContain(APP_PASSWORD);
+  });
 });

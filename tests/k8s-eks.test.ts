@@ -7,6 +7,7 @@ import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } fr
 import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes/names';
 import { MYSQL_PORT } from '../components/aws/rds';
 import { caBundlePem } from '../applier/ca-bundles';
+import { expectWaitsVerifyLikeDbInit } from './helpers/db-wait';
 
 const NS = 'wso2-is-pattern2';
 let run: ProgramRun;
@@ -56,6 +57,12 @@ test('db-init verifies RDS against the RDS CA bundle: a ConfigMap of the digest-
   expect(c.env).toContainEqual({ name: 'DB_SSL_CA', value: '/opt/pattern2/db-ca/ca.pem' });
   // The record the Job writes after the script goes over a verified connection too.
   expect(c.command[2]).toContain('--ssl-mode=VERIFY_IDENTITY --ssl-ca="$DB_SSL_CA"');
+});
+
+test('every product pod\'s wait-for-database verifies RDS as db-init does: the same CA bundle ConfigMap, the RDS endpoint as the host name', () => {
+  // VERIFY_IDENTITY holds: RDS names the instance endpoint in its certificate, and AWS documents
+  // `--ssl-mode=VERIFY_IDENTITY` with it (RDS User Guide, "Connecting ... with SSL/TLS from the MySQL command-line client").
+  expect(expectWaitsVerifyLikeDbInit(run.records)).toBe(String(recordsOf('aws:rds/instance:Instance')[0].state.address));
 });
 
 test('puts the shared trees on an EFS StorageClass claim (ReadWriteMany), no NFS server', () => {

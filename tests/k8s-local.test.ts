@@ -4,6 +4,7 @@
  */
 import { certificateTests, k8sCertificateRun } from './helpers/certificates';
 import { spawnSync } from 'child_process';
+import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runStack, ProgramRun, byKind, findObject, k8sObjects, stringLeaves } from './fixtures/k8s/harness';
@@ -18,6 +19,7 @@ import { configChecksum, sha256 } from '../components/kubernetes/checksums';
 import { NAMESERVER_PLACEHOLDER, NGINX_PATHS, APPLIER_NODE_IMAGE, MOUNTS } from '../components/kubernetes/paths';
 import { NGINX_MIN_VERSION_RESOLVE } from '../config-templates/nginx';
 import { isSecretWrapped } from '../scripts/mocks';
+import { expectWaitsVerifyLikeDbInit } from './helpers/db-wait';
 
 const NS = 'wso2-is-pattern2';
 /** The stock IS 5.8.0 files of the team's reference material (read for their sizes only). */
@@ -478,6 +480,16 @@ describe('database TLS', () => {
     const caText = tls.stringData?.['ca.crt'] ?? Buffer.from(tls.data['ca.crt'], 'base64').toString();
     expect(caText).toBe(ca);
     expect(byKind(run.records, 'ConfigMap').map((m) => m.metadata.name)).not.toContain('wso2is-db-ca');
+  });
+
+  test('every product pod\'s wait-for-database verifies the server as db-init does, on a host name the server\'s certificate carries', () => {
+    const host = expectWaitsVerifyLikeDbInit(run.records);
+    expect(host).toBe(`${NAMES.mysql}.${NS}.svc.cluster.local`);
+    // VERIFY_IDENTITY holds: the certificate the mocks issued (a real one) names the host the clients use.
+    const tls = findObject(run.records, 'Secret', 'wso2is-mysql-tls');
+    const cert = new X509Certificate(tls.stringData?.['tls.crt'] ?? Buffer.from(tls.data['tls.crt'], 'base64').toString());
+    expect(cert.checkHost(host)).toBe(host);
+    expect(cert.checkHost('mysql.example.com')).toBeUndefined();
   });
 });
 

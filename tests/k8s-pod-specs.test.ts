@@ -6,12 +6,13 @@ import { buildTopology, MYSQL_PORT, NFS_PORT, WSO2_UID } from '../topology';
 import { topologyInput } from '../config';
 import { nodeAddresses } from '../components/kubernetes/names';
 import { MOUNTS } from '../components/kubernetes/paths';
-import { dbInitPodSpec, dbWaitContainer, mysqlPodSpec, nfsServerPodSpec, nginxPodSpec } from '../components/kubernetes/pod-specs';
+import { dbInitPodSpec, dbWaitInit, mysqlPodSpec, nfsServerPodSpec, nginxPodSpec } from '../components/kubernetes/pod-specs';
 import { analyticsPodSpec, isPodSpec, stageCommand } from '../components/kubernetes/product-pod-specs';
+import { waitForDbScript } from '../components/kubernetes/scripts';
 
 const cfg = parseStackConfig({ hostname: 'is.example.com', platform: 'kubernetes', database: 'in-cluster', sharedStorage: 'nfs' }, 'unit');
 const t = buildTopology(topologyInput(cfg, nodeAddresses('ns'), 'db.example'));
-const db = { image: 'mysql:8', host: 'db.example', secret: 'db-secret' };
+const db = { image: 'mysql:8', host: 'db.example', secret: 'db-secret', ca: { configMap: { name: 'db-ca-cm' } } };
 const product = {
   cfg,
   t,
@@ -21,7 +22,7 @@ const product = {
     keysSecret: 'wso2is-keys',
   sharedClaim: 'shared-claim',
   stageCommand: stageCommand('is', t, ['repository/conf/carbon.xml']),
-  dbWait: dbWaitContainer(db, 'wso2', 'true'),
+  dbWait: dbWaitInit(db, 'wso2', 'true'),
 };
 
 test('an IS pod names the objects it was given and runs as the product user', () => {
@@ -79,7 +80,7 @@ test('the support pods take their images, ports and object names as given', () =
   expect((nfs.containers as any[])[0].ports).toEqual([{ name: 'nfs', containerPort: NFS_PORT }]);
   expect((nfs.volumes as any[])[0].persistentVolumeClaim.claimName).toBe('nfs-data');
 
-  const job = dbInitPodSpec({ images: DEFAULTS.kubernetes.images, flavor: 'sp', db, masterUser: 'root', script: 'true', scriptConfigMap: 'db-init-cm', caVolume: { configMap: { name: 'db-ca-cm' } } });
+  const job = dbInitPodSpec({ images: DEFAULTS.kubernetes.images, flavor: 'sp', db, masterUser: 'root', script: 'true', scriptConfigMap: 'db-init-cm' });
   expect((job.initContainers as any[]).map((c) => c.name)).toEqual(['copy-dbscripts']);
   expect((job.volumes as any[]).find((v) => v.name === 'db-init').configMap.name).toBe('db-init-cm');
   // db-init verifies the server against the CA file of the given volume, mounted read-only.
@@ -91,4 +92,27 @@ test('the support pods take their images, ports and object names as given', () =
   const nginx = nginxPodSpec({ image: 'nginx:1', start: 'exec nginx', ports: { https: 8443, http: 8080 }, templateConfigMap: 'conf-cm', tlsSecret: 'tls-secret', tlsDir: '/tls', labels: { app: 'x' } });
   expect((nginx.containers as any[])[0].ports.map((p: any) => p.containerPort)).toEqual([8443, 8080]);
   expect((nginx.volumes as any[]).map((v) => v.configMap?.name ?? v.secret?.secretName ?? v.name)).toEqual(['conf-cm', 'conf', 'tls-secret', 'cache', 'run']);
+});
+
+test('the wait-for-database container of every product pod verifies the server against the db-init Job\'s CA volume, mounted the same way', () => {
+  const job = dbInitPodSpec({ images: DEFAULTS.kubernetes.images, flavor: 'sp', db, masterUser: 'root', script: 'true', scriptConfigMap: 'db-init-cm' });
+  const jobCa = (job.volumes as any[]).find((v) => v.name === 'db-ca');
+  const jobC = (job.containers as any[])[0];
+  for (const spec of [isPodSpec(product), analyticsPodSpec(product)]) {
+    const wait = (spec.initContainers as any[]).find((c) => c.name === 'wait-for-database');
+    const mount = (wait.volumeMounts as any[]).find((m) => m.mountPath === MOUNTS.dbCa);
+    // The same mount and DB_SSL_CA as the Job, on a pod volume of the same source.
+    expect(mount).toEqual(jobC.volumeMounts.find((m: any) => m.mountPath === MOUNTS.dbCa));
+    expect((spec.volumes as any[]).find((v) => v.name === mount.name)).toEqual(jobCa);
+    expect(wait.env).toContainEqual(jobC.env.find((e: any) => e.name === 'DB_SSL_CA'));
+    // Only the wait reads the CA (the products verify through their truststores).
+    for (const c of [...(spec.initContainers as any[]), ...(spec.containers as any[])]) {
+      if (c !== wait) expect([c.name, ((c.volumeMounts ?? []) as any[]).some((m) => m.name === mount.name)]).toEqual([c.name, false]);
+    }
+  }
+  // The script the wait runs asks the client for verification (shell/k8s-wait-for-db.sh).
+  const wait = dbWaitInit(db, 'wso2', waitForDbScript('WSO2_META', 'a'.repeat(64))).container as any;
+  expect(wait.command[2]).toContain('--ssl-mode=VERIFY_IDENTITY --ssl-ca="$DB_SSL_CA"');
+  expect(wait.command[2]).toContain('--ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert');
+  expect(wait.command[2]).toMatch(/mysql "\$@" --connect-timeout=5 /);
 });

@@ -13,7 +13,8 @@ import { PlatformContext, keepsData } from './context';
 import { CONFIG_MAP_NAMES, NAMES, appLabels, serviceDnsName } from './names';
 import { sha256 } from './checksums';
 import { dbInitJobScript } from './scripts';
-import { DB_CA_FILE, DatabaseAccess, DbInitPodArgs, dbInitPodSpec, mysqlPodSpec } from './pod-specs';
+import { DatabaseAccess, dbInitPodSpec, mysqlPodSpec } from './pod-specs';
+import { DB_CA_FILE, DbCaSource } from './db-ca';
 import { caBundlePem } from '../../applier/ca-bundles';
 import { PlatformSecrets } from './secrets';
 import type { KeyMaterial } from '../keys';
@@ -35,8 +36,8 @@ export interface PlatformDatabase {
   masterUser: pulumi.Output<string>;
   /** The resources that make the database reachable (and its CA file available). */
   ready: pulumi.Resource[];
-  /** The volume source holding the CA file (`DB_CA_FILE`) db-init verifies the server against. */
-  caVolume: DbInitPodArgs['caVolume'];
+  /** The volume source holding the CA file (`DB_CA_FILE`) db-init and the pods' wait verify the server against. */
+  caVolume: DbCaSource;
 }
 
 /**
@@ -166,7 +167,7 @@ export function dbInitJob(ctx: PlatformContext, topology: pulumi.Output<Topology
   const dbInit = topology.apply((t) => renderDbInit(t));
   const scriptSha = dbInit.apply((d) => sha256(d.script));
   const cm = new k8s.core.v1.ConfigMap(`${name}-db-init`, { metadata: meta(CONFIG_MAP_NAMES.dbInit, 'database'), data: dbInit.apply((d) => ({ [d.fileName]: d.script })) }, inNs());
-  const access: DatabaseAccess = { image: cfg.kubernetes.images.mysql, host: db.host, secret: secrets.database.metadata.name };
+  const access: DatabaseAccess = { image: cfg.kubernetes.images.mysql, host: db.host, secret: secrets.database.metadata.name, ca: db.caVolume };
   const job = new k8s.batch.v1.Job(
     `${name}-db-init-job`,
     {
@@ -182,7 +183,6 @@ export function dbInitJob(ctx: PlatformContext, topology: pulumi.Output<Topology
             masterUser: db.masterUser,
             script: pulumi.all([dbInit, scriptSha]).apply(([d, s]) => dbInitJobScript(d.fileName, DB_INIT_META_DATABASE, s, cfg.databaseUser)),
             scriptConfigMap: cm.metadata.name,
-            caVolume: db.caVolume,
           }),
         },
       },

@@ -55,7 +55,7 @@ export const MOUNTS = {
   dbInitAnalyticsHome: '/opt/pattern2/analytics-home',
   /** db-init Job: the rendered script. */
   dbInit: '/opt/pattern2/db-init',
-  /** db-init Job: the CA file (DB_CA_FILE) the database server's certificate verifies against. */
+  /** db-init Job and the pods' wait-for-database: the CA file (DB_CA_FILE) the database server's certificate verifies against. */
   dbCa: '/opt/pattern2/db-ca',
   /** emptyDir holding the downloaded JDBC driver (the product images do not ship one). */
   jdbcDriver: '/opt/pattern2/jdbc-driver',

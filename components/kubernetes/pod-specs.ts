@@ -12,11 +12,13 @@ import { AnalyticsFlavor, MYSQL_PORT, WSO2_UID } from '../../topology';
 import { MOUNTS, NGINX_PATHS } from './paths';
 import { copyDbScriptsScript } from './scripts';
 import { restrictedPod } from './pod-security';
+import { DbCaSource, dbCaParts } from './db-ca';
 
 type Container = k8s.types.input.core.v1.Container;
 type Probe = k8s.types.input.core.v1.Probe;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
+type Volume = k8s.types.input.core.v1.Volume;
 
 /** Where the NFS server keeps the export (its backing RWO volume). */
 const NFS_EXPORT_DIR = '/nfsshare';
@@ -72,25 +74,41 @@ export interface DatabaseAccess {
   host: Input<string>;
   /** The database Secret's name (keys `password`, `master-password`). */
   secret: Input<string>;
+  /** Where the CA file that verifies the server comes from (`PlatformDatabase.caVolume`). */
+  ca: DbCaSource;
+}
+
+/** The product pods' `wait-for-database` init container and the volume it needs in the pod. */
+export interface DbWait {
+  container: Container;
+  /** The database CA's volume (the same source as the db-init Job's). */
+  volume: Volume;
 }
 
 /**
- * The `wait-for-database` init container of the product pods.
+ * The `wait-for-database` init container of the product pods. It sends the application password,
+ * so it verifies the server first, against the CA file the db-init Job uses (`dbCaParts`).
  * @param db where the database is
  * @param user the application user
  * @param script the wait script (`waitForDbScript`)
  */
-export function dbWaitContainer(db: DatabaseAccess, user: string, script: Input<string>): Container {
+export function dbWaitInit(db: DatabaseAccess, user: string, script: Input<string>): DbWait {
+  const ca = dbCaParts(db.ca);
   return {
-    name: 'wait-for-database',
-    image: db.image,
-    command: ['sh', '-c', script],
-    env: [
-      { name: 'DB_HOST', value: db.host },
-      { name: 'DB_PORT', value: String(MYSQL_PORT) },
-      { name: 'DB_USER', value: user },
-      secretEnv('MYSQL_PWD', db.secret, 'password'),
-    ],
+    container: {
+      name: 'wait-for-database',
+      image: db.image,
+      command: ['sh', '-c', script],
+      env: [
+        { name: 'DB_HOST', value: db.host },
+        { name: 'DB_PORT', value: String(MYSQL_PORT) },
+        { name: 'DB_USER', value: user },
+        secretEnv('MYSQL_PWD', db.secret, 'password'),
+        ca.env,
+      ],
+      volumeMounts: [ca.mount],
+    },
+    volume: ca.volume,
   };
 }
 
@@ -190,12 +208,7 @@ export interface DbInitPodArgs {
   script: Input<string>;
   /** The name of the ConfigMap holding the rendered db-init script. */
   scriptConfigMap: Input<string>;
-  /** Where the database's CA file comes from: a volume source holding it as `DB_CA_FILE` (`PlatformDatabase.caVolume`). */
-  caVolume: Omit<k8s.types.input.core.v1.Volume, 'name'>;
 }
-
-/** The CA file's name in the db-init Job's CA volume. */
-export const DB_CA_FILE = 'ca.pem';
 
 /**
  * The db-init Job's pod: copies the stock dbscripts out of the product images, then runs the script in the MySQL image.
@@ -203,6 +216,7 @@ export const DB_CA_FILE = 'ca.pem';
  */
 export function dbInitPodSpec(a: DbInitPodArgs): PodSpec {
   const das = a.flavor === 'das';
+  const ca = dbCaParts(a.db.ca);
   // The product user throughout: the product images' own, and the MySQL client needs no other.
   return restrictedPod({
     restartPolicy: 'OnFailure',
@@ -228,13 +242,13 @@ export function dbInitPodSpec(a: DbInitPodArgs): PodSpec {
           { name: 'WSO2_IS_HOME', value: MOUNTS.dbInitIsHome },
           ...(das ? [{ name: 'WSO2_ANALYTICS_HOME', value: MOUNTS.dbInitAnalyticsHome }] : []),
           // The script and the Job's record verify the server against this CA (the client never trusts an unverified server).
-          { name: 'DB_SSL_CA', value: `${MOUNTS.dbCa}/${DB_CA_FILE}` },
+          ca.env,
         ],
         volumeMounts: [
           { name: 'is-home', mountPath: MOUNTS.dbInitIsHome },
           ...(das ? [{ name: 'analytics-home', mountPath: MOUNTS.dbInitAnalyticsHome }] : []),
           { name: 'db-init', mountPath: MOUNTS.dbInit, readOnly: true },
-          { name: 'db-ca', mountPath: MOUNTS.dbCa, readOnly: true },
+          ca.mount,
         ],
       },
     ],
@@ -242,7 +256,7 @@ export function dbInitPodSpec(a: DbInitPodArgs): PodSpec {
       { name: 'is-home', emptyDir: {} },
       ...(das ? [{ name: 'analytics-home', emptyDir: {} }] : []),
       { name: 'db-init', configMap: { name: a.scriptConfigMap } },
-      { ...a.caVolume, name: 'db-ca' },
+      ca.volume,
     ],
   }, { uid: WSO2_UID, gid: WSO2_UID });
 }

@@ -11,7 +11,7 @@ import { ANALYTICS_HOME_LINK, PortRule, ProductProcess, Role, SharedDirectory, T
 import { STATEFULSET_OF, appLabels, portName } from './names';
 import { APPLIER_NODE_IMAGE, MOUNTS, VAULT_KEY_FILE, jdbcDriverFileName } from './paths';
 import { applyScript, driverFetchScript, keysScript, keystoresScript, seedScript, stageScript, startScript } from './scripts';
-import { antiAffinity, tcpProbe } from './pod-specs';
+import { DbWait, antiAffinity, tcpProbe } from './pod-specs';
 import { restrictedPod } from './pod-security';
 
 type Container = k8s.types.input.core.v1.Container;
@@ -65,8 +65,8 @@ export interface ProductPodArgs {
   sharedClaim: Input<string>;
   /** The stage container's command (`stageCommand` over the edited paths). */
   stageCommand: Input<Input<string>[]>;
-  /** The wait-for-database init container (`dbWaitContainer`). */
-  dbWait: Container;
+  /** The wait-for-database init container and its CA volume (`dbWaitInit`). */
+  dbWait: DbWait;
 }
 
 /** What a role's pod uses of the model and the configuration. */
@@ -138,6 +138,8 @@ function productVolumes(p: RolePod): Volume[] {
     { name: 'secrets', secret: { secretName: p.a.applierSecret, defaultMode: 0o440 } },
     { name: 'shared', persistentVolumeClaim: { claimName: p.a.sharedClaim } },
     { name: 'jdbc-driver', emptyDir: { sizeLimit: '32Mi' } },
+    // The database CA the wait verifies the server against (read by wait-for-database only).
+    p.a.dbWait.volume,
     // Private keys: the Secret as above (the keys init containers only), the keytool work in memory only.
     { name: 'keys', secret: { secretName: p.a.keysSecret, defaultMode: 0o440 } },
     { name: 'keystore-work', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
@@ -170,7 +172,7 @@ function productInitContainers(p: RolePod): Container[] {
       ],
       volumeMounts: [{ name: 'jdbc-driver', mountPath: MOUNTS.jdbcDriver }],
     },
-    a.dbWait,
+    a.dbWait.container,
     {
       name: 'stage',
       image: stageImage,

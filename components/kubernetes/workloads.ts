@@ -13,7 +13,7 @@ import { CHECKSUM_ANNOTATION, CONFIG_MAP_NAMES, NAMES, PART_OF, STATEFULSET_OF, 
 import { APPLIER_FILE, editedPaths } from './paths';
 import { configChecksum } from './checksums';
 import { applyScript, keysScript, keystoresScript, stageScript, waitForDbScript } from './scripts';
-import { dbWaitContainer } from './pod-specs';
+import { dbWaitInit } from './pod-specs';
 import { analyticsPodSpec, isPodSpec, stageCommand } from './product-pod-specs';
 import { DbInit } from './database';
 import { PlatformSecrets } from './secrets';
@@ -142,7 +142,7 @@ export function productStatefulSet(ctx: PlatformContext, role: Role, a: ProductW
     analyticsVaultSecret: a.secrets.analyticsVault?.metadata.name,
     sharedClaim: a.sharedClaim.metadata.name,
     stageCommand: roleSets.apply((sets) => stageCommand(role, t, editedPaths(sets, shared))),
-    dbWait: dbWaitContainer(a.dbInit.access, cfg.databaseUser, a.dbInit.scriptSha.apply((s) => waitForDbScript(DB_INIT_META_DATABASE, s))),
+    dbWait: dbWaitInit(a.dbInit.access, cfg.databaseUser, a.dbInit.scriptSha.apply((s) => waitForDbScript(DB_INIT_META_DATABASE, s))),
   };
   const isRole = role === 'is';
   const set = new k8s.apps.v1.StatefulSet(
