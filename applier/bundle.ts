@@ -78,6 +78,23 @@ export function applierBundle(): string {
   return cached;
 }
 
+/**
+ * The bundle as a file, for a program that ships it as a file asset: `dist/applier/applier-<sha>.js`,
+ * named by its content, so concurrent runs never write different bytes to one name, and written
+ * (atomically) only when absent. Absolute path.
+ */
+export function applierBundleFile(): string {
+  const bundle = applierBundle();
+  const file = path.join(ROOT, 'dist', 'applier', `applier-${sha256(bundle).slice(0, 16)}.js`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, bundle, { mode: 0o644 });
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
+
 function sha256(data: string | Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }

@@ -3,10 +3,11 @@
  * product home, end to end, and the bundle itself (deterministic, self-contained, no local paths).
  */
 import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BUNDLE_CACHE_FILE, applierBundle, buildApplierBundle, cachedApplierBundle } from '../applier/bundle';
+import { BUNDLE_CACHE_FILE, applierBundle, applierBundleFile, buildApplierBundle, cachedApplierBundle } from '../applier/bundle';
 import { changeSetPayload } from '../config-templates';
 import type { NodeChangeSet } from '../config-templates/types';
 import { secretPlaceholder } from '../topology';
@@ -67,6 +68,16 @@ describe('the bundle', () => {
     const again = buildApplierBundle();
     expect(again).toBe(b);
     expect(applierBundle()).toBe(b);
+  });
+
+  it('as a file (the EC2 objects ship it as a file asset): named by its content, its bytes, written once', () => {
+    const file = applierBundleFile();
+    const digest = crypto.createHash('sha256').update(applierBundle()).digest('hex');
+    expect(path.relative(path.resolve(__dirname, '..'), file)).toBe(`dist/applier/applier-${digest.slice(0, 16)}.js`);
+    expect(fs.readFileSync(file, 'utf8')).toBe(applierBundle());
+    const { mtimeMs } = fs.statSync(file);
+    expect(applierBundleFile()).toBe(file);
+    expect(fs.statSync(file).mtimeMs).toBe(mtimeMs);
   });
 
   it('comes from a cache that is rebuilt only when an input changed, to the same bytes', () => {

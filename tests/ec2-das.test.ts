@@ -4,7 +4,7 @@
  * presentation, Spark) reach the graph while the Stream-Processor-only ports do not.
  */
 import { gunzipSync } from 'zlib';
-import { runEc2Stack, Ec2Run, ofType, registeredRules, T } from './fixtures/ec2/harness';
+import { runEc2Stack, Ec2Run, objectText, ofType, registeredRules, T } from './fixtures/ec2/harness';
 import { ec2StackTests } from './fixtures/ec2/common';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
 import { ANALYTICS_HOME_LINK, DEFAULT_PORTS, PortName, analyticsPortRules } from '../topology';
@@ -64,7 +64,7 @@ test('the internal receiver NLB listens on the DAS receivers only (Thrift), the 
 function shippedChangeSets(r: Ec2Run): { nodeId: string; changes: { path: string; kind: string }[] }[] {
   const out = [];
   for (const o of ofType(r, T.object)) {
-    const content = typeof o.inputs.content === 'string' ? o.inputs.content : undefined;
+    const content = objectText(r, o);
     if (!content || !content.startsWith('{') || !content.includes(CHANGE_SET_SCHEMA)) continue;
     const cs = JSON.parse(content);
     if (String(cs.nodeId).startsWith('analytics-')) out.push(cs);

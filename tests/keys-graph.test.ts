@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NODE_IDS, roleOfNode } from '../topology';
 import { parseKeystoreMaterial } from '../applier/keystore-material';
-import { Ec2Run, T, ofType, runEc2Stack } from './fixtures/ec2/harness';
+import { Ec2Run, T, objectText, ofType, runEc2Stack } from './fixtures/ec2/harness';
 
 const TLS = {
   key: 'tls:index/privateKey:PrivateKey',
@@ -99,7 +99,7 @@ test('no private key, password or key material in user-data, S3 objects, tags or
   const haystack: string[] = [JSON.stringify(run.outputs)];
   for (const r of run.records) {
     if (r.type === T.instance) haystack.push(String(r.inputs.userData));
-    if (r.type === T.object) haystack.push(String(r.inputs.content));
+    if (r.type === T.object) haystack.push(objectText(run, r));
     haystack.push(JSON.stringify(r.inputs.tags ?? {}));
   }
   const joined = haystack.join('\n');

@@ -5,6 +5,7 @@
  * the db-init runner reads (db-init-runner.ts). User-data only fetches the boot script (user-data.ts).
  */
 import * as crypto from 'crypto';
+import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
@@ -88,12 +89,21 @@ export interface DeliveredObjectArgs {
   node: string;
   /** Key in the bucket. */
   key: pulumi.Input<string>;
-  /** The content. */
-  content: pulumi.Input<string>;
+  /** The content: a string, or a file asset (large fixed files: a preview shows their hash, not their text). */
+  content: pulumi.Input<string> | pulumi.asset.FileAsset;
   /** MIME type. */
   contentType: string;
   /** Objects to write first (node 2 of a role follows node 1). */
   dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * A file of this checkout as an asset, named relative to the working directory (Pulumi runs the
+ * program in the project directory), so neither the state nor a plan carries this machine's path.
+ * @param file Absolute path.
+ */
+export function checkoutFileAsset(file: string): pulumi.asset.FileAsset {
+  return new pulumi.asset.FileAsset(path.relative(process.cwd(), file));
 }
 
 /**
@@ -106,7 +116,14 @@ export function deliveredObject(res: string, args: DeliveredObjectArgs, parent: 
   const { store } = args;
   return new aws.s3.BucketObjectv2(
     res,
-    { bucket: store.bucket.id, key: args.key, content: args.content, contentType: args.contentType, serverSideEncryption: 'AES256', tags: { ...store.tags, [NODE_TAG_KEY]: args.node } },
+    {
+      bucket: store.bucket.id,
+      key: args.key,
+      ...(args.content instanceof pulumi.asset.FileAsset ? { source: args.content } : { content: args.content }),
+      contentType: args.contentType,
+      serverSideEncryption: 'AES256',
+      tags: { ...store.tags, [NODE_TAG_KEY]: args.node },
+    },
     { parent, dependsOn: [...store.ready, ...(args.dependsOn ?? [])] },
   );
 }
@@ -185,8 +202,8 @@ export interface NodeFilesArgs {
   store: ConfigBucket;
   /** Every node's change set. */
   changeSets: pulumi.Output<NodeChangeSet[]>;
-  /** The applier bundle (the same on every node). */
-  applierJs: string;
+  /** The applier bundle (the same on every node), as a file: 355 KB a preview diff would print in full. */
+  applierJs: pulumi.asset.FileAsset;
   /** This node's boot script. */
   boot: pulumi.Input<string>;
   /** Objects to write first (node 1's, for node 2 of a role). */
@@ -203,7 +220,7 @@ export interface NodeFilesArgs {
  */
 export function nodeFiles(name: string, id: NodeId, args: NodeFilesArgs, parent: pulumi.Resource): aws.s3.BucketObjectv2[] {
   const keys = objectKeys(id);
-  const object = (suffix: string, key: string, content: pulumi.Input<string>, contentType: string) =>
+  const object = (suffix: string, key: string, content: DeliveredObjectArgs['content'], contentType: string) =>
     deliveredObject(`${name}-${id}-${suffix}`, { store: args.store, node: id, key, content, contentType, dependsOn: args.after }, parent);
   return [
     object('change-set', keys.changeSet, args.changeSets.apply((all) => changeSetPayload(all.find((cs) => cs.nodeId === id)!)), 'application/json'),

@@ -6,6 +6,7 @@
  * password secret's version, so a new script or a rotated password replaces it and db-init runs
  * again. The nodes never hold the master password: they wait for the record as their own account.
  */
+import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
@@ -14,11 +15,11 @@ import { PRODUCT_HOMES } from './boot-script';
 import type { DbInit } from '../../config-templates';
 import type { RdsDatabase } from '../aws/rds';
 import type { SecretDocument } from '../aws/secrets';
-import { ConfigBucket, DB_INIT_KEY_PREFIX, dbInitKey, deliveredObject, sha256Hex } from './config-delivery';
+import { ConfigBucket, DB_INIT_KEY_PREFIX, checkoutFileAsset, dbInitKey, deliveredObject, sha256Hex } from './config-delivery';
 import { NodeIdentity, PolicyStatement, ec2Identity, s3ObjectArn } from './iam';
 import { instanceArch } from './nodes';
 import { renderRunnerUserData } from './db-init-runner-script';
-import { caBundlePem } from '../../applier/ca-bundles';
+import { CA_BUNDLES, caBundlePem } from '../../applier/ca-bundles';
 
 /**
  * The runner's instance type: db-init is a MySQL client and an unzip. x86_64 on Amazon Linux; with
@@ -107,7 +108,9 @@ export function dbInitRunner(name: string, args: DbInitRunnerArgs, parent: pulum
   );
   // The RDS CA bundle db-init verifies the server with (digest-checked here and again on the runner).
   const rdsCa = caBundlePem('rds');
-  const caObject = deliveredObject(`${name}-db-init-ca`, { store, node: 'database', key: `${DB_INIT_KEY_PREFIX}rds-ca.pem`, content: rdsCa, contentType: 'application/x-pem-file' }, parent);
+  // Shipped as the checked-in file (its text, checked above): a preview shows its hash, not 170 KB of PEM.
+  const caFile = checkoutFileAsset(path.resolve(__dirname, '../..', CA_BUNDLES.rds.file));
+  const caObject = deliveredObject(`${name}-db-init-ca`, { store, node: 'database', key: `${DB_INIT_KEY_PREFIX}rds-ca.pem`, content: caFile, contentType: 'application/x-pem-file' }, parent);
   const policy = pulumi.all([args.partition, dbPasswords.arn, store.bucket.arn]).apply(([p, dbSecretArn, bucketArn]) =>
     runnerPolicyDocument({ dbSecretArn, bucketArn, packArns: packUrls.map((u) => s3ObjectArn(u, p)).filter((a): a is string => a !== undefined) }),
   );

@@ -9,8 +9,8 @@ import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
 import { NODE_TAG_KEY, NodeId, ROLES, Role, nodeIds, roleOfNode } from '../../topology';
 import type { NodeChangeSet } from '../../config-templates';
-import { applierBundle } from '../../applier/bundle';
-import { BootScriptInputs, ConfigBucket, bootScript, nodeFiles, objectKeys } from './config-delivery';
+import { applierBundleFile } from '../../applier/bundle';
+import { BootScriptInputs, ConfigBucket, bootScript, checkoutFileAsset, nodeFiles, objectKeys } from './config-delivery';
 import { renderUserData } from './user-data';
 import type { GroupRole } from './security-rules';
 
@@ -107,7 +107,7 @@ export interface NodeInstancesArgs {
 export function nodeInstances(name: string, args: NodeInstancesArgs, parent: pulumi.Resource): Record<NodeId, aws.ec2.Instance> {
   const { config: c, region, store } = args;
   const amis = nodeImages(c, parent);
-  const applierJs = applierBundle();
+  const applierJs = checkoutFileAsset(applierBundleFile());
   const instances = {} as Record<NodeId, aws.ec2.Instance>;
   const firstOfRole: Partial<Record<Role, pulumi.Resource[]>> = {};
   for (const id of nodeIds(c.is.nodeCount)) {

@@ -6,6 +6,7 @@
  *   with topology's NODE_TAG_KEY: EC2 user data, S3 objects, ConfigMap data.
  * Secrets (Kubernetes Secrets, Secrets Manager values) are never collected.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { CHANGE_SET_SCHEMA, NodeChangeSet } from '../../config-templates';
@@ -155,9 +156,11 @@ export function safeRelative(p: string, what: string): string {
 }
 
 /** Text of an asset input as deserialised by the mock engine (StringAsset), if any. */
+/** A StringAsset's text, or a FileAsset's file (its path relative to the working directory, as Pulumi reads it). */
 async function assetText(v: unknown): Promise<string | undefined> {
-  const a = v as { text?: Promise<string> | string } | undefined;
+  const a = v as { text?: Promise<string> | string; path?: Promise<string> | string } | undefined;
   if (a && a.text !== undefined) return await a.text;
+  if (a && a.path !== undefined) return fs.readFileSync(path.resolve(await a.path), 'utf8');
   return undefined;
 }
 
@@ -194,7 +197,7 @@ export async function findDeliveredFiles(records: readonly RecordedResource[]): 
           const t = await assetText(inp.source);
           if (t !== undefined) content = Buffer.from(t, 'utf8');
         }
-        if (content === undefined) throw new Error(`${source}: cannot read the object's content (content, contentBase64 or a StringAsset source)`);
+        if (content === undefined) throw new Error(`${source}: cannot read the object's content (content, contentBase64, or a StringAsset or FileAsset source)`);
         out.push({ nodeId, path: safeRelative(path.posix.basename(inp.key), source), content, source });
         break;
       }
