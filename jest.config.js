@@ -33,6 +33,8 @@ if (tier && !projects.some((p) => p.displayName === tier)) throw new Error(`TEST
 module.exports = {
   // JVM start-up flags for the tests' keytool/java/javac (tests/helpers/global-setup.js).
   globalSetup: '<rootDir>/tests/helpers/global-setup.js',
+  // Removes the run's plan cache (made by globalSetup).
+  globalTeardown: '<rootDir>/tests/helpers/global-teardown.js',
   testTimeout: 120000,
   maxWorkers: 2,
   projects: projects.filter((p) => !tier || p.displayName === tier),

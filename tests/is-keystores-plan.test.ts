@@ -11,22 +11,27 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { REFERENCE_ANALYTICS, REFERENCE_IS, readTree, runPlanCli } from './fixtures/plan/run-plan';
+import { REFERENCE_ANALYTICS, REFERENCE_IS, readTree, runPlanCli, sharedPlan } from './fixtures/plan/run-plan';
 import type { NodeChangeSet } from '../config-templates/types';
 
 let tmp: string;
 const trees: Map<string, Buffer>[] = [];
-let outs: string[] = [];
 
+/**
+ * Two plans of dev with the shipped files: the one tests/plan.test.ts reads too (the run's plan
+ * cache) and one more in another process, for the byte-identity check; the checks below read the
+ * first.
+ */
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'is-keystores-plan-'));
-  outs = ['a', 'b'].map((n) => path.join(tmp, n));
-  for (const out of outs) {
-    const r = runPlanCli(['--stack', 'dev', '--out', out, '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS]);
+  const args = ['--stack', 'dev', '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS];
+  const shared = sharedPlan(args);
+  const again = path.join(tmp, 'again');
+  for (const r of [shared, runPlanCli([...args, '--out', again])]) {
     expect(r.stderr).not.toMatch(/^plan: /m);
     expect(r.status).toBe(0);
-    trees.push(readTree(out));
   }
+  trees.push(readTree(shared.out), readTree(again));
 }, 300_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -55,7 +60,7 @@ function active(file: string, text: string): string {
   return text;
 }
 
-test('two plans with the shipped files are byte-identical', () => {
+test('two plans with the shipped files, in two processes, are byte-identical (plan.txt and cost.json included)', () => {
   expect([...trees[1].keys()]).toEqual([...trees[0].keys()]);
   for (const [f, b] of trees[0]) expect({ f, same: b.equals(trees[1].get(f)!) }).toEqual({ f, same: true });
 });

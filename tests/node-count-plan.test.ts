@@ -1,7 +1,7 @@
 /**
- * `is.nodeCount` 3 and 5 through the real program, by `plan` (the mock engine, one child process
- * per plan) on the `dev` (EC2) and `local` (Kubernetes) stack files with the shipped IS files
- * (`--stock-is`):
+ * `is.nodeCount` 3 and 5 through the real program, by `plan` (the mock engine) on the `dev` (EC2)
+ * and `local` (Kubernetes) stack files with the shipped IS files (`--stock-is`), against the
+ * shipped two-node plans:
  * - every place that lists IS nodes lists all of them: each IS node's patched axis2.xml names every
  *   IS node as a wka member (the XML parsed), interfaces, instances, key secrets and certificates,
  *   NLB attachments (the management target group: is-1 only), a role, instance profile and inline
@@ -20,8 +20,8 @@ import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { create } from 'xmlbuilder2';
-import { REFERENCE_IS, runPlanCli } from './fixtures/plan/run-plan';
-import { MAX_IS_NODE_COUNT, isNodeIds } from '../topology';
+import { REFERENCE_IS, runPlanCli, sharedPlan } from './fixtures/plan/run-plan';
+import { DEFAULT_IS_NODE_COUNT, MAX_IS_NODE_COUNT, isNodeIds } from '../topology';
 import { podDnsName } from '../components/kubernetes/names';
 
 type Res = { type: string; name: string; urn: string; inputs: Record<string, any>; options?: Record<string, any> };
@@ -41,22 +41,36 @@ const plans = {} as Record<Platform, Record<number, Plan>>;
 /** The counts planned per platform: on EC2 also the cap, for the IAM policy size. */
 const countsOf = (platform: Platform): number[] => (platform === 'ec2' ? [...COUNTS, MAX_IS_NODE_COUNT] : [...COUNTS]);
 
+/**
+ * Two IS nodes: the shipped stack file as it is (its count is the default, two), the plan
+ * tests/plan.test.ts compares with the baseline (the run's plan cache). 3 and 5 with the shipped
+ * IS files; each plan in its own child process.
+ */
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-count-plan-'));
+  const read = (out: string): Plan => {
+    const json = (f: string) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8'));
+    return { out, resources: json('resources.json'), outputs: json('outputs.json'), cost: json('cost.json') };
+  };
   for (const platform of Object.keys(PLATFORMS) as Platform[]) {
     const { stack } = PLATFORMS[platform];
     plans[platform] = {};
     const doc = YAML.parse(fs.readFileSync(path.join(__dirname, '..', `Pulumi.${stack}.yaml`), 'utf8'));
-    for (const n of countsOf(platform)) {
-      const key = 'wso2-is-pattern2:is';
+    const key = 'wso2-is-pattern2:is';
+    expect(doc.config[key]?.nodeCount ?? DEFAULT_IS_NODE_COUNT).toBe(2);
+    const shipped = sharedPlan(['--stack', stack]);
+    if (shipped.status !== 0) throw new Error(`plan ${stack} failed:\n${shipped.stderr}`);
+    plans[platform][2] = read(shipped.out);
+    for (const n of countsOf(platform).filter((x) => x !== 2)) {
       const cfg = { config: { ...doc.config, [key]: { ...(doc.config[key] ?? {}), nodeCount: n } } };
       const file = path.join(tmp, `${stack}-${n}.yaml`);
       fs.writeFileSync(file, YAML.stringify(cfg));
       const out = path.join(tmp, `${stack}-${n}`);
-      const r = runPlanCli(['--stack', stack, '--config-file', file, '--out', out, '--stock-is', REFERENCE_IS]);
+      // The cap's plan is read for its IAM policies only: no product files to patch.
+      const stock = n === MAX_IS_NODE_COUNT ? [] : ['--stock-is', REFERENCE_IS];
+      const r = runPlanCli(['--stack', stack, '--config-file', file, '--out', out, ...stock]);
       if (r.status !== 0) throw new Error(`plan ${stack} with ${n} IS nodes failed:\n${r.stderr}`);
-      const read = (f: string) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8'));
-      plans[platform][n] = { out, resources: read('resources.json'), outputs: read('outputs.json'), cost: read('cost.json') };
+      plans[platform][n] = read(out);
     }
   }
 }, 600_000);

@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CHANGE_SET_SCHEMA } from '../config-templates';
 import { mockPassword } from '../scripts/mocks';
+import { PlanError, runPlan } from '../scripts/plan';
 import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, findLeaks, readTree, runPlanCli } from './fixtures/plan/run-plan';
 
 const PROGRAM = path.join(FIXTURES, 'program-nodes.ts');
@@ -86,12 +87,19 @@ test('secrets are redacted in resources.json and outputs.json, also inside longe
   expect(findLeaks(tree, { admin: ADMIN, random: mockPassword('fixture-db') })).toEqual([]);
 });
 
-test('a secret in a node file fails the plan loudly and writes nothing', () => {
+// In this process (runPlan, which the CLI wraps: the CLI's exit on a PlanError is the test below),
+// the file's only program run here (the Pulumi runtime is process-global).
+test('a secret in a node file fails the plan loudly and writes nothing', async () => {
   const leakOut = path.join(tmp, 'leak');
-  const r = runPlanCli(['--config-file', CONFIG, '--program', PROGRAM, '--out', leakOut], { PLAN_FIXTURE_LEAK: '1' });
-  expect(r.status).not.toBe(0);
-  expect(r.stderr).toContain('nodes/analytics-1/user-data: config wso2-is-pattern2:adminPassword');
-  expect(r.stderr).not.toContain('Adm1nNasty9');
+  process.env.PLAN_FIXTURE_LEAK = '1';
+  const failure = await runPlan({ configFile: CONFIG, program: PROGRAM, outDir: leakOut }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  delete process.env.PLAN_FIXTURE_LEAK;
+  expect(failure).toBeInstanceOf(PlanError);
+  expect((failure as Error).message).toContain('nodes/analytics-1/user-data: config wso2-is-pattern2:adminPassword');
+  expect((failure as Error).message).not.toContain('Adm1nNasty9');
   expect(fs.existsSync(leakOut)).toBe(false);
   expect(fs.readdirSync(tmp).filter((f) => f.startsWith('leak'))).toEqual([]);
 });
@@ -100,7 +108,7 @@ test('a program that fails under the mock engine fails the plan with its error a
   const failOut = path.join(tmp, 'fails');
   const r = runPlanCli(['--config-file', CONFIG, '--program', path.join(FIXTURES, 'program-throws.ts'), '--out', failOut]);
   expect(r.status).toBe(2);
-  expect(r.stderr).toContain('the program failed under the mock engine');
+  expect(r.stderr).toContain('plan: the program failed under the mock engine');
   expect(r.stderr).toContain('fixture failure while naming fixture');
   expect(fs.existsSync(failOut)).toBe(false);
 });

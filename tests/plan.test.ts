@@ -1,19 +1,32 @@
 /**
- * `npm run plan` on the real program: every shipped stack file plans, twice byte-identically, and
- * to exactly its stored baseline (scripts/baseline.ts; a change meant to alter the plan updates
- * the baseline with `npm run baseline -- --update` in the same commit); resource options reach
- * resources.json and plan.txt; no secret (config or mock-generated) reaches out/; the shared
- * mocks handle only types a shipped stack registers; bad config fails before anything is
- * written; with the reference product trees the nodes' files come out patched.
- * Each stack is planned twice here and nowhere else (a plan is a few seconds of CPU).
+ * `npm run plan` on the real program: every shipped stack file plans to exactly its stored
+ * baseline (scripts/baseline.ts; a change meant to alter the plan updates the baseline with
+ * `npm run baseline -- --update` in the same commit); resource options reach resources.json and
+ * plan.txt; no secret (config or mock-generated) reaches out/; the shared mocks handle only types
+ * a shipped stack registers; bad config fails before anything is written; with the reference
+ * product trees the nodes' files come out patched.
+ *
+ * Determinism: the baseline was written by another process, earlier, so a plan equal to it is
+ * byte-stable in every file it keeps (resources.json, outputs.json, nodes/). The two files it
+ * leaves out are checked to be exactly what the plan's own renderers make of those files
+ * (cost.json and plan.txt, rebuilt here), so they are byte-stable too; the key order inside
+ * object-valued outputs in plan.txt, which no other file records, is covered by the
+ * two-process comparison in tests/is-keystores-plan.test.ts. Each stack is planned once, through
+ * the run's plan cache (tests/node-count-plan.test.ts reads the same dev and local plans).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BASELINE_DIR, baselineView, compareWithBaseline, shippedStacks } from '../scripts/baseline';
 import { handledResourceTypes, pattern2Mocks } from '../scripts/mocks';
-import { standIn } from '../scripts/lib/stack-file';
-import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, REPO, findLeaks, readTree, runPlanCli } from './fixtures/plan/run-plan';
+import { readStackFile, standIn } from '../scripts/lib/stack-file';
+import { costJson, estimateCost, renderCostSummary } from '../scripts/lib/cost';
+import { findChangeSets } from '../scripts/lib/nodes';
+import { renderSummary } from '../scripts/lib/summary';
+import { ConfigError, PROJECT, parseStackConfig } from '../config';
+import { runPlan } from '../scripts/plan';
+import type { RecordedResource } from '../scripts/mocks';
+import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, REPO, findLeaks, readTree, runPlanCli, sharedPlan } from './fixtures/plan/run-plan';
 
 const STACKS = fs
   .readdirSync(REPO)
@@ -25,6 +38,7 @@ interface PlannedResource {
   name: string;
   urn: string;
   parent: string | null;
+  inputs: Record<string, unknown>;
   options?: { protect?: true; dependsOn?: string[]; deleteBeforeReplace?: true };
 }
 
@@ -50,26 +64,64 @@ function generatedSecrets(outDir: string): Record<string, string> {
   return out;
 }
 
+/** A JSON value with object keys sorted at every level. */
+const sortKeys = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
+/** plan.txt with its JSON-valued output lines' object keys sorted, as outputs.json has them. */
+const sortedOutputJson = (planTxt: string) => planTxt.replace(/^( {2}\w+ = )([[{].*)$/gm, (_, k: string, v: string) => k + JSON.stringify(sortKeys(JSON.parse(v))));
+
+/**
+ * cost.json and plan.txt as the plan's renderers make them from the run's other files (a plan
+ * without stock trees): the resource tree and options from resources.json (components are this
+ * project's `wso2:pattern2:` types), the outputs from outputs.json, the node files and where each
+ * change set came from from nodes/ and resources.json, the cost from resources.json and the region.
+ */
+function rebuiltFromFiles(stack: string, tree: Map<string, Buffer>): { planTxt: string; costJson: string } {
+  const file = `Pulumi.${stack}.yaml`;
+  const stackFile = readStackFile(path.join(REPO, file));
+  const resources = JSON.parse(tree.get('resources.json')!.toString('utf8')) as PlannedResource[];
+  const records = resources.map((r) => ({ ...r, parent: r.parent ?? undefined, custom: !r.type.startsWith('wso2:pattern2:'), rawInputs: r.inputs, state: {} }));
+  const nodeFiles = new Map<string, Map<string, Buffer>>();
+  for (const [f, b] of tree) {
+    const m = /^nodes\/([^/]+)\/(.+)$/.exec(f);
+    if (!m) continue;
+    if (!nodeFiles.has(m[1])) nodeFiles.set(m[1], new Map());
+    nodeFiles.get(m[1])!.set(m[2], b);
+  }
+  const summary = renderSummary({
+    project: PROJECT,
+    stack,
+    configFile: file,
+    platform: parseStackConfig(stackFile.raw, stack).platform,
+    resources: records,
+    outputs: JSON.parse(tree.get('outputs.json')!.toString('utf8')),
+    nodeFiles,
+    changeSetSources: new Map(findChangeSets(records as RecordedResource[]).map((c) => [c.nodeId, c.sources])),
+    notPatched: new Map(),
+    stock: {},
+  });
+  const report = estimateCost(resources, { region: stackFile.all['aws:region'] });
+  return { planTxt: `${summary}\n${renderCostSummary(report)}`, costJson: costJson(report) };
+}
+
 describe('shipped stacks', () => {
   test('there is at least one shipped stack file', () => {
     expect(STACKS).toContain('Pulumi.dev.yaml');
   });
 
-  test.each(STACKS)('%s plans, twice byte-identically and as its baseline, with its options and no mock secret in the output', (file) => {
+  test.each(STACKS)('%s plans as its baseline, plan.txt and cost.json as rebuilt from its files, with its options and no mock secret in the output', (file) => {
     const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(file)![1];
-    const a = path.join(tmp, `${stack}-a`);
-    const b = path.join(tmp, `${stack}-b`);
-    const r1 = runPlanCli(['--stack', stack, '--out', a]);
+    const r1 = sharedPlan(['--stack', stack]);
     expect(r1.stderr).not.toMatch(/^plan: /m);
     expect(r1.status).toBe(0);
-    const r2 = runPlanCli(['--stack', stack, '--out', b]);
-    expect(r2.status).toBe(0);
+    const a = r1.out;
 
     const ta = readTree(a);
-    const tb = readTree(b);
-    for (const f of ['plan.txt', 'resources.json', 'outputs.json']) expect(ta.has(f)).toBe(true);
-    expect([...tb.keys()]).toEqual([...ta.keys()]);
-    for (const [f, content] of ta) expect({ f, same: content.equals(tb.get(f)!) }).toEqual({ f, same: true });
+    for (const f of ['plan.txt', 'resources.json', 'outputs.json', 'cost.json']) expect(ta.has(f)).toBe(true);
+    // The files the baseline leaves out are functions of those it keeps (so they are as stable).
+    const rebuilt = rebuiltFromFiles(stack, ta);
+    expect(ta.get('cost.json')!.toString('utf8')).toBe(rebuilt.costJson);
+    expect(sortedOutputJson(ta.get('plan.txt')!.toString('utf8'))).toBe(sortedOutputJson(rebuilt.planTxt));
 
     const resources = JSON.parse(ta.get('resources.json')!.toString('utf8')) as PlannedResource[];
     expect(resources.find((r) => r.type === 'wso2:pattern2:Pattern2')).toBeDefined();
@@ -129,11 +181,11 @@ describe('the shared mocks', () => {
 });
 
 describe('secrets from the stack file', () => {
-  test('none of the nasty config secrets (plain or stand-in for secure:) appears in out/', () => {
+  // In this process (runPlan, which the CLI wraps; the CLI's exits are tested above and below):
+  // the Pulumi runtime is process-global and this is the file's only program run.
+  test('none of the nasty config secrets (plain or stand-in for secure:) appears in out/', async () => {
     const out = path.join(tmp, 'nasty');
-    const r = runPlanCli(['--config-file', path.join(FIXTURES, 'Pulumi.nasty.yaml'), '--out', out]);
-    expect(r.stderr).not.toMatch(/^plan: /m);
-    expect(r.status).toBe(0);
+    await runPlan({ configFile: path.join(FIXTURES, 'Pulumi.nasty.yaml'), outDir: out });
     const tree = readTree(out);
     const secrets = {
       adminPassword: 'Adm1nNasty9&<>"\'$`\\:#{}%',
@@ -147,29 +199,48 @@ describe('secrets from the stack file', () => {
 });
 
 describe('invalid config', () => {
+  /** A plan directory holding a stale resources.json, as a previous run leaves it. */
+  const staleOut = (key: string) => {
+    const out = path.join(tmp, `bad-${key}`);
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'resources.json'), '[]\n');
+    return out;
+  };
+
+  test('the CLI: exit 1, the key on stderr, no resources.json (a stale one is removed)', () => {
+    const out = staleOut('platform');
+    const r = runPlanCli(['--config-file', path.join(FIXTURES, 'Pulumi.bad-platform.yaml'), '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('plan: Invalid stack configuration: wso2-is-pattern2:platform:');
+    expect(fs.existsSync(path.join(out, 'resources.json'))).toBe(false);
+  });
+
+  // The same path in this process (a ConfigError is what the CLI turns into exit 1 and its message
+  // on stderr, above): thrown before the program runs, so this process can still plan afterwards.
   test.each([
     ['Pulumi.bad-platform.yaml', 'platform'],
     ['Pulumi.bad-key.yaml', 'frobnicate'],
     ['Pulumi.bad-cidr.yaml', 'network.vpcCidr'],
-  ])('%s: exit 1, the key on stderr, no resources.json (a stale one is removed)', (file, key) => {
-    const out = path.join(tmp, `bad-${key}`);
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, 'resources.json'), '[]\n');
-    const r = runPlanCli(['--config-file', path.join(FIXTURES, file), '--out', out]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`wso2-is-pattern2:${key}:`);
+  ])('%s: a config error naming the key, no resources.json (a stale one is removed)', async (file, key) => {
+    const out = staleOut(`${key}-inprocess`);
+    const failure = await runPlan({ configFile: path.join(FIXTURES, file), outDir: out }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as Error).message).toContain(`wso2-is-pattern2:${key}:`);
     expect(fs.existsSync(path.join(out, 'resources.json'))).toBe(false);
   });
 });
 
 describe('--stock-is / --stock-analytics with the reference product trees', () => {
-  // Depends on the platforms shipping change sets (conventions in the team brief).
+  // Depends on the platforms shipping change sets (conventions in the team brief). The same
+  // plan tests/is-keystores-plan.test.ts reads (the run's plan cache).
   test('is-1 gets a patched axis2.xml with WKA clustering', () => {
-    const out = path.join(tmp, 'stock');
-    const r = runPlanCli(['--stack', 'dev', '--out', out, '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS]);
+    const r = sharedPlan(['--stack', 'dev', '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS]);
     expect(r.stderr).not.toMatch(/^plan: /m);
     expect(r.status).toBe(0);
-    const axis2 = path.join(out, 'nodes/is-1/repository/conf/axis2/axis2.xml');
+    const axis2 = path.join(r.out, 'nodes/is-1/repository/conf/axis2/axis2.xml');
     expect(fs.existsSync(axis2)).toBe(true);
     const text = fs.readFileSync(axis2, 'utf8');
     expect(text).toMatch(/<parameter name="membershipScheme">wka<\/parameter>/);

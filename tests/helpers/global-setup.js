@@ -9,6 +9,10 @@
  * named keytool, java and javac, first on PATH, exec the real tools with a single C1 compiler
  * thread and the serial collector: the same JDK, the same classes and results, about a third less
  * CPU per start. A test that sets its own PATH (or JAVA_HOME) gets the plain tools.
+ *
+ * The plan cache: an empty directory for this run (PATTERN2_PLAN_CACHE), filled lazily by the
+ * system tier's plan tests (tests/fixtures/plan/run-plan.ts `sharedPlan`), so a plan several
+ * files read runs once per run; tests/helpers/global-teardown.js removes it.
  */
 'use strict';
 const { execFileSync } = require('child_process');
@@ -46,4 +50,5 @@ function jvmWrappers() {
 
 module.exports = async function globalSetup() {
   jvmWrappers();
+  process.env.PATTERN2_PLAN_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), 'pattern2-plan-cache-'));
 };
