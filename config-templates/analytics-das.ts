@@ -28,7 +28,7 @@ import { DATA_AGENT_CONFIG_XML } from './is/keystores';
 import { DAS_CATALINA_SERVER_XML, DAS_DATA_BRIDGE_CONFIG_XML, dasCarbonKeystoreOps, renderDasKeystoreFiles } from './das-keystores';
 import { DAS_VAULT, renderDasVaultFiles } from './das-vault';
 import { datasourceAlias } from './is/datasources';
-import { svnsOn, vaultedText } from './is/vault';
+import { CIPHER_TEXT_PROPERTIES, SECRET_CONF_PROPERTIES, svnsOn, vaultedText } from './is/vault';
 
 /** The files this flavour changes, relative to the analytics product home. */
 export const DAS_FILES = {
@@ -44,6 +44,8 @@ export const DAS_FILES = {
   catalina: DAS_CATALINA_SERVER_XML,
   dataBridge: DAS_DATA_BRIDGE_CONFIG_XML,
   dataAgent: DATA_AGENT_CONFIG_XML,
+  cipherText: CIPHER_TEXT_PROPERTIES,
+  secretConf: SECRET_CONF_PROPERTIES,
 } as const;
 
 /** Pool settings of the master-datasources.xml datasources (seed 000, WSO2UM_DB / WSO2REG_DB). */

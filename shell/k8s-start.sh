@@ -17,7 +17,7 @@ find . -type f | while IFS= read -r f; do
   mkdir -p "$home/$(dirname "$f")"
   cp "$f" "$home/$f"
 done
-# IS: Secure Vault's keystore password (from the apply step), 0600 for Carbon to read and wipe.
+# Carbon 4 (IS, DAS): Secure Vault's keystore password (from the apply step), 0600 for Carbon to read and wipe.
 if [ -f password-tmp ]; then rm -f "$home/password-tmp"; (umask 077 && cp password-tmp "$home/password-tmp"); fi
 cd "$home"
 #@ prog: the process's start script, relative to the product home
