@@ -8,6 +8,8 @@
 # (Carbon's graceful shutdown), the script's loop ends with it, and so does this shell.
 # components/kubernetes/scripts.ts emits the lines below this comment, each `#@` line replaced
 # by the generated lines it describes.
+# The password-tmp copy below serves every Carbon 4 node (IS and DAS analytics; its comment names
+# IS only, and stays so: a changed line would roll the SP analytics pods for nothing).
 # shellcheck disable=SC2154 # home, prog, vault_key_file: generated lines
 
 set -eu
@@ -17,7 +19,7 @@ find . -type f | while IFS= read -r f; do
   mkdir -p "$home/$(dirname "$f")"
   cp "$f" "$home/$f"
 done
-# Carbon 4 (IS, DAS): Secure Vault's keystore password (from the apply step), 0600 for Carbon to read and wipe.
+# IS: Secure Vault's keystore password (from the apply step), 0600 for Carbon to read and wipe.
 if [ -f password-tmp ]; then rm -f "$home/password-tmp"; (umask 077 && cp password-tmp "$home/password-tmp"); fi
 cd "$home"
 #@ prog: the process's start script, relative to the product home
