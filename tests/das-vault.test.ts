@@ -15,7 +15,7 @@ import { DAS_FILES, renderDasChangeSet } from '../config-templates/analytics-das
 import { DAS_VAULT, dasVaultEntries } from '../config-templates/das-vault';
 import { CIPHER_TEXT_PROPERTIES, SECRET_CONF_PROPERTIES } from '../config-templates/is/vault';
 import { DAS_STORES } from '../config-templates/keystores';
-import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
+import { HOSTILE_PASSWORDS, STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 import { testTopology } from './helpers/topology';
 import { jdkDecrypter } from './helpers/vault-decrypt';
 
@@ -24,8 +24,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Hostile in XML, shell, properties and JSON, with non-ASCII; the store passwords as generated (alphanumeric). */
 const SECRETS = {
-  db_password: `db&<>"'$\\\`=:#!pä€漢😀`,
-  admin_password: `adm&<>"'$\\\`n-ü-字`,
+  ...HOSTILE_PASSWORDS,
   db_master_password: 'never-on-an-analytics-node',
   ...STORE_PASSWORDS,
   // What `apply --material` lends a DAS node: its internal certificate (the fixture key's).

@@ -14,7 +14,7 @@ import { renderIsChangeSet } from '../config-templates';
 import { CIPHER_TEXT_PROPERTIES, isVaultEntries } from '../config-templates/is/vault';
 import { IS_ANALYTICS_PUBLISHERS, publisherPath } from '../config-templates/is/publishers';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
-import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
+import { HOSTILE_PASSWORDS, STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 import { jdkDecrypter } from './helpers/vault-decrypt';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'is-vault-'));
@@ -22,8 +22,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Hostile in XML, shell, properties and JSON, with non-ASCII. */
 const SECRETS = {
-  db_password: `db&<>"'$\\\`=:#!pä€漢😀`,
-  admin_password: `adm&<>"'$\\\`n-ü-字`,
+  ...HOSTILE_PASSWORDS,
   db_master_password: 'never-on-an-is-node',
   ...STORE_PASSWORDS,
   ...VAULT_CERTIFICATES,
