@@ -18,6 +18,9 @@ import { DAS_STORES } from '../config-templates/keystores';
 import { HOSTILE_PASSWORDS, STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 import { testTopology } from './helpers/topology';
 import { jdkDecrypter } from './helpers/vault-decrypt';
+import { makeCa, makeLeaf } from './helpers/keymaterial';
+import { main } from '../applier/cli';
+import { KeystoreMaterial } from '../applier/keystore-material';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'das-vault-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -154,3 +157,49 @@ test('without the node\'s internal certificate the apply refuses (and writes not
   expect(() => applyChangeSet(other, cs, { secrets: without })).toThrow(/vaultinternal filter needs "node_internal_certificate"/);
   expect(fs.existsSync(path.join(other, CIPHER_TEXT_PROPERTIES))).toBe(false);
 });
+
+test('apply --material, as the nodes run it, encrypts under the internal key of the node\'s own material (not another key)', () => {
+  const dir = path.join(tmp, 'cli');
+  const keys = path.join(dir, 'keys');
+  fs.mkdirSync(keys, { recursive: true });
+  fs.cpSync(path.join(__dirname, 'fixtures', 'das'), path.join(dir, 'home'), { recursive: true });
+  const ca = makeCa(keys, 'ca', 'Test Deployment CA');
+  const internal = makeLeaf(keys, ca, 'internal', { cn: 'analytics internal', type: 'rsa', form: 'pkcs8', sans: ['DNS:internal.invalid'], serial: 7 });
+  const tls = makeLeaf(keys, ca, 'tls', { cn: 'analytics-1', type: 'rsa', form: 'pkcs8', sans: ['DNS:localhost'], serial: 8 });
+  const entry = (alias: string, pw: string, leaf: { keyPem: string; certPem: string }) => ({ alias, keyPassword: pw, privateKey: leaf.keyPem, certificateChain: [leaf.certPem, ca.certPem] });
+  const material: KeystoreMaterial = {
+    caCertificate: ca.certPem,
+    trustedCertificates: [],
+    keystores: [
+      { file: DAS_STORES.internal.file, storePassword: SECRETS.internal_keystore_password, entries: [entry('internal', SECRETS.internal_keystore_password, internal)] },
+      { file: DAS_STORES.tls.file, storePassword: SECRETS.tls_keystore_password, entries: [entry('tls', SECRETS.tls_keystore_password, tls)] },
+    ],
+    truststore: { file: DAS_STORES.truststore.file, storePassword: SECRETS.truststore_password },
+  };
+  const { node_internal_certificate: _, ...secretsFile } = SECRETS;
+  const file = (name: string, v: unknown) => {
+    fs.writeFileSync(path.join(dir, name), typeof v === 'string' ? v : JSON.stringify(v), { mode: 0o600 });
+    return path.join(dir, name);
+  };
+  const args = ['apply', '--home', path.join(dir, 'home'), '--changes', file('changes.json', cs), '--secrets-file', file('secrets.json', secretsFile)];
+  const log: string[] = [];
+  expect(main([...args, '--material', file('material.json', material)], (l) => log.push(l))).toBe(0);
+  const lines = fs
+    .readFileSync(path.join(dir, 'home', CIPHER_TEXT_PROPERTIES), 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => l.slice(l.indexOf('=') + 1));
+  const internalKey = file('internal.key.pem', internal.keyPem);
+  expect(jdk.decrypt('vault', lines, internalKey)).toEqual(dasVaultEntries(t).map((e) => SECRETS[e.secret]));
+  // The TLS key (or the fixture key) does not open them.
+  expect(() => jdk.decrypt('vault', lines.slice(0, 1), file('tls.key.pem', tls.keyPem))).toThrow(/VaultDecrypt vault/);
+  // Without the material there is no internal certificate: the apply fails and says which value.
+  const errors: string[] = [];
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (errors.push(String(s)), true));
+  try {
+    expect(main(args, () => undefined)).toBe(1);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(errors.join('')).toMatch(/node_internal_certificate/);
+}, 120_000);

@@ -11,8 +11,8 @@ import { VAULT_KEY_FILE } from './store-passwords';
 export interface JdkDecrypter {
   /** Compiles the probe; call in a beforeAll. */
   compile(): void;
-  /** The UTF-8 plaintexts of `ciphertexts`, in order; throws on any failure. */
-  decrypt(mode: 'vault' | 'cryptoutil', ciphertexts: string[]): string[];
+  /** The UTF-8 plaintexts of `ciphertexts`, in order (with the fixture key unless `keyFile`, a PEM); throws on any failure. */
+  decrypt(mode: 'vault' | 'cryptoutil', ciphertexts: string[], keyFile?: string): string[];
 }
 
 /**
@@ -28,8 +28,8 @@ export function jdkDecrypter(dir: string, certificatePem: string): JdkDecrypter 
       const r = spawnSync('javac', ['--release', '8', '-d', classes, path.join(__dirname, '..', 'fixtures', 'java', 'VaultDecrypt.java')], { encoding: 'utf8' });
       if (r.status !== 0 || r.stderr) throw new Error(`javac VaultDecrypt: ${r.status} ${r.stderr}`);
     },
-    decrypt(mode, ciphertexts) {
-      const r = spawnSync('java', ['-cp', classes, 'VaultDecrypt', mode, VAULT_KEY_FILE, certFile], { input: ciphertexts.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
+    decrypt(mode, ciphertexts, keyFile = VAULT_KEY_FILE) {
+      const r = spawnSync('java', ['-cp', classes, 'VaultDecrypt', mode, keyFile, certFile], { input: ciphertexts.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
       if (r.status !== 0) throw new Error(`VaultDecrypt ${mode}: ${r.stdout} ${r.stderr}`);
       return r.stdout.trim().split('\n').map((l) => Buffer.from(l, 'base64').toString('utf8'));
     },
