@@ -679,19 +679,20 @@ export function nodesOf(t: Topology, role: Role): NodeModel[] {
 export const JDBC_TLS_PARAMS = 'useSSL=true&requireSSL=true&verifyServerCertificate=true&enabledTLSProtocols=TLSv1.2';
 
 /**
- * Where Connector/J reads the certificates it trusts, per role. IS: none named, so it falls back
- * to `javax.net.ssl.trustStore*`, which Carbon 4 sets from carbon.xml `Security/TrustStore` (our
- * truststore and its password). Analytics: the truststore named in the URL with its password
- * (a placeholder): the SP start scripts export the truststore without a password (carbon.sh keeps
- * it off the command line), with which Connector/J cannot open a JKS, and the DAS pack's
- * carbon.xml still names the stock password. SP resolves `${sys:carbon.home}` in any
- * deployment.yaml value; DAS reaches its home through the link both platforms create.
+ * Where Connector/J reads the certificates it trusts, per role. Carbon 4 nodes (IS, DAS analytics):
+ * none named, so it falls back to `javax.net.ssl.trustStore*`, which Carbon 4 sets from carbon.xml
+ * `Security/TrustStore` (our truststore, its password through Secure Vault) before the user store
+ * and registry first connect (kernel 4.4.20-4.4.40 user core `Activator`,
+ * `RegistryCoreServiceComponent.setSystemTrustStore`), and which DAS hands on to its Spark JVMs
+ * (carbon-analytics `SparkAnalyticsExecutor`). SP analytics: the truststore named in the URL with
+ * its password (a placeholder): the SP start scripts export the truststore without a password
+ * (carbon.sh keeps it off the command line), with which Connector/J cannot open a JKS. SP
+ * resolves `${sys:carbon.home}` in any deployment.yaml value.
  */
 export function jdbcTrustParams(role: Role, flavor: AnalyticsFlavor): string {
-  if (role === 'is') return '';
+  if (role === 'is' || flavor === 'das') return '';
   const store = keystoresFor('analytics', flavor).find((s) => s.kind === 'truststore')!;
-  const home = flavor === 'sp' ? '${sys:carbon.home}' : ANALYTICS_HOME_LINK;
-  return `&trustCertificateKeyStoreUrl=file:${home}/${store.file}&trustCertificateKeyStoreType=JKS&trustCertificateKeyStorePassword=${secretPlaceholder(store.passwordSecret)}`;
+  return `&trustCertificateKeyStoreUrl=file:\${sys:carbon.home}/${store.file}&trustCertificateKeyStoreType=JKS&trustCertificateKeyStorePassword=${secretPlaceholder(store.passwordSecret)}`;
 }
 
 /**

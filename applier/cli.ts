@@ -8,8 +8,9 @@
  *       disk: what the nodes run at boot (no placeholder on disk, nothing rewritten when unchanged).
  *       SECRETS.json is { "db_password": "...", ... }. Every placeholder the renderers emit sits
  *       in a file of the node's own change set, so this one command is all a node runs.
- *       MATERIAL.json (the node's keystore material) lends the certificate of its `tls` key to the
- *       values (`tls_certificate`): SP analytics nodes encrypt their Secure Vault entries with it.
+ *       MATERIAL.json (the node's keystore material) lends the certificates of its `tls` and
+ *       `internal` keys to the values (`tls_certificate`, `node_internal_certificate`): SP analytics
+ *       nodes encrypt their Secure Vault entries with the first, DAS analytics nodes with the second.
  *
  *   node applier.js keystores --home DIR --material MATERIAL.json
  *       Builds the node's JKS keystores and truststore from MATERIAL.json (applier/keystore-material.ts)
@@ -32,6 +33,7 @@
  */
 import * as fs from 'fs';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
+import { NODE_INTERNAL_CERTIFICATE } from '../secret-names';
 import { applyChangeSet } from './apply';
 import { CA_BUNDLES, caBundlePem, isCaBundleName } from './ca-bundles';
 import { TLS_CERTIFICATE_VALUE } from './analytics-vault';
@@ -123,13 +125,16 @@ function writeCaBundle(args: string[]): string {
 }
 
 
-/** The leaf certificate of the material's key entry `tls` (PEM), if any. */
-export function tlsCertificatePem(m: ReturnType<typeof parseKeystoreMaterial>): string | undefined {
-  const entry = m.stores.flatMap((s) => s.keys).find((k) => k.alias === 'tls');
+/** The leaf certificate of the material's key entry `alias` (PEM), if any. */
+export function certificatePem(m: ReturnType<typeof parseKeystoreMaterial>, alias: string): string | undefined {
+  const entry = m.stores.flatMap((s) => s.keys).find((k) => k.alias === alias);
   if (!entry) return undefined;
   const b64 = entry.chain[0].toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
+
+/** The leaf certificate of the material's key entry `tls` (PEM), if any. */
+export const tlsCertificatePem = (m: ReturnType<typeof parseKeystoreMaterial>) => certificatePem(m, 'tls');
 
 /** Runs one command; returns the exit code. Exported so tests can drive it in-process too. */
 export function main(argv: string[], log: (line: string) => void = (l) => console.log(l)): number {
@@ -147,9 +152,13 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
       // Read (and checked) before anything is applied: a bad secrets file changes nothing.
       const secrets = opts['secrets-file'] !== undefined ? readSecrets(need(opts, 'secrets-file', allowed)) : undefined;
       if (secrets && opts.material !== undefined) {
-        // Only the public certificate of the node's TLS key: what the analytics vault filters encrypt with.
-        const cert = tlsCertificatePem(parseKeystoreMaterial(readJson(need(opts, 'material', allowed), 'keystore material')));
+        // Only public certificates: the node's TLS key's (the SP analytics vault filters encrypt with
+        // it) and its internal key's (the DAS Secure Vault, filter `vaultinternal`).
+        const material = parseKeystoreMaterial(readJson(need(opts, 'material', allowed), 'keystore material'));
+        const cert = tlsCertificatePem(material);
         if (cert) secrets[TLS_CERTIFICATE_VALUE] = cert;
+        const internal = certificatePem(material, 'internal');
+        if (internal) secrets[NODE_INTERNAL_CERTIFICATE] = internal;
       }
       const payload = readJson(changesFile, 'change set') as Record<string, unknown>;
       if (!payload || typeof payload !== 'object' || !Array.isArray(payload.changes)) {

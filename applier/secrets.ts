@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import { CST, Parser } from 'yaml';
-import { SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName, SecretValues, VAULT_VALUES } from '../secret-names';
+import { NODE_INTERNAL_CERTIFICATE, SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName, SecretValues, VAULT_VALUES } from '../secret-names';
 import { cryptoUtilEncrypt, secureVaultEncrypt } from './vault-crypto';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
 import { escapeAttr, escapeText, parseXml } from './xml';
@@ -52,7 +52,8 @@ function needValue(file: string, values: Values, key: string, filter: string): s
 /**
  * The placeholder filters. `vault`: a Carbon 4 Secure Vault ciphertext under the primary
  * certificate (cipher-text.properties); `cryptoutil`: a CryptoUtil self-contained ciphertext under
- * the internal certificate (event publishers' `encrypted="true"` values). Both pad
+ * the internal certificate (event publishers' `encrypted="true"` values); `vaultinternal`: as
+ * `vault`, under the node's own internal certificate (DAS, from `apply --material`). All pad
  * deterministically, seeded with that keystore's store password (applier/vault-crypto.ts), so an
  * unchanged node gets the same bytes at every apply.
  */
@@ -60,6 +61,8 @@ const FILTERS: Record<string, (v: string, file: string, values: Values) => strin
   base64: (v) => Buffer.from(v, 'utf8').toString('base64'),
   vault: (v, file, values) =>
     secureVaultEncrypt(needValue(file, values, VAULT_VALUES.primaryCertificate, 'vault'), v, needValue(file, values, 'keystore_password', 'vault')),
+  vaultinternal: (v, file, values) =>
+    secureVaultEncrypt(needValue(file, values, NODE_INTERNAL_CERTIFICATE, 'vaultinternal'), v, needValue(file, values, 'internal_keystore_password', 'vaultinternal')),
   cryptoutil: (v, file, values) =>
     cryptoUtilEncrypt(
       needValue(file, values, VAULT_VALUES.internalCertificate, 'cryptoutil'),

@@ -19,7 +19,6 @@ import {
   jdbcUrl,
   node,
   nodesOf,
-  secretPlaceholder,
 } from '../topology';
 import { FileChange, NodeChangeSet, PropertiesEdit, WholeFile, XmlEdit, XmlOp } from './types';
 import { byAttr, setAttr, setText, xmlFragment } from './is/xml';
@@ -27,6 +26,9 @@ import { LOCAL_CARBON_DB, carbonDatasource, datasourcesFile } from './is/datasou
 import { HAZELCAST_CLUSTERING_AGENT } from './is/cluster';
 import { DATA_AGENT_CONFIG_XML } from './is/keystores';
 import { DAS_CATALINA_SERVER_XML, DAS_DATA_BRIDGE_CONFIG_XML, dasCarbonKeystoreOps, renderDasKeystoreFiles } from './das-keystores';
+import { DAS_VAULT, renderDasVaultFiles } from './das-vault';
+import { datasourceAlias } from './is/datasources';
+import { CIPHER_TEXT_PROPERTIES, SECRET_CONF_PROPERTIES, svnsOn, vaultedText } from './is/vault';
 
 /** The files this flavour changes, relative to the analytics product home. */
 export const DAS_FILES = {
@@ -42,6 +44,8 @@ export const DAS_FILES = {
   catalina: DAS_CATALINA_SERVER_XML,
   dataBridge: DAS_DATA_BRIDGE_CONFIG_XML,
   dataAgent: DATA_AGENT_CONFIG_XML,
+  cipherText: CIPHER_TEXT_PROPERTIES,
+  secretConf: SECRET_CONF_PROPERTIES,
 } as const;
 
 /** Pool settings of the master-datasources.xml datasources (seed 000, WSO2UM_DB / WSO2REG_DB). */
@@ -103,21 +107,28 @@ function jndiOf(d: Datasource): string {
   return d.jndiName;
 }
 
-/** master-datasources.xml: ours entirely (node-local H2 registry plus the shared UM and registry databases). */
+/**
+ * master-datasources.xml: ours entirely (node-local H2 registry plus the shared UM and registry
+ * databases); the passwords through Secure Vault (kernel `DataSourceUtils.secureLoadElement`
+ * resolves any alias in a datasources file; das-vault.ts).
+ */
 export function renderDasMasterDatasources(t: Topology): WholeFile {
   const shared = datasourcesIn(t, DAS_FILES.masterDatasources);
   if (shared.length === 0) throw new Error(`the model defines no datasource in ${DAS_FILES.masterDatasources}`);
   const content = datasourcesFile(
     ' Written whole by wso2-is-pattern2. WSO2_CARBON_DB is the node-local H2 registry (wso2registry); ' +
       'the user store and the mounted config/governance registry are shared by both analytics nodes. ',
-    [LOCAL_CARBON_DB, ...shared.map((d) => carbonDatasource(t, d, MASTER_POOL, 'analytics'))],
+    [LOCAL_CARBON_DB, ...shared.map((d) => carbonDatasource(t, d, MASTER_POOL, 'analytics', datasourceAlias(d.name)))],
   );
   return { kind: 'file', path: DAS_FILES.masterDatasources, content, mode: '0644' };
 }
 
 /**
  * analytics-datasources.xml: the record-store datasources are replaced in place (by `<name>`), so
- * any other datasource a pack ships in this file is kept; the seeds only show these two.
+ * any other datasource a pack ships in this file is kept; the seeds only show these two. Their
+ * password stays a placeholder filled at boot, not Secure Vault: IS Analytics 5.4.0's Spark
+ * executors (JVMs of their own) read this file without resolving aliases (carbon-analytics 1.2.8
+ * `GenericUtils.populateSystemDataSource`); docs/architecture.md "Secrets in clear on a node".
  */
 export function renderDasAnalyticsDatasources(t: Topology): XmlEdit {
   const stores = datasourcesIn(t, DAS_FILES.analyticsDatasources);
@@ -167,7 +178,7 @@ export function renderDasAnalyticsConf(t: Topology): XmlEdit {
   };
 }
 
-/** user-mgt.xml: the realm on the shared user-store datasource; the admin password from the secret store. */
+/** user-mgt.xml: the realm on the shared user-store datasource; the admin password through Secure Vault. */
 export function renderDasUserMgt(t: Topology): XmlEdit {
   const realm = '/UserManager/Realm/Configuration';
   const um = dasDatasourceOn(t, DAS_DATABASES.userStore, DAS_FILES.masterDatasources);
@@ -176,7 +187,8 @@ export function renderDasUserMgt(t: Topology): XmlEdit {
     path: DAS_FILES.userMgt,
     ops: [
       setText(`${realm}/Property${byAttr('name', 'dataSource')}`, jndiOf(um)),
-      setText(`${realm}/AdminUser/Password`, secretPlaceholder('admin_password')),
+      svnsOn('/UserManager'),
+      ...vaultedText(`${realm}/AdminUser/Password`, DAS_VAULT.adminPassword),
     ],
   };
 }
@@ -391,6 +403,8 @@ export function renderDasChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     renderDasSparkDefaults(t),
     // Our stores, TLS 1.2 only (the 9443 connector, the data bridge receivers and agents).
     ...renderDasKeystoreFiles(),
+    // Secure Vault: the ciphertexts of every vaulted password above, and the vault's key (das-vault.ts).
+    ...renderDasVaultFiles(t),
   ];
   return { nodeId: id, product: 'analytics', changes };
 }

@@ -12,7 +12,7 @@ import { renderAxis2, renderCarbon, renderHazelcastProperties } from './is/clust
 import { renderCatalina, renderDashboardSite, renderPortalSite, renderShindigExplode, renderShindigWebXml } from './is/proxy';
 import { renderIdentityEventHandlers, renderPublishers } from './is/publishers';
 import { renderDataAgentConfig } from './is/keystores';
-import { renderCipherText, renderSecretConf } from './is/vault';
+import { isVaultEntries, renderCipherText, renderSecretConf } from './is/vault';
 import { IS_STORES, STORE_TYPE } from './keystores';
 
 export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
@@ -39,7 +39,7 @@ export function renderIsChangeSet(t: Topology, id: NodeId): NodeChangeSet {
     ...renderPublishers(t),
     renderIdentityEventHandlers(),
     // Secure Vault: the ciphertexts of every vaulted password above, and the vault's key.
-    renderCipherText(t),
+    renderCipherText(isVaultEntries(t)),
     renderSecretConf({ file: IS_STORES.primary.file, alias: IS_STORES.primary.alias, type: STORE_TYPE }),
   ];
   return { nodeId: id, product: 'is', changes };

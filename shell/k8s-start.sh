@@ -8,6 +8,8 @@
 # (Carbon's graceful shutdown), the script's loop ends with it, and so does this shell.
 # components/kubernetes/scripts.ts emits the lines below this comment, each `#@` line replaced
 # by the generated lines it describes.
+# The password-tmp copy below serves every Carbon 4 node (IS and DAS analytics; its comment names
+# IS only, and stays so: a changed line would roll the SP analytics pods for nothing).
 # shellcheck disable=SC2154 # home, prog, vault_key_file: generated lines
 
 set -eu

@@ -30,6 +30,8 @@ const SECRETS = {
   ...VAULT_CERTIFICATES,
   // The analytics vault encrypts with the node's TLS certificate (apply --material adds it on the nodes).
   tls_certificate: fs.readFileSync(path.join(FIXTURES, 'keys', 'leaf.cert.pem'), 'utf8'),
+  // The DAS Secure Vault encrypts with the node's internal certificate (apply --material, likewise).
+  node_internal_certificate: VAULT_CERTIFICATES.internal_certificate,
 };
 const DB = secretPlaceholder('db_password');
 const ADMIN = secretPlaceholder('admin_password');

@@ -14,11 +14,19 @@ import { DAS_FILES, renderDasChangeSet } from '../config-templates/analytics-das
 import { DAS_DATA_RECEIVERS } from '../config-templates/das-keystores';
 import { DAS_STORES, TLS_CIPHER_LIST, TLS_PROTOCOLS } from '../config-templates/keystores';
 import { keystoresFor } from '../topology';
-import { STORE_PASSWORDS } from './helpers/store-passwords';
+import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
+import { DAS_VAULT } from '../config-templates/das-vault';
 import { testTopology } from './helpers/topology';
 
 const FIXTURE_HOME = path.join(__dirname, 'fixtures', 'das');
-const SECRETS = { ...STORE_PASSWORDS, db_password: 'DbPw5', admin_password: 'AdminPw6', db_master_password: 'MasterPw7' };
+const SECRETS = {
+  ...STORE_PASSWORDS,
+  db_password: 'DbPw5',
+  admin_password: 'AdminPw6',
+  db_master_password: 'MasterPw7',
+  // What `apply --material` lends: the node's internal certificate, Secure Vault's key on DAS.
+  node_internal_certificate: VAULT_CERTIFICATES.internal_certificate,
+};
 const STORE_FILES = [DAS_FILES.carbon, DAS_FILES.catalina, DAS_FILES.dataBridge, DAS_FILES.dataAgent];
 
 let tmp: string;
@@ -51,16 +59,19 @@ test.each(STORE_FILES)('%s: no wso2carbon.jks, no wso2carbon password, no placeh
   execFileSync('xmllint', ['--noout', file(rel)], { stdio: 'pipe' });
 });
 
-test('carbon.xml: KeyStore = the analytics internal store, TrustStore = ours, with their passwords; the port offset stays', () => {
+/** A vaulted element: the literal `password` and its Secure Vault alias (das-vault.ts). */
+const vaulted = (rel: string, el: string) => ({ text: xpath(rel, el), alias: xpath(rel, `${el}/@*[local-name()='secretAlias']`) });
+
+test('carbon.xml: KeyStore = the analytics internal store, TrustStore = ours, passwords vaulted; the port offset stays', () => {
   const c = DAS_FILES.carbon;
   const ks = '/Server/Security/KeyStore';
   expect(xpath(c, ln(`${ks}/Location`))).toBe(`\${carbon.home}/${DAS_STORES.internal.file}`);
   expect(xpath(c, ln(`${ks}/Type`))).toBe('JKS');
-  expect(xpath(c, ln(`${ks}/Password`))).toBe(STORE_PASSWORDS.internal_keystore_password);
+  expect(vaulted(c, ln(`${ks}/Password`))).toEqual({ text: 'password', alias: 'Carbon.Security.KeyStore.Password' });
   expect(xpath(c, ln(`${ks}/KeyAlias`))).toBe('internal');
-  expect(xpath(c, ln(`${ks}/KeyPassword`))).toBe(STORE_PASSWORDS.internal_keystore_password);
+  expect(vaulted(c, ln(`${ks}/KeyPassword`))).toEqual({ text: 'password', alias: 'Carbon.Security.KeyStore.KeyPassword' });
   expect(xpath(c, ln('/Server/Security/TrustStore/Location'))).toBe(`\${carbon.home}/${DAS_STORES.truststore.file}`);
-  expect(xpath(c, ln('/Server/Security/TrustStore/Password'))).toBe(STORE_PASSWORDS.truststore_password);
+  expect(vaulted(c, ln('/Server/Security/TrustStore/Password'))).toEqual({ text: 'password', alias: 'Carbon.Security.TrustStore.Password' });
   // Carbon 4.4 before 4.4.34 reads no InternalKeyStore: none is added.
   expect(active(c)).not.toContain('InternalKeyStore');
   expect(xpath(c, ln('/Server/Ports/Offset'))).toBe('1');
@@ -70,7 +81,8 @@ test('catalina-server.xml: the 9443 connector on the TLS store, TLS 1.2, our sui
   const c = `/*[local-name()='Server']/*[local-name()='Service']/*[local-name()='Connector'][@port='9443']`;
   const attr = (n: string) => xpath(DAS_FILES.catalina, `${c}/@${n}`);
   expect(attr('keystoreFile')).toBe(`\${carbon.home}/${DAS_STORES.tls.file}`);
-  expect(attr('keystorePass')).toBe(STORE_PASSWORDS.tls_keystore_password);
+  expect(attr('keystorePass')).toBe('password');
+  expect(xpath(DAS_FILES.catalina, `${c}/@*[local-name()='secretAlias']`)).toBe(DAS_VAULT.connectorKeystorePass.alias);
   // No keyPass: Tomcat takes the key password from the store password (ours are equal).
   expect(attr('keyPass')).toBe('');
   expect(attr('keyAlias')).toBe('tls');
@@ -83,7 +95,7 @@ test('catalina-server.xml: the 9443 connector on the TLS store, TLS 1.2, our sui
 test('data-bridge-config.xml: the receivers use the TLS store; Thrift and Binary offer TLS 1.2 with our suites; ports kept', () => {
   const d = DAS_FILES.dataBridge;
   expect(xpath(d, '/dataBridgeConfiguration/keyStoreLocation')).toBe(`\${carbon.home}/${DAS_STORES.tls.file}`);
-  expect(xpath(d, '/dataBridgeConfiguration/keyStorePassword')).toBe(STORE_PASSWORDS.tls_keystore_password);
+  expect(vaulted(d, '/dataBridgeConfiguration/keyStorePassword')).toEqual({ text: 'password', alias: 'DataBridge.Config.keyStorePassword' });
   for (const r of DAS_DATA_RECEIVERS) {
     const cfg = (n: string) => xpath(d, `/dataBridgeConfiguration/dataReceiver[@name='${r}']/config[@name='${n}']`);
     expect(cfg('sslEnabledProtocols')).toBe(TLS_PROTOCOLS);

@@ -145,7 +145,7 @@ describe('DAS change set as data', () => {
   it('every whole file and fragment passes xmllint', () => {
     const pieces: { where: string; xml: string }[] = [];
     for (const c of cs1.changes) {
-      if (c.kind === 'file') pieces.push({ where: c.path, xml: c.content });
+      if (c.kind === 'file' && c.path.endsWith('.xml')) pieces.push({ where: c.path, xml: c.content });
       if (c.kind === 'xml') {
         c.ops.forEach((o, i) => {
           if (o.op === 'upsertChild' || o.op === 'replace') pieces.push({ where: `${c.path}#${i}`, xml: o.xml });
@@ -192,7 +192,9 @@ describe('DAS change set as data', () => {
   it('carries placeholders, never a password, and refuses ports that no single Carbon offset gives', () => {
     const all = JSON.stringify(cs1);
     expect(all).toContain(secretPlaceholder('db_password'));
-    expect(all).toContain(secretPlaceholder('admin_password'));
+    // The admin password only as a Secure Vault ciphertext (cipher-text.properties, das-vault.ts).
+    expect(all).toContain(secretPlaceholder('admin_password', 'vaultinternal'));
+    expect(all).not.toContain(secretPlaceholder('admin_password'));
     expect(() => renderDasChangeSet(topology('das', { ...PORTS, thrift: 7612 }), 'analytics-1')).toThrow(/one Carbon port offset.*thrift 1/);
     expect(() => renderDasChangeSet(topology('das', { ...DEFAULT_PORTS, dasHttps: 9400, dasHttp: 9720, thrift: 7568, thriftSsl: 7668 }), 'analytics-1')).toThrow(/negative offset/);
   });
@@ -218,7 +220,9 @@ describe('DAS change set applied to the fixtures', () => {
     const master = f('analytics-1', DAS_FILES.masterDatasources);
     expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/url")).toBe(jdbcUrl(t, DAS_DATABASES.userStore, 'analytics'));
     expect(xpath(master, "//datasource[name='WSO2REG_DB']/definition/configuration/url")).toBe(jdbcUrl(t, DAS_DATABASES.registry, 'analytics'));
-    expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/password")).toBe(secretPlaceholder('db_password'));
+    // Through Secure Vault (das-vault.ts): the literal and the alias.
+    expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/password")).toBe('password');
+    expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/password/@*[local-name()='secretAlias']")).toBe('Datasources.WSO2UM_DB.Configuration.Password');
     const ads = f('analytics-1', DAS_FILES.analyticsDatasources);
     expect(xcount(ads, '//datasource')).toBe(3);
     for (const [name, db] of [
@@ -250,7 +254,8 @@ describe('DAS change set applied to the fixtures', () => {
   it('shares the user store and mounts governance and config from the registry database, keeping wso2registry', () => {
     const um = f('analytics-1', DAS_FILES.userMgt);
     expect(xpath(um, "/UserManager/Realm/Configuration/Property[@name='dataSource']")).toBe('jdbc/WSO2UM_DB');
-    expect(xpath(um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe(secretPlaceholder('admin_password'));
+    expect(xpath(um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe('password');
+    expect(xpath(um, "/UserManager/Realm/Configuration/AdminUser/Password/@*[local-name()='secretAlias']")).toBe('UserManager.AdminUser.Password');
     const reg = f('analytics-1', DAS_FILES.registry);
     expect(xpath(reg, "/wso2registry/dbConfig[@name='wso2registry']/dataSource")).toBe('jdbc/WSO2CarbonDB');
     expect(xpath(reg, "/wso2registry/dbConfig[@name='govregistry']/dataSource")).toBe('jdbc/WSO2REG_DB');

@@ -3,10 +3,15 @@
  * platform checks as every EC2 stack, and the DAS ports (Hazelcast, CEP event sync/management/
  * presentation, Spark) reach the graph while the Stream-Processor-only ports do not.
  */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import { runEc2Stack, Ec2Run, objectText, ofType, registeredRules, T } from './fixtures/ec2/harness';
 import { ec2StackTests } from './fixtures/ec2/common';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
+import { PASSWORD_TMP_HELPER } from '../components/ec2/boot-script';
 import { ANALYTICS_HOME_LINK, DEFAULT_PORTS, PortName, analyticsPortRules } from '../topology';
 
 const DAS_ANALYTICS = {
@@ -84,15 +89,60 @@ test('both analytics nodes are sent the DAS change set (event processor HA, Spar
   }
 });
 
+/** The boot scripts of the analytics nodes, as delivered. */
+function analyticsBoots(r: Ec2Run): string[] {
+  const boots = ofType(r, T.object).filter((o) => String(o.inputs.key).endsWith('boot.sh') && String(o.inputs.key).includes('analytics-'));
+  return boots.map((b) => {
+    const script = String(b.inputs.content ?? '');
+    return script || gunzipSync(Buffer.from(String(b.inputs.contentBase64 ?? ''), 'base64')).toString();
+  });
+}
+
 test('the analytics boot script runs the DAS server and creates the common home link', () => {
-  const boots = ofType(run, T.object).filter((o) => String(o.inputs.key).endsWith('boot.sh') && String(o.inputs.key).includes('analytics-'));
+  const boots = analyticsBoots(run);
   expect(boots).toHaveLength(2);
-  for (const b of boots) {
-    let script = String(b.inputs.content ?? '');
-    if (!script && b.inputs.contentBase64) script = gunzipSync(Buffer.from(String(b.inputs.contentBase64), 'base64')).toString();
+  for (const script of boots) {
     expect(script).toContain('bin/wso2server.sh');
     expect(script).not.toContain('bin/worker.sh');
     expect(script).toContain(ANALYTICS_HOME_LINK);
     expect(script).toContain('carbonapps');
   }
+});
+
+describe('password-tmp: Secure Vault\'s keystore password (the internal store\'s) before each DAS start', () => {
+  test('the DAS unit runs the root-only helper before every start, with the internal store\'s secret', () => {
+    for (const script of analyticsBoots(run)) {
+      expect(script).toContain(`ExecStartPre=+${PASSWORD_TMP_HELPER} $REGION $SECRET_ARN $HOME_DIR internal_keystore_password`);
+      expect(script).toContain(`write_if_changed "$ROOT${PASSWORD_TMP_HELPER}" 0700 <<'HELPER'`);
+    }
+  });
+
+  test('the helper as delivered writes the internal store password (one line, 0600) into the product home', () => {
+    const script = analyticsBoots(run)[0];
+    const start = script.indexOf(`${PASSWORD_TMP_HELPER}" 0700 <<'HELPER'`);
+    expect(start).toBeGreaterThan(0);
+    const body = script.slice(script.indexOf('\n', start) + 1, script.indexOf('\nHELPER\n', start));
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ec2-das-pwtmp-'));
+    try {
+      const bin = path.join(tmp, 'bin');
+      const home = path.join(tmp, 'home');
+      fs.mkdirSync(bin);
+      fs.mkdirSync(home);
+      fs.writeFileSync(path.join(tmp, 'helper.sh'), body, { mode: 0o700 });
+      // Stand-ins: the stack secret as Secrets Manager returns it (SecretString), ownership a no-op.
+      const secret = JSON.stringify({ keystore_password: 'PrimaryPw', internal_keystore_password: `Int&'"$pw ü` });
+      fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\ncat <<'EOF'\n${secret}\nEOF\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(bin, 'chown'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const r = spawnSync('bash', [path.join(tmp, 'helper.sh'), 'eu-west-1', 'arn:secret', home, 'internal_keystore_password'], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      expect(fs.readFileSync(path.join(home, 'password-tmp'), 'utf8')).toBe(`Int&'"$pw ü\n`);
+      expect(fs.statSync(path.join(home, 'password-tmp')).mode & 0o777).toBe(0o600);
+      expect(fs.readdirSync(home)).toEqual(['password-tmp']);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

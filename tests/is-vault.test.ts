@@ -5,7 +5,6 @@
  * product file holds a password in clear; publishers the product re-saved converge on one apply
  * and a second apply writes nothing.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -15,36 +14,24 @@ import { renderIsChangeSet } from '../config-templates';
 import { CIPHER_TEXT_PROPERTIES, isVaultEntries } from '../config-templates/is/vault';
 import { IS_ANALYTICS_PUBLISHERS, publisherPath } from '../config-templates/is/publishers';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
-import { STORE_PASSWORDS, VAULT_CERTIFICATES, VAULT_KEY_FILE } from './helpers/store-passwords';
+import { HOSTILE_PASSWORDS, STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
+import { jdkDecrypter } from './helpers/vault-decrypt';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'is-vault-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Hostile in XML, shell, properties and JSON, with non-ASCII. */
 const SECRETS = {
-  db_password: `db&<>"'$\\\`=:#!pä€漢😀`,
-  admin_password: `adm&<>"'$\\\`n-ü-字`,
+  ...HOSTILE_PASSWORDS,
   db_master_password: 'never-on-an-is-node',
   ...STORE_PASSWORDS,
   ...VAULT_CERTIFICATES,
 };
 const t = isTestTopology();
 const cs = renderIsChangeSet(t, 'is-1');
-const CERT_FILE = path.join(tmp, 'cert.pem');
-fs.writeFileSync(CERT_FILE, VAULT_CERTIFICATES.primary_certificate);
-
-const classes = path.join(tmp, 'classes');
-beforeAll(() => {
-  const r = spawnSync('javac', ['--release', '8', '-d', classes, path.join(__dirname, 'fixtures', 'java', 'VaultDecrypt.java')], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-}, 60_000);
-
-function jdkDecrypt(mode: 'vault' | 'cryptoutil', ciphertexts: string[]): string[] {
-  const r = spawnSync('java', ['-cp', classes, 'VaultDecrypt', mode, VAULT_KEY_FILE, CERT_FILE], { input: ciphertexts.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`VaultDecrypt ${mode}: ${r.stdout} ${r.stderr}`);
-  return r.stdout.trim().split('\n').map((l) => Buffer.from(l, 'base64').toString('utf8'));
-}
+const jdk = jdkDecrypter(tmp, VAULT_CERTIFICATES.primary_certificate);
+beforeAll(() => jdk.compile(), 60_000);
+const jdkDecrypt = jdk.decrypt;
 
 function freshHome(name: string): string {
   const home = path.join(tmp, name);

@@ -22,7 +22,7 @@ import {
   processesFor,
   sharedDirectoriesFor,
 } from '../topology';
-import { APPLIER_NODE_IMAGE, DAS_PRODUCT_HOME, MOUNTS } from '../components/kubernetes/paths';
+import { APPLIER_NODE_IMAGE, DAS_PRODUCT_HOME, MOUNTS, SECRETS_FILE } from '../components/kubernetes/paths';
 import { NAMES, portName } from '../components/kubernetes/names';
 import { DAS_FILES } from '../config-templates/analytics-das';
 import { FileChange, NodeChangeSet } from '../config-templates/types';
@@ -168,6 +168,35 @@ describe('the DAS change set', () => {
     const main = job.containers[0];
     expect(main.env.find((e: any) => e.name === 'WSO2_ANALYTICS_HOME').value).toBe(MOUNTS.dbInitAnalyticsHome);
     expect(main.volumeMounts.find((m: any) => m.mountPath === MOUNTS.dbInitAnalyticsHome).name).toBe(copy.volumeMounts[0].name);
+  });
+});
+
+describe('password-tmp: Secure Vault\'s keystore password (the internal store\'s) before each DAS start', () => {
+  it('the apply init container writes it into the memory stage from the secrets file, as run for real (0600, one line)', () => {
+    const apply = spec().initContainers.find((x: any) => x.name === 'apply');
+    expect(apply.volumeMounts.find((m: any) => m.mountPath === MOUNTS.secrets).readOnly).toBe(true);
+    const lines = (apply.command[2] as string).split('\n').filter((l) => l.includes('password-tmp'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`${MOUNTS.secrets}/${SECRETS_FILE} internal_keystore_password >"$stage/password-tmp"`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-das-pwtmp-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'stage'));
+      fs.writeFileSync(path.join(dir, SECRETS_FILE), JSON.stringify({ keystore_password: 'PrimaryPw', internal_keystore_password: `Int&'"$pw ü` }));
+      const line = lines[0].split(`${MOUNTS.secrets}/`).join(`${dir}/`);
+      const r = spawnSync('sh', ['-c', `stage=${dir}/stage\n${line}`], { encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+      expect(fs.readFileSync(path.join(dir, 'stage', 'password-tmp'), 'utf8')).toBe(`Int&'"$pw ü\n`);
+      expect(fs.statSync(path.join(dir, 'stage', 'password-tmp')).mode & 0o777).toBe(0o600);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the server container copies it into the home 0600 before the product starts', () => {
+    const script: string = server().command[2];
+    const copy = 'if [ -f password-tmp ]; then rm -f "$home/password-tmp"; (umask 077 && cp password-tmp "$home/password-tmp"); fi';
+    expect(script).toContain(copy);
+    expect(script.indexOf(copy)).toBeLessThan(script.indexOf('sh "$home/$prog" &'));
   });
 });
 

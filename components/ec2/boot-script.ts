@@ -18,6 +18,7 @@ import { AnalyticsFlavor, NodeId, ProductProcess, Role, SharedDirectory, Topolog
 import { shellAssignments, shellFile, shellQuote } from '../../config-templates/shell';
 import type { DbWait } from './db-init-runner-script';
 import { execStart, usesVaultStart, vaultStartInstallLines } from './vault-start';
+import { passwordTmpSecret } from '../../config-templates/das-vault';
 
 export interface BootScriptParams {
   /** The node the script is for. */
@@ -112,7 +113,7 @@ export function firstStartWait(
 
 /** The state directory of the boot script on the node (under ROOT). */
 export const STATE_DIR = '/var/lib/wso2-pattern2';
-/** Root-only helper writing IS's password-tmp before each product start (shell/ec2-password-tmp.sh). */
+/** Root-only helper writing a Carbon 4 node's password-tmp before each product start (shell/ec2-password-tmp.sh). */
 export const PASSWORD_TMP_HELPER = `${STATE_DIR}/password-tmp.sh`;
 /** Product homes on the nodes. */
 export const PRODUCT_HOMES: Readonly<Record<Role, string>> = { is: '/opt/wso2/is', analytics: '/opt/wso2/analytics' };
@@ -142,6 +143,7 @@ export function fragmentLines(name: string): string[] {
 }
 
 function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
+  const vaultSecret = passwordTmpSecret(p.role, p.flavor);
   return [
     '[Unit]',
     `Description=WSO2 pattern 2 ${p.role} ${proc.name} (${p.nodeId})`,
@@ -157,8 +159,8 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
     'Group=wso2',
     'Environment=JAVA_HOME=$JAVA_HOME_DIR',
     'WorkingDirectory=$HOME_DIR',
-    // IS: Secure Vault's keystore password in $HOME_DIR/password-tmp before each start (Carbon wipes it).
-    ...(p.role === 'is' ? [`ExecStartPre=+${PASSWORD_TMP_HELPER} $REGION $SECRET_ARN $HOME_DIR`] : []),
+    // Carbon 4 (IS, DAS): Secure Vault's keystore password in $HOME_DIR/password-tmp before each start (Carbon wipes it).
+    ...(vaultSecret ? [`ExecStartPre=+${PASSWORD_TMP_HELPER} $REGION $SECRET_ARN $HOME_DIR ${vaultSecret}`] : []),
     ...execStart(p.role, p.flavor, proc),
     'Restart=on-failure',
     'RestartSec=10',
@@ -181,8 +183,8 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
 /** The services step: unit files written when changed, enabled, (re)started. */
 function serviceLines(p: BootScriptParams): string[] {
   const unitLines: string[] = ['JAVA_HOME_DIR="$(java_home)"', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0', ...(usesVaultStart(p.role, p.flavor) ? vaultStartInstallLines() : [])];
-  if (p.role === 'is') {
-    // The helper the IS units run before each start (shell/ec2-password-tmp.sh), root-only.
+  if (passwordTmpSecret(p.role, p.flavor)) {
+    // The helper the Carbon 4 units run before each start (shell/ec2-password-tmp.sh), root-only.
     unitLines.push(`write_if_changed "$ROOT${PASSWORD_TMP_HELPER}" 0700 <<'HELPER' || true`, ...shellFile('ec2-password-tmp.sh').replace(/\n$/, '').split('\n'), 'HELPER');
   }
   for (const proc of p.processes) {

@@ -189,7 +189,7 @@ function productInitContainers(p: RolePod): Container[] {
     {
       name: 'apply',
       image: APPLIER_NODE_IMAGE,
-      command: ['sh', '-c', applyScript(role, p.shared, nodesOf(a.t, 'is').length)],
+      command: ['sh', '-c', applyScript(role, p.shared, nodesOf(a.t, 'is').length, a.t.analyticsFlavor)],
       env: [podName],
       volumeMounts: [
         { name: 'stage', mountPath: MOUNTS.stage },

@@ -10,6 +10,7 @@ import { AnalyticsFlavor, DEFAULT_IS_NODE_COUNT, ProductProcess, Role, SharedDir
 import { shellFile, shellQuote } from '../../config-templates/shell';
 import { APPLIER_FILE, MOUNTS, NAMESERVER_PLACEHOLDER, NGINX_PATHS, SECRETS_FILE, assertRelativePath, inSharedTree, jdbcDriverFileName, productHome } from './paths';
 import { DB_INIT_DONE_TABLE, keyMaterialFileName, nodeIdForOrdinal } from './names';
+import { passwordTmpSecret } from '../../config-templates/das-vault';
 
 /**
  * The script of `shell/<file>`: its body (what follows the opening comment block and the blank
@@ -59,9 +60,9 @@ export function stageScript(role: Role, flavor: AnalyticsFlavor = 'sp'): string 
   return assembleScript('k8s-stage.sh', [[HOME_VAR(role, flavor), `stage=${MOUNTS.stage}`]]);
 }
 
-/** Prints the keystore password of a secrets file (argv[1]) and a newline; fails on none or a line break. */
+/** Prints secret argv[2] of a secrets file (argv[1]) and a newline; fails on none or a line break. */
 const PASSWORD_TMP_JS =
-  'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).keystore_password; if (typeof v !== "string" || !v || /[\\r\\n]/.test(v)) process.exit(3); process.stdout.write(v + "\\n");';
+  'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]; if (typeof v !== "string" || !v || /[\\r\\n]/.test(v)) process.exit(3); process.stdout.write(v + "\\n");';
 
 /**
  * The `case "$ordinal"` branches that give each pod of the role its node id (one per node).
@@ -90,8 +91,9 @@ function ordinalCases(role: Role, isNodeCount: number): string[] {
  * @param role the role whose change sets the pods apply
  * @param links the role's shared directories
  * @param isNodeCount the stack's `is.nodeCount` (how many IS pods pick a node)
+ * @param flavor the analytics flavour (DAS nodes have Carbon 4's Secure Vault, so a password-tmp)
  */
-export function applyScript(role: Role, links: readonly SharedDirectory[] = [], isNodeCount: number = DEFAULT_IS_NODE_COUNT): string {
+export function applyScript(role: Role, links: readonly SharedDirectory[] = [], isNodeCount: number = DEFAULT_IS_NODE_COUNT, flavor: AnalyticsFlavor = 'sp'): string {
   const dirs = linkable(links);
   const run: string[] = [`stage=${MOUNTS.stage}`];
   if (dirs.length) {
@@ -105,11 +107,12 @@ export function applyScript(role: Role, links: readonly SharedDirectory[] = [], 
     `node ${MOUNTS.applier}/${APPLIER_FILE} apply --home "$stage" --changes "${MOUNTS.changes}/changes-$node_id.json" --secrets-file ${MOUNTS.secrets}/${SECRETS_FILE} --material "${MOUNTS.keys}/${keyMaterialFileName('$node_id')}"`,
   );
   run.push(...dirs.map((d) => `rm -f "$stage/"${shellQuote(d.productPath)}`));
-  if (role === 'is') {
-    // Secure Vault's keystore password where Carbon reads it at start (and then wipes it):
-    // password-tmp, from the secrets file, through the start script (shell/k8s-start.sh).
+  const vaultSecret = passwordTmpSecret(role, flavor);
+  if (vaultSecret) {
+    // Carbon 4 (IS, DAS): Secure Vault's keystore password where Carbon reads it at start (and
+    // then wipes it): password-tmp, from the secrets file, through the start script (shell/k8s-start.sh).
     run.push(
-      `(umask 077 && node -e ${shellQuote(PASSWORD_TMP_JS)} ${MOUNTS.secrets}/${SECRETS_FILE} >"$stage/password-tmp")`,
+      `(umask 077 && node -e ${shellQuote(PASSWORD_TMP_JS)} ${MOUNTS.secrets}/${SECRETS_FILE} ${vaultSecret} >"$stage/password-tmp")`,
     );
   }
   const ordinals = ordinalCases(role, isNodeCount);

@@ -90,7 +90,7 @@ function roleChecksum(role: Role, a: ProductWorkloadArgs, roleSets: pulumi.Outpu
       secrets: versions,
       dbInit: dbSha,
       stage: stageScript(role, a.shape.analyticsFlavor),
-      apply: applyScript(role, a.shape.sharedDirectories.filter((d) => d.role === role), isNodeCount),
+      apply: applyScript(role, a.shape.sharedDirectories.filter((d) => d.role === role), isNodeCount, a.shape.analyticsFlavor),
       keys: keysScript(role, 'prepare', isNodeCount) + keysScript(role, 'install', isNodeCount) + keystoresScript(),
     };
     for (const cs of sets) parts[`changes/${cs.nodeId}`] = changeSetPayload(cs);

@@ -8,7 +8,6 @@
 import { Topology, nodesOf } from '../../topology';
 import { IS_STORES, STORE_TYPE, StoreRef, TLS_CIPHER_LIST, TLS_PROTOCOLS } from '../keystores';
 import { XmlEdit, XmlOp } from '../types';
-import { secretPlaceholder } from '../../secret-names';
 import { setAttr, setText, xmlFragment } from './xml';
 import { IS_VAULT, VaultEntry, svnsOn, vaultedAttr, vaultedText } from './vault';
 
@@ -18,19 +17,11 @@ export const DATA_AGENT_CONFIG_XML = 'repository/conf/data-bridge/data-agent-con
 /** How Carbon 4 files write a store's location: under the product home, resolved by Carbon. */
 export const carbonHomePath = (s: StoreRef) => `\${carbon.home}/${s.file}`;
 
-/** A Carbon `<KeyStore>`-style block with the passwords as placeholders filled at boot (DAS, which has no Secure Vault of ours). */
-export function plainStoreBlock(base: string, s: StoreRef): XmlOp[] {
-  const pw = secretPlaceholder(s.password);
-  const ops = [setText(`${base}/Location`, carbonHomePath(s)), setText(`${base}/Type`, STORE_TYPE), setText(`${base}/Password`, pw)];
-  if (s.alias) ops.push(setText(`${base}/KeyAlias`, s.alias), setText(`${base}/KeyPassword`, pw));
-  return ops;
-}
-
 /**
  * A Carbon `<KeyStore>`-style block: Location, Type, Password, and for key stores KeyAlias and
  * KeyPassword; the passwords through Secure Vault (is/vault.ts).
  */
-function storeBlock(base: string, s: StoreRef, password: VaultEntry, keyPassword?: VaultEntry): XmlOp[] {
+export function storeBlock(base: string, s: StoreRef, password: VaultEntry, keyPassword?: VaultEntry): XmlOp[] {
   const ops = [setText(`${base}/Location`, carbonHomePath(s)), setText(`${base}/Type`, STORE_TYPE), ...vaultedText(`${base}/Password`, password)];
   if (s.alias && keyPassword) ops.push(setText(`${base}/KeyAlias`, s.alias), ...vaultedText(`${base}/KeyPassword`, keyPassword));
   return ops;
@@ -54,13 +45,12 @@ export function carbonKeystoreOps(): XmlOp[] {
  * password per store). A `keyPass` an earlier version set is removed. Client certificates stay
  * optional (`clientAuth="want"` as shipped) and are checked against the Carbon truststore.
  */
-export function catalinaTlsOps(connector: string, vault = true): XmlOp[] {
+export function catalinaTlsOps(connector: string): XmlOp[] {
   const s = IS_STORES.tls;
-  // Without our Secure Vault (DAS) the store password is a placeholder filled at boot.
   return [
-    ...(vault ? [svnsOn('/Server')] : []),
+    svnsOn('/Server'),
     setAttr(connector, 'keystoreFile', carbonHomePath(s)),
-    ...(vault ? vaultedAttr(connector, 'keystorePass', IS_VAULT.connectorKeystorePass) : [setAttr(connector, 'keystorePass', secretPlaceholder(s.password))]),
+    ...vaultedAttr(connector, 'keystorePass', IS_VAULT.connectorKeystorePass),
     setAttr(connector, 'keystoreType', STORE_TYPE),
     setAttr(connector, 'keyAlias', s.alias),
     // One secret alias per element: Tomcat takes the key password from the store password (ours are equal).

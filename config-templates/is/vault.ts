@@ -15,6 +15,7 @@
  * (`DataSourceUtils.secureLoadElement`), named as the cipher tool names them.
  */
 import { SecretName, Topology, secretPlaceholder } from '../../topology';
+import type { SecretFilter } from '../../secret-names';
 import { WholeFile, XmlOp } from '../types';
 import { BPS_DATASOURCES, MASTER_DATASOURCES, SECUREVAULT_NS, datasourceAlias, isDatasourcesIn } from './datasources';
 import { setAttr, setText } from './xml';
@@ -65,30 +66,33 @@ export function isVaultEntries(t: Topology): VaultEntry[] {
 }
 
 /**
- * cipher-text.properties, written whole: one `alias=` line per vaulted secret, each a `vault`
- * placeholder the applier turns into the ciphertext (never the secret) at boot. Mode 0600.
+ * cipher-text.properties, written whole: one `alias=` line per vaulted secret, each a placeholder
+ * through `filter` (IS: `vault`, the primary certificate; DAS: `vaultinternal`, the node's internal
+ * certificate, das-vault.ts) that the applier turns into the ciphertext (never the secret) at boot. Mode 0600.
  */
-export function renderCipherText(t: Topology): WholeFile {
-  const lines = isVaultEntries(t).map((e) => `${e.alias}=${secretPlaceholder(e.secret, 'vault')}`);
-  const content = ['# Written by wso2-is-pattern2: Secure Vault ciphertexts (RSA PKCS#1 v1.5 under the primary certificate, base64).', ...lines, ''].join('\n');
+export function renderCipherText(entries: readonly VaultEntry[], filter: SecretFilter = 'vault'): WholeFile {
+  const lines = entries.map((e) => `${e.alias}=${secretPlaceholder(e.secret, filter)}`);
+  const under = filter === 'vault' ? 'the primary certificate' : "the node's internal certificate";
+  const content = [`# Written by wso2-is-pattern2: Secure Vault ciphertexts (RSA PKCS#1 v1.5 under ${under}, base64).`, ...lines, ''].join('\n');
   return { kind: 'file', path: CIPHER_TEXT_PROPERTIES, content, mode: '0600' };
 }
 
 /**
  * secret-conf.properties, written whole with the keys the cipher tool writes
  * (`Utils.writeToSecureConfPropertyFile`): the file repository, the primary keystore as the vault's
- * key, its store and key passwords through Carbon's DefaultSecretCallbackHandler (password-tmp).
+ * key (IS: the primary store; DAS: its internal store, carbon.xml's only KeyStore), its store and
+ * key passwords through Carbon's DefaultSecretCallbackHandler (password-tmp).
  * Paths are relative to the working directory, which wso2server.sh sets to CARBON_HOME.
  */
-export function renderSecretConf(primaryStore: { file: string; alias: string; type: string }): WholeFile {
+export function renderSecretConf(vaultStore: { file: string; alias: string; type: string }): WholeFile {
   const entries: [string, string][] = [
     ['carbon.secretProvider', 'org.wso2.securevault.secret.handler.SecretManagerSecretCallbackHandler'],
     ['secretRepositories', 'file'],
     ['secretRepositories.file.provider', 'org.wso2.securevault.secret.repository.FileBaseSecretRepositoryProvider'],
     ['secretRepositories.file.location', CIPHER_TEXT_PROPERTIES],
-    ['keystore.identity.location', primaryStore.file],
-    ['keystore.identity.type', primaryStore.type],
-    ['keystore.identity.alias', primaryStore.alias],
+    ['keystore.identity.location', vaultStore.file],
+    ['keystore.identity.type', vaultStore.type],
+    ['keystore.identity.alias', vaultStore.alias],
     ['keystore.identity.store.password', 'identity.store.password'],
     ['keystore.identity.store.secretProvider', 'org.wso2.carbon.securevault.DefaultSecretCallbackHandler'],
     ['keystore.identity.key.password', 'identity.key.password'],

@@ -19,3 +19,9 @@ export const VAULT_CERTIFICATES = {
   internal_certificate: require('fs').readFileSync(require('path').join(__dirname, '..', 'fixtures', 'keys', 'leaf.cert.pem'), 'utf8') as string,
 };
 export const VAULT_KEY_FILE = require('path').join(__dirname, '..', 'fixtures', 'keys', 'leaf.key.pem') as string;
+
+/** Database and admin passwords hostile in XML, shell, properties and JSON, with non-ASCII (the vault tests). */
+export const HOSTILE_PASSWORDS = {
+  db_password: `db&<>"'$\\\`=:#!pä€漢😀`,
+  admin_password: `adm&<>"'$\\\`n-ü-字`,
+} as const;

@@ -47,6 +47,7 @@ const SYSTEM = [
   'is-vault', // javac/java
   'boot', // EC2 boot scripts in a sandbox
   'das', // the bundled applier in a child node
+  'das-vault', // javac/java: Secure Vault on an applied DAS home
   'das-db-init', // MariaDB
   'db-init', // MariaDB, shellcheck
   'ec2-das', // cloud-init schema
