@@ -625,7 +625,10 @@ function idFor(args: pulumi.runtime.MockResourceArgs): string {
 }
 
 /** The answer to a provider function call; calls the program does not make return their inputs. */
-function callResult({ region }: MockEnv, args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+/** The CIDR the mocks give an existing VPC (`aws:ec2/getVpc`). */
+export const EXISTING_VPC_CIDR = '10.42.0.0/16';
+
+function callResult({ region, account }: MockEnv, args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
   const inp = (args.inputs ?? {}) as Record<string, any>;
   switch (args.token) {
     case 'aws:index/getAvailabilityZones:getAvailabilityZones':
@@ -639,6 +642,9 @@ function callResult({ region }: MockEnv, args: pulumi.runtime.MockCallArgs): Rec
       return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
     case 'aws:index/getPartition:getPartition':
       return { id: 'aws', partition: 'aws', dnsSuffix: 'amazonaws.com', reverseDnsPrefix: 'com.amazonaws' };
+    case 'aws:ec2/getVpc:getVpc':
+      // An existing VPC (network.vpcId): the program reads its CIDR (the admin filter allows it).
+      return { ...inp, id: inp.id, cidrBlock: EXISTING_VPC_CIDR, arn: `arn:aws:ec2:${region}:${account}:vpc/${inp.id}`, state: 'available' };
     case 'aws:ec2/getAmi:getAmi': {
       const h = stableHash('ami', JSON.stringify(inp.filters ?? []), JSON.stringify(inp.owners ?? []));
       const ami = `ami-${h.slice(0, 17)}`;
@@ -675,7 +681,8 @@ function callResult({ region }: MockEnv, args: pulumi.runtime.MockCallArgs): Rec
  * - Kubernetes objects: `metadata.name` (given or the logical name) and `namespace`.
  * Calls, those the program makes (the IAM policies are JSON the program writes itself):
  * `aws:index/getAvailabilityZones` (`<region>a|b|c`), `getRegion`, `getPartition`,
- * `aws:ec2/getAmi`; any other call returns its inputs.
+ * `aws:ec2/getAmi`, `aws:ec2/getVpc` (an existing VPC: `EXISTING_VPC_CIDR`); any other call
+ * returns its inputs.
  */
 export function pattern2Mocks(opts: Pattern2MocksOptions = {}): Pattern2Mocks {
   captureParents();

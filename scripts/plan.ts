@@ -472,6 +472,13 @@ export function parseArgs(argv: readonly string[]): PlanOptions {
 }
 
 async function main(): Promise<void> {
+  // An output that never resolves (a value the mocks leave unknown, such as a provider call they
+  // do not answer) leaves nothing to run: Node would exit with no word of why.
+  const stalled = () => {
+    process.stderr.write('plan: the program never settled: an output stayed unknown (a provider call or resource state the mock engine does not answer?)\n');
+    process.exit(2);
+  };
+  process.once('beforeExit', stalled);
   try {
     const result = await runPlan(parseArgs(process.argv.slice(2)));
     const nodeCount = Object.keys(result.nodes).length;

@@ -104,6 +104,14 @@ test('a secret in a node file fails the plan loudly and writes nothing', async (
   expect(fs.readdirSync(tmp).filter((f) => f.startsWith('leak'))).toEqual([]);
 });
 
+test('a program whose output never settles fails the plan with a reason (not a silent exit) and writes nothing', () => {
+  const out = path.join(tmp, 'stalls');
+  const r = runPlanCli(['--config-file', CONFIG, '--program', path.join(FIXTURES, 'program-stalls.ts'), '--out', out]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('plan: the program never settled: an output stayed unknown');
+  expect(fs.existsSync(out)).toBe(false);
+});
+
 test('a program that fails under the mock engine fails the plan with its error and writes nothing', () => {
   const failOut = path.join(tmp, 'fails');
   const r = runPlanCli(['--config-file', CONFIG, '--program', path.join(FIXTURES, 'program-throws.ts'), '--out', failOut]);

@@ -36,6 +36,7 @@ const FAST = [
 ];
 
 const SYSTEM = [
+  'ec2-existing-vpc', // the program under mocks (the applier bundle may be built): network.vpcId
   'analytics-tls-floor', // java, keytool, openssl
   'analytics-vault', // java, javac, keytool, openssl (the keystores step)
   'applier-bundle', // the bundled applier in a child node
