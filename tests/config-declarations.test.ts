@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import YAML from 'yaml';
 import { CONFIG_KEYS, parseStackConfig, PROJECT, SCHEMA } from '../config';
+import { MIN_EC2, MIN_K8S } from './helpers/stack-config';
 import { Struct } from '../config/fields';
 import { outOfDate, withConfigBlock, withReadmeTable } from '../config/docs';
 
@@ -42,9 +43,8 @@ function withProjectDefaults(stack: Record<string, string>, decls: Record<string
 
 /** Smallest valid stacks: only what the parser requires (hostname; on EC2 an AMI or pack URLs). */
 const BASES: Record<string, Record<string, string>> = {
-  ec2: { hostname: 'is.example.com', ec2: JSON.stringify({ amiId: 'ami-0123456789abcdef0' }) },
-  // database rds and sharedStorage efs (the defaults) need the cluster's VPC and StorageClass on kubernetes
-  kubernetes: { hostname: 'is.example.com', platform: 'kubernetes', database: 'in-cluster', sharedStorage: 'nfs' },
+  ec2: MIN_EC2,
+  kubernetes: MIN_K8S,
 };
 
 // the types `pulumi` accepts in a project config declaration (sdk/go/common/workspace/project.json)

@@ -7,27 +7,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import YAML from 'yaml';
-import { CONFIG_KEYS, ConfigError, PROJECT, parseStackConfig, toStackConfig } from '../config';
+import { CONFIG_KEYS, PROJECT, parseStackConfig, toStackConfig } from '../config';
+import { MIN_EC2, MIN_K8S, configRejection } from './helpers/stack-config';
 import { DEFAULT_PORTS, MAX_IS_NODE_COUNT } from '../topology';
 
 const ROOT = path.join(__dirname, '..');
 const AMI = 'ami-0123456789abcdef0';
 /** A valid EC2 stack: the smallest the parser accepts. */
-const EC2: Record<string, string> = { hostname: 'is.example.com', ec2: JSON.stringify({ amiId: AMI }) };
+const EC2 = MIN_EC2;
 /** A valid local Kubernetes stack. */
-const K8S: Record<string, string> = { hostname: 'is.example.com', platform: 'kubernetes', database: 'in-cluster', sharedStorage: 'nfs' };
+const K8S = MIN_K8S;
 const j = (v: unknown) => JSON.stringify(v);
 
-/** The ConfigError `parseStackConfig` throws for `raw`; fails the test when it does not throw one. */
-function rejection(raw: Record<string, string>): ConfigError {
-  try {
-    parseStackConfig(raw, 'test');
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error(`accepted: ${JSON.stringify(raw)}`);
-}
+const rejection = (raw: Record<string, string>) => configRejection(raw);
 
 /** [case, stack config, the key the error must name] */
 type Case = [string, Record<string, string>, string];

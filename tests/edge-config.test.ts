@@ -2,22 +2,15 @@
  * The EC2 edge keys `dns.hostedZoneId` and `acmCertificateArn`: accepted shapes parse, bad shapes
  * and the wrong platform are refused up front naming the key.
  */
-import { ConfigError, PROJECT, parseStackConfig } from '../config';
+import { PROJECT, parseStackConfig } from '../config';
+import { MIN_EC2, MIN_K8S, configRejection } from './helpers/stack-config';
 
-const EC2: Record<string, string> = { hostname: 'is.example.com', ec2: JSON.stringify({ amiId: 'ami-0123456789abcdef0' }) };
-const K8S: Record<string, string> = { hostname: 'is.example.com', platform: 'kubernetes', database: 'in-cluster', sharedStorage: 'nfs' };
+const EC2 = MIN_EC2;
+const K8S = MIN_K8S;
 const ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const zone = (id: unknown) => JSON.stringify({ hostedZoneId: id });
 
-function rejected(raw: Record<string, string>): ConfigError {
-  try {
-    parseStackConfig(raw, 'test');
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error(`accepted: ${JSON.stringify(raw)}`);
-}
+const rejected = (raw: Record<string, string>) => configRejection(raw);
 
 test('accepted: a hosted zone id, an ACM ARN (any partition), both, neither', () => {
   expect(parseStackConfig({ ...EC2, dns: zone('Z0123456789ABCDEFGHIJ') }, 't').dns.hostedZoneId).toBe('Z0123456789ABCDEFGHIJ');

@@ -2,6 +2,7 @@
  * The pod specs are pure: plain data in, pod spec out, no Pulumi runtime or resources.
  */
 import { DEFAULTS, parseStackConfig } from '../config';
+import { MIN_K8S } from './helpers/stack-config';
 import { buildTopology, MYSQL_PORT, NFS_PORT, WSO2_UID } from '../topology';
 import { topologyInput } from '../config';
 import { nodeAddresses } from '../components/kubernetes/names';
@@ -10,7 +11,7 @@ import { dbInitPodSpec, dbWaitInit, mysqlPodSpec, nfsServerPodSpec, nginxPodSpec
 import { analyticsPodSpec, isPodSpec, stageCommand } from '../components/kubernetes/product-pod-specs';
 import { waitForDbScript } from '../components/kubernetes/scripts';
 
-const cfg = parseStackConfig({ hostname: 'is.example.com', platform: 'kubernetes', database: 'in-cluster', sharedStorage: 'nfs' }, 'unit');
+const cfg = parseStackConfig({ ...MIN_K8S }, 'unit');
 const t = buildTopology(topologyInput(cfg, nodeAddresses('ns'), 'db.example'));
 const db = { image: 'mysql:8', host: 'db.example', secret: 'db-secret', ca: { configMap: { name: 'db-ca-cm' } } };
 const product = {

@@ -6,24 +6,18 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, parseStackConfig } from '../config';
+import { parseStackConfig } from '../config';
+import { MIN_EC2, configRejection } from './helpers/stack-config';
 import { TRUSTSTORE_ALIASES, keystoresFor } from '../topology';
 import { nodeMaterialJson } from '../components/keys';
 import { parseKeystoreMaterial } from '../applier/keystore-material';
 
 const KEYS = path.join(__dirname, 'fixtures', 'keys');
 const read = (f: string) => fs.readFileSync(path.join(KEYS, f), 'utf8');
-const EC2: Record<string, string> = { hostname: 'is.example.com', ec2: JSON.stringify({ amiId: 'ami-0123456789abcdef0' }) };
+const EC2 = MIN_EC2;
 const withKeys = (keys: Record<string, unknown>) => ({ ...EC2, keys: JSON.stringify(keys) });
 
-function rejection(raw: Record<string, string>): ConfigError {
-  try {
-    parseStackConfig(raw, 'dev');
-  } catch (e) {
-    return e as ConfigError;
-  }
-  throw new Error('accepted');
-}
+const rejection = (raw: Record<string, string>) => configRejection(raw, 'dev');
 
 describe('keys config', () => {
   test('defaults: generation 1, no primary pair', () => {
