@@ -136,9 +136,16 @@ const permissive = path.join(tmp, 'permissive.security');
 fs.writeFileSync(permissive, 'jdk.tls.disabledAlgorithms=SSLv3, RC4, DES, NULL\n');
 const JVM = ['-Djava.security.properties=' + permissive, '-cp', classes, 'TlsProbe'];
 
-function probe(args: string[], env: Record<string, string>) {
-  const r = spawnSync('java', [...JVM, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
-  return { code: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+/**
+ * Many probes of one kind (`checks`, `clients PORT`) in one JVM: each job is a line of fields, the
+ * passwords in the environment under the names the line gives; one answer per job, as
+ * a single probe would (code 0 for a key or a handshake, else 2).
+ */
+function probes(mode: string[], jobs: string[][], env: Record<string, string>) {
+  const r = spawnSync('java', [...JVM, ...mode], { input: jobs.map((j) => j.join('\t')).join('\n') + '\n', encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const lines = r.stdout.trim().split('\n');
+  if (r.status !== 0 || lines.length !== jobs.length) throw new Error(`TlsProbe ${mode.join(' ')}: exit ${r.status}, ${jobs.length} jobs: ${r.stdout}${r.stderr}`);
+  return lines.map((out) => ({ code: /^(key|handshake) /.test(out) ? 0 : 2, out }));
 }
 
 /** Starts the probe server on an ephemeral port; resolves with the port. */
@@ -269,12 +276,18 @@ describe('node applier.js keystores, for real', () => {
 
   it('keys load as Carbon loads them (JKS, alias, key password); the key password differs where the material says so', () => {
     const primaryJks = path.join(home, SEC, 'primary.jks');
-    expect(probe(['check', primaryJks, 'primary'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryKey })).toEqual({ code: 0, out: 'key RSA chain 2' });
-    expect(probe(['check', primaryJks, 'internal'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryStore })).toEqual({ code: 0, out: 'key RSA chain 2' });
-    const wrong = probe(['check', primaryJks, 'primary'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryStore });
+    const env = { PRIMARY_STORE: PW.primaryStore, PRIMARY_KEY: PW.primaryKey, TLS_STORE: PW.tlsStore };
+    const [primaryKey, internalKey, wrong, tlsKey] = probes(['checks'], [
+      [primaryJks, 'primary', 'PRIMARY_STORE', 'PRIMARY_KEY'],
+      [primaryJks, 'internal', 'PRIMARY_STORE', 'PRIMARY_STORE'],
+      [primaryJks, 'primary', 'PRIMARY_STORE', 'PRIMARY_STORE'],
+      [path.join(home, SEC, 'tls.jks'), 'tls', 'TLS_STORE', 'TLS_STORE'],
+    ], env);
+    expect(primaryKey).toEqual({ code: 0, out: 'key RSA chain 2' });
+    expect(internalKey).toEqual({ code: 0, out: 'key RSA chain 2' });
     expect(wrong.code).not.toBe(0);
     expect(wrong.out).toContain('UnrecoverableKeyException');
-    expect(probe(['check', path.join(home, SEC, 'tls.jks'), 'tls'], { STORE_PASS: PW.tlsStore, KEY_PASS: PW.tlsStore })).toEqual({ code: 0, out: 'key EC chain 2' });
+    expect(tlsKey).toEqual({ code: 0, out: 'key EC chain 2' });
   });
 
   // A truststore of another CA, built by the same command, for the client that must be refused.
@@ -296,12 +309,15 @@ describe('node applier.js keystores, for real', () => {
     }
     const port = await server(path.join(home, SEC, file), alias, storePass, keyPass);
     const trust = path.join(home, SEC, 'client-truststore.jks');
-    const ok = probe(['client', String(port), trust, 'TLSv1.2'], { TRUST_PASS: PW.trust });
+    // Three clients in one JVM, each with a TLS context of its own.
+    const [ok, old, stranger] = probes(['clients', String(port)], [
+      [trust, 'TLSv1.2', 'TRUST_PASS'],
+      [trust, 'TLSv1.1', 'TRUST_PASS'],
+      [otherTrust, 'TLSv1.2', 'OTHER_TRUST_PASS'],
+    ], { TRUST_PASS: PW.trust, OTHER_TRUST_PASS: 'trust-store-pw' });
     expect(ok).toEqual({ code: 0, out: `handshake TLSv1.2 ${suite}` });
-    const old = probe(['client', String(port), trust, 'TLSv1.1'], { TRUST_PASS: PW.trust });
     expect(old.code).toBe(2);
     expect(old.out).toMatch(/^refused SSLHandshakeException/);
-    const stranger = probe(['client', String(port), otherTrust, 'TLSv1.2'], { TRUST_PASS: 'trust-store-pw' });
     expect(stranger.code).toBe(2);
     expect(stranger.out).toMatch(/^refused SSLHandshakeException: PKIX path building failed/);
   });
@@ -318,8 +334,10 @@ describe('node applier.js keystores, for real', () => {
   });
 
   it('changed material rebuilds; a missing or damaged store is rebuilt', () => {
-    const h = stockHome('change-home');
-    expect(applier(h, materialFile).code).toBe(0);
+    // A home as the first run left it (stores, marker), copied rather than built again.
+    const h = path.join(tmp, 'change-home');
+    fs.cpSync(home, h, { recursive: true });
+    expect(applier(h, materialFile).stdout).toMatch(/keystores unchanged\n$/);
     const before = identities(h, STORES);
     // Run as root, a replaced store keeps its owner (the product user); a new file takes its directory's.
     fs.chownSync(path.join(h, SEC, 'primary.jks'), 4321, 4321);
