@@ -5,10 +5,11 @@
  * (and not clobbering them from the second node), symlinks, idempotence on re-run, the applied
  * configuration against the renderers + applier in-process, secrets handling, and shellcheck.
  *
- * The first boot of is-1, of is-2 and of analytics-1 build their keystores with the real keytool
- * (a JVM per store entry, most of a boot's CPU); the tests of the other steps (the databases wait,
- * the first-start wait, the JDBC driver checksum) boot a pack that already carries the stores their
- * material asks for (`withKeystores`), so their keystores step finds them current and starts no JVM.
+ * The first boots of is-1 and of analytics-1 build their keystores with the real keytool (a JVM
+ * per store entry, most of a boot's CPU: once per store kind); the other boots (is-2, the databases
+ * wait, the first-start wait, the JDBC driver checksum) unpack a pack that already carries the
+ * stores their material asks for (`withKeystores`), so their keystores step finds them current and
+ * starts no JVM.
  */
 import { caBundlePem } from '../applier/ca-bundles';
 import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
@@ -97,7 +98,8 @@ beforeAll(() => {
   // pack of node 1 (and the reference), pack of node 2 with one file more
   isPack = stageIsPack(path.join(tmp, 'pack1'));
   zipDir(path.join(tmp, 'pack1'), 'wso2is-5.8.0', path.join(tmp, 'is1.zip'));
-  stageIsPack(path.join(tmp, 'pack2'), { 'repository/deployment/server/only-in-pack-2.txt': 'must not reach EFS\n' });
+  // is-1 has built the IS stores with keytool; is-2's pack carries them (see the file comment)
+  withKeystores(stageIsPack(path.join(tmp, 'pack2'), { 'repository/deployment/server/only-in-pack-2.txt': 'must not reach EFS\n' }), 'is-2');
   zipDir(path.join(tmp, 'pack2'), 'wso2is-5.8.0', path.join(tmp, 'is2.zip'));
   // pack 1 with the IS nodes' stores already built (the boots that test other steps)
   withKeystores(stageIsPack(path.join(tmp, 'pack-stores')), 'is-1');

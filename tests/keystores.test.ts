@@ -4,12 +4,14 @@
  * used for TLS by a small Java program that loads them as Carbon does (tests/fixtures/java).
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
 import type { KeystoreMaterial } from '../applier/keystore-material';
 import { MARKER_NAME } from '../applier/keystores';
+import { writeTrustedJks } from '../applier/jks';
 import { SHELL_DIR } from '../config-templates/shell';
 import { makeCa, makeLeaf, makeSelfSigned } from './helpers/keymaterial';
 
@@ -290,22 +292,16 @@ describe('node applier.js keystores, for real', () => {
     expect(tlsKey).toEqual({ code: 0, out: 'key EC chain 2' });
   });
 
-  // A truststore of another CA, built by the same command, for the client that must be refused.
-  const otherHome = path.join(tmp, 'other-home');
-  const otherTrust = path.join(otherHome, SEC, 'client-truststore.jks');
+  // A truststore of another CA only, for the client that must be refused (written in-process by
+  // the applier's JKS writer, which Java reads as keytool's: no JVM to start for it).
+  const otherTrust = path.join(tmp, 'other-truststore.jks');
 
   it.each([
     ['RSA', 'primary.jks', 'primary', PW.primaryStore, PW.primaryKey, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
     ['EC P-256', 'tls.jks', 'tls', PW.tlsStore, PW.tlsStore, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
   ])('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', async (_k, file, alias, storePass, keyPass, suite) => {
     if (!fs.existsSync(otherTrust)) {
-      const m = material();
-      m.caCertificate = otherCa.certPem;
-      m.trustedCertificates = [];
-      const other = makeLeaf(keys, otherCa, 'other-leaf', { cn: 'other', type: 'rsa', form: 'pkcs8', sans, serial: 9 });
-      m.keystores = [{ file: `${SEC}/other.jks`, storePassword: 'other-store', entries: [{ alias: 'other', keyPassword: 'other-store', privateKey: other.keyPem, certificateChain: [other.certPem, otherCa.certPem] }] }];
-      fs.mkdirSync(path.join(otherHome, SEC), { recursive: true });
-      expect(applier(otherHome, writeMaterial('other.json', m)).code).toBe(0);
+      fs.writeFileSync(otherTrust, writeTrustedJks([{ alias: 'other-ca', der: new X509Certificate(otherCa.certPem).raw }], 'trust-store-pw'));
     }
     const port = await server(path.join(home, SEC, file), alias, storePass, keyPass);
     const trust = path.join(home, SEC, 'client-truststore.jks');
