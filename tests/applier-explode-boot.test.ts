@@ -3,7 +3,9 @@
  * do): both IS nodes boot AT ONCE in the sandbox of tests/fixtures/ec2 (real bash, flock, the
  * bundled applier; fakes for dnf/aws/mount/...). The boot script applies the change set outside
  * the seed lock, so the two appliers race on the shared Deployment tree: both must succeed, the
- * war must be unpacked once, parked, and its web.xml patched.
+ * war must be unpacked once, parked, and its web.xml patched. The pack carries the stores of the
+ * nodes' key material (`withKeystores`): the keystores step, no part of this race, starts no JVM
+ * (tests/boot.test.ts builds them for real).
  */
 import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
 import { execFileSync, spawn } from 'child_process';
@@ -19,7 +21,7 @@ import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from 
 import { NodeId, ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, sharedDirectoriesFor } from '../topology';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { Sandbox, makeRoot, makeSandbox, putS3, sandboxEnv, zipDir } from './fixtures/ec2/sandbox';
-import { fakeKeysSecretArn } from './fixtures/ec2/sandbox';
+import { fakeKeysSecretArn, withKeystores } from './fixtures/ec2/sandbox';
 import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 
 const BUCKET = 'stack-config-bucket';
@@ -91,6 +93,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(pack, 'bin/wso2server.sh'), '#!/bin/sh\necho fake IS\n', { mode: 0o755 });
   fs.mkdirSync(path.join(pack, 'repository/tenants'), { recursive: true });
   fs.writeFileSync(path.join(pack, 'repository/tenants/README.txt'), 'tenant artifacts\n');
+  withKeystores(pack, 'is-1');
   zipDir(path.join(tmp, 'pack'), 'wso2is-5.8.0', path.join(tmp, 'is.zip'));
   putS3(sb, 'packs', 'is.zip', fs.readFileSync(path.join(tmp, 'is.zip')));
   fs.writeFileSync(path.join(sb.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');

@@ -4,6 +4,12 @@
  * useradd/chown; the applier bundle runs for real with node. Checks seeding of the shared trees
  * (and not clobbering them from the second node), symlinks, idempotence on re-run, the applied
  * configuration against the renderers + applier in-process, secrets handling, and shellcheck.
+ *
+ * The first boots of is-1 and of analytics-1 build their keystores with the real keytool (a JVM
+ * per store entry, most of a boot's CPU: once per store kind); the other boots (is-2, the databases
+ * wait, the first-start wait, the JDBC driver checksum) unpack a pack that already carries the
+ * stores their material asks for (`withKeystores`), so their keystores step finds them current and
+ * starts no JVM.
  */
 import { caBundlePem } from '../applier/ca-bundles';
 import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
@@ -26,7 +32,7 @@ import { findSecretFiles } from './helpers/files';
 import { STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
 import { ADDRESSES, isTestTopology } from './fixtures/is/model';
 import { makeSandbox, makeRoot, putS3, runBoot, runBootAsync, treeSums, readTree, zipDir, Sandbox } from './fixtures/ec2/sandbox';
-import { fakeKeysSecretArn } from './fixtures/ec2/sandbox';
+import { fakeKeysSecretArn, withKeystores } from './fixtures/ec2/sandbox';
 
 const REPO = path.resolve(__dirname, '..');
 const BUCKET = 'stack-config-bucket';
@@ -92,8 +98,12 @@ beforeAll(() => {
   // pack of node 1 (and the reference), pack of node 2 with one file more
   isPack = stageIsPack(path.join(tmp, 'pack1'));
   zipDir(path.join(tmp, 'pack1'), 'wso2is-5.8.0', path.join(tmp, 'is1.zip'));
-  stageIsPack(path.join(tmp, 'pack2'), { 'repository/deployment/server/only-in-pack-2.txt': 'must not reach EFS\n' });
+  // is-1 has built the IS stores with keytool; is-2's pack carries them (see the file comment)
+  withKeystores(stageIsPack(path.join(tmp, 'pack2'), { 'repository/deployment/server/only-in-pack-2.txt': 'must not reach EFS\n' }), 'is-2');
   zipDir(path.join(tmp, 'pack2'), 'wso2is-5.8.0', path.join(tmp, 'is2.zip'));
+  // pack 1 with the IS nodes' stores already built (the boots that test other steps)
+  withKeystores(stageIsPack(path.join(tmp, 'pack-stores')), 'is-1');
+  zipDir(path.join(tmp, 'pack-stores'), 'wso2is-5.8.0', STORES_PACK());
   fs.writeFileSync(path.join(sb.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');
   const applier = applierBundle();
   for (const id of ROLE_NODE_IDS.is) {
@@ -114,6 +124,8 @@ function boot(id: NodeId, pack: string): { root: string; status: number; stderr:
 }
 
 const home = (root: string) => path.join(root, PRODUCT_HOMES.is);
+/** Pack 1 with the IS stores of the fixture material in place (see the file comment). */
+const STORES_PACK = () => path.join(tmp, 'is-stores.zip');
 
 /**
  * Inode, mtime and ctime (ns) of every file under `dir` (symlinks not followed): a file rewritten,
@@ -218,6 +230,7 @@ describe('IS nodes in the sandbox', () => {
     fs.writeFileSync(answer, '0\n');
     const restarts = () => calls().split('\n').filter((l) => l.includes('--no-block restart')).length;
     const r0 = restarts();
+    putS3(sb, 'packs', 'is.zip', fs.readFileSync(STORES_PACK()));
     const r = runBoot(sb, root, renderBootScript(params('is-1', 'is')), { FAKE_DB_ANSWER: answer });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`the db-init runner has not recorded script ${'b'.repeat(64)} within 3s`);
@@ -288,7 +301,7 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
   /** A sandbox of its own (its own EFS: nothing recorded there yet) with the IS objects in its S3. */
   function freshStack(name: string): Sandbox {
     const s = makeSandbox(path.join(tmp, name), SECRETS);
-    putS3(s, 'packs', 'is.zip', fs.readFileSync(path.join(tmp, 'is1.zip')));
+    putS3(s, 'packs', 'is.zip', fs.readFileSync(STORES_PACK()));
     for (const id of ROLE_NODE_IDS.is) {
       putS3(s, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
       putS3(s, BUCKET, objectKeys(id).applier, applierBundle());
@@ -414,7 +427,7 @@ describe('JDBC driver checksum (jdbcDriver.sha256)', () => {
   const serve = (content: string) => fs.writeFileSync(path.join(sb.http, JAR), content);
   const fetches = () => (fs.existsSync(sb.log) ? calls() : '').split('\n').filter((l) => l.startsWith('curl') && l.includes(URL)).length;
   function bootWith(name: string, sha256: string | undefined): { root: string; status: number; stderr: string } {
-    putS3(sb, 'packs', 'is.zip', fs.readFileSync(path.join(tmp, 'is1.zip')));
+    putS3(sb, 'packs', 'is.zip', fs.readFileSync(STORES_PACK()));
     const root = fs.existsSync(path.join(tmp, name)) ? path.join(tmp, name) : makeRoot(sb, name, SHARED_MOUNT);
     const p = { ...params('is-1', 'is'), jdbcDriverUrl: URL, jdbcDriverSha256: sha256 };
     return { root, ...runBoot(sb, root, renderBootScript(p), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') }) };

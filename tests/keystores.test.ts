@@ -4,12 +4,14 @@
  * used for TLS by a small Java program that loads them as Carbon does (tests/fixtures/java).
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
 import type { KeystoreMaterial } from '../applier/keystore-material';
 import { MARKER_NAME } from '../applier/keystores';
+import { writeTrustedJks } from '../applier/jks';
 import { SHELL_DIR } from '../config-templates/shell';
 import { makeCa, makeLeaf, makeSelfSigned } from './helpers/keymaterial';
 
@@ -136,9 +138,16 @@ const permissive = path.join(tmp, 'permissive.security');
 fs.writeFileSync(permissive, 'jdk.tls.disabledAlgorithms=SSLv3, RC4, DES, NULL\n');
 const JVM = ['-Djava.security.properties=' + permissive, '-cp', classes, 'TlsProbe'];
 
-function probe(args: string[], env: Record<string, string>) {
-  const r = spawnSync('java', [...JVM, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
-  return { code: r.status, out: `${r.stdout}${r.stderr}`.trim() };
+/**
+ * Many probes of one kind (`checks`, `clients PORT`) in one JVM: each job is a line of fields, the
+ * passwords in the environment under the names the line gives; one answer per job, as
+ * a single probe would (code 0 for a key or a handshake, else 2).
+ */
+function probes(mode: string[], jobs: string[][], env: Record<string, string>) {
+  const r = spawnSync('java', [...JVM, ...mode], { input: jobs.map((j) => j.join('\t')).join('\n') + '\n', encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const lines = r.stdout.trim().split('\n');
+  if (r.status !== 0 || lines.length !== jobs.length) throw new Error(`TlsProbe ${mode.join(' ')}: exit ${r.status}, ${jobs.length} jobs: ${r.stdout}${r.stderr}`);
+  return lines.map((out) => ({ code: /^(key|handshake) /.test(out) ? 0 : 2, out }));
 }
 
 /** Starts the probe server on an ephemeral port; resolves with the port. */
@@ -269,39 +278,42 @@ describe('node applier.js keystores, for real', () => {
 
   it('keys load as Carbon loads them (JKS, alias, key password); the key password differs where the material says so', () => {
     const primaryJks = path.join(home, SEC, 'primary.jks');
-    expect(probe(['check', primaryJks, 'primary'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryKey })).toEqual({ code: 0, out: 'key RSA chain 2' });
-    expect(probe(['check', primaryJks, 'internal'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryStore })).toEqual({ code: 0, out: 'key RSA chain 2' });
-    const wrong = probe(['check', primaryJks, 'primary'], { STORE_PASS: PW.primaryStore, KEY_PASS: PW.primaryStore });
+    const env = { PRIMARY_STORE: PW.primaryStore, PRIMARY_KEY: PW.primaryKey, TLS_STORE: PW.tlsStore };
+    const [primaryKey, internalKey, wrong, tlsKey] = probes(['checks'], [
+      [primaryJks, 'primary', 'PRIMARY_STORE', 'PRIMARY_KEY'],
+      [primaryJks, 'internal', 'PRIMARY_STORE', 'PRIMARY_STORE'],
+      [primaryJks, 'primary', 'PRIMARY_STORE', 'PRIMARY_STORE'],
+      [path.join(home, SEC, 'tls.jks'), 'tls', 'TLS_STORE', 'TLS_STORE'],
+    ], env);
+    expect(primaryKey).toEqual({ code: 0, out: 'key RSA chain 2' });
+    expect(internalKey).toEqual({ code: 0, out: 'key RSA chain 2' });
     expect(wrong.code).not.toBe(0);
     expect(wrong.out).toContain('UnrecoverableKeyException');
-    expect(probe(['check', path.join(home, SEC, 'tls.jks'), 'tls'], { STORE_PASS: PW.tlsStore, KEY_PASS: PW.tlsStore })).toEqual({ code: 0, out: 'key EC chain 2' });
+    expect(tlsKey).toEqual({ code: 0, out: 'key EC chain 2' });
   });
 
-  // A truststore of another CA, built by the same command, for the client that must be refused.
-  const otherHome = path.join(tmp, 'other-home');
-  const otherTrust = path.join(otherHome, SEC, 'client-truststore.jks');
+  // A truststore of another CA only, for the client that must be refused (written in-process by
+  // the applier's JKS writer, which Java reads as keytool's: no JVM to start for it).
+  const otherTrust = path.join(tmp, 'other-truststore.jks');
 
   it.each([
     ['RSA', 'primary.jks', 'primary', PW.primaryStore, PW.primaryKey, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
     ['EC P-256', 'tls.jks', 'tls', PW.tlsStore, PW.tlsStore, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
   ])('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', async (_k, file, alias, storePass, keyPass, suite) => {
     if (!fs.existsSync(otherTrust)) {
-      const m = material();
-      m.caCertificate = otherCa.certPem;
-      m.trustedCertificates = [];
-      const other = makeLeaf(keys, otherCa, 'other-leaf', { cn: 'other', type: 'rsa', form: 'pkcs8', sans, serial: 9 });
-      m.keystores = [{ file: `${SEC}/other.jks`, storePassword: 'other-store', entries: [{ alias: 'other', keyPassword: 'other-store', privateKey: other.keyPem, certificateChain: [other.certPem, otherCa.certPem] }] }];
-      fs.mkdirSync(path.join(otherHome, SEC), { recursive: true });
-      expect(applier(otherHome, writeMaterial('other.json', m)).code).toBe(0);
+      fs.writeFileSync(otherTrust, writeTrustedJks([{ alias: 'other-ca', der: new X509Certificate(otherCa.certPem).raw }], 'trust-store-pw'));
     }
     const port = await server(path.join(home, SEC, file), alias, storePass, keyPass);
     const trust = path.join(home, SEC, 'client-truststore.jks');
-    const ok = probe(['client', String(port), trust, 'TLSv1.2'], { TRUST_PASS: PW.trust });
+    // Three clients in one JVM, each with a TLS context of its own.
+    const [ok, old, stranger] = probes(['clients', String(port)], [
+      [trust, 'TLSv1.2', 'TRUST_PASS'],
+      [trust, 'TLSv1.1', 'TRUST_PASS'],
+      [otherTrust, 'TLSv1.2', 'OTHER_TRUST_PASS'],
+    ], { TRUST_PASS: PW.trust, OTHER_TRUST_PASS: 'trust-store-pw' });
     expect(ok).toEqual({ code: 0, out: `handshake TLSv1.2 ${suite}` });
-    const old = probe(['client', String(port), trust, 'TLSv1.1'], { TRUST_PASS: PW.trust });
     expect(old.code).toBe(2);
     expect(old.out).toMatch(/^refused SSLHandshakeException/);
-    const stranger = probe(['client', String(port), otherTrust, 'TLSv1.2'], { TRUST_PASS: 'trust-store-pw' });
     expect(stranger.code).toBe(2);
     expect(stranger.out).toMatch(/^refused SSLHandshakeException: PKIX path building failed/);
   });
@@ -318,8 +330,10 @@ describe('node applier.js keystores, for real', () => {
   });
 
   it('changed material rebuilds; a missing or damaged store is rebuilt', () => {
-    const h = stockHome('change-home');
-    expect(applier(h, materialFile).code).toBe(0);
+    // A home as the first run left it (stores, marker), copied rather than built again.
+    const h = path.join(tmp, 'change-home');
+    fs.cpSync(home, h, { recursive: true });
+    expect(applier(h, materialFile).stdout).toMatch(/keystores unchanged\n$/);
     const before = identities(h, STORES);
     // Run as root, a replaced store keeps its owner (the product user); a new file takes its directory's.
     fs.chownSync(path.join(h, SEC, 'primary.jks'), 4321, 4321);

@@ -2,7 +2,8 @@
  * applier/vault-crypto.ts against the real JDK: every ciphertext decrypts with the private key and
  * exactly the transformations IS 5.8 uses (Secure Vault: RSA/ECB/PKCS1Padding; CryptoUtil:
  * RSA/ECB/OAEPWithSHA1AndMGF1Padding inside the CipherHolder JSON), for 2048/3072/4096-bit keys
- * and a hostile password; the padding is deterministic per (certificate, plaintext, seed).
+ * and a hostile password; the padding is deterministic per (certificate, plaintext, seed). The keys
+ * are fixed fixtures (tests/fixtures/vault-keys); every ciphertext is decrypted by one JVM.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -17,22 +18,41 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 export const HOSTILE = `&<>"'$\\\`=:#!\t pässwörd-€-漢字-😀 %s{x}`;
 
 interface Key { bits: number; keyFile: string; certFile: string; certPem: string }
-function makeKey(bits: number): Key {
-  const keyFile = path.join(tmp, `k${bits}.key`);
-  const certFile = path.join(tmp, `k${bits}.pem`);
-  execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${bits}`, '-out', keyFile], { stdio: 'pipe' });
-  execFileSync('openssl', ['req', '-x509', '-new', '-key', keyFile, '-out', certFile, '-days', '30', '-set_serial', '7', '-subj', `/CN=vault-${bits}`], { stdio: 'pipe' });
-  return { bits, keyFile, certFile, certPem: fs.readFileSync(certFile, 'utf8') };
-}
+const KEY_DIR = path.join(__dirname, 'fixtures', 'vault-keys');
+const keys: Key[] = [2048, 3072, 4096].map((bits) => {
+  const certFile = path.join(KEY_DIR, `k${bits}.cert.pem`);
+  return { bits, keyFile: path.join(KEY_DIR, `k${bits}.key.pem`), certFile, certPem: fs.readFileSync(certFile, 'utf8') };
+});
 
+type Mode = 'vault' | 'cryptoutil';
 const classes = path.join(tmp, 'classes');
-let keys: Key[] = [];
+/** Per mode and key size: the ciphertexts of PLAINS (made in beforeAll) and what the JDK made of them. */
+const made: Record<Mode, Record<number, { cts: string[]; decrypted: string[] }>> = { vault: {}, cryptoutil: {} };
 beforeAll(() => {
   const r = spawnSync('javac', ['--release', '8', '-d', classes, path.join(__dirname, 'fixtures', 'java', 'VaultDecrypt.java')], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  keys = [2048, 3072, 4096].map(makeKey);
+  const jobs: { mode: Mode; key: Key; ct: string }[] = [];
+  for (const key of keys) {
+    made.vault[key.bits] = { cts: PLAINS.map((p) => secureVaultEncrypt(key.certPem, p, 'store-pass')), decrypted: [] };
+    made.cryptoutil[key.bits] = { cts: PLAINS.map((p) => cryptoUtilEncrypt(key.certPem, p, 'internal-pass')), decrypted: [] };
+    for (const mode of ['vault', 'cryptoutil'] as const) for (const ct of made[mode][key.bits].cts) jobs.push({ mode, key, ct });
+  }
+  const out = jdkDecryptBatch(classes, jobs.map((j) => [j.mode, j.key.keyFile, j.key.certFile, j.ct]));
+  jobs.forEach((j, i) => made[j.mode][j.key.bits].decrypted.push(out[i]));
 }, 120_000);
+
+/**
+ * Decrypts many [mode, key file, certificate file, ciphertext] in one JVM; per job the plaintext
+ * (UTF-8), or the JDK's `error <exception>` line.
+ */
+function jdkDecryptBatch(classDir: string, jobs: [Mode, string, string, string][]): string[] {
+  const r = spawnSync('java', ['-cp', classDir, 'VaultDecrypt', 'batch'], { input: jobs.map((j) => j.join('\t')).join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`VaultDecrypt batch: ${r.stdout} ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  if (lines.length !== jobs.length) throw new Error(`VaultDecrypt batch: ${jobs.length} jobs, ${lines.length} answers: ${r.stdout} ${r.stderr}`);
+  return lines.map((l) => (l.startsWith('error ') ? l : Buffer.from(l, 'base64').toString('utf8')));
+}
 
 /** Decrypts each ciphertext with the JDK; returns the plaintexts (UTF-8). */
 export function jdkDecrypt(classDir: string, mode: 'vault' | 'cryptoutil', keyFile: string, certFile: string, ciphertexts: string[]): string[] {
@@ -44,20 +64,17 @@ export function jdkDecrypt(classDir: string, mode: 'vault' | 'cryptoutil', keyFi
 const PLAINS = [HOSTILE, 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z', 'x'];
 
 test.each([2048, 3072, 4096])('Secure Vault ciphertexts decrypt with RSA/ECB/PKCS1Padding (%i-bit key)', (bits) => {
-  const k = keys.find((x) => x.bits === bits)!;
-  const cts = PLAINS.map((p) => secureVaultEncrypt(k.certPem, p, 'store-pass'));
+  const { cts, decrypted } = made.vault[bits];
   for (const ct of cts) {
     expect(ct).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
     expect(Buffer.from(ct, 'base64').length).toBe(bits / 8);
   }
-  expect(jdkDecrypt(classes, 'vault', k.keyFile, k.certFile, cts)).toEqual(PLAINS);
-}, 60_000);
+  expect(decrypted).toEqual(PLAINS);
+});
 
 test.each([2048, 3072, 4096])('CryptoUtil self-contained ciphertexts decrypt with RSA/ECB/OAEPWithSHA1AndMGF1Padding (%i-bit key)', (bits) => {
-  const k = keys.find((x) => x.bits === bits)!;
-  const cts = PLAINS.map((p) => cryptoUtilEncrypt(k.certPem, p, 'internal-pass'));
-  expect(jdkDecrypt(classes, 'cryptoutil', k.keyFile, k.certFile, cts)).toEqual(PLAINS);
-}, 60_000);
+  expect(made.cryptoutil[bits].decrypted).toEqual(PLAINS);
+});
 
 test('the CryptoUtil JSON is what Gson writes for CipherHolder: c, t, tp, tpd in that order, "=" as \\u003d', () => {
   const k = keys[0];
