@@ -5,9 +5,10 @@
  * - each key entry goes into a PKCS#12 written here (applier/pkcs12.ts: keytool cannot import a PEM
  *   key) under a random one-off password, in a private temp directory (0700, removed on the way
  *   out, failure included), and `keytool -importkeystore` copies it into a new JKS in that
- *   directory with the store and key passwords of the material; the CA and the trusted
- *   certificates go into a new truststore with `keytool -importcert`. The keytool command lines
- *   are the fixed body shell/keystores.sh; passwords travel in its environment, never in argv.
+ *   directory with the store and key passwords of the material; the truststore's entries (the CA,
+ *   the trusted certificates, the shipped CA bundles) are written here in the same format
+ *   (applier/jks.ts), no JVM needed. The keytool command line is the fixed body
+ *   shell/keystores.sh; passwords travel in its environment, never in argv.
  * - every store is built from scratch, so nothing of the product's stock stores survives; only
  *   when all are built and read back as expected are the targets replaced (atomic rename, mode
  *   0600, owner kept: applier/fsutil.ts `writeFileAtomic`).
@@ -122,31 +123,25 @@ function keytoolStep(tmp: string, args: string[], env: Record<string, string>, w
 
 /**
  * The keytool steps of one store, prepared in `dir`: each key entry as a PKCS#12 under a one-off
- * password, each trusted certificate as a PEM, the passwords in 0600 files (never in a step
- * line). A step line is `STEP SOURCE ALIAS DEST SRC_PASS_FILE STORE_PASS_FILE KEY_PASS_FILE`,
- * file names relative to `dir` (`-` for none); shell/keystores.sh runs one step. The certificates
- * of shipped CA bundles are written here as the store keytool then adds to (one JVM start per
- * certificate would take minutes for the RDS bundle); phase 3 checks the result entry by entry.
+ * password, the passwords in 0600 files (never in a step line). A step line is
+ * `STEP SOURCE ALIAS DEST SRC_PASS_FILE STORE_PASS_FILE KEY_PASS_FILE`, file names relative to
+ * `dir`; shell/keystores.sh runs one step. The trusted certificates (the deployment CA, the
+ * material's trusted certificates, the shipped CA bundles) are written here, as the store the key
+ * steps then add to: a trusted entry is public data a JKS carries in the clear, and each keytool
+ * start is a JVM (seconds on a small node; minutes for the RDS bundle). Phase 3 checks the result
+ * entry by entry.
  */
 function prepareStore(dir: string, index: number, store: ParsedStore): string[] {
   const dest = `store-${index}.jks`;
   const secretFile = (n: string, v: string) => (fs.writeFileSync(path.join(dir, n), v, { mode: 0o600 }), n);
   const storePass = secretFile(`store-${index}.pass`, store.storePassword);
   const steps: string[] = [];
-  const bundled = store.trusted.filter((t) => t.bundled);
-  if (bundled.length > 0) fs.writeFileSync(path.join(dir, dest), writeTrustedJks(bundled, store.storePassword), { mode: 0o600 });
+  if (store.trusted.length > 0) fs.writeFileSync(path.join(dir, dest), writeTrustedJks(store.trusted, store.storePassword), { mode: 0o600 });
   store.keys.forEach((k, j) => {
     const oneOff = randomBytes(18).toString('hex');
     const p12 = `entry-${index}-${j}.p12`;
     fs.writeFileSync(path.join(dir, p12), buildPkcs12({ privateKeyPkcs8: k.keyPkcs8, certificates: k.chain, alias: k.alias, password: oneOff }), { mode: 0o600 });
     steps.push(['import-key', p12, k.alias, dest, secretFile(`${p12}.pass`, oneOff), storePass, secretFile(`entry-${index}-${j}.keypass`, k.keyPassword)].join(' '));
-  });
-  store.trusted.forEach((t, j) => {
-    if (t.bundled) return;
-    const pemFile = `trusted-${index}-${j}.pem`;
-    const b64 = t.der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
-    fs.writeFileSync(path.join(dir, pemFile), `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`, { mode: 0o600 });
-    steps.push(['import-cert', pemFile, t.alias, dest, '-', storePass, '-'].join(' '));
   });
   return steps;
 }
@@ -181,7 +176,7 @@ function runSteps(dir: string, m: ParsedMaterial): void {
     if (srcPass !== '-') env.KS_SRC_PASS = read(srcPass);
     if (keyPass !== '-') env.KS_KEY_PASS = read(keyPass);
     const store = m.stores[Number(/^store-(\d+)\.jks$/.exec(dest)?.[1])]?.file ?? dest;
-    const what = step === 'import-key' ? `${store} entry "${alias}"` : `${store} certificate "${alias}"`;
+    const what = `${store} entry "${alias}"`;
     keytoolStep(dir, [step, path.join(dir, source), alias, path.join(dir, dest)], env, what, secrets);
   }
 }

@@ -1,14 +1,14 @@
 #!/bin/sh
 # Fixed body run by the applier's `keystores` command (applier/keystores.ts), one keytool step per
-# call, on files in the applier's private temp directory:
+# call, on files in the applier's private temp directory (trusted certificates the applier writes
+# itself: applier/jks.ts):
 #
-#   sh keystores.sh import-key  SOURCE.p12 ALIAS DEST.jks   # the key entry ALIAS of a PKCS#12 into a JKS
-#   sh keystores.sh import-cert CERT.pem   ALIAS DEST.jks   # a trusted certificate into a JKS
+#   sh keystores.sh import-key SOURCE.p12 ALIAS DEST.jks   # the key entry ALIAS of a PKCS#12 into a JKS
 #
 # Passwords come in the environment (KS_SRC_PASS: the PKCS#12's one-off password; KS_STORE_PASS;
 # KS_KEY_PASS) and reach keytool as `-...pass:env NAME`: a command line (`ps`, /proc/PID/cmdline)
-# names the variable, never the value. DEST.jks is created by the first call. keytool is the
-# JDK's: $JAVA_HOME/bin/keytool, else the one on PATH.
+# names the variable, never the value. DEST.jks is created by the first call unless the applier
+# wrote trusted entries into it. keytool is the JDK's: $JAVA_HOME/bin/keytool, else the one on PATH.
 set -eu
 
 if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/keytool" ]; then
@@ -20,7 +20,7 @@ else
   exit 127
 fi
 
-[ "$#" -eq 4 ] || { echo "usage: keystores.sh import-key|import-cert SOURCE ALIAS DEST" >&2; exit 2; }
+[ "$#" -eq 4 ] || { echo "usage: keystores.sh import-key SOURCE ALIAS DEST" >&2; exit 2; }
 step=$1 source=$2 alias=$3 dest=$4
 
 case "$step" in
@@ -30,11 +30,6 @@ case "$step" in
       -srckeystore "$source" -srcstoretype PKCS12 -srcstorepass:env KS_SRC_PASS -srcalias "$alias" \
       -destkeystore "$dest" -deststoretype JKS -deststorepass:env KS_STORE_PASS \
       -destalias "$alias" -destkeypass:env KS_KEY_PASS
-    ;;
-  import-cert)
-    # -noprompt: trusted because the material says so, not because a chain to the JDK's cacerts exists.
-    "$keytool" -importcert -noprompt -file "$source" -alias "$alias" \
-      -keystore "$dest" -storetype JKS -storepass:env KS_STORE_PASS
     ;;
   *)
     echo "unknown step: $step" >&2

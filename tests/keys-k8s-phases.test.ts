@@ -44,8 +44,8 @@ test('prepare (Node) -> keytool steps (product image script) -> install (Node) b
 
   const r = spawnSync('sh', ['-c', keystoresScript(), 'keystores', work], { encoding: 'utf8', timeout: 120_000 });
   expect(r.status).toBe(0);
-  // Three key entries and the CA (keytool's chatter goes to stderr, never a password).
-  expect(r.stdout).toMatch(/keystores: 4 keytool steps run/);
+  // The three key entries (the applier writes the truststore itself; keytool's chatter goes to stderr, never a password).
+  expect(r.stdout).toMatch(/keystores: 3 keytool steps run/);
   for (const k of doc.keystores) expect(r.stderr).not.toContain(k.storePassword);
 
   expect(main(['keystores', '--home', home, '--material', material, '--install', work], (l) => log.push(l))).toBe(0);
