@@ -37,7 +37,8 @@ import { fakeKeysSecretArn, withKeystores } from './fixtures/ec2/sandbox';
 const REPO = path.resolve(__dirname, '..');
 const BUCKET = 'stack-config-bucket';
 const SECRETS = {
-  db_password: `App&<>"'$\`\\:#pw1`,
+  // With a line break: the option files escape CR and LF as the client reads them.
+  db_password: `App&<>"'$\`\\:#p\r\nw1`,
   admin_password: `Admin&<>"'$\`\\:#pw3`,
   ...STORE_PASSWORDS,
   ...VAULT_CERTIFICATES,
@@ -211,7 +212,8 @@ describe('IS nodes in the sandbox', () => {
 
   test('the databases step waited for the db-init runner\'s record as the node\'s own account, its password only in a 0600 option file removed after', () => {
     const seen = path.join(tmp, 'dbseen');
-    const escaped = SECRETS.db_password.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+    const escaped = SECRETS.db_password.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+    expect(escaped).toContain('\\r\\n');
     expect(fs.readFileSync(path.join(seen, 'options'), 'utf8')).toBe(`[client]\nuser=wso2\npassword="${escaped}"\n`);
     const args = fs.readFileSync(path.join(seen, 'args'), 'utf8').trim().split('\n');
     const query = `SELECT COUNT(*) FROM WSO2_PATTERN2_META.ec2_db_init_done WHERE script_sha256='${'b'.repeat(64)}'`;
@@ -231,9 +233,11 @@ describe('IS nodes in the sandbox', () => {
     const restarts = () => calls().split('\n').filter((l) => l.includes('--no-block restart')).length;
     const r0 = restarts();
     putS3(sb, 'packs', 'is.zip', fs.readFileSync(STORES_PACK()));
-    const r = runBoot(sb, root, renderBootScript(params('is-1', 'is')), { FAKE_DB_ANSWER: answer });
+    const refused = 'ERROR 2026 (HY000): SSL connection error: certificate verify failed';
+    const r = runBoot(sb, root, renderBootScript(params('is-1', 'is')), { FAKE_DB_ANSWER: answer, FAKE_DB_ERROR: refused });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`the db-init runner has not recorded script ${'b'.repeat(64)} within 3s`);
+    expect(r.stderr).toContain(`last client error: ${refused}`);
     expect(restarts()).toBe(r0);
     expect(fs.readdirSync(path.join(root, STATE_DIR)).filter((f) => /^(db|secrets|keys)\./.test(f))).toEqual([]);
   });

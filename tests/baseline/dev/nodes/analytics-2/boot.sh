@@ -215,12 +215,15 @@ rm -f "$keys_file"
 # ---- 9. Databases: wait until the db-init runner has initialised them for this configuration (as this node's own account) ----
 log 'step 9: Databases: wait until the db-init runner has initialised them for this configuration (as this node'\''s own account)'
 db_opts="$(umask 077 && mktemp "$STATE/db.XXXXXX")"
-trap 'rm -f "$secrets_file" "$db_opts"' EXIT
+trap 'rm -f "$secrets_file" "$db_opts" "$db_opts.err"' EXIT
 db_pw="$(json_field "$secrets_file" db_password)"
-bs=$'\\'
-dq='"'
+# As the client reads option values: backslash, double quote and line breaks escaped (a password
+# may hold any of them).
+bs=$'\\' dq='"' nl=$'\n' cr=$'\r'
 db_pw="${db_pw//"$bs"/"$bs$bs"}"
 db_pw="${db_pw//"$dq"/"$bs$dq"}"
+db_pw="${db_pw//"$nl"/"${bs}n"}"
+db_pw="${db_pw//"$cr"/"${bs}r"}"
 printf '[client]\nuser=%s\npassword="%s"\n' "$DB_USER" "$db_pw" >"$db_opts"
 unset db_pw
 rm -f "$secrets_file"
@@ -228,14 +231,15 @@ DB_SSL_CA="$STATE/rds-ca.pem"
 node "$STATE/applier.js" ca-bundle rds --out "$DB_SSL_CA"
 record_query="SELECT COUNT(*) FROM $DB_INIT_RECORD_TABLE WHERE script_sha256='$DB_INIT_SHA256'"
 wait_start=$SECONDS
-until [ "$(db_query "$db_opts" "$record_query" 2>/dev/null || true)" = 1 ]; do
+until [ "$(db_query "$db_opts" "$record_query" 2>"$db_opts.err" || true)" = 1 ]; do
   if [ $((SECONDS - wait_start)) -ge "$DB_WAIT_TIMEOUT" ]; then
-    die "the db-init runner has not recorded script $DB_INIT_SHA256 within ${DB_WAIT_TIMEOUT}s (see its console output)"
+    # The client's last error (a refused certificate, say) says more than the wait did.
+    die "the db-init runner has not recorded script $DB_INIT_SHA256 within ${DB_WAIT_TIMEOUT}s (see its console output; last client error: $(tail -n 1 "$db_opts.err" 2>/dev/null))"
   fi
   log "databases: waiting for the db-init runner (script $DB_INIT_SHA256)"
   sleep "$DB_WAIT_INTERVAL"
 done
-rm -f "$db_opts"
+rm -f "$db_opts" "$db_opts.err"
 log "databases: initialised by the db-init runner (script $DB_INIT_SHA256)"
 
 # ---- 10. Ownership: the product home and the shared trees belong to wso2 ----
