@@ -23,6 +23,7 @@ import {
 import { MariaDb, MARIADB_CLIENT } from './helpers/mariadb';
 import { TlsMariaDb, startTlsMariaDb } from './helpers/tls-mariadb';
 import { testTopology } from './helpers/topology';
+import { writeMysql8StandIn } from './helpers/mysql8-stand-in';
 
 const APP_PASSWORD = 'a\'b"c\\d$e&f<g>%';
 const ROTATED_PASSWORD = "n3w'\\pa$$ word#";
@@ -566,17 +567,9 @@ describe('db-init script against a real MariaDB', () => {
   });
 
   it('asks a MySQL 8 client (the Kubernetes Job\'s image) for VERIFY_IDENTITY against DB_SSL_CA', async () => {
-    // No MySQL 8 client here: a stand-in that answers --version as one and fails the TLS handshake as one.
     const mysql8 = path.join(work, 'mysql8');
     const log = path.join(work, 'mysql8.log');
-    fs.writeFileSync(mysql8, [
-      '#!/usr/bin/env bash',
-      'if [ "$1" = --version ]; then echo "mysql  Ver 8.0.40 for Linux on x86_64 (MySQL Community Server - GPL)"; exit 0; fi',
-      'printf "%s\\n" "$*" >>"$0.log"',
-      'echo "ERROR 2026 (HY000): SSL connection error: error:0A000086:SSL routines::certificate verify failed" >&2',
-      'exit 1',
-      '',
-    ].join('\n'), { mode: 0o755 });
+    writeMysql8StandIn(mysql8);
     const r = await runScript('sp', [], { DB_CLIENT: mysql8 });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/ERROR: TLS to 127\.0\.0\.1:\d+ failed; .* SSL connection error/);

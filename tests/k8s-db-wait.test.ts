@@ -20,6 +20,7 @@ import { dbInitJobScript, waitForDbScript } from '../components/kubernetes/scrip
 import { MariaDb } from './helpers/mariadb';
 import { TlsMariaDb, startTlsMariaDb } from './helpers/tls-mariadb';
 import { testTopology } from './helpers/topology';
+import { writeMysql8StandIn } from './helpers/mysql8-stand-in';
 
 const APP_USER = 'wso2app';
 const APP_PASSWORD = "app'Pw\"$1";
@@ -171,17 +172,10 @@ describe('the wait verifies the server before it sends the password', () => {
   });
 
   test('asks a MySQL 8 client (the MySQL image\'s) for VERIFY_IDENTITY against DB_SSL_CA', async () => {
-    // No MySQL 8 client here: a stand-in first on PATH that answers --version as one and fails the TLS handshake as one.
+    // The MySQL 8 stand-in first on PATH.
     const bin = path.join(db.dir, 'mysql8-bin');
     fs.mkdirSync(bin, { recursive: true });
-    fs.writeFileSync(path.join(bin, 'mysql'), [
-      '#!/bin/sh',
-      'if [ "$1" = --version ]; then echo "mysql  Ver 8.0.40 for Linux on x86_64 (MySQL Community Server - GPL)"; exit 0; fi',
-      'printf "%s\\n" "$*" >>"$0.log"',
-      'echo "ERROR 2026 (HY000): SSL connection error: error:0A000086:SSL routines::certificate verify failed" >&2',
-      'exit 1',
-      '',
-    ].join('\n'), { mode: 0o755 });
+    writeMysql8StandIn(path.join(bin, 'mysql'));
     const r = await runScript('sh', waitForDbScript(DB_INIT_META_DATABASE, scriptSha), { ...waitEnv(), PATH: `${bin}:${process.env.PATH}` });
     expect([r.code, r.out]).toEqual([1, expect.stringMatching(TLS_FAILED)]);
     const argv = fs.readFileSync(path.join(bin, 'mysql.log'), 'utf8');
