@@ -15,7 +15,7 @@ import { DAS_FILES, renderDasChangeSet } from '../config-templates/analytics-das
 import { DAS_VAULT, dasVaultEntries } from '../config-templates/das-vault';
 import { CIPHER_TEXT_PROPERTIES, SECRET_CONF_PROPERTIES } from '../config-templates/is/vault';
 import { DAS_STORES } from '../config-templates/keystores';
-import { HOSTILE_PASSWORDS, STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
+import { HOSTILE_PASSWORDS, STORE_PASSWORDS, VAULT_CERTIFICATES, VAULT_KEY_FILES } from './helpers/store-passwords';
 import { testTopology } from './helpers/topology';
 import { jdkDecrypter } from './helpers/vault-decrypt';
 import { makeCa, makeLeaf } from './helpers/keymaterial';
@@ -30,7 +30,7 @@ const SECRETS = {
   ...HOSTILE_PASSWORDS,
   db_master_password: 'never-on-an-analytics-node',
   ...STORE_PASSWORDS,
-  // What `apply --material` lends a DAS node: its internal certificate (the fixture key's).
+  // What `apply --material` lends a DAS node: its internal certificate (the internal fixture key's).
   node_internal_certificate: VAULT_CERTIFICATES.internal_certificate,
 };
 const PASSWORDS = ['db_password', 'admin_password', 'db_master_password', ...Object.keys(STORE_PASSWORDS)] as (keyof typeof SECRETS)[];
@@ -66,7 +66,7 @@ test('cipher-text.properties (0600): one line per alias, each decrypting with RS
   const entries = dasVaultEntries(t);
   expect(lines.map(([alias]) => alias)).toEqual(entries.map((e) => e.alias));
   for (const [, v] of lines) expect(v).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-  expect(jdk.decrypt('vault', lines.map(([, v]) => v))).toEqual(entries.map((e) => SECRETS[e.secret]));
+  expect(jdk.decrypt('vault', lines.map(([, v]) => v), VAULT_KEY_FILES.internal)).toEqual(entries.map((e) => SECRETS[e.secret]));
   // The pack's own plaintext entries (`alias=[wso2carbon]`) are gone with the file.
   expect(read(CIPHER_TEXT_PROPERTIES)).not.toContain('[');
 }, 60_000);

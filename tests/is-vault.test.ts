@@ -14,7 +14,7 @@ import { renderIsChangeSet } from '../config-templates';
 import { CIPHER_TEXT_PROPERTIES, isVaultEntries } from '../config-templates/is/vault';
 import { IS_ANALYTICS_PUBLISHERS, publisherPath } from '../config-templates/is/publishers';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
-import { HOSTILE_PASSWORDS, STORE_PASSWORDS, VAULT_CERTIFICATES } from './helpers/store-passwords';
+import { HOSTILE_PASSWORDS, STORE_PASSWORDS, VAULT_CERTIFICATES, VAULT_KEY_FILES } from './helpers/store-passwords';
 import { jdkDecrypter } from './helpers/vault-decrypt';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'is-vault-'));
@@ -29,7 +29,8 @@ const SECRETS = {
 };
 const t = isTestTopology();
 const cs = renderIsChangeSet(t, 'is-1');
-const jdk = jdkDecrypter(tmp, VAULT_CERTIFICATES.primary_certificate);
+// The publishers' CryptoUtil ciphertexts name the internal certificate; Secure Vault's carry no thumbprint.
+const jdk = jdkDecrypter(tmp, VAULT_CERTIFICATES.internal_certificate);
 beforeAll(() => jdk.compile(), 60_000);
 const jdkDecrypt = jdk.decrypt;
 
@@ -57,7 +58,7 @@ describe('IS Secure Vault on an applied home (JDK decrypts)', () => {
     applyChangeSet(home, cs, { secrets: SECRETS });
   });
 
-  test('cipher-text.properties: one line per alias, each decrypting with RSA/ECB/PKCS1Padding to its secret', () => {
+  test('cipher-text.properties: one line per alias, each decrypting with RSA/ECB/PKCS1Padding under the primary key to its secret', () => {
     const text = fs.readFileSync(path.join(home, CIPHER_TEXT_PROPERTIES), 'utf8');
     expect(fs.statSync(path.join(home, CIPHER_TEXT_PROPERTIES)).mode & 0o777).toBe(0o600);
     const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
@@ -65,13 +66,17 @@ describe('IS Secure Vault on an applied home (JDK decrypts)', () => {
     expect(lines.map((l) => l.slice(0, l.indexOf('=')))).toEqual(entries.map((e) => e.alias));
     const values = lines.map((l) => l.slice(l.indexOf('=') + 1));
     for (const v of values) expect(v).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-    expect(jdkDecrypt('vault', values)).toEqual(entries.map((e) => SECRETS[e.secret]));
+    expect(jdkDecrypt('vault', values, VAULT_KEY_FILES.primary)).toEqual(entries.map((e) => SECRETS[e.secret]));
+    // Not under the internal key (a distinct fixture key): the filter must use the primary certificate.
+    expect(() => jdkDecrypt('vault', values.slice(0, 1), VAULT_KEY_FILES.internal)).toThrow(/VaultDecrypt vault/);
   }, 60_000);
 
-  test('the four publishers: encrypted="true", CryptoUtil ciphertexts decrypting (OAEP) to the admin password', () => {
+  test('the four publishers: encrypted="true", CryptoUtil ciphertexts decrypting (OAEP) under the internal key to the admin password', () => {
     const got = IS_ANALYTICS_PUBLISHERS.map((k) => publisherPassword(home, k));
     for (const g of got) expect(g.encrypted).toBe('true');
-    expect(jdkDecrypt('cryptoutil', got.map((g) => g.value))).toEqual(IS_ANALYTICS_PUBLISHERS.map(() => SECRETS.admin_password));
+    expect(jdkDecrypt('cryptoutil', got.map((g) => g.value), VAULT_KEY_FILES.internal)).toEqual(IS_ANALYTICS_PUBLISHERS.map(() => SECRETS.admin_password));
+    // Not under the primary key (a distinct fixture key): the filter must use the internal certificate.
+    expect(() => jdkDecrypt('cryptoutil', got.slice(0, 1).map((g) => g.value), VAULT_KEY_FILES.primary)).toThrow(/VaultDecrypt cryptoutil/);
   }, 60_000);
 
   test('no file of the home holds a password in clear (raw, XML-escaped or base64)', () => {
