@@ -83,8 +83,8 @@ export interface ParsedStore {
   storePassword: string;
   /** Key entries (keystores). */
   keys: ParsedKeyEntry[];
-  /** Trusted certificates (the truststore), CA first; `bundled` ones come from a shipped CA bundle. */
-  trusted: { alias: string; der: Buffer; bundled?: boolean }[];
+  /** Trusted certificates (the truststore): the CA, the material's, then those of the named CA bundles. */
+  trusted: { alias: string; der: Buffer }[];
 }
 export interface ParsedMaterial {
   /** Keystores in the order given, then the truststore. */
@@ -221,7 +221,7 @@ export function parseKeystoreMaterial(doc: unknown): ParsedMaterial {
   const bundles = o.trustedBundles === undefined ? [] : array(o.trustedBundles, 'trustedBundles', 0);
   const bundled = bundles.flatMap((b, i) => {
     if (!isCaBundleName(b)) fail(`trustedBundles[${i}]`, 'not a CA bundle this applier ships');
-    return caBundleCertificates(b).map((c) => ({ ...c, bundled: true }));
+    return caBundleCertificates(b);
   });
   const trustedAll = [{ alias: CA_ALIAS, der: ca.raw }, ...trusted, ...bundled];
   unique(trustedAll.map((t) => t.alias), 'trustedCertificates', 'alias');

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NODE_IDS, roleOfNode } from '../topology';
 import { parseKeystoreMaterial } from '../applier/keystore-material';
+import { caBundleCertificates } from '../applier/ca-bundles';
 import { Ec2Run, T, objectText, ofType, runEc2Stack } from './fixtures/ec2/harness';
 
 const TLS = {
@@ -67,7 +68,10 @@ test('one secret per node holding its material (a Pulumi secret the applier acce
     expect(m.stores.map((s) => s.kind)).toEqual(roleOfNode(id) === 'is' ? ['keystore', 'keystore', 'keystore', 'truststore'] : ['keystore', 'truststore']);
     // The database is RDS: the truststore also holds every RDS CA (named, not copied: the secret stays small).
     expect(JSON.parse(String(version.inputs.secretString)).trustedBundles).toEqual(['rds']);
-    expect(m.stores.find((s) => s.kind === 'truststore')!.trusted.filter((t) => t.bundled)).toHaveLength(115);
+    const rds = caBundleCertificates('rds');
+    expect(rds).toHaveLength(115);
+    const trustedAliases = m.stores.find((s) => s.kind === 'truststore')!.trusted.map((t) => t.alias);
+    expect(trustedAliases.filter((a) => rds.some((c) => c.alias === a))).toEqual(rds.map((c) => c.alias));
     expect(String(version.inputs.secretString).length).toBeLessThan(32 * 1024);
     // Named by exactly one policy, the node's own (its role's); the instance runs with that role's profile.
     const naming = policies.filter((p) => String(p.inputs.policy).includes(String(secret.state.arn)));
