@@ -169,12 +169,10 @@ export function prepareKeystores(home: string, m: ParsedMaterial, dir: string): 
 /** Phase 2 in-process (EC2): runs the prepared steps with shell/keystores.sh, passwords in the environment. */
 function runSteps(dir: string, m: ParsedMaterial): void {
   const secrets = secretsOf(m);
-  const read = (f: string) => (f === '-' ? '' : fs.readFileSync(path.join(dir, f), 'utf8'));
+  const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
   for (const line of fs.readFileSync(path.join(dir, STEPS_FILE), 'utf8').split('\n').filter(Boolean)) {
     const [step, source, alias, dest, srcPass, storePass, keyPass] = line.split(' ');
-    const env: Record<string, string> = { KS_STORE_PASS: read(storePass) };
-    if (srcPass !== '-') env.KS_SRC_PASS = read(srcPass);
-    if (keyPass !== '-') env.KS_KEY_PASS = read(keyPass);
+    const env: Record<string, string> = { KS_STORE_PASS: read(storePass), KS_SRC_PASS: read(srcPass), KS_KEY_PASS: read(keyPass) };
     const store = m.stores[Number(/^store-(\d+)\.jks$/.exec(dest)?.[1])]?.file ?? dest;
     const what = `${store} entry "${alias}"`;
     keytoolStep(dir, [step, path.join(dir, source), alias, path.join(dir, dest)], env, what, secrets);

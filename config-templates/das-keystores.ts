@@ -9,11 +9,13 @@ import { DEFAULT_PORTS } from '../topology';
 import { DAS_STORES, TLS_CIPHER_LIST, TLS_PROTOCOLS } from './keystores';
 import { XmlEdit, XmlOp } from './types';
 import { byAttr, xmlFragment } from './is/xml';
+import { CATALINA_SERVER_XML } from './is/proxy';
 import { carbonHomePath, catalinaTlsOps, renderDataAgentConfig, storeBlock } from './is/keystores';
 import { svnsOn, vaultedText } from './is/vault';
 import { DAS_VAULT } from './das-vault';
 
-export const DAS_CATALINA_SERVER_XML = 'repository/conf/tomcat/catalina-server.xml';
+/** Carbon 4's connector file, at the same path as on IS. */
+export const DAS_CATALINA_SERVER_XML = CATALINA_SERVER_XML;
 export const DAS_DATA_BRIDGE_CONFIG_XML = 'repository/conf/data-bridge/data-bridge-config.xml';
 
 /** The data bridge receivers of the pack (carbon-analytics-common 5.1.x `data-bridge-config.xml`). */

@@ -15,13 +15,13 @@ import { AnalyticsFlavor, Role, SecretName, Topology } from '../topology';
 import { DAS_STORES, IS_STORES, STORE_TYPE } from './keystores';
 import { WholeFile } from './types';
 import { IS_VAULT, VaultEntry, renderCipherText, renderSecretConf } from './is/vault';
-import { datasourceAlias } from './is/datasources';
+import { MASTER_DATASOURCES, datasourceAlias } from './is/datasources';
 
 /**
  * The datasources file whose passwords are vaulted: master-datasources.xml only. The record stores'
  * analytics-datasources.xml keeps its password (see renderDasAnalyticsDatasources).
  */
-export const DAS_VAULTED_DATASOURCES = 'repository/conf/datasources/master-datasources.xml';
+export const DAS_VAULTED_DATASOURCES = MASTER_DATASOURCES;
 
 /** The aliases whose name the product fixes on a DAS node, with the secret each holds. */
 export const DAS_VAULT = {

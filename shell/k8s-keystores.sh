@@ -14,10 +14,8 @@ fi
 n=0
 while read -r step source alias dest src_pass store_pass key_pass; do
   KS_STORE_PASS="$(cat "$dir/$store_pass")"
-  KS_SRC_PASS=""
-  KS_KEY_PASS=""
-  if [ "$src_pass" != - ]; then KS_SRC_PASS="$(cat "$dir/$src_pass")"; fi
-  if [ "$key_pass" != - ]; then KS_KEY_PASS="$(cat "$dir/$key_pass")"; fi
+  KS_SRC_PASS="$(cat "$dir/$src_pass")"
+  KS_KEY_PASS="$(cat "$dir/$key_pass")"
   export KS_STORE_PASS KS_SRC_PASS KS_KEY_PASS
   sh "$dir/keystores.sh" "$step" "$dir/$source" "$alias" "$dir/$dest" </dev/null
   n=$((n + 1))
