@@ -13,6 +13,8 @@ const common = {
   roots: ['<rootDir>/tests'],
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': '<rootDir>/tests/helpers/esbuild-transform.js' },
+  // Defers the parts of @pulumi/pulumi the mock engine never uses (tests/helpers/lazy-pulumi.js).
+  resolver: '<rootDir>/tests/helpers/jest-resolver.js',
   // TEST_CPU_LOG=FILE: per-file CPU seconds (tests/helpers/cpu-environment.js), a measuring aid.
   ...(process.env.TEST_CPU_LOG ? { testEnvironment: '<rootDir>/tests/helpers/cpu-environment.js' } : {}),
 };

@@ -1,0 +1,5 @@
+// A stand-in (tests/helpers/lazy-pulumi.js): @pulumi/pulumi's require('./automation'), loaded on first use.
+'use strict';
+const { lazyModule, realPath } = require('../lazy-pulumi');
+
+module.exports = lazyModule(() => require(realPath('', './automation')));
