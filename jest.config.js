@@ -27,6 +27,8 @@ const tierProject = (displayName, names) => ({
   testMatch: names.map((n) => `<rootDir>/${file(n)}`),
   globals: { testTier: displayName },
   setupFiles: ['<rootDir>/tests/helpers/fast-tier-guard.js'],
+  // After jest's source-map-support is installed, which it wraps (tests/helpers/pulumi-callsites.js).
+  setupFilesAfterEnv: ['<rootDir>/tests/helpers/pulumi-callsites.js'],
 });
 const projects = [tierProject('fast', FAST), tierProject('system', SYSTEM)];
 const tier = process.env.TEST_TIER;
