@@ -13,6 +13,7 @@ import { jdbcUrl, secretPlaceholder } from '../topology';
 import { TLS_CIPHER_LIST } from '../config-templates/keystores';
 import { ADDRESSES, IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { snapshotFiles } from './helpers/files';
+import { XPathChecks, xmllintWellFormed } from './helpers/xpath-checks';
 import { zipTreeTo } from './helpers/zip';
 
 const REFERENCE_HOME = path.resolve(__dirname, '..', '..', 'shared', 'reference', 'wso2is-5.8.0');
@@ -73,40 +74,16 @@ function localXPath(steps: string): string {
 const xpath = (home: string, rel: string, steps: string) =>
   xmllint(path.join(home, rel), '--xpath', `string(${localXPath(steps)})`).trim();
 
-/** Joins the answers of one xmllint run (a string no value holds). */
-const SEP = '@@is-apply-xpath@@';
-/**
- * XPath expectations on one home, evaluated by the real xmllint: recorded first, then one xmllint
- * run per file answers all of that file's queries (joined in one concat()), and every answer is
- * compared with its expectation at once (a mismatch names its file and query).
- */
-class XPathChecks {
-  private readonly checks: { file: string; expr: string; want: unknown; as: (v: string) => unknown }[] = [];
-  /** string(steps) in `file`, trimmed, is `want` (or `as` of it is). */
-  str(file: string, steps: string, want: unknown, as: (v: string) => unknown = (v) => v): void {
-    this.checks.push({ file, expr: `string(${localXPath(steps)})`, want, as });
-  }
-  /** count(steps) in `file` is `want`. */
-  count(file: string, steps: string, want: number): void {
-    this.checks.push({ file, expr: `count(${localXPath(steps)})`, want, as: Number });
-  }
-  run(home: string): void {
-    const got = new Map<(typeof this.checks)[number], unknown>();
-    for (const file of new Set(this.checks.map((c) => c.file))) {
-      const mine = this.checks.filter((c) => c.file === file);
-      const out = xmllint(path.join(home, file), '--xpath', `concat(${mine.map((c) => c.expr).join(`,'${SEP}',`)},'')`).split(SEP);
-      expect([file, out.length]).toEqual([file, mine.length]);
-      mine.forEach((c, i) => got.set(c, c.as(out[i].trim())));
-    }
-    expect(this.checks.map((c) => [c.file, c.expr, got.get(c)])).toEqual(this.checks.map((c) => [c.file, c.expr, c.want]));
-  }
-}
-
 /** Assertions that hold after applying is-1's change set to any stock-shaped home. */
 function expectIsNode1(home: string): void {
   // Every XML file we touched is well-formed for the real parser (one xmllint run over them all).
-  execFileSync('xmllint', ['--noout', ...xmlFiles(is1).map((f) => path.join(home, f))], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const x = new XPathChecks();
+  xmllintWellFormed(xmlFiles(is1).map((f) => path.join(home, f)));
+  // The XPath expectations, on local names; xmllint answers them in one run per file.
+  const checks = new XPathChecks();
+  const x = {
+    str: (rel: string, steps: string, want: unknown, as?: (v: string) => unknown) => checks.str(path.join(home, rel), localXPath(steps), want, as),
+    count: (rel: string, steps: string, want: number) => checks.count(path.join(home, rel), localXPath(steps), want),
+  };
 
   const reg = 'repository/conf/registry.xml';
   x.str(reg, "/wso2registry/dbConfig[@name='wso2registry']/dataSource", 'jdbc/WSO2CarbonDB');
@@ -207,7 +184,7 @@ function expectIsNode1(home: string): void {
     x.str(f, "/eventPublisher/to/property[@name='password']/@encrypted", 'true');
     prop('protocol', 'thrift');
   }
-  x.run(home);
+  checks.run();
 
   // Created when the home has none (the product reads it only if present).
   expect(read(home, HAZELCAST)).toBe('hazelcast.shutdownhook.enabled=false\nhazelcast.logging.type=log4j\n');
