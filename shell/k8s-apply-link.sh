@@ -8,6 +8,7 @@
 link() {
   if [ ! -d "$shared/$2" ]; then echo "apply: shared $2 is not seeded" >&2; exit 1; fi
   rm -rf "${stage:?}/$1"
-  mkdir -p "$(dirname "$stage/$1")"
+  l="$stage/$1"
+  [ -d "${l%/*}" ] || mkdir -p "${l%/*}"
   ln -s "$shared/$2" "$stage/$1"
 }

@@ -13,7 +13,9 @@ mkdir -p "$stage"
 find "$stage" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
 for p in "$@"; do
   if [ -e "$home/$p" ]; then
-    mkdir -p "$stage/$(dirname "$p")"
+    # The parent by parameter expansion and mkdir only when missing: no process per file but cp.
+    case "$p" in */*) d="$stage/${p%/*}" ;; *) d="$stage" ;; esac
+    [ -d "$d" ] || mkdir -p "$d"
     cp -p "$home/$p" "$stage/$p"
   else
     echo "stage: $p is not in the image; the applier will say whether it is needed" >&2

@@ -16,7 +16,9 @@ set -eu
 #@ home; shared trees: their mount and one symlink each; the JDBC driver copied in; the home link; cd to the stage
 find . -type f | while IFS= read -r f; do
 #@ files of the shared trees skipped
-  mkdir -p "$home/$(dirname "$f")"
+  # find's paths all start with ./: the parent by parameter expansion, mkdir only when missing.
+  d="$home/${f%/*}"
+  [ -d "$d" ] || mkdir -p "$d"
   cp "$f" "$home/$f"
 done
 # IS: Secure Vault's keystore password (from the apply step), 0600 for Carbon to read and wipe.

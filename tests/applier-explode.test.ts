@@ -351,11 +351,19 @@ describe('the bundled CLI', () => {
   const t = isTestTopology();
   const stockWebXml = fs.readFileSync(path.join(IS_FIXTURE_HOME, SHINDIG_WEB_XML));
 
+  /** The gadget server war of each app, zipped once (the builds are deterministic) and copied into each home. */
+  const wars = new Map<Record<string, [Buffer, number]>, string>();
   /** The IS fixture home as a fresh pack has it: the gadget server as a war, not unpacked. */
   function isHomeWithWar(dir: string, app: Record<string, [Buffer, number]> = APP): string {
     fs.cpSync(IS_FIXTURE_HOME, dir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
     fs.rmSync(path.join(dir, SHINDIG_DIR), { recursive: true });
-    buildWar(path.join(dir, SHINDIG_WAR), { ...app, 'WEB-INF/web.xml': [stockWebXml, 0o644] });
+    let war = wars.get(app);
+    if (!war) {
+      war = path.join(tmp, `shindig-${wars.size}.war`);
+      buildWar(war, { ...app, 'WEB-INF/web.xml': [stockWebXml, 0o644] });
+      wars.set(app, war);
+    }
+    fs.copyFileSync(war, path.join(dir, SHINDIG_WAR));
     return dir;
   }
   function payload(id: 'is-1' | 'is-2'): string {
@@ -375,12 +383,15 @@ describe('the bundled CLI', () => {
       p.on('close', (code) => resolve({ code, stdout, stderr }));
     });
   }
-  /** The gadget server web.xml the renderers + applier give on a home where it is already unpacked. */
+  /** The gadget server web.xml the renderers + applier give on a home where it is already unpacked (made once). */
+  let webXml: Buffer | undefined;
   function expectedWebXml(): Buffer {
+    if (webXml) return webXml;
     const ref = path.join(tmp, `ref-${++n}`);
     fs.cpSync(IS_FIXTURE_HOME, ref, { recursive: true, filter: (src) => !src.endsWith('.ts') });
     applyChangeSet(ref, renderIsChangeSet(t, 'is-1'));
-    return fs.readFileSync(path.join(ref, SHINDIG_WEB_XML));
+    webXml = fs.readFileSync(path.join(ref, SHINDIG_WEB_XML));
+    return webXml;
   }
 
   test('the IS change set on a home with shindig.war: unpacked, parked, web.xml edited; twice is unchanged', () => {

@@ -24,6 +24,7 @@ import { FileChange, NodeChangeSet } from '../config-templates/types';
 import { ANALYTICS_HOME_LINK, DAS_DATABASES, DEFAULT_PORTS, IS_DATABASES, NodeId, PortName, Ports, Topology, datasourceByJndi, jdbcUrl, nodesOf, portClashes, processesFor, secretPlaceholder } from '../topology';
 import { snapshotFiles } from './helpers/files';
 import { testTopology } from './helpers/topology';
+import { XPathChecks, xmllintWellFormed } from './helpers/xpath-checks';
 
 const FIXTURE_HOME = path.join(__dirname, 'fixtures', 'das');
 
@@ -94,9 +95,6 @@ function xmllintOk(xml: string, name: string): void {
 function xpath(file: string, expr: string): string {
   return execFileSync('xmllint', ['--xpath', `string(${expr})`, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
-function xcount(file: string, expr: string): number {
-  return Number(execFileSync('xmllint', ['--xpath', `count(${expr})`, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
-}
 const snapshot = snapshotFiles;
 
 describe('DAS topology', () => {
@@ -153,7 +151,8 @@ describe('DAS change set as data', () => {
       }
     }
     expect(pieces.length).toBeGreaterThan(15);
-    for (const p of pieces) xmllintOk(p.xml, path.basename(p.where).replace(/[#]/g, '-') + '.xml');
+    // One xmllint run over them all, each piece its own file.
+    xmllintWellFormed(pieces.map((p) => tmpFile(path.basename(p.where).replace(/[#]/g, '-') + '.xml', p.xml)));
   });
 
   it('xmllint really rejects a broken fragment (the check can fail)', () => {
@@ -211,31 +210,30 @@ describe('DAS change set applied to the fixtures', () => {
   });
 
   it('every resulting XML file is well-formed', () => {
-    for (const p of Object.values(DAS_FILES).filter((x) => x.endsWith('.xml'))) {
-      execFileSync('xmllint', ['--noout', f('analytics-1', p)], { stdio: 'pipe' });
-    }
+    xmllintWellFormed(Object.values(DAS_FILES).filter((x) => x.endsWith('.xml')).map((p) => f('analytics-1', p)));
   });
 
   it('writes the datasources and record stores on the shared MySQL', () => {
+    const x = new XPathChecks(); // answered by xmllint at the end, one run per file
     const master = f('analytics-1', DAS_FILES.masterDatasources);
-    expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/url")).toBe(jdbcUrl(t, DAS_DATABASES.userStore, 'analytics'));
-    expect(xpath(master, "//datasource[name='WSO2REG_DB']/definition/configuration/url")).toBe(jdbcUrl(t, DAS_DATABASES.registry, 'analytics'));
+    x.str(master, "//datasource[name='WSO2UM_DB']/definition/configuration/url", jdbcUrl(t, DAS_DATABASES.userStore, 'analytics'));
+    x.str(master, "//datasource[name='WSO2REG_DB']/definition/configuration/url", jdbcUrl(t, DAS_DATABASES.registry, 'analytics'));
     // Through Secure Vault (das-vault.ts): the literal and the alias.
-    expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/password")).toBe('password');
-    expect(xpath(master, "//datasource[name='WSO2UM_DB']/definition/configuration/password/@*[local-name()='secretAlias']")).toBe('Datasources.WSO2UM_DB.Configuration.Password');
+    x.str(master, "//datasource[name='WSO2UM_DB']/definition/configuration/password", 'password');
+    x.str(master, "//datasource[name='WSO2UM_DB']/definition/configuration/password/@*[local-name()='secretAlias']", 'Datasources.WSO2UM_DB.Configuration.Password');
     const ads = f('analytics-1', DAS_FILES.analyticsDatasources);
-    expect(xcount(ads, '//datasource')).toBe(3);
+    x.count(ads, '//datasource', 3);
     for (const [name, db] of [
       ['WSO2_ANALYTICS_EVENT_STORE_DB', DAS_DATABASES.eventStore],
       ['WSO2_ANALYTICS_PROCESSED_DATA_STORE_DB', DAS_DATABASES.processedDataStore],
     ]) {
-      expect(xcount(ads, `//datasource[name='${name}']`)).toBe(1);
-      expect(xpath(ads, `//datasource[name='${name}']/definition/configuration/url`)).toBe(jdbcUrl(t, db, 'analytics'));
-      expect(xpath(ads, `//datasource[name='${name}']/definition/configuration/driverClassName`)).toBe('com.mysql.jdbc.Driver');
-      expect(xpath(ads, `//datasource[name='${name}']/definition/configuration/defaultAutoCommit`)).toBe('false');
+      x.count(ads, `//datasource[name='${name}']`, 1);
+      x.str(ads, `//datasource[name='${name}']/definition/configuration/url`, jdbcUrl(t, db, 'analytics'));
+      x.str(ads, `//datasource[name='${name}']/definition/configuration/driverClassName`, 'com.mysql.jdbc.Driver');
+      x.str(ads, `//datasource[name='${name}']/definition/configuration/defaultAutoCommit`, 'false');
     }
     const conf = f('analytics-1', DAS_FILES.analyticsConf);
-    expect(xcount(conf, '/analytics-dataservice-configuration/analytics-record-store')).toBe(3);
+    x.count(conf, '/analytics-dataservice-configuration/analytics-record-store', 3);
     // Seed 000: both event stores on the event-store database, the processed store on its own.
     expect(DAS_RECORD_STORES.map((s) => `${s.name}>${s.database}`)).toEqual([
       `EVENT_STORE>${DAS_DATABASES.eventStore}`,
@@ -244,64 +242,71 @@ describe('DAS change set applied to the fixtures', () => {
     ]);
     for (const s of DAS_RECORD_STORES) {
       const store = `/analytics-dataservice-configuration/analytics-record-store[@name='${s.name}']`;
-      expect(xpath(conf, `${store}/implementation`)).toBe(RDBMS_RECORD_STORE);
-      expect(xpath(conf, `${store}/properties/property[@name='category']`)).toBe(s.category);
+      x.str(conf, `${store}/implementation`, RDBMS_RECORD_STORE);
+      x.str(conf, `${store}/properties/property[@name='category']`, s.category);
       const ds = xpath(conf, `${store}/properties/property[@name='datasource']`);
-      expect(xpath(ads, `//datasource[name='${ds}']/definition/configuration/url`)).toBe(jdbcUrl(t, s.database, 'analytics'));
+      x.str(ads, `//datasource[name='${ds}']/definition/configuration/url`, jdbcUrl(t, s.database, 'analytics'));
     }
+    x.run();
   });
 
   it('shares the user store and mounts governance and config from the registry database, keeping wso2registry', () => {
+    const x = new XPathChecks(); // answered by xmllint at the end, one run per file
     const um = f('analytics-1', DAS_FILES.userMgt);
-    expect(xpath(um, "/UserManager/Realm/Configuration/Property[@name='dataSource']")).toBe('jdbc/WSO2UM_DB');
-    expect(xpath(um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe('password');
-    expect(xpath(um, "/UserManager/Realm/Configuration/AdminUser/Password/@*[local-name()='secretAlias']")).toBe('UserManager.AdminUser.Password');
+    x.str(um, "/UserManager/Realm/Configuration/Property[@name='dataSource']", 'jdbc/WSO2UM_DB');
+    x.str(um, '/UserManager/Realm/Configuration/AdminUser/Password', 'password');
+    x.str(um, "/UserManager/Realm/Configuration/AdminUser/Password/@*[local-name()='secretAlias']", 'UserManager.AdminUser.Password');
     const reg = f('analytics-1', DAS_FILES.registry);
-    expect(xpath(reg, "/wso2registry/dbConfig[@name='wso2registry']/dataSource")).toBe('jdbc/WSO2CarbonDB');
-    expect(xpath(reg, "/wso2registry/dbConfig[@name='govregistry']/dataSource")).toBe('jdbc/WSO2REG_DB');
-    expect(xcount(reg, "/wso2registry/remoteInstance[id='gov']")).toBe(1);
-    expect(xpath(reg, "/wso2registry/remoteInstance[id='gov']/dbConfig")).toBe('govregistry');
-    expect(xpath(reg, "/wso2registry/remoteInstance[id='gov']/cacheId")).toBe(`wso2_analytics@${jdbcUrl(t, DAS_DATABASES.registry)}`);
+    x.str(reg, "/wso2registry/dbConfig[@name='wso2registry']/dataSource", 'jdbc/WSO2CarbonDB');
+    x.str(reg, "/wso2registry/dbConfig[@name='govregistry']/dataSource", 'jdbc/WSO2REG_DB');
+    x.count(reg, "/wso2registry/remoteInstance[id='gov']", 1);
+    x.str(reg, "/wso2registry/remoteInstance[id='gov']/dbConfig", 'govregistry');
+    x.str(reg, "/wso2registry/remoteInstance[id='gov']/cacheId", `wso2_analytics@${jdbcUrl(t, DAS_DATABASES.registry)}`);
     for (const p of DAS_MOUNTED_PATHS) {
-      expect(xpath(reg, `/wso2registry/mount[@path='${p}']/instanceId`)).toBe('gov');
-      expect(xpath(reg, `/wso2registry/mount[@path='${p}']/targetPath`)).toBe(p);
-      expect(xpath(reg, `/wso2registry/mount[@path='${p}']/@overwrite`)).toBe('true');
+      x.str(reg, `/wso2registry/mount[@path='${p}']/instanceId`, 'gov');
+      x.str(reg, `/wso2registry/mount[@path='${p}']/targetPath`, p);
+      x.str(reg, `/wso2registry/mount[@path='${p}']/@overwrite`, 'true');
     }
+    x.run();
   });
 
   it('clusters the two analytics nodes with Hazelcast wka in their own domain, on the model port', () => {
+    const x = new XPathChecks(); // answered by xmllint at the end, one run per file
     const axis2 = f('analytics-1', DAS_FILES.axis2);
     const c = '/axisconfig/clustering';
-    expect(xpath(axis2, `${c}/@class`)).toBe(HAZELCAST_CLUSTERING_AGENT);
-    expect(xpath(axis2, `${c}/@enable`)).toBe('true');
-    expect(xpath(axis2, `${c}/parameter[@name='membershipScheme']`)).toBe('wka');
-    expect(xpath(axis2, `${c}/parameter[@name='domain']`)).toBe(t.analyticsClusterDomain);
-    expect(xpath(axis2, `${c}/parameter[@name='localMemberHost']`)).toBe(ADDRESSES['analytics-1']);
-    expect(xpath(axis2, `${c}/parameter[@name='localMemberPort']`)).toBe(String(PORTS.analyticsHazelcast));
-    expect(xcount(axis2, `${c}/members/member`)).toBe(2);
+    x.str(axis2, `${c}/@class`, HAZELCAST_CLUSTERING_AGENT);
+    x.str(axis2, `${c}/@enable`, 'true');
+    x.str(axis2, `${c}/parameter[@name='membershipScheme']`, 'wka');
+    x.str(axis2, `${c}/parameter[@name='domain']`, t.analyticsClusterDomain);
+    x.str(axis2, `${c}/parameter[@name='localMemberHost']`, ADDRESSES['analytics-1']);
+    x.str(axis2, `${c}/parameter[@name='localMemberPort']`, String(PORTS.analyticsHazelcast));
+    x.count(axis2, `${c}/members/member`, 2);
     for (const id of ['analytics-1', 'analytics-2'] as const) {
-      expect(xpath(axis2, `${c}/members/member[hostName='${ADDRESSES[id]}']/port`)).toBe(String(PORTS.analyticsHazelcast));
+      x.str(axis2, `${c}/members/member[hostName='${ADDRESSES[id]}']/port`, String(PORTS.analyticsHazelcast));
     }
-    expect(xcount(axis2, `${c}/members/member[hostName='${ADDRESSES['is-1']}']`)).toBe(0);
+    x.count(axis2, `${c}/members/member[hostName='${ADDRESSES['is-1']}']`, 0);
     const carbon = f('analytics-1', DAS_FILES.carbon);
-    expect(xpath(carbon, "/*[local-name()='Server']/*[local-name()='Ports']/*[local-name()='Offset']")).toBe(String(PORTS.dasHttps - 9443));
+    x.str(carbon, "/*[local-name()='Server']/*[local-name()='Ports']/*[local-name()='Offset']", String(PORTS.dasHttps - 9443));
+    x.run();
   });
 
   it('runs the event processor in HA mode with this node\'s sync and management endpoints, persistence off', () => {
+    const x = new XPathChecks(); // answered by xmllint at the end, one run per file
     const ep = f('analytics-1', DAS_FILES.eventProcessor);
     const mode = (n: string) => `/eventProcessorConfiguration/mode[@name='${n}']`;
-    expect(xpath(ep, `${mode('SingleNode')}/@enable`)).toBe('false');
-    expect(xpath(ep, `${mode('HA')}/@enable`)).toBe('true');
-    expect(xpath(ep, `${mode('Distributed')}/@enable`)).toBe('false');
-    expect(xcount(ep, "/eventProcessorConfiguration/mode[@enable='true']")).toBe(1);
-    expect(xpath(ep, `${mode('HA')}/eventSync/hostName`)).toBe(ADDRESSES['analytics-1']);
-    expect(xpath(ep, `${mode('HA')}/eventSync/port`)).toBe(String(PORTS.dasEventSync));
-    expect(xpath(ep, `${mode('HA')}/management/hostName`)).toBe(ADDRESSES['analytics-1']);
-    expect(xpath(ep, `${mode('HA')}/management/port`)).toBe(String(PORTS.dasManagement));
-    expect(xpath(ep, `${mode('HA')}/presentation/port`)).toBe(String(PORTS.dasPresentation));
-    expect(xcount(ep, `${mode('HA')}/persistence`)).toBe(1);
-    expect(xpath(ep, `${mode('HA')}/persistence/@enable`)).toBe('false');
-    expect(xpath(ep, `${mode('HA')}/persistence/persister/@class`)).toBe(FILE_SYSTEM_PERSISTENCE_STORE);
+    x.str(ep, `${mode('SingleNode')}/@enable`, 'false');
+    x.str(ep, `${mode('HA')}/@enable`, 'true');
+    x.str(ep, `${mode('Distributed')}/@enable`, 'false');
+    x.count(ep, "/eventProcessorConfiguration/mode[@enable='true']", 1);
+    x.str(ep, `${mode('HA')}/eventSync/hostName`, ADDRESSES['analytics-1']);
+    x.str(ep, `${mode('HA')}/eventSync/port`, String(PORTS.dasEventSync));
+    x.str(ep, `${mode('HA')}/management/hostName`, ADDRESSES['analytics-1']);
+    x.str(ep, `${mode('HA')}/management/port`, String(PORTS.dasManagement));
+    x.str(ep, `${mode('HA')}/presentation/port`, String(PORTS.dasPresentation));
+    x.count(ep, `${mode('HA')}/persistence`, 1);
+    x.str(ep, `${mode('HA')}/persistence/@enable`, 'false');
+    x.str(ep, `${mode('HA')}/persistence/persister/@class`, FILE_SYSTEM_PERSISTENCE_STORE);
+    x.run();
   });
 
   it('sets the embedded Spark masters and the common home link in spark-defaults.conf', () => {
@@ -328,6 +333,7 @@ describe('DAS change set applied to the fixtures', () => {
   });
 
   it('keeps what the pattern does not touch', () => {
+    const x = new XPathChecks(); // answered by xmllint at the end, one run per file
     const kept: [string, string[]][] = [
       [DAS_FILES.analyticsConf, ['<!-- Indexing stays untouched by the pattern -->', '<primaryRecordStore>EVENT_STORE</primaryRecordStore>', 'org.apache.lucene.analysis.standard.StandardAnalyzer']],
       [DAS_FILES.analyticsDatasources, ['<!-- A datasource the pattern does not touch: must survive. -->', '<name>FIXTURE_OTHER_DB</name>', 'RDBMSDataSourceReader']],
@@ -344,7 +350,8 @@ describe('DAS change set applied to the fixtures', () => {
     }
     // The SingleNode persistence block is the stock one, untouched.
     const ep = f('analytics-1', DAS_FILES.eventProcessor);
-    expect(xpath(ep, "/eventProcessorConfiguration/mode[@name='SingleNode']/persistence/persistenceIntervalInMinutes")).toBe('15');
+    x.str(ep, "/eventProcessorConfiguration/mode[@name='SingleNode']/persistence/persistenceIntervalInMinutes", '15');
+    x.run();
   });
 
   it('is idempotent: applying again changes no byte', () => {
@@ -357,6 +364,7 @@ describe('DAS change set applied to the fixtures', () => {
   });
 
   it('the two nodes differ exactly in localMemberHost and the event-sync / management hosts', () => {
+    const x = new XPathChecks(); // answered by xmllint at the end, one run per file
     const diffs: string[] = [];
     for (const rel of Object.values(DAS_FILES)) {
       const a = read(homes['analytics-1'], rel).split('\n');
@@ -373,8 +381,9 @@ describe('DAS change set applied to the fixtures', () => {
       `${DAS_FILES.eventProcessor}: <hostName>${h1}</hostName> -> <hostName>${h2}</hostName>`,
     ]);
     const ep2 = f('analytics-2', DAS_FILES.eventProcessor);
-    expect(xpath(ep2, "/eventProcessorConfiguration/mode[@name='HA']/eventSync/hostName")).toBe(h2);
-    expect(xpath(ep2, "/eventProcessorConfiguration/mode[@name='HA']/management/hostName")).toBe(h2);
+    x.str(ep2, "/eventProcessorConfiguration/mode[@name='HA']/eventSync/hostName", h2);
+    x.str(ep2, "/eventProcessorConfiguration/mode[@name='HA']/management/hostName", h2);
+    x.run();
   });
 
   it('fails loudly, writing nothing, when an anchor is missing (a pack without the HA mode, a missing file)', () => {

@@ -111,9 +111,13 @@ describe('product units (boot script)', () => {
 });
 
 describe('stopping a product the way the unit does (real JVM stand-in, no systemd)', () => {
-  let tmp: string;
-  let classes: string;
-  beforeAll(() => {
+  // The two cases mostly wait (JVM start, shutdown hook, a grace wait): they run at once
+  // (test.concurrent). Concurrent tests start before a describe's beforeAll, so the stand-in is
+  // compiled by the first test that needs it.
+  let tmp = '';
+  let classes = '';
+  const standIn = () => {
+    if (tmp) return;
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ec2-stop-'));
     classes = path.join(tmp, 'classes');
     fs.mkdirSync(classes);
@@ -135,17 +139,18 @@ describe('stopping a product the way the unit does (real JVM stand-in, no system
       ].join('\n'),
     );
     execFileSync('javac', ['-d', classes, path.join(tmp, 'Standin.java')], { stdio: 'pipe' });
-  });
-  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(tmp, 'start.sh'), START);
+  };
+  afterAll(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }));
 
   /** Shaped like wso2server.sh / carbon.sh: java in a restart loop, not exec'd, so the shell is the main process. */
   const START = 'status=121\nwhile [ "$status" = 121 ]; do\n  java -cp "$1" Standin "$2" "$3"\n  status=$?\ndone\nexit $status\n';
 
   /** Starts the stand-in in its own process group (the unit's control group, for signalling). */
   async function startProduct(name: string) {
+    standIn();
     const hook = path.join(tmp, `${name}.hook`);
     const up = path.join(tmp, `${name}.up`);
-    fs.writeFileSync(path.join(tmp, 'start.sh'), START);
     const child = spawn('bash', [path.join(tmp, 'start.sh'), classes, hook, up], { detached: true, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => child.on('exit', (code, sig) => r(code ?? (sig ? 128 + (os.constants.signals[sig] ?? 0) : null))));
     for (let i = 0; i < 900 && !fs.existsSync(up); i++) await new Promise((r) => setTimeout(r, 100));
@@ -169,7 +174,7 @@ describe('stopping a product the way the unit does (real JVM stand-in, no system
     return !alive(pid);
   }
 
-  test('control-group (the unit): SIGTERM reaches the JVM, its shutdown hook runs, every process ends', async () => {
+  test.concurrent('control-group (the unit): SIGTERM reaches the JVM, its shutdown hook runs, every process ends', async () => {
     const p = await startProduct('cgroup');
     process.kill(-p.pid, 'SIGTERM'); // every process of the group, as systemd signals every process of the cgroup
     expect(await gone(p.jvm, 60000)).toBe(true);
@@ -177,7 +182,7 @@ describe('stopping a product the way the unit does (real JVM stand-in, no system
     expect(await p.exited).toBe(143); // the shell itself died of SIGTERM (clean for systemd)
   });
 
-  test('why not mixed/process: SIGTERM to the shell alone leaves the JVM running (until SIGKILL at the timeout)', async () => {
+  test.concurrent('why not mixed/process: SIGTERM to the shell alone leaves the JVM running (until SIGKILL at the timeout)', async () => {
     const p = await startProduct('main-only');
     process.kill(p.pid, 'SIGTERM');
     await p.exited;

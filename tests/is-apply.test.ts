@@ -13,6 +13,7 @@ import { jdbcUrl, secretPlaceholder } from '../topology';
 import { TLS_CIPHER_LIST } from '../config-templates/keystores';
 import { ADDRESSES, IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 import { snapshotFiles } from './helpers/files';
+import { XPathChecks, xmllintWellFormed } from './helpers/xpath-checks';
 import { zipTreeTo } from './helpers/zip';
 
 const REFERENCE_HOME = path.resolve(__dirname, '..', '..', 'shared', 'reference', 'wso2is-5.8.0');
@@ -72,21 +73,25 @@ function localXPath(steps: string): string {
 /** Evaluated by the real xmllint. */
 const xpath = (home: string, rel: string, steps: string) =>
   xmllint(path.join(home, rel), '--xpath', `string(${localXPath(steps)})`).trim();
-const count = (home: string, rel: string, steps: string) =>
-  Number(xmllint(path.join(home, rel), '--xpath', `count(${localXPath(steps)})`).trim());
 
 /** Assertions that hold after applying is-1's change set to any stock-shaped home. */
 function expectIsNode1(home: string): void {
-  // Every XML file we touched is well-formed for the real parser.
-  for (const f of xmlFiles(is1)) xmllint(path.join(home, f), '--noout');
+  // Every XML file we touched is well-formed for the real parser (one xmllint run over them all).
+  xmllintWellFormed(xmlFiles(is1).map((f) => path.join(home, f)));
+  // The XPath expectations, on local names; xmllint answers them in one run per file.
+  const checks = new XPathChecks();
+  const x = {
+    str: (rel: string, steps: string, want: unknown, as?: (v: string) => unknown) => checks.str(path.join(home, rel), localXPath(steps), want, as),
+    count: (rel: string, steps: string, want: number) => checks.count(path.join(home, rel), localXPath(steps), want),
+  };
 
   const reg = 'repository/conf/registry.xml';
-  expect(xpath(home, reg, "/wso2registry/dbConfig[@name='wso2registry']/dataSource")).toBe('jdbc/WSO2CarbonDB');
-  expect(xpath(home, reg, "/wso2registry/dbConfig[@name='sharedregistry']/dataSource")).toBe('jdbc/WSO2IdentityDS');
-  expect(xpath(home, reg, '/wso2registry/remoteInstance/cacheId')).toBe(`${t.db.user}@${jdbcUrl(t, 'WSO2_IDENTITY_DB')}`);
-  expect(xpath(home, reg, "/wso2registry/mount[@path='/_system/governance']/instanceId")).toBe('sharedregistry');
-  expect(xpath(home, reg, "/wso2registry/mount[@path='/_system/config'][@overwrite='true']/targetPath")).toBe('/_system/config');
-  expect(xpath(home, reg, '/wso2registry/versionResourcesOnChange')).toBe('false');
+  x.str(reg, "/wso2registry/dbConfig[@name='wso2registry']/dataSource", 'jdbc/WSO2CarbonDB');
+  x.str(reg, "/wso2registry/dbConfig[@name='sharedregistry']/dataSource", 'jdbc/WSO2IdentityDS');
+  x.str(reg, '/wso2registry/remoteInstance/cacheId', `${t.db.user}@${jdbcUrl(t, 'WSO2_IDENTITY_DB')}`);
+  x.str(reg, "/wso2registry/mount[@path='/_system/governance']/instanceId", 'sharedregistry');
+  x.str(reg, "/wso2registry/mount[@path='/_system/config'][@overwrite='true']/targetPath", '/_system/config');
+  x.str(reg, '/wso2registry/versionResourcesOnChange', 'false');
   const regSrc = read(home, reg);
   const order = [
     '<dbConfig name="wso2registry">', '<dbConfig name="sharedregistry">', '<remoteInstance ',
@@ -96,67 +101,61 @@ function expectIsNode1(home: string): void {
   expect([...order].sort((a, b) => a - b)).toEqual(order);
 
   const um = 'repository/conf/user-mgt.xml';
-  expect(xpath(home, um, "/UserManager/Realm/Configuration/Property[@name='dataSource']")).toBe('jdbc/WSO2UserStore');
+  x.str(um, "/UserManager/Realm/Configuration/Property[@name='dataSource']", 'jdbc/WSO2UserStore');
   // Secure Vault: the cipher tool's literal and alias (the ciphertext is in cipher-text.properties).
-  const alias = (f: string, p: string) => xpath(home, f, `${p}/@*[local-name()='secretAlias']`);
-  expect(xpath(home, um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe('password');
-  expect(alias(um, '/UserManager/Realm/Configuration/AdminUser/Password')).toBe('UserManager.AdminUser.Password');
-  expect(count(home, um, '/UserManager/Realm/UserStoreManager')).toBe(1);
-  expect(xpath(home, um, '/UserManager/Realm/UserStoreManager[1]/@class')).toBe('org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager');
-  expect(xpath(home, um, "/UserManager/Realm/UserStoreManager/Property[@name='TenantManager']")).toBe(
-    'org.wso2.carbon.user.core.tenant.JDBCTenantManager',
-  );
-  expect(count(home, um, '/UserManager/Realm/AuthorizationManager')).toBe(1);
+  const alias = (f: string, p: string, want: string) => x.str(f, `${p}/@*[local-name()='secretAlias']`, want);
+  x.str(um, '/UserManager/Realm/Configuration/AdminUser/Password', 'password');
+  alias(um, '/UserManager/Realm/Configuration/AdminUser/Password', 'UserManager.AdminUser.Password');
+  x.count(um, '/UserManager/Realm/UserStoreManager', 1);
+  x.str(um, '/UserManager/Realm/UserStoreManager[1]/@class', 'org.wso2.carbon.user.core.jdbc.JDBCUserStoreManager');
+  x.str(um, "/UserManager/Realm/UserStoreManager/Property[@name='TenantManager']", 'org.wso2.carbon.user.core.tenant.JDBCTenantManager');
+  x.count(um, '/UserManager/Realm/AuthorizationManager', 1);
 
-  expect(xpath(home, 'repository/conf/identity/embedded-ldap.xml', "/EmbeddedLDAPConfig/EmbeddedLDAP/Property[@name='enable']")).toBe('false');
-  expect(xpath(home, 'repository/conf/identity/identity.xml', '/Server/JDBCPersistenceManager/DataSource/Name')).toBe('jdbc/WSO2IdentityDS');
+  x.str('repository/conf/identity/embedded-ldap.xml', "/EmbeddedLDAPConfig/EmbeddedLDAP/Property[@name='enable']", 'false');
+  x.str('repository/conf/identity/identity.xml', '/Server/JDBCPersistenceManager/DataSource/Name', 'jdbc/WSO2IdentityDS');
   // Consent management on the shared identity database, not the node-local H2 it ships with.
-  expect(xpath(home, 'repository/conf/consent-mgt-config.xml', '/ConsentManager/DataSource/Name')).toBe('jdbc/WSO2IdentityDS');
+  x.str('repository/conf/consent-mgt-config.xml', '/ConsentManager/DataSource/Name', 'jdbc/WSO2IdentityDS');
 
   const ax = 'repository/conf/axis2/axis2.xml';
-  expect(xpath(home, ax, '/axisconfig/clustering/@enable')).toBe('true');
-  expect(xpath(home, ax, "/axisconfig/clustering/parameter[@name='membershipScheme']")).toBe('wka');
-  expect(xpath(home, ax, "/axisconfig/clustering/parameter[@name='domain']")).toBe(t.isClusterDomain);
-  expect(xpath(home, ax, "/axisconfig/clustering/parameter[@name='localMemberHost']")).toBe(ADDRESSES['is-1']);
-  expect(xpath(home, ax, "/axisconfig/clustering/parameter[@name='localMemberPort']")).toBe('4000');
-  expect(count(home, ax, "/axisconfig/clustering/parameter[@name='localMemberBindAddress']")).toBe(0);
-  expect(count(home, ax, "/axisconfig/clustering/parameter[@name='localMemberBindPort']")).toBe(0);
-  expect(count(home, ax, '/axisconfig/clustering/members/member')).toBe(2);
-  expect(xpath(home, ax, '/axisconfig/clustering/members/member[2]/hostName')).toBe(ADDRESSES['is-2']);
+  x.str(ax, '/axisconfig/clustering/@enable', 'true');
+  x.str(ax, "/axisconfig/clustering/parameter[@name='membershipScheme']", 'wka');
+  x.str(ax, "/axisconfig/clustering/parameter[@name='domain']", t.isClusterDomain);
+  x.str(ax, "/axisconfig/clustering/parameter[@name='localMemberHost']", ADDRESSES['is-1']);
+  x.str(ax, "/axisconfig/clustering/parameter[@name='localMemberPort']", '4000');
+  x.count(ax, "/axisconfig/clustering/parameter[@name='localMemberBindAddress']", 0);
+  x.count(ax, "/axisconfig/clustering/parameter[@name='localMemberBindPort']", 0);
+  x.count(ax, '/axisconfig/clustering/members/member', 2);
+  x.str(ax, '/axisconfig/clustering/members/member[2]/hostName', ADDRESSES['is-2']);
 
   const carbon = 'repository/conf/carbon.xml';
-  expect(xpath(home, carbon, '/Server/HostName')).toBe(t.hostname);
-  expect(xpath(home, carbon, '/Server/MgtHostName')).toBe(t.mgtHostname);
-  expect(xpath(home, carbon, '/Server/Cache/ForceLocalCache')).toBe('true');
-  expect(xpath(home, carbon, '/Server/Ports/Offset')).toBe('0');
+  x.str(carbon, '/Server/HostName', t.hostname);
+  x.str(carbon, '/Server/MgtHostName', t.mgtHostname);
+  x.str(carbon, '/Server/Cache/ForceLocalCache', 'true');
+  x.str(carbon, '/Server/Ports/Offset', '0');
 
   // Our stores, with their password placeholders (key password = store password).
   const sec = '${carbon.home}/repository/resources/security';
-  const store = (b: string) => ['Location', 'Type', 'Password', 'KeyAlias', 'KeyPassword'].map((e) => xpath(home, carbon, `/Server/Security/${b}/${e}`));
+  const store = (b: string, want: string[]) => ['Location', 'Type', 'Password', 'KeyAlias', 'KeyPassword'].forEach((e, i) => x.str(carbon, `/Server/Security/${b}/${e}`, want[i]));
   const pw = (_n: string) => 'password';
-  expect(store('KeyStore')).toEqual([`${sec}/primary.jks`, 'JKS', pw('keystore_password'), 'primary', pw('keystore_password')]);
-  expect(store('InternalKeyStore')).toEqual([`${sec}/internal.jks`, 'JKS', pw('internal_keystore_password'), 'internal', pw('internal_keystore_password')]);
-  expect(store('TrustStore')).toEqual([`${sec}/client-truststore.jks`, 'JKS', pw('truststore_password'), '', '']);
-  expect(alias(carbon, '/Server/Security/InternalKeyStore/KeyPassword')).toBe('Carbon.Security.InternalKeyStore.KeyPassword');
-  expect(alias(carbon, '/Server/Security/TrustStore/Password')).toBe('Carbon.Security.TrustStore.Password');
+  store('KeyStore', [`${sec}/primary.jks`, 'JKS', pw('keystore_password'), 'primary', pw('keystore_password')]);
+  store('InternalKeyStore', [`${sec}/internal.jks`, 'JKS', pw('internal_keystore_password'), 'internal', pw('internal_keystore_password')]);
+  store('TrustStore', [`${sec}/client-truststore.jks`, 'JKS', pw('truststore_password'), '', '']);
+  alias(carbon, '/Server/Security/InternalKeyStore/KeyPassword', 'Carbon.Security.InternalKeyStore.KeyPassword');
+  alias(carbon, '/Server/Security/TrustStore/Password', 'Carbon.Security.TrustStore.Password');
   const ent = '/Server/EntitlementSettings/ThirftBasedEntitlementConfig/KeyStore';
-  expect(xpath(home, 'repository/conf/identity/identity.xml', `${ent}/Location`)).toBe(`${sec}/primary.jks`);
-  expect(xpath(home, 'repository/conf/identity/identity.xml', `${ent}/Password`)).toBe(pw('keystore_password'));
+  x.str('repository/conf/identity/identity.xml', `${ent}/Location`, `${sec}/primary.jks`);
+  x.str('repository/conf/identity/identity.xml', `${ent}/Password`, pw('keystore_password'));
   for (const agent of ['Thrift', 'Binary']) {
-    const a = (e: string) => xpath(home, DATA_AGENT, `/DataAgentsConfiguration/Agent[Name='${agent}']/${e}`);
-    expect([a('TrustSore'), a('TrustSorePassword'), a('sslEnabledProtocols'), a('ciphers')]).toEqual([
-      `${sec}/client-truststore.jks`, '', 'TLSv1.2', TLS_CIPHER_LIST,
-    ]);
+    const want = { TrustSore: `${sec}/client-truststore.jks`, TrustSorePassword: '', sslEnabledProtocols: 'TLSv1.2', ciphers: TLS_CIPHER_LIST };
+    for (const [e, v] of Object.entries(want)) x.str(DATA_AGENT, `/DataAgentsConfiguration/Agent[Name='${agent}']/${e}`, v);
   }
 
   const cat = 'repository/conf/tomcat/catalina-server.xml';
-  const c9443 = (a: string) => xpath(home, cat, `/Server/Service/Connector[@port='9443']/@${a}`);
-  expect(['keystoreFile', 'keystorePass', 'keystoreType', 'keyAlias', 'keyPass', 'sslProtocol', 'sslEnabledProtocols', 'ciphers', 'clientAuth'].map(c9443)).toEqual([
-    `${sec}/tls.jks`, pw('tls_keystore_password'), 'JKS', 'tls', '', 'TLS', 'TLSv1.2', TLS_CIPHER_LIST, 'want',
-  ]);
-  expect(alias(cat, "/Server/Service/Connector[@port='9443']")).toBe('Server.Service.Connector.keystorePass');
-  expect(xpath(home, cat, "/Server/Service/Connector[@port='9443']/@proxyPort")).toBe('443');
-  expect(xpath(home, cat, "/Server/Service/Connector[@port='9763']/@proxyPort")).toBe('80');
+  const c9443 = { keystoreFile: `${sec}/tls.jks`, keystorePass: pw('tls_keystore_password'), keystoreType: 'JKS', keyAlias: 'tls', keyPass: '', sslProtocol: 'TLS', sslEnabledProtocols: 'TLSv1.2', ciphers: TLS_CIPHER_LIST, clientAuth: 'want' };
+  for (const [a, v] of Object.entries(c9443)) x.str(cat, `/Server/Service/Connector[@port='9443']/@${a}`, v);
+  alias(cat, "/Server/Service/Connector[@port='9443']", 'Server.Service.Connector.keystorePass');
+  x.str(cat, "/Server/Service/Connector[@port='9443']/@proxyPort", '443');
+  x.str(cat, "/Server/Service/Connector[@port='9763']/@proxyPort", '80');
 
   for (const app of ['dashboard', 'portal']) {
     const site = JSON.parse(read(home, `repository/deployment/server/jaggeryapps/${app}/conf/site.json`));
@@ -166,25 +165,26 @@ function expectIsNode1(home: string): void {
     if (app === 'dashboard') expect(site.proxy.servicePath).toBe('/services');
   }
 
-  const props = xpath(home, SHINDIG, "/web-app/context-param[*[local-name()='param-name']='system.properties']/param-value");
-  expect(props.split('\n').map((l) => l.trim()).filter(Boolean)).toEqual([
-    `shindig.host=${t.hostname}`,
-    'shindig.port=443',
-    'aKey=/shindig/gadgets/proxy?container=default&url=',
-  ]);
+  x.str(
+    SHINDIG,
+    "/web-app/context-param[*[local-name()='param-name']='system.properties']/param-value",
+    [`shindig.host=${t.hostname}`, 'shindig.port=443', 'aKey=/shindig/gadgets/proxy?container=default&url='],
+    (props) => props.split('\n').map((l) => l.trim()).filter(Boolean),
+  );
 
   for (const kind of ['AuthenticationData', 'RoleData', 'SessionData', 'UserData']) {
     const f = `repository/deployment/server/eventpublishers/IsAnalytics-Publisher-wso2event-${kind}.xml`;
-    const prop = (n: string) => xpath(home, f, `/eventPublisher/to/property[@name='${n}']`);
+    const prop = (n: string, want: string) => x.str(f, `/eventPublisher/to/property[@name='${n}']`, want);
     // Events over TLS to the receivers' SSL port; authentication on the same endpoints.
     const ssl = `ssl://${ADDRESSES['analytics-1']}:7712|ssl://${ADDRESSES['analytics-2']}:7712`;
-    expect(prop('receiverURL')).toBe(ssl);
-    expect(prop('authenticatorURL')).toBe(ssl);
-    expect(prop('username')).toBe('admin');
-    expect(prop('password')).toBe(secretPlaceholder('admin_password', 'cryptoutil'));
-    expect(xpath(home, f, "/eventPublisher/to/property[@name='password']/@encrypted")).toBe('true');
-    expect(prop('protocol')).toBe('thrift');
+    prop('receiverURL', ssl);
+    prop('authenticatorURL', ssl);
+    prop('username', 'admin');
+    prop('password', secretPlaceholder('admin_password', 'cryptoutil'));
+    x.str(f, "/eventPublisher/to/property[@name='password']/@encrypted", 'true');
+    prop('protocol', 'thrift');
   }
+  checks.run();
 
   // Created when the home has none (the product reads it only if present).
   expect(read(home, HAZELCAST)).toBe('hazelcast.shutdownhook.enabled=false\nhazelcast.logging.type=log4j\n');

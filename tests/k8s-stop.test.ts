@@ -6,7 +6,8 @@
  * traps TERM and takes a while to stop). A SIGTERM to PID 1, as the kubelet sends, must reach the
  * JVM, and the container's main process must end after the JVM has stopped, inside the pod's
  * grace period. The shape it replaces (`exec sh wso2server.sh`) is run too: there PID 1 ignores
- * the SIGTERM, which is what made every stop end in SIGKILL.
+ * the SIGTERM, which is what made every stop end in SIGKILL. The cases are independent (a
+ * namespace and a home each) and mostly wait, so they run at once (test.concurrent).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -20,21 +21,23 @@ import { TERMINATION_GRACE_SECONDS } from '../components/kubernetes/product-pod-
 const STAND_IN = path.join(__dirname, 'fixtures/k8s/stand-in');
 /** How long the JVM stand-in takes to stop after TERM. */
 const JVM_STOP_SECONDS = 2;
-/** Runs the test body only after checking that PID namespaces work here (root, util-linux unshare), failing loudly if not. */
-const maybe = (name: string, body: () => Promise<void> | void, timeout?: number) =>
-  test(name, async () => {
+/**
+ * A concurrent test whose body gets a temp dir of its own (removed after), run only after checking
+ * that PID namespaces work here (root, util-linux unshare), failing loudly if not.
+ */
+const maybe = (name: string, body: (dir: string) => Promise<void>, timeout?: number) =>
+  test.concurrent(name, async () => {
     expect(spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status).toBe(0);
-    await body();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-stop-'));
+    try {
+      await body(dir);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, timeout);
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-stop-'));
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** A product home holding the stand-in start script under the process's command, and the JVM stand-in. */
-function standInHome(proc: ProductProcess): { home: string; stage: string } {
+/** A product home under `dir` holding the stand-in start script under the process's command, and the JVM stand-in. */
+function standInHome(dir: string, proc: ProductProcess): { home: string; stage: string } {
   const home = path.join(dir, 'home');
   const stage = path.join(dir, 'stage');
   fs.mkdirSync(path.join(home, 'bin'), { recursive: true });
@@ -96,8 +99,8 @@ const CASES = (
 ).flatMap(([role, flavor]) => processesFor(role, flavor).map((p): [Role, AnalyticsFlavor, string, ProductProcess] => [role, flavor, p.name, p]));
 
 describe.each(CASES)('%s (%s) %s container as PID 1', (role, flavor, _name, proc) => {
-  maybe(`a SIGTERM reaches the JVM and the container ends once it has stopped, inside the grace period`, async () => {
-    const { home, stage } = standInHome(proc);
+  maybe(`a SIGTERM reaches the JVM and the container ends once it has stopped, inside the grace period`, async (dir) => {
+    const { home, stage } = standInHome(dir, proc);
     const script = startScript(role, proc, [], { flavor }).split(MOUNTS.stage).join(stage);
     const c = await asPid1(script, home);
     await until('the JVM stand-in', () => jvmLog(home).includes('jvm: started') && fs.existsSync(path.join(home, 'wso2carbon.pid')));
@@ -115,9 +118,9 @@ describe.each(CASES)('%s (%s) %s container as PID 1', (role, flavor, _name, proc
   }, 30_000);
 });
 
-maybe('the shape it replaces: an exec\'d product script as PID 1 ignores the SIGTERM, the JVM never gets it', async () => {
+maybe('the shape it replaces: an exec\'d product script as PID 1 ignores the SIGTERM, the JVM never gets it', async (dir) => {
   const proc = processesFor('is', 'sp')[0];
-  const { home } = standInHome(proc);
+  const { home } = standInHome(dir, proc);
   const c = await asPid1(`exec sh "$WSO2_SERVER_HOME/${proc.command}"`, home);
   await until('the JVM stand-in', () => jvmLog(home).includes('jvm: started'));
   process.kill(c.pid, 'SIGTERM');
@@ -128,9 +131,9 @@ maybe('the shape it replaces: an exec\'d product script as PID 1 ignores the SIG
   await c.exited;
 }, 30_000);
 
-maybe('a product that ends on its own ends the container with its status', async () => {
+maybe('a product that ends on its own ends the container with its status', async (dir) => {
   const proc = processesFor('is', 'sp')[0];
-  const { home, stage } = standInHome(proc);
+  const { home, stage } = standInHome(dir, proc);
   fs.writeFileSync(path.join(home, 'bin/java'), '#!/bin/sh\nexit 3\n');
   fs.writeFileSync(path.join(home, proc.command), '#!/bin/sh\n"$(dirname "$0")/java"\n');
   const c = await asPid1(startScript('is', proc, []).split(MOUNTS.stage).join(stage), home, false);
