@@ -25,6 +25,7 @@ import { ANALYTICS_VAULT_FILTERS, analyticsVaultCipherText, yamlDoubleQuoted } f
 import { renderSpChangeSet } from '../config-templates/analytics-sp';
 import { masterKeysPath, secretsPropertiesPath, VAULT_STORE } from '../config-templates/analytics-vault';
 import { SECRET_PLACEHOLDER_RE, secretPlaceholder } from '../topology';
+import { compiledClasses, JAVA_FIXTURES } from './helpers/java-classes';
 import { makeCa, makeLeaf } from './helpers/keymaterial';
 import { testTopology } from './helpers/topology';
 
@@ -40,7 +41,7 @@ const RUNTIMES = ['worker', 'dashboard'] as const;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'analytics-vault-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const home = path.join(tmp, 'home');
-const classes = path.join(tmp, 'classes');
+let classes = '';
 const t = testTopology({ analyticsFlavor: 'sp' });
 const cs = renderSpChangeSet(t, 'analytics-1');
 let tlsCertPem = '';
@@ -50,8 +51,7 @@ const values = () => ({ ...SECRETS, tls_certificate: tlsCertPem });
 
 beforeAll(() => {
   expect(fs.existsSync(SNAKEYAML)).toBe(true);
-  const r = spawnSync('javac', ['-cp', SNAKEYAML, '-d', classes, path.join(__dirname, 'fixtures', 'java', 'AnalyticsVaultProbe.java')], { encoding: 'utf8' });
-  expect({ status: r.status, err: r.stderr }).toEqual({ status: 0, err: '' });
+  classes = compiledClasses([path.join(JAVA_FIXTURES, 'AnalyticsVaultProbe.java')], ['-cp', SNAKEYAML], tmp);
   fs.cpSync(REFERENCE, home, { recursive: true });
   for (const s of ['wso2/worker/bin/carbon.sh', 'wso2/dashboard/bin/carbon.sh']) fs.cpSync(path.join(__dirname, 'fixtures', 'analytics', s), path.join(home, s));
   // The node's TLS store, built by our keystores step from key material (RSA, as keys.ts generates).

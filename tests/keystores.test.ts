@@ -3,16 +3,17 @@
  * with plain `node` on key material made by openssl, the stores opened with the JDK's keytool and
  * used for TLS by a small Java program that loads them as Carbon does (tests/fixtures/java).
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
-import type { KeystoreMaterial } from '../applier/keystore-material';
-import { MARKER_NAME } from '../applier/keystores';
-import { writeTrustedJks } from '../applier/jks';
+import { KeystoreMaterial, parseKeystoreMaterial } from '../applier/keystore-material';
+import { MARKER_NAME, prepareKeystores } from '../applier/keystores';
+import { readJks, writeTrustedJks } from '../applier/jks';
 import { SHELL_DIR } from '../config-templates/shell';
+import { compiledClasses, JAVA_FIXTURES } from './helpers/java-classes';
 import { makeCa, makeLeaf, makeSelfSigned } from './helpers/keymaterial';
 
 jest.setTimeout(300_000);
@@ -99,14 +100,18 @@ function list(file: string, password: string) {
   return keytool(['-list', '-v', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], { KT_PASS: password });
 }
 
-/** A product home whose stock truststore holds a `wso2carbon` certificate (password wso2carbon). */
+/**
+ * A product home whose stock truststore holds a `wso2carbon` certificate (password wso2carbon),
+ * written by the applier's JKS writer (Java reads it as keytool's; no JVM to start for it).
+ */
 function stockHome(name: string): string {
   const home = path.join(tmp, name);
   fs.mkdirSync(path.join(home, SEC), { recursive: true });
-  const stock = path.join(home, SEC, 'client-truststore.jks');
-  const r = keytool(['-genkeypair', '-alias', 'wso2carbon', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=localhost, O=WSO2', '-validity', '30',
-    '-keystore', stock, '-storetype', 'JKS', '-storepass', 'wso2carbon', '-keypass', 'wso2carbon']);
-  expect(r.code).toBe(0);
+  const certFile = path.join(keys, 'wso2carbon.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(keys, 'wso2carbon.key'),
+    '-out', certFile, '-days', '30', '-subj', '/CN=localhost/O=WSO2'], { stdio: 'pipe' });
+  const der = new X509Certificate(fs.readFileSync(certFile)).raw;
+  fs.writeFileSync(path.join(home, SEC, 'client-truststore.jks'), writeTrustedJks([{ alias: 'wso2carbon', der }], 'wso2carbon'));
   return home;
 }
 
@@ -122,13 +127,8 @@ const STORES = [`${SEC}/primary.jks`, `${SEC}/tls.jks`, `${SEC}/client-truststor
 const home = stockHome('home');
 const materialFile = writeMaterial('material.json', material());
 
-// Compiled once: the probe that uses the stores as Carbon does.
-const classes = path.join(tmp, 'classes');
-beforeAll(() => {
-  const r = spawnSync('javac', ['--release', '8', '-d', classes, path.join(__dirname, 'fixtures', 'java', 'TlsProbe.java')], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-});
+// Compiled once per jest run: the probe that uses the stores as Carbon does.
+const classes = compiledClasses([path.join(JAVA_FIXTURES, 'TlsProbe.java')], ['--release', '8'], tmp);
 
 /**
  * JVM options letting TLS 1.1 through the JDK's own floor (jdk.tls.disabledAlgorithms), as on an
@@ -354,16 +354,21 @@ describe('node applier.js keystores, for real', () => {
     expect(tr.out).toContain('Your keystore contains 1 entry');
     expect(list(path.join(h, SEC, 'client-truststore.jks'), PW.trust).code).not.toBe(0);
 
+    // A missing store is found by the applier's first phase (run in-process here: it starts no keytool)...
     fs.rmSync(path.join(h, SEC, 'tls.jks'));
-    const missing = applier(h, writeMaterial('changed.json', m));
-    expect(missing.stdout).toContain(`keystores rebuilt: ${SEC}/tls.jks cannot be read (ENOENT)`);
+    const work = fs.mkdtempSync(path.join(tmp, 'prepare-'));
+    expect(prepareKeystores(h, parseKeystoreMaterial(m), work)).toBe(`${SEC}/tls.jks cannot be read (ENOENT)`);
+    fs.rmSync(work, { recursive: true, force: true });
+    // ...and with primary.jks damaged as well, one run of the applier rebuilds both.
     const p = path.join(h, SEC, 'primary.jks');
     const bytes = fs.readFileSync(p);
     bytes[bytes.length - 30] ^= 1;
     fs.writeFileSync(p, bytes);
     const damaged = applier(h, writeMaterial('changed.json', m));
+    expect([damaged.code, damaged.stderr]).toEqual([0, '']);
     expect(damaged.stdout).toContain(`keystores rebuilt: ${SEC}/primary.jks does not open (wrong password or damaged)`);
     expect(list(p, PW.primaryStore).code).toBe(0);
+    expect(readJks(fs.readFileSync(path.join(h, SEC, 'tls.jks')), PW.tlsStore).map((e) => [e.alias, e.kind])).toEqual([['tls', 'key']]);
   });
 
   it('bad material fails with a clear one-line message naming no secret, and leaves the stores untouched', () => {
