@@ -14,6 +14,7 @@ import { MARKER_NAME, prepareKeystores } from '../applier/keystores';
 import { readJks, writeTrustedJks } from '../applier/jks';
 import { SHELL_DIR } from '../config-templates/shell';
 import { compiledClasses, JAVA_FIXTURES } from './helpers/java-classes';
+import { keytoolBatch } from './helpers/keytool-batch';
 import { makeCa, makeLeaf, makeSelfSigned } from './helpers/keymaterial';
 
 jest.setTimeout(300_000);
@@ -90,14 +91,13 @@ function applier(home: string, materialFile: string, env: Record<string, string>
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function keytool(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync('keytool', args, { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
-}
-
-/** keytool -list -v of a store, the password through the environment. */
-function list(file: string, password: string) {
-  return keytool(['-list', '-v', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], { KT_PASS: password });
+/**
+ * keytool -list -v of each [store, password], all in one JVM (tests/helpers/keytool-batch.ts), the
+ * passwords through the environment.
+ */
+function lists(stores: [string, string][]) {
+  const env = Object.fromEntries(stores.map(([, pw], i) => [`KT_PASS_${i}`, pw]));
+  return keytoolBatch(stores.map(([file], i) => ['-list', '-v', '-keystore', file, '-storetype', 'JKS', '-storepass:env', `KT_PASS_${i}`]), env, tmp);
 }
 
 /**
@@ -247,7 +247,13 @@ describe('node applier.js keystores, for real', () => {
   });
 
   it('keytool -list -v opens every store with its password: the aliases, chains to the CA, nothing of wso2carbon', () => {
-    const p = list(path.join(home, SEC, 'primary.jks'), PW.primaryStore);
+    const [p, t, tr, stockPw, keyPw] = lists([
+      [path.join(home, SEC, 'primary.jks'), PW.primaryStore],
+      [path.join(home, SEC, 'tls.jks'), PW.tlsStore],
+      [path.join(home, SEC, 'client-truststore.jks'), PW.trust],
+      [path.join(home, SEC, 'client-truststore.jks'), 'wso2carbon'],
+      [path.join(home, SEC, 'primary.jks'), PW.primaryKey],
+    ]);
     expect(p.code).toBe(0);
     expect(p.out).toContain('Keystore type: JKS');
     expect(p.out).toContain('Your keystore contains 2 entries');
@@ -258,13 +264,11 @@ describe('node applier.js keystores, for real', () => {
     expect(p.out).toMatch(/Certificate\[2\]:\nOwner: CN=Test Deployment CA\nIssuer: CN=Test Deployment CA\n/);
     expect(p.out).toContain('DNSName: is.example.test');
 
-    const t = list(path.join(home, SEC, 'tls.jks'), PW.tlsStore);
     expect(t.code).toBe(0);
     expect(t.out).toContain('Your keystore contains 1 entry');
     expect(t.out).toMatch(/Alias name: tls\n[^]*?Entry type: PrivateKeyEntry\nCertificate chain length: 2\n/);
     expect(t.out).toContain('Subject Public Key Algorithm: 256-bit EC (secp256r1) key');
 
-    const tr = list(path.join(home, SEC, 'client-truststore.jks'), PW.trust);
     expect(tr.code).toBe(0);
     expect(tr.out).toContain('Your keystore contains 2 entries');
     expect(tr.out).toMatch(/Alias name: deployment-ca\n[^]*?Entry type: trustedCertEntry\n\nOwner: CN=Test Deployment CA\n/);
@@ -272,8 +276,8 @@ describe('node applier.js keystores, for real', () => {
 
     for (const out of [p.out, t.out, tr.out]) expect(out.toLowerCase()).not.toContain('wso2');
     // The stock password no longer opens the truststore, and a wrong one opens nothing.
-    expect(list(path.join(home, SEC, 'client-truststore.jks'), 'wso2carbon').code).not.toBe(0);
-    expect(list(path.join(home, SEC, 'primary.jks'), PW.primaryKey).code).not.toBe(0);
+    expect(stockPw.code).not.toBe(0);
+    expect(keyPw.code).not.toBe(0);
   });
 
   it('keys load as Carbon loads them (JKS, alias, key password); the key password differs where the material says so', () => {
@@ -350,9 +354,7 @@ describe('node applier.js keystores, for real', () => {
       expect(fs.statSync(path.join(h, SEC, MARKER_NAME)).uid).toBe(4322);
       expect(fs.statSync(path.join(h, SEC, 'primary.jks')).mode & 0o777).toBe(0o600);
     }
-    const tr = list(path.join(h, SEC, 'client-truststore.jks'), 'new-trust-pw');
-    expect(tr.out).toContain('Your keystore contains 1 entry');
-    expect(list(path.join(h, SEC, 'client-truststore.jks'), PW.trust).code).not.toBe(0);
+    // (The new truststore is opened with keytool below, with the rebuilt stores: one JVM for all.)
 
     // A missing store is found by the applier's first phase (run in-process here: it starts no keytool)...
     fs.rmSync(path.join(h, SEC, 'tls.jks'));
@@ -367,7 +369,14 @@ describe('node applier.js keystores, for real', () => {
     const damaged = applier(h, writeMaterial('changed.json', m));
     expect([damaged.code, damaged.stderr]).toEqual([0, '']);
     expect(damaged.stdout).toContain(`keystores rebuilt: ${SEC}/primary.jks does not open (wrong password or damaged)`);
-    expect(list(p, PW.primaryStore).code).toBe(0);
+    const [tr, rebuilt, oldPw] = lists([
+      [path.join(h, SEC, 'client-truststore.jks'), 'new-trust-pw'],
+      [p, PW.primaryStore],
+      [path.join(h, SEC, 'client-truststore.jks'), PW.trust],
+    ]);
+    expect(tr.out).toContain('Your keystore contains 1 entry');
+    expect(oldPw.code).not.toBe(0);
+    expect(rebuilt.code).toBe(0);
     expect(readJks(fs.readFileSync(path.join(h, SEC, 'tls.jks')), PW.tlsStore).map((e) => [e.alias, e.kind])).toEqual([['tls', 'key']]);
   });
 
