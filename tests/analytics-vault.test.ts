@@ -51,7 +51,7 @@ const values = () => ({ ...SECRETS, tls_certificate: tlsCertPem });
 
 beforeAll(() => {
   expect(fs.existsSync(SNAKEYAML)).toBe(true);
-  classes = compiledClasses([path.join(JAVA_FIXTURES, 'AnalyticsVaultProbe.java')], ['-cp', SNAKEYAML], tmp);
+  classes = compiledClasses([path.join(JAVA_FIXTURES, 'AnalyticsVaultProbe.java'), path.join(JAVA_FIXTURES, 'MainBatch.java')], ['-cp', SNAKEYAML], tmp);
   fs.cpSync(REFERENCE, home, { recursive: true });
   for (const s of ['wso2/worker/bin/carbon.sh', 'wso2/dashboard/bin/carbon.sh']) fs.cpSync(path.join(__dirname, 'fixtures', 'analytics', s), path.join(home, s));
   // The node's TLS store, built by our keystores step from key material (RSA, as keys.ts generates).
@@ -77,13 +77,38 @@ beforeAll(() => {
 
 type Y = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The runtime's configuration as the product resolves it (the probe's output, parsed). */
-function resolved(runtime: (typeof RUNTIMES)[number], env: Record<string, string> = { keyStorePassword: TLS_PW, privateKeyPassword: TLS_PW }) {
-  return spawnSync(
-    'java',
-    ['-cp', `${classes}:${SNAKEYAML}`, 'AnalyticsVaultProbe', path.join(home, VAULT_STORE.file), 'tls', path.join(home, secretsPropertiesPath(runtime)), path.join(home, `conf/${runtime}/deployment.yaml`)],
-    { encoding: 'utf8', env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
-  );
+/** A probe run: its exit status and output, as one `java AnalyticsVaultProbe ...` would give them. */
+interface ProbeRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+const runs = new Map<string, Map<string, ProbeRun>>();
+
+/**
+ * The runtime's configuration as the product resolves it (the probe's output), with the master
+ * keys `env`: the probe runs for every runtime in one JVM (tests/fixtures/java/MainBatch.java), once per `env`.
+ */
+function resolved(runtime: (typeof RUNTIMES)[number], env: Record<string, string> = { keyStorePassword: TLS_PW, privateKeyPassword: TLS_PW }): ProbeRun {
+  const key = JSON.stringify(env);
+  if (!runs.has(key)) {
+    const args = RUNTIMES.map((rt) => [path.join(home, VAULT_STORE.file), 'tls', path.join(home, secretsPropertiesPath(rt)), path.join(home, `conf/${rt}/deployment.yaml`)]);
+    const r = spawnSync('java', ['-cp', `${classes}:${SNAKEYAML}`, 'MainBatch', 'AnalyticsVaultProbe'], {
+      input: args.map((a) => a.join('\t')).join('\n') + '\n',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 60_000,
+    });
+    const answers = r.stdout.split('\n').filter(Boolean);
+    if (r.status !== 0 || answers.length !== RUNTIMES.length) throw new Error(`MainBatch AnalyticsVaultProbe: exit ${r.status}: ${r.stdout}${r.stderr}`);
+    const b64 = (s = '') => Buffer.from(s, 'base64').toString('utf8');
+    runs.set(key, new Map(RUNTIMES.map((rt, i) => {
+      const [state, out, thrown] = answers[i].split(' ');
+      // An exception out of main: what the java launcher reports, and its exit status.
+      return [rt, state === 'ok' ? { status: 0, stdout: b64(out), stderr: r.stderr } : { status: 1, stdout: b64(out), stderr: `Exception in thread "main" ${b64(thrown)}\n${r.stderr}` }];
+    })));
+  }
+  return runs.get(key)!.get(runtime)!;
 }
 
 describe.each(RUNTIMES)('%s', (runtime) => {
