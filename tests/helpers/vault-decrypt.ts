@@ -14,6 +14,11 @@ export interface JdkDecrypter {
   compile(): void;
   /** The UTF-8 plaintexts of `ciphertexts`, in order, with the private key in `keyFile` (a PEM); throws on any failure. */
   decrypt(mode: 'vault' | 'cryptoutil', ciphertexts: string[], keyFile: string): string[];
+  /**
+   * Many [mode, ciphertext, key file] in one JVM (the probe's batch mode): per job the UTF-8
+   * plaintext, or the JDK's exception when that key does not decrypt it.
+   */
+  decryptEach(jobs: ['vault' | 'cryptoutil', string, string][]): ({ plain: string } | { error: string })[];
 }
 
 /**
@@ -32,6 +37,13 @@ export function jdkDecrypter(dir: string, certificatePem: string): JdkDecrypter 
       const r = spawnSync('java', ['-cp', classes, 'VaultDecrypt', mode, keyFile, certFile], { input: ciphertexts.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
       if (r.status !== 0) throw new Error(`VaultDecrypt ${mode}: ${r.stdout} ${r.stderr}`);
       return r.stdout.trim().split('\n').map((l) => Buffer.from(l, 'base64').toString('utf8'));
+    },
+    decryptEach(jobs) {
+      const input = jobs.map(([mode, ct, keyFile]) => [mode, keyFile, certFile, ct].join('\t')).join('\n') + '\n';
+      const r = spawnSync('java', ['-cp', classes, 'VaultDecrypt', 'batch'], { input, encoding: 'utf8', timeout: 60_000 });
+      const lines = r.stdout.trim().split('\n');
+      if (r.status !== 0 || lines.length !== jobs.length) throw new Error(`VaultDecrypt batch: exit ${r.status}, ${jobs.length} jobs: ${r.stdout} ${r.stderr}`);
+      return lines.map((l) => (l.startsWith('error ') ? { error: l.slice(6) } : { plain: Buffer.from(l, 'base64').toString('utf8') }));
     },
   };
 }
