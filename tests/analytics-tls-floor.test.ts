@@ -11,9 +11,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderJavaSecurity } from '../config-templates/analytics-keystores';
-import { compiledClasses } from './helpers/java-classes';
+import { probeClasses } from './helpers/java-classes';
 
-const SERVER = path.join(__dirname, 'fixtures', 'analytics-tls', 'TlsFloorServer.java');
 let tmp: string;
 let classes: string;
 const children: ChildProcess[] = [];
@@ -27,7 +26,7 @@ beforeAll(() => {
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.pem', '-days', '2', '-subj', '/CN=localhost']);
   openssl(['pkcs12', '-export', '-in', 'tls.pem', '-inkey', 'tls.key', '-name', 'tls', '-out', 'tls.p12', '-passout', 'pass:test-store-pass']);
   fs.writeFileSync(path.join(tmp, 'java.security'), renderJavaSecurity().content);
-  classes = compiledClasses([SERVER], [], tmp);
+  classes = probeClasses(tmp);
   ports = Promise.all([startServer(true), startServer(false)]);
   ports.catch(() => undefined); // awaited by the tests
 });

@@ -25,12 +25,11 @@ import { ANALYTICS_VAULT_FILTERS, analyticsVaultCipherText, yamlDoubleQuoted } f
 import { renderSpChangeSet } from '../config-templates/analytics-sp';
 import { masterKeysPath, secretsPropertiesPath, VAULT_STORE } from '../config-templates/analytics-vault';
 import { SECRET_PLACEHOLDER_RE, secretPlaceholder } from '../topology';
-import { compiledClasses, JAVA_FIXTURES } from './helpers/java-classes';
+import { probeClasses, SNAKEYAML } from './helpers/java-classes';
 import { makeCa, makeLeaf } from './helpers/keymaterial';
 import { testTopology } from './helpers/topology';
 
 const REFERENCE = '/work/shared/reference/wso2is-analytics-5.8.0';
-const SNAKEYAML = '/root/.m2/repository/org/yaml/snakeyaml/2.2/snakeyaml-2.2.jar';
 /** Every character the brief names, YAML-hostile `: ` and ` #`, `${...}`, non-ASCII (Latin-1, CJK, astral). */
 const HOSTILE = `&<>"'$\\\`: #x ${'${sys:user.home}'} pässwörd-€-漢字-😀`;
 const TLS_PW = 'TlsStorePw0123456789abcdefABCDEF';
@@ -51,7 +50,7 @@ const values = () => ({ ...SECRETS, tls_certificate: tlsCertPem });
 
 beforeAll(() => {
   expect(fs.existsSync(SNAKEYAML)).toBe(true);
-  classes = compiledClasses([path.join(JAVA_FIXTURES, 'AnalyticsVaultProbe.java'), path.join(JAVA_FIXTURES, 'MainBatch.java')], ['-cp', SNAKEYAML], tmp);
+  classes = probeClasses(tmp);
   fs.cpSync(REFERENCE, home, { recursive: true });
   for (const s of ['wso2/worker/bin/carbon.sh', 'wso2/dashboard/bin/carbon.sh']) fs.cpSync(path.join(__dirname, 'fixtures', 'analytics', s), path.join(home, s));
   // The node's TLS store, built by our keystores step from key material (RSA, as keys.ts generates).

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applyChangeSet } from '../applier/apply';
-import { compiledClasses } from './helpers/java-classes';
+import { probeClasses } from './helpers/java-classes';
 import { renderIsChangeSet } from '../config-templates';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 
@@ -24,16 +24,7 @@ beforeAll(() => {
   home = path.join(tmp, 'home');
   fs.cpSync(IS_FIXTURE_HOME, home, { recursive: true, filter: (src) => !src.endsWith('.ts') });
   applyChangeSet(home, renderIsChangeSet(isTestTopology(), 'is-1'));
-  // One Properties.load per file named, each file's properties after a line `\f<file>`.
-  const source = path.join(tmp, 'ReadProps.java');
-  fs.writeFileSync(
-    source,
-    'public class ReadProps { public static void main(String[] a) throws Exception { for (String f : a) { java.util.Properties p = new java.util.Properties();' +
-      ' try (java.io.FileInputStream in = new java.io.FileInputStream(f)) { p.load(in); }' +
-      ' System.out.println("\\f" + f);' +
-      ' for (String k : new java.util.TreeSet<>(p.stringPropertyNames())) System.out.println(k + "\\t" + p.getProperty(k)); } } }\n',
-  );
-  const classes = compiledClasses([source], [], tmp);
+  const classes = probeClasses(tmp); // tests/fixtures/java/ReadProps.java, compiled once per jest run
   const files = [path.join(home, IDENTITY_EVENT), path.join(IS_FIXTURE_HOME, IDENTITY_EVENT), path.join(home, HAZELCAST)];
   const out = execFileSync('java', ['-cp', classes, 'ReadProps', ...files], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   read = new Map(

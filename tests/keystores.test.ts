@@ -13,7 +13,7 @@ import { KeystoreMaterial, parseKeystoreMaterial } from '../applier/keystore-mat
 import { MARKER_NAME, prepareKeystores } from '../applier/keystores';
 import { readJks, writeTrustedJks } from '../applier/jks';
 import { SHELL_DIR } from '../config-templates/shell';
-import { compiledClasses, JAVA_FIXTURES } from './helpers/java-classes';
+import { probeClasses } from './helpers/java-classes';
 import { keytoolBatch } from './helpers/keytool-batch';
 import { makeCa, makeLeaf, makeSelfSigned } from './helpers/keymaterial';
 
@@ -128,7 +128,7 @@ const home = stockHome('home');
 const materialFile = writeMaterial('material.json', material());
 
 // Compiled once per jest run: the probe that uses the stores as Carbon does.
-const classes = compiledClasses([path.join(JAVA_FIXTURES, 'TlsProbe.java')], ['--release', '8'], tmp);
+const classes = probeClasses(tmp);
 
 /**
  * JVM options letting TLS 1.1 through the JDK's own floor (jdk.tls.disabledAlgorithms), as on an

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cryptoUtilEncrypt, secureVaultEncrypt } from '../applier/vault-crypto';
-import { compiledClasses, JAVA_FIXTURES } from './helpers/java-classes';
+import { probeClasses } from './helpers/java-classes';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-crypto-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -30,7 +30,7 @@ let classes = '';
 /** Per mode and key size: the ciphertexts of PLAINS (made in beforeAll) and what the JDK made of them. */
 const made: Record<Mode, Record<number, { cts: string[]; decrypted: string[] }>> = { vault: {}, cryptoutil: {} };
 beforeAll(() => {
-  classes = compiledClasses([path.join(JAVA_FIXTURES, 'VaultDecrypt.java')], ['--release', '8'], tmp);
+  classes = probeClasses(tmp);
   const jobs: { mode: Mode; key: Key; ct: string }[] = [];
   for (const key of keys) {
     made.vault[key.bits] = { cts: PLAINS.map((p) => secureVaultEncrypt(key.certPem, p, 'store-pass')), decrypted: [] };

@@ -5,8 +5,7 @@
  * would give: its exit code (0, or 1 on a keytool error) and everything it printed.
  */
 import { spawnSync } from 'child_process';
-import * as path from 'path';
-import { compiledClasses, JAVA_FIXTURES } from './java-classes';
+import { probeClasses } from './java-classes';
 
 export interface KeytoolResult {
   code: number;
@@ -21,7 +20,7 @@ export interface KeytoolResult {
  */
 export function keytoolBatch(commands: string[][], env: Record<string, string>, tmp: string): KeytoolResult[] {
   for (const c of commands) if (c.some((a) => /[\t\n]/.test(a))) throw new Error(`keytoolBatch: an argument holds a TAB or a newline: ${c.join(' ')}`);
-  const classes = compiledClasses([path.join(JAVA_FIXTURES, 'KeytoolBatch.java')], [], tmp);
+  const classes = probeClasses(tmp);
   const results: KeytoolResult[] = [];
   while (results.length < commands.length) {
     const rest = commands.slice(results.length);

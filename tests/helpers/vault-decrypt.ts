@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { compiledClasses, JAVA_FIXTURES } from './java-classes';
+import { probeClasses } from './java-classes';
 
 export interface JdkDecrypter {
   /** Compiles the probe (or finds it compiled in this run); call in a beforeAll. */
@@ -31,7 +31,7 @@ export function jdkDecrypter(dir: string, certificatePem: string): JdkDecrypter 
   return {
     compile() {
       fs.writeFileSync(certFile, certificatePem);
-      classes = compiledClasses([path.join(JAVA_FIXTURES, 'VaultDecrypt.java')], ['--release', '8'], dir);
+      classes = probeClasses(dir);
     },
     decrypt(mode, ciphertexts, keyFile) {
       const r = spawnSync('java', ['-cp', classes, 'VaultDecrypt', mode, keyFile, certFile], { input: ciphertexts.join('\n') + '\n', encoding: 'utf8', timeout: 60_000 });
