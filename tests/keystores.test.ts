@@ -300,21 +300,34 @@ describe('node applier.js keystores, for real', () => {
   // the applier's JKS writer, which Java reads as keytool's: no JVM to start for it).
   const otherTrust = path.join(tmp, 'other-truststore.jks');
 
-  it.each([
+  const TLS_CASES: [string, string, string, string, string, string][] = [
     ['RSA', 'primary.jks', 'primary', PW.primaryStore, PW.primaryKey, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
     ['EC P-256', 'tls.jks', 'tls', PW.tlsStore, PW.tlsStore, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
-  ])('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', async (_k, file, alias, storePass, keyPass, suite) => {
-    if (!fs.existsSync(otherTrust)) {
+  ];
+  /**
+   * Per case, three clients' answers: a client trusting our truststore (TLS 1.2), the same with
+   * TLS 1.1, a client of another CA. Both servers start at once and all six clients run in one
+   * JVM, each with a TLS context of its own; made once, on the first case's test.
+   */
+  let handshakes: Promise<ReturnType<typeof probes>[]> | undefined;
+  function allHandshakes() {
+    handshakes ??= (async () => {
       fs.writeFileSync(otherTrust, writeTrustedJks([{ alias: 'other-ca', der: new X509Certificate(otherCa.certPem).raw }], 'trust-store-pw'));
-    }
-    const port = await server(path.join(home, SEC, file), alias, storePass, keyPass);
-    const trust = path.join(home, SEC, 'client-truststore.jks');
-    // Three clients in one JVM, each with a TLS context of its own.
-    const [ok, old, stranger] = probes(['clients', String(port)], [
-      [trust, 'TLSv1.2', 'TRUST_PASS'],
-      [trust, 'TLSv1.1', 'TRUST_PASS'],
-      [otherTrust, 'TLSv1.2', 'OTHER_TRUST_PASS'],
-    ], { TRUST_PASS: PW.trust, OTHER_TRUST_PASS: 'trust-store-pw' });
+      const ports = await Promise.all(TLS_CASES.map(([, file, alias, storePass, keyPass]) => server(path.join(home, SEC, file), alias, storePass, keyPass)));
+      const trust = path.join(home, SEC, 'client-truststore.jks');
+      const jobs = ports.flatMap((port) => [
+        [String(port), trust, 'TLSv1.2', 'TRUST_PASS'],
+        [String(port), trust, 'TLSv1.1', 'TRUST_PASS'],
+        [String(port), otherTrust, 'TLSv1.2', 'OTHER_TRUST_PASS'],
+      ]);
+      const answers = probes(['clients', '-'], jobs, { TRUST_PASS: PW.trust, OTHER_TRUST_PASS: 'trust-store-pw' });
+      return ports.map((_, i) => answers.slice(3 * i, 3 * i + 3));
+    })();
+    return handshakes;
+  }
+
+  it.each(TLS_CASES.map((c, i) => [...c, i] as const))('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', async (_k, _file, _alias, _storePass, _keyPass, suite, i) => {
+    const [ok, old, stranger] = (await allHandshakes())[i];
     expect(ok).toEqual({ code: 0, out: `handshake TLSv1.2 ${suite}` });
     expect(old.code).toBe(2);
     expect(old.out).toMatch(/^refused SSLHandshakeException/);
