@@ -11,18 +11,24 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderJavaSecurity } from '../config-templates/analytics-keystores';
+import { probeClasses } from './helpers/java-classes';
 
-const SERVER = path.join(__dirname, 'fixtures', 'analytics-tls', 'TlsFloorServer.java');
 let tmp: string;
+let classes: string;
 const children: ChildProcess[] = [];
+/** The ports of the server with our floor and of the same server without it, both started at once. */
+let ports: Promise<[number, number]>;
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-floor-'));
-  execFileSync('keytool', [
-    '-genkeypair', '-alias', 'tls', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=localhost', '-validity', '2',
-    '-keystore', path.join(tmp, 'tls.p12'), '-storetype', 'PKCS12', '-storepass', 'test-store-pass',
-  ], { stdio: 'pipe' });
+  // The server's RSA key and self-signed certificate in a PKCS#12 (openssl: no JVM to start for it).
+  const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: tmp, stdio: 'pipe' });
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.pem', '-days', '2', '-subj', '/CN=localhost']);
+  openssl(['pkcs12', '-export', '-in', 'tls.pem', '-inkey', 'tls.key', '-name', 'tls', '-out', 'tls.p12', '-passout', 'pass:test-store-pass']);
   fs.writeFileSync(path.join(tmp, 'java.security'), renderJavaSecurity().content);
+  classes = probeClasses(tmp);
+  ports = Promise.all([startServer(true), startServer(false)]);
+  ports.catch(() => undefined); // awaited by the tests
 });
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill();
@@ -31,7 +37,7 @@ afterAll(() => {
 
 /** Starts the server (with or without our file) and resolves its port. */
 function startServer(withFloor: boolean): Promise<number> {
-  const args = [...(withFloor ? [`-Djava.security.properties=${path.join(tmp, 'java.security')}`] : []), SERVER, path.join(tmp, 'tls.p12'), 'test-store-pass'];
+  const args = [...(withFloor ? [`-Djava.security.properties=${path.join(tmp, 'java.security')}`] : []), '-cp', classes, 'TlsFloorServer', path.join(tmp, 'tls.p12'), 'test-store-pass'];
   const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   return new Promise((resolve, reject) => {
@@ -57,7 +63,7 @@ function handshake(port: number, ...args: string[]): string | undefined {
 }
 
 test('with our floor: TLS 1.1 and CBC suites refused, TLS 1.2 ECDHE AES-GCM accepted', async () => {
-  const port = await startServer(true);
+  const port = (await ports)[0];
   expect(handshake(port, '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0')).toBeUndefined();
   expect(handshake(port, '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-SHA256')).toBeUndefined();
   expect(handshake(port, '-tls1_2', '-cipher', 'ECDHE-RSA-AES256-SHA')).toBeUndefined();
@@ -66,6 +72,6 @@ test('with our floor: TLS 1.1 and CBC suites refused, TLS 1.2 ECDHE AES-GCM acce
 }, 60_000);
 
 test('without it the same server accepts a CBC suite (the check can fail)', async () => {
-  const port = await startServer(false);
+  const port = (await ports)[1];
   expect(handshake(port, '-tls1_2', '-cipher', 'ECDHE-RSA-AES128-SHA256')).toBe('TLSv1.2 ECDHE-RSA-AES128-SHA256');
 }, 60_000);

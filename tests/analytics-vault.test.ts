@@ -25,11 +25,11 @@ import { ANALYTICS_VAULT_FILTERS, analyticsVaultCipherText, yamlDoubleQuoted } f
 import { renderSpChangeSet } from '../config-templates/analytics-sp';
 import { masterKeysPath, secretsPropertiesPath, VAULT_STORE } from '../config-templates/analytics-vault';
 import { SECRET_PLACEHOLDER_RE, secretPlaceholder } from '../topology';
+import { probeClasses, SNAKEYAML } from './helpers/java-classes';
 import { makeCa, makeLeaf } from './helpers/keymaterial';
 import { testTopology } from './helpers/topology';
 
 const REFERENCE = '/work/shared/reference/wso2is-analytics-5.8.0';
-const SNAKEYAML = '/root/.m2/repository/org/yaml/snakeyaml/2.2/snakeyaml-2.2.jar';
 /** Every character the brief names, YAML-hostile `: ` and ` #`, `${...}`, non-ASCII (Latin-1, CJK, astral). */
 const HOSTILE = `&<>"'$\\\`: #x ${'${sys:user.home}'} pässwörd-€-漢字-😀`;
 const TLS_PW = 'TlsStorePw0123456789abcdefABCDEF';
@@ -40,7 +40,7 @@ const RUNTIMES = ['worker', 'dashboard'] as const;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'analytics-vault-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const home = path.join(tmp, 'home');
-const classes = path.join(tmp, 'classes');
+let classes = '';
 const t = testTopology({ analyticsFlavor: 'sp' });
 const cs = renderSpChangeSet(t, 'analytics-1');
 let tlsCertPem = '';
@@ -50,8 +50,7 @@ const values = () => ({ ...SECRETS, tls_certificate: tlsCertPem });
 
 beforeAll(() => {
   expect(fs.existsSync(SNAKEYAML)).toBe(true);
-  const r = spawnSync('javac', ['-cp', SNAKEYAML, '-d', classes, path.join(__dirname, 'fixtures', 'java', 'AnalyticsVaultProbe.java')], { encoding: 'utf8' });
-  expect({ status: r.status, err: r.stderr }).toEqual({ status: 0, err: '' });
+  classes = probeClasses(tmp);
   fs.cpSync(REFERENCE, home, { recursive: true });
   for (const s of ['wso2/worker/bin/carbon.sh', 'wso2/dashboard/bin/carbon.sh']) fs.cpSync(path.join(__dirname, 'fixtures', 'analytics', s), path.join(home, s));
   // The node's TLS store, built by our keystores step from key material (RSA, as keys.ts generates).
@@ -77,13 +76,38 @@ beforeAll(() => {
 
 type Y = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The runtime's configuration as the product resolves it (the probe's output, parsed). */
-function resolved(runtime: (typeof RUNTIMES)[number], env: Record<string, string> = { keyStorePassword: TLS_PW, privateKeyPassword: TLS_PW }) {
-  return spawnSync(
-    'java',
-    ['-cp', `${classes}:${SNAKEYAML}`, 'AnalyticsVaultProbe', path.join(home, VAULT_STORE.file), 'tls', path.join(home, secretsPropertiesPath(runtime)), path.join(home, `conf/${runtime}/deployment.yaml`)],
-    { encoding: 'utf8', env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
-  );
+/** A probe run: its exit status and output, as one `java AnalyticsVaultProbe ...` would give them. */
+interface ProbeRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+const runs = new Map<string, Map<string, ProbeRun>>();
+
+/**
+ * The runtime's configuration as the product resolves it (the probe's output), with the master
+ * keys `env`: the probe runs for every runtime in one JVM (tests/fixtures/java/MainBatch.java), once per `env`.
+ */
+function resolved(runtime: (typeof RUNTIMES)[number], env: Record<string, string> = { keyStorePassword: TLS_PW, privateKeyPassword: TLS_PW }): ProbeRun {
+  const key = JSON.stringify(env);
+  if (!runs.has(key)) {
+    const args = RUNTIMES.map((rt) => [path.join(home, VAULT_STORE.file), 'tls', path.join(home, secretsPropertiesPath(rt)), path.join(home, `conf/${rt}/deployment.yaml`)]);
+    const r = spawnSync('java', ['-cp', `${classes}:${SNAKEYAML}`, 'MainBatch', 'AnalyticsVaultProbe'], {
+      input: args.map((a) => a.join('\t')).join('\n') + '\n',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 60_000,
+    });
+    const answers = r.stdout.split('\n').filter(Boolean);
+    if (r.status !== 0 || answers.length !== RUNTIMES.length) throw new Error(`MainBatch AnalyticsVaultProbe: exit ${r.status}: ${r.stdout}${r.stderr}`);
+    const b64 = (s = '') => Buffer.from(s, 'base64').toString('utf8');
+    runs.set(key, new Map(RUNTIMES.map((rt, i) => {
+      const [state, out, thrown] = answers[i].split(' ');
+      // An exception out of main: what the java launcher reports, and its exit status.
+      return [rt, state === 'ok' ? { status: 0, stdout: b64(out), stderr: r.stderr } : { status: 1, stdout: b64(out), stderr: `Exception in thread "main" ${b64(thrown)}\n${r.stderr}` }];
+    })));
+  }
+  return runs.get(key)!.get(runtime)!;
 }
 
 describe.each(RUNTIMES)('%s', (runtime) => {

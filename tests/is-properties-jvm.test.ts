@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applyChangeSet } from '../applier/apply';
+import { probeClasses } from './helpers/java-classes';
 import { renderIsChangeSet } from '../config-templates';
 import { IS_FIXTURE_HOME, isTestTopology } from './fixtures/is/model';
 
@@ -16,24 +17,31 @@ const HAZELCAST = 'repository/conf/hazelcast.properties';
 
 let tmp: string;
 let home: string;
+/** Each file as java.util.Properties reads it, all read by one JVM in beforeAll. */
+let read: Map<string, Record<string, string>>;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'is-props-jvm-'));
   home = path.join(tmp, 'home');
   fs.cpSync(IS_FIXTURE_HOME, home, { recursive: true, filter: (src) => !src.endsWith('.ts') });
   applyChangeSet(home, renderIsChangeSet(isTestTopology(), 'is-1'));
-  fs.writeFileSync(
-    path.join(tmp, 'ReadProps.java'),
-    'public class ReadProps { public static void main(String[] a) throws Exception { java.util.Properties p = new java.util.Properties();' +
-      ' try (java.io.FileInputStream in = new java.io.FileInputStream(a[0])) { p.load(in); }' +
-      ' for (String k : new java.util.TreeSet<>(p.stringPropertyNames())) System.out.println(k + "\\t" + p.getProperty(k)); } }\n',
+  const classes = probeClasses(tmp); // tests/fixtures/java/ReadProps.java, compiled once per jest run
+  const files = [path.join(home, IDENTITY_EVENT), path.join(IS_FIXTURE_HOME, IDENTITY_EVENT), path.join(home, HAZELCAST)];
+  const out = execFileSync('java', ['-cp', classes, 'ReadProps', ...files], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  read = new Map(
+    out.split('\f').filter(Boolean).map((section) => {
+      const [file, ...lines] = section.split('\n');
+      return [file, Object.fromEntries(lines.filter(Boolean).map((l) => l.split('\t') as [string, string]))];
+    }),
   );
+  expect([...read.keys()]).toEqual(files);
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** A .properties file as java.util.Properties reads it (`java` runs the source file). */
+/** A .properties file as java.util.Properties read it. */
 function javaProperties(file: string): Record<string, string> {
-  const out = execFileSync('java', [path.join(tmp, 'ReadProps.java'), file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  return Object.fromEntries(out.split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string]));
+  const props = read.get(file);
+  if (!props) throw new Error(`${file} was not read by the JVM`);
+  return props;
 }
 
 test('identity-event.properties: both analytics handlers enabled, every other property as it was', () => {

@@ -32,7 +32,6 @@ const cs = renderIsChangeSet(t, 'is-1');
 // The publishers' CryptoUtil ciphertexts name the internal certificate; Secure Vault's carry no thumbprint.
 const jdk = jdkDecrypter(tmp, VAULT_CERTIFICATES.internal_certificate);
 beforeAll(() => jdk.compile(), 60_000);
-const jdkDecrypt = jdk.decrypt;
 
 function freshHome(name: string): string {
   const home = path.join(tmp, name);
@@ -66,17 +65,21 @@ describe('IS Secure Vault on an applied home (JDK decrypts)', () => {
     expect(lines.map((l) => l.slice(0, l.indexOf('=')))).toEqual(entries.map((e) => e.alias));
     const values = lines.map((l) => l.slice(l.indexOf('=') + 1));
     for (const v of values) expect(v).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-    expect(jdkDecrypt('vault', values, VAULT_KEY_FILES.primary)).toEqual(entries.map((e) => SECRETS[e.secret]));
-    // Not under the internal key (a distinct fixture key): the filter must use the primary certificate.
-    expect(() => jdkDecrypt('vault', values.slice(0, 1), VAULT_KEY_FILES.internal)).toThrow(/VaultDecrypt vault/);
+    // All in one JVM: every value under the primary key, and the first under the internal key (a
+    // distinct fixture key), which must not open it: the filter must use the primary certificate.
+    const out = jdk.decryptEach([...values.map((v) => ['vault', v, VAULT_KEY_FILES.primary] as ['vault', string, string]), ['vault', values[0], VAULT_KEY_FILES.internal]]);
+    expect(out.slice(0, -1)).toEqual(entries.map((e) => ({ plain: SECRETS[e.secret] })));
+    expect(out[out.length - 1]).toEqual({ error: expect.stringMatching(/^javax\.crypto\.BadPaddingException/) });
   }, 60_000);
 
   test('the four publishers: encrypted="true", CryptoUtil ciphertexts decrypting (OAEP) under the internal key to the admin password', () => {
     const got = IS_ANALYTICS_PUBLISHERS.map((k) => publisherPassword(home, k));
     for (const g of got) expect(g.encrypted).toBe('true');
-    expect(jdkDecrypt('cryptoutil', got.map((g) => g.value), VAULT_KEY_FILES.internal)).toEqual(IS_ANALYTICS_PUBLISHERS.map(() => SECRETS.admin_password));
-    // Not under the primary key (a distinct fixture key): the filter must use the internal certificate.
-    expect(() => jdkDecrypt('cryptoutil', got.slice(0, 1).map((g) => g.value), VAULT_KEY_FILES.primary)).toThrow(/VaultDecrypt cryptoutil/);
+    // All in one JVM: every value under the internal key, and the first under the primary key (a
+    // distinct fixture key), which must not open it: the filter must use the internal certificate.
+    const out = jdk.decryptEach([...got.map((g) => ['cryptoutil', g.value, VAULT_KEY_FILES.internal] as ['cryptoutil', string, string]), ['cryptoutil', got[0].value, VAULT_KEY_FILES.primary]]);
+    expect(out.slice(0, -1)).toEqual(IS_ANALYTICS_PUBLISHERS.map(() => ({ plain: SECRETS.admin_password })));
+    expect(out[out.length - 1]).toEqual({ error: expect.stringMatching(/^javax\.crypto\.BadPaddingException/) });
   }, 60_000);
 
   test('no file of the home holds a password in clear (raw, XML-escaped or base64)', () => {

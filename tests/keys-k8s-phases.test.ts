@@ -6,13 +6,14 @@
  * passwords and hold exactly the expected aliases; a second --install with nothing prepared
  * changes nothing. shellcheck passes on the new fragments.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../applier/cli';
 import { keystoresScript, keysScript } from '../components/kubernetes/scripts';
 import { fixtureKeyMaterial } from './fixtures/ec2/sandbox';
+import { keytoolBatch } from './helpers/keytool-batch';
 
 const REPO = path.resolve(__dirname, '..');
 let tmp: string;
@@ -21,9 +22,13 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function aliases(store: string, password: string): string[] {
-  const out = execFileSync('keytool', ['-list', '-keystore', store, '-storetype', 'JKS', '-storepass:env', 'PW'], { env: { ...process.env, PW: password }, encoding: 'utf8' });
-  return out.split('\n').filter((l) => /Entry,?\s*$/.test(l) || /,\s*(PrivateKeyEntry|trustedCertEntry),/.test(l)).map((l) => l.split(',')[0]).sort();
+/** The aliases keytool -list shows in each [store, password], sorted; all stores opened in one JVM (tests/helpers/keytool-batch.ts). */
+function aliases(stores: [string, string][]): string[][] {
+  const env = Object.fromEntries(stores.map(([, pw], i) => [`PW_${i}`, pw]));
+  return keytoolBatch(stores.map(([store], i) => ['-list', '-keystore', store, '-storetype', 'JKS', '-storepass:env', `PW_${i}`]), env, tmp).map((r) => {
+    if (r.code !== 0) throw new Error(`keytool -list: ${r.out}`);
+    return r.out.split('\n').filter((l) => /Entry,?\s*$/.test(l) || /,\s*(PrivateKeyEntry|trustedCertEntry),/.test(l)).map((l) => l.split(',')[0]).sort();
+  });
 }
 
 test('prepare (Node) -> keytool steps (product image script) -> install (Node) builds the stores; nothing secret is left in the work directory', () => {
@@ -51,10 +56,14 @@ test('prepare (Node) -> keytool steps (product image script) -> install (Node) b
   expect(main(['keystores', '--home', home, '--material', material, '--install', work], (l) => log.push(l))).toBe(0);
   expect(fs.readdirSync(work)).toEqual([]);
   const sec = path.join(home, 'repository/resources/security');
-  expect(aliases(path.join(sec, 'primary.jks'), doc.keystores[0].storePassword)).toEqual(['primary']);
-  expect(aliases(path.join(sec, 'internal.jks'), doc.keystores[1].storePassword)).toEqual(['internal']);
-  expect(aliases(path.join(sec, 'tls.jks'), doc.keystores[2].storePassword)).toEqual(['tls']);
-  expect(aliases(path.join(sec, 'client-truststore.jks'), doc.truststore.storePassword)).toEqual(['deployment-ca']);
+  expect(
+    aliases([
+      [path.join(sec, 'primary.jks'), doc.keystores[0].storePassword],
+      [path.join(sec, 'internal.jks'), doc.keystores[1].storePassword],
+      [path.join(sec, 'tls.jks'), doc.keystores[2].storePassword],
+      [path.join(sec, 'client-truststore.jks'), doc.truststore.storePassword],
+    ]),
+  ).toEqual([['primary'], ['internal'], ['tls'], ['deployment-ca']]);
 
   // Unchanged material: prepare finds nothing to do, install nothing to install.
   log.length = 0;

@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readJks } from '../applier/jks';
 import { buildPkcs12, derInt, oid, pkcs12Kdf } from '../applier/pkcs12';
+import { keytoolBatch } from './helpers/keytool-batch';
 import { makeCa, makeLeaf } from './helpers/keymaterial';
 
 jest.setTimeout(120_000);
@@ -78,15 +79,17 @@ describe('buildPkcs12, read by the real tools', () => {
   });
 
   it('keytool reads it as one PrivateKeyEntry with its chain, and its JKS copy reads back with applier/jks.ts', () => {
-    const env = { ...process.env, P12_PASS: PASSWORD, JKS_PASS: 'jks-store-pw', KEY_PASS: 'jks-key-pw' };
-    const l = spawnSync('keytool', ['-list', '-v', '-keystore', rsaFile, '-storetype', 'PKCS12', '-storepass:env', 'P12_PASS'], { encoding: 'utf8', env });
-    expect(l.status).toBe(0);
-    expect(l.stdout).toContain('Your keystore contains 1 entry');
-    expect(l.stdout).toMatch(/Alias name: primary\n[^]*?Entry type: PrivateKeyEntry\nCertificate chain length: 2\n/);
     const jks = path.join(tmp, 'copy.jks');
-    const imp = spawnSync('keytool', ['-importkeystore', '-noprompt', '-srckeystore', rsaFile, '-srcstoretype', 'PKCS12', '-srcstorepass:env', 'P12_PASS', '-srcalias', 'primary',
-      '-destkeystore', jks, '-deststoretype', 'JKS', '-deststorepass:env', 'JKS_PASS', '-destkeypass:env', 'KEY_PASS'], { encoding: 'utf8', env });
-    expect(imp.status).toBe(0);
+    // Both keytool commands in one JVM (tests/helpers/keytool-batch.ts).
+    const [l, imp] = keytoolBatch([
+      ['-list', '-v', '-keystore', rsaFile, '-storetype', 'PKCS12', '-storepass:env', 'P12_PASS'],
+      ['-importkeystore', '-noprompt', '-srckeystore', rsaFile, '-srcstoretype', 'PKCS12', '-srcstorepass:env', 'P12_PASS', '-srcalias', 'primary',
+        '-destkeystore', jks, '-deststoretype', 'JKS', '-deststorepass:env', 'JKS_PASS', '-destkeypass:env', 'KEY_PASS'],
+    ], { P12_PASS: PASSWORD, JKS_PASS: 'jks-store-pw', KEY_PASS: 'jks-key-pw' }, tmp);
+    expect(l.code).toBe(0);
+    expect(l.out).toContain('Your keystore contains 1 entry');
+    expect(l.out).toMatch(/Alias name: primary\n[^]*?Entry type: PrivateKeyEntry\nCertificate chain length: 2\n/);
+    expect(imp.code).toBe(0);
     const entries = readJks(fs.readFileSync(jks), 'jks-store-pw');
     expect(entries).toEqual([{ alias: 'primary', kind: 'key', certificates: [der(rsa.certPem), der(ca.certPem)] }]);
     expect(() => readJks(fs.readFileSync(jks), 'jks-key-pw')).toThrow('wrong password or damaged');

@@ -3,16 +3,18 @@
  * with plain `node` on key material made by openssl, the stores opened with the JDK's keytool and
  * used for TLS by a small Java program that loads them as Carbon does (tests/fixtures/java).
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
-import type { KeystoreMaterial } from '../applier/keystore-material';
-import { MARKER_NAME } from '../applier/keystores';
-import { writeTrustedJks } from '../applier/jks';
+import { KeystoreMaterial, parseKeystoreMaterial } from '../applier/keystore-material';
+import { MARKER_NAME, prepareKeystores } from '../applier/keystores';
+import { readJks, writeTrustedJks } from '../applier/jks';
 import { SHELL_DIR } from '../config-templates/shell';
+import { probeClasses } from './helpers/java-classes';
+import { keytoolBatch } from './helpers/keytool-batch';
 import { makeCa, makeLeaf, makeSelfSigned } from './helpers/keymaterial';
 
 jest.setTimeout(300_000);
@@ -89,24 +91,27 @@ function applier(home: string, materialFile: string, env: Record<string, string>
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function keytool(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync('keytool', args, { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+/**
+ * keytool -list -v of each [store, password], all in one JVM (tests/helpers/keytool-batch.ts), the
+ * passwords through the environment.
+ */
+function lists(stores: [string, string][]) {
+  const env = Object.fromEntries(stores.map(([, pw], i) => [`KT_PASS_${i}`, pw]));
+  return keytoolBatch(stores.map(([file], i) => ['-list', '-v', '-keystore', file, '-storetype', 'JKS', '-storepass:env', `KT_PASS_${i}`]), env, tmp);
 }
 
-/** keytool -list -v of a store, the password through the environment. */
-function list(file: string, password: string) {
-  return keytool(['-list', '-v', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], { KT_PASS: password });
-}
-
-/** A product home whose stock truststore holds a `wso2carbon` certificate (password wso2carbon). */
+/**
+ * A product home whose stock truststore holds a `wso2carbon` certificate (password wso2carbon),
+ * written by the applier's JKS writer (Java reads it as keytool's; no JVM to start for it).
+ */
 function stockHome(name: string): string {
   const home = path.join(tmp, name);
   fs.mkdirSync(path.join(home, SEC), { recursive: true });
-  const stock = path.join(home, SEC, 'client-truststore.jks');
-  const r = keytool(['-genkeypair', '-alias', 'wso2carbon', '-keyalg', 'RSA', '-keysize', '2048', '-dname', 'CN=localhost, O=WSO2', '-validity', '30',
-    '-keystore', stock, '-storetype', 'JKS', '-storepass', 'wso2carbon', '-keypass', 'wso2carbon']);
-  expect(r.code).toBe(0);
+  const certFile = path.join(keys, 'wso2carbon.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(keys, 'wso2carbon.key'),
+    '-out', certFile, '-days', '30', '-subj', '/CN=localhost/O=WSO2'], { stdio: 'pipe' });
+  const der = new X509Certificate(fs.readFileSync(certFile)).raw;
+  fs.writeFileSync(path.join(home, SEC, 'client-truststore.jks'), writeTrustedJks([{ alias: 'wso2carbon', der }], 'wso2carbon'));
   return home;
 }
 
@@ -122,13 +127,8 @@ const STORES = [`${SEC}/primary.jks`, `${SEC}/tls.jks`, `${SEC}/client-truststor
 const home = stockHome('home');
 const materialFile = writeMaterial('material.json', material());
 
-// Compiled once: the probe that uses the stores as Carbon does.
-const classes = path.join(tmp, 'classes');
-beforeAll(() => {
-  const r = spawnSync('javac', ['--release', '8', '-d', classes, path.join(__dirname, 'fixtures', 'java', 'TlsProbe.java')], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-});
+// Compiled once per jest run: the probe that uses the stores as Carbon does.
+const classes = probeClasses(tmp);
 
 /**
  * JVM options letting TLS 1.1 through the JDK's own floor (jdk.tls.disabledAlgorithms), as on an
@@ -247,7 +247,13 @@ describe('node applier.js keystores, for real', () => {
   });
 
   it('keytool -list -v opens every store with its password: the aliases, chains to the CA, nothing of wso2carbon', () => {
-    const p = list(path.join(home, SEC, 'primary.jks'), PW.primaryStore);
+    const [p, t, tr, stockPw, keyPw] = lists([
+      [path.join(home, SEC, 'primary.jks'), PW.primaryStore],
+      [path.join(home, SEC, 'tls.jks'), PW.tlsStore],
+      [path.join(home, SEC, 'client-truststore.jks'), PW.trust],
+      [path.join(home, SEC, 'client-truststore.jks'), 'wso2carbon'],
+      [path.join(home, SEC, 'primary.jks'), PW.primaryKey],
+    ]);
     expect(p.code).toBe(0);
     expect(p.out).toContain('Keystore type: JKS');
     expect(p.out).toContain('Your keystore contains 2 entries');
@@ -258,13 +264,11 @@ describe('node applier.js keystores, for real', () => {
     expect(p.out).toMatch(/Certificate\[2\]:\nOwner: CN=Test Deployment CA\nIssuer: CN=Test Deployment CA\n/);
     expect(p.out).toContain('DNSName: is.example.test');
 
-    const t = list(path.join(home, SEC, 'tls.jks'), PW.tlsStore);
     expect(t.code).toBe(0);
     expect(t.out).toContain('Your keystore contains 1 entry');
     expect(t.out).toMatch(/Alias name: tls\n[^]*?Entry type: PrivateKeyEntry\nCertificate chain length: 2\n/);
     expect(t.out).toContain('Subject Public Key Algorithm: 256-bit EC (secp256r1) key');
 
-    const tr = list(path.join(home, SEC, 'client-truststore.jks'), PW.trust);
     expect(tr.code).toBe(0);
     expect(tr.out).toContain('Your keystore contains 2 entries');
     expect(tr.out).toMatch(/Alias name: deployment-ca\n[^]*?Entry type: trustedCertEntry\n\nOwner: CN=Test Deployment CA\n/);
@@ -272,8 +276,8 @@ describe('node applier.js keystores, for real', () => {
 
     for (const out of [p.out, t.out, tr.out]) expect(out.toLowerCase()).not.toContain('wso2');
     // The stock password no longer opens the truststore, and a wrong one opens nothing.
-    expect(list(path.join(home, SEC, 'client-truststore.jks'), 'wso2carbon').code).not.toBe(0);
-    expect(list(path.join(home, SEC, 'primary.jks'), PW.primaryKey).code).not.toBe(0);
+    expect(stockPw.code).not.toBe(0);
+    expect(keyPw.code).not.toBe(0);
   });
 
   it('keys load as Carbon loads them (JKS, alias, key password); the key password differs where the material says so', () => {
@@ -296,21 +300,34 @@ describe('node applier.js keystores, for real', () => {
   // the applier's JKS writer, which Java reads as keytool's: no JVM to start for it).
   const otherTrust = path.join(tmp, 'other-truststore.jks');
 
-  it.each([
+  const TLS_CASES: [string, string, string, string, string, string][] = [
     ['RSA', 'primary.jks', 'primary', PW.primaryStore, PW.primaryKey, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
     ['EC P-256', 'tls.jks', 'tls', PW.tlsStore, PW.tlsStore, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
-  ])('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', async (_k, file, alias, storePass, keyPass, suite) => {
-    if (!fs.existsSync(otherTrust)) {
+  ];
+  /**
+   * Per case, three clients' answers: a client trusting our truststore (TLS 1.2), the same with
+   * TLS 1.1, a client of another CA. Both servers start at once and all six clients run in one
+   * JVM, each with a TLS context of its own; made once, on the first case's test.
+   */
+  let handshakes: Promise<ReturnType<typeof probes>[]> | undefined;
+  function allHandshakes() {
+    handshakes ??= (async () => {
       fs.writeFileSync(otherTrust, writeTrustedJks([{ alias: 'other-ca', der: new X509Certificate(otherCa.certPem).raw }], 'trust-store-pw'));
-    }
-    const port = await server(path.join(home, SEC, file), alias, storePass, keyPass);
-    const trust = path.join(home, SEC, 'client-truststore.jks');
-    // Three clients in one JVM, each with a TLS context of its own.
-    const [ok, old, stranger] = probes(['clients', String(port)], [
-      [trust, 'TLSv1.2', 'TRUST_PASS'],
-      [trust, 'TLSv1.1', 'TRUST_PASS'],
-      [otherTrust, 'TLSv1.2', 'OTHER_TRUST_PASS'],
-    ], { TRUST_PASS: PW.trust, OTHER_TRUST_PASS: 'trust-store-pw' });
+      const ports = await Promise.all(TLS_CASES.map(([, file, alias, storePass, keyPass]) => server(path.join(home, SEC, file), alias, storePass, keyPass)));
+      const trust = path.join(home, SEC, 'client-truststore.jks');
+      const jobs = ports.flatMap((port) => [
+        [String(port), trust, 'TLSv1.2', 'TRUST_PASS'],
+        [String(port), trust, 'TLSv1.1', 'TRUST_PASS'],
+        [String(port), otherTrust, 'TLSv1.2', 'OTHER_TRUST_PASS'],
+      ]);
+      const answers = probes(['clients', '-'], jobs, { TRUST_PASS: PW.trust, OTHER_TRUST_PASS: 'trust-store-pw' });
+      return ports.map((_, i) => answers.slice(3 * i, 3 * i + 3));
+    })();
+    return handshakes;
+  }
+
+  it.each(TLS_CASES.map((c, i) => [...c, i] as const))('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', async (_k, _file, _alias, _storePass, _keyPass, suite, i) => {
+    const [ok, old, stranger] = (await allHandshakes())[i];
     expect(ok).toEqual({ code: 0, out: `handshake TLSv1.2 ${suite}` });
     expect(old.code).toBe(2);
     expect(old.out).toMatch(/^refused SSLHandshakeException/);
@@ -350,20 +367,30 @@ describe('node applier.js keystores, for real', () => {
       expect(fs.statSync(path.join(h, SEC, MARKER_NAME)).uid).toBe(4322);
       expect(fs.statSync(path.join(h, SEC, 'primary.jks')).mode & 0o777).toBe(0o600);
     }
-    const tr = list(path.join(h, SEC, 'client-truststore.jks'), 'new-trust-pw');
-    expect(tr.out).toContain('Your keystore contains 1 entry');
-    expect(list(path.join(h, SEC, 'client-truststore.jks'), PW.trust).code).not.toBe(0);
+    // (The new truststore is opened with keytool below, with the rebuilt stores: one JVM for all.)
 
+    // A missing store is found by the applier's first phase (run in-process here: it starts no keytool)...
     fs.rmSync(path.join(h, SEC, 'tls.jks'));
-    const missing = applier(h, writeMaterial('changed.json', m));
-    expect(missing.stdout).toContain(`keystores rebuilt: ${SEC}/tls.jks cannot be read (ENOENT)`);
+    const work = fs.mkdtempSync(path.join(tmp, 'prepare-'));
+    expect(prepareKeystores(h, parseKeystoreMaterial(m), work)).toBe(`${SEC}/tls.jks cannot be read (ENOENT)`);
+    fs.rmSync(work, { recursive: true, force: true });
+    // ...and with primary.jks damaged as well, one run of the applier rebuilds both.
     const p = path.join(h, SEC, 'primary.jks');
     const bytes = fs.readFileSync(p);
     bytes[bytes.length - 30] ^= 1;
     fs.writeFileSync(p, bytes);
     const damaged = applier(h, writeMaterial('changed.json', m));
+    expect([damaged.code, damaged.stderr]).toEqual([0, '']);
     expect(damaged.stdout).toContain(`keystores rebuilt: ${SEC}/primary.jks does not open (wrong password or damaged)`);
-    expect(list(p, PW.primaryStore).code).toBe(0);
+    const [tr, rebuilt, oldPw] = lists([
+      [path.join(h, SEC, 'client-truststore.jks'), 'new-trust-pw'],
+      [p, PW.primaryStore],
+      [path.join(h, SEC, 'client-truststore.jks'), PW.trust],
+    ]);
+    expect(tr.out).toContain('Your keystore contains 1 entry');
+    expect(oldPw.code).not.toBe(0);
+    expect(rebuilt.code).toBe(0);
+    expect(readJks(fs.readFileSync(path.join(h, SEC, 'tls.jks')), PW.tlsStore).map((e) => [e.alias, e.kind])).toEqual([['tls', 'key']]);
   });
 
   it('bad material fails with a clear one-line message naming no secret, and leaves the stores untouched', () => {

@@ -14,6 +14,7 @@ import { applierBundle } from '../applier/bundle';
 import { CA_BUNDLES, caBundleCertificates } from '../applier/ca-bundles';
 import { KeystoreMaterial, parseKeystoreMaterial } from '../applier/keystore-material';
 import { readJks, writeTrustedJks } from '../applier/jks';
+import { keytoolBatch } from './helpers/keytool-batch';
 import { makeCa, makeLeaf } from './helpers/keymaterial';
 
 jest.setTimeout(300_000);
@@ -48,9 +49,18 @@ test('a bundle whose text differs from the pinned one by a byte is refused', () 
   expect(() => caBundleCertificates('rds', tampered)).toThrow(/CA bundle rds: SHA-256 [0-9a-f]{64}, expected fefac91d/);
 });
 
+/** The deployment CA and a node's TLS leaf, made once for the tests below that need key material. */
+let keys: { ca: ReturnType<typeof makeCa>; leaf: ReturnType<typeof makeLeaf> } | undefined;
+function keyMaterial() {
+  if (!keys) {
+    const ca = makeCa(tmp, 'ca', 'Deployment CA');
+    keys = { ca, leaf: makeLeaf(tmp, ca, 'leaf', { cn: 'analytics-1', type: 'rsa', form: 'pkcs8', sans: ['DNS:localhost'], serial: 2 }) };
+  }
+  return keys;
+}
+
 test('the material names bundles it ships only; a named bundle adds its certificates to the truststore', () => {
-  const ca = makeCa(tmp, 'ca0', 'Parse CA');
-  const leaf = makeLeaf(tmp, ca, 'leaf0', { cn: 'n', type: 'rsa', form: 'pkcs8', sans: ['DNS:localhost'], serial: 2 });
+  const { ca, leaf } = keyMaterial();
   const doc = (bundles: unknown) => ({ ...material(ca.certPem, leaf), trustedBundles: bundles });
   expect(() => parseKeystoreMaterial(doc(['cacerts']))).toThrow('keystore material: trustedBundles[0]: not a CA bundle this applier ships');
   const trusted = parseKeystoreMaterial(doc(['rds'])).stores.find((s) => s.kind === 'truststore')!.trusted;
@@ -62,10 +72,14 @@ test('writeTrustedJks writes a store keytool opens with its password (and refuse
   const file = path.join(tmp, 'w.jks');
   fs.writeFileSync(file, writeTrustedJks(certs, 'store-pw-1'));
   expect(readJks(fs.readFileSync(file), 'store-pw-1').map((e) => e.alias)).toEqual(certs.map((c) => c.alias));
-  const ok = keytool(['-list', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], 'store-pw-1');
-  expect(ok.status).toBe(0);
+  // Both opened in one JVM (tests/helpers/keytool-batch.ts); the wrong password last, as keytool exits on it.
+  const [ok, wrong] = keytoolBatch([
+    ['-list', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'],
+    ['-list', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_OTHER'],
+  ], { KT_PASS: 'store-pw-1', KT_OTHER: 'another-pw' }, tmp);
+  expect(ok.code).toBe(0);
   expect(ok.out).toContain('Your keystore contains 3 entries');
-  expect(keytool(['-list', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], 'another-pw').status).not.toBe(0);
+  expect(wrong.code).not.toBe(0);
 });
 
 function keytool(args: string[], password: string) {
@@ -83,8 +97,7 @@ function material(caPem: string, leaf: { keyPem: string; certPem: string }): Key
 }
 
 test('the bundled applier builds a truststore holding the deployment CA and every RDS CA (keytool -list), and leaves it alone the second time', () => {
-  const ca = makeCa(tmp, 'ca', 'Deployment CA');
-  const leaf = makeLeaf(tmp, ca, 'leaf', { cn: 'analytics-1', type: 'rsa', form: 'pkcs8', sans: ['DNS:localhost'], serial: 2 });
+  const { ca, leaf } = keyMaterial();
   const bundle = path.join(tmp, 'bin', 'applier.js');
   fs.mkdirSync(path.dirname(bundle));
   fs.writeFileSync(bundle, applierBundle());

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cryptoUtilEncrypt, secureVaultEncrypt } from '../applier/vault-crypto';
+import { probeClasses } from './helpers/java-classes';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-crypto-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -25,13 +26,11 @@ const keys: Key[] = [2048, 3072, 4096].map((bits) => {
 });
 
 type Mode = 'vault' | 'cryptoutil';
-const classes = path.join(tmp, 'classes');
+let classes = '';
 /** Per mode and key size: the ciphertexts of PLAINS (made in beforeAll) and what the JDK made of them. */
 const made: Record<Mode, Record<number, { cts: string[]; decrypted: string[] }>> = { vault: {}, cryptoutil: {} };
 beforeAll(() => {
-  const r = spawnSync('javac', ['--release', '8', '-d', classes, path.join(__dirname, 'fixtures', 'java', 'VaultDecrypt.java')], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
+  classes = probeClasses(tmp);
   const jobs: { mode: Mode; key: Key; ct: string }[] = [];
   for (const key of keys) {
     made.vault[key.bits] = { cts: PLAINS.map((p) => secureVaultEncrypt(key.certPem, p, 'store-pass')), decrypted: [] };
