@@ -5,7 +5,9 @@
 # shared mount, is no misspelling of seed_shared's local 'shared'):
 # shellcheck disable=SC2153
 
-log() { printf '%s wso2-pattern2[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*" >&2; }
+# The time from bash's own printf (TZ=UTC for it alone: `date -u`'s format) rather than a date
+# process per line.
+log() { TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T wso2-pattern2[%s]: %s\n' -1 "$NODE_ID" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # fetch URL DEST: s3:// through the instance profile, anything else over http(s).
@@ -59,7 +61,7 @@ seed_shared() {
     rm -rf "$target.pack"
     mv "$target" "$target.pack"
   fi
-  mkdir -p "$(dirname "$target")"
+  mkdir -p "${target%/*}"
   ln -s "$shared" "$target"
   log "linked $target -> $shared"
 }
@@ -68,7 +70,10 @@ seed_shared() {
 java_home() {
   local java dir
   java="$(command -v java)" || die "java is not installed"
-  dir="$(dirname "$(dirname "$(readlink -f "$java")")")"
-  case "$dir" in */jre) dir="$(dirname "$dir")" ;; esac
-  printf '%s\n' "$dir"
+  dir="$(readlink -f "$java")"
+  # dirname as an expansion (readlink -f gives an absolute path; empty means /), twice, thrice above jre/.
+  dir="${dir%/*}"
+  dir="${dir%/*}"
+  case "$dir" in */jre) dir="${dir%/jre}" ;; esac
+  printf '%s\n' "${dir:-/}"
 }
