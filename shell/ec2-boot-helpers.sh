@@ -38,21 +38,25 @@ json_field() {
 # the product never mounts into a missing path).
 seed_shared() {
   local name="$1" target="$HOME_DIR/$2" shared="$SHARED/$1"
-  mkdir -p "$shared"
-  # One node seeds; the other waits on the lock and then finds the marker. The lock is
-  # flock on the shared FS (NFSv4 locks, released if the holder dies).
-  (
-    flock -w 600 9 || die "timed out waiting for the seed lock of $name"
-    if [ ! -e "$shared/.seeded" ]; then
-      if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
-        log "seeding shared $name from $target"
-        cp -a "$target/." "$shared/"
-      else
-        log "shared $name already has content or the pack has none; not seeding"
+  # The marker is written last, under the lock: once it is there (every boot but the first of
+  # the stack), there is nothing to wait for and no lock to take.
+  if [ ! -e "$shared/.seeded" ]; then
+    mkdir -p "$shared"
+    # One node seeds; the other waits on the lock and then finds the marker. The lock is
+    # flock on the shared FS (NFSv4 locks, released if the holder dies).
+    (
+      flock -w 600 9 || die "timed out waiting for the seed lock of $name"
+      if [ ! -e "$shared/.seeded" ]; then
+        if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
+          log "seeding shared $name from $target"
+          cp -a "$target/." "$shared/"
+        else
+          log "shared $name already has content or the pack has none; not seeding"
+        fi
+        printf '%s\n' "$NODE_ID" >"$shared/.seeded"
       fi
-      printf '%s\n' "$NODE_ID" >"$shared/.seeded"
-    fi
-  ) 9>"$SHARED/.seed-$name.lock"
+    ) 9>"$SHARED/.seed-$name.lock"
+  fi
   if [ -L "$target" ]; then
     [ "$(readlink "$target")" = "$shared" ] && return 0
     rm -f "$target"
@@ -66,8 +70,11 @@ seed_shared() {
   log "linked $target -> $shared"
 }
 
-# java_home: JAVA_HOME of the installed JDK (the directory above bin/java, above jre/ if any).
+# java_home: JAVA_HOME_DIR set to JAVA_HOME of the installed JDK (the directory above bin/java,
+# above jre/ if any); looked up once per run.
+JAVA_HOME_DIR=''
 java_home() {
+  [ -z "$JAVA_HOME_DIR" ] || return 0
   local java dir
   java="$(command -v java)" || die "java is not installed"
   dir="$(readlink -f "$java")"
@@ -75,5 +82,5 @@ java_home() {
   dir="${dir%/*}"
   dir="${dir%/*}"
   case "$dir" in */jre) dir="${dir%/jre}" ;; esac
-  printf '%s\n' "${dir:-/}"
+  JAVA_HOME_DIR="${dir:-/}"
 }

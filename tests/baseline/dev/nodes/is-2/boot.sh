@@ -90,21 +90,25 @@ json_field() {
 # the product never mounts into a missing path).
 seed_shared() {
   local name="$1" target="$HOME_DIR/$2" shared="$SHARED/$1"
-  mkdir -p "$shared"
-  # One node seeds; the other waits on the lock and then finds the marker. The lock is
-  # flock on the shared FS (NFSv4 locks, released if the holder dies).
-  (
-    flock -w 600 9 || die "timed out waiting for the seed lock of $name"
-    if [ ! -e "$shared/.seeded" ]; then
-      if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
-        log "seeding shared $name from $target"
-        cp -a "$target/." "$shared/"
-      else
-        log "shared $name already has content or the pack has none; not seeding"
+  # The marker is written last, under the lock: once it is there (every boot but the first of
+  # the stack), there is nothing to wait for and no lock to take.
+  if [ ! -e "$shared/.seeded" ]; then
+    mkdir -p "$shared"
+    # One node seeds; the other waits on the lock and then finds the marker. The lock is
+    # flock on the shared FS (NFSv4 locks, released if the holder dies).
+    (
+      flock -w 600 9 || die "timed out waiting for the seed lock of $name"
+      if [ ! -e "$shared/.seeded" ]; then
+        if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
+          log "seeding shared $name from $target"
+          cp -a "$target/." "$shared/"
+        else
+          log "shared $name already has content or the pack has none; not seeding"
+        fi
+        printf '%s\n' "$NODE_ID" >"$shared/.seeded"
       fi
-      printf '%s\n' "$NODE_ID" >"$shared/.seeded"
-    fi
-  ) 9>"$SHARED/.seed-$name.lock"
+    ) 9>"$SHARED/.seed-$name.lock"
+  fi
   if [ -L "$target" ]; then
     [ "$(readlink "$target")" = "$shared" ] && return 0
     rm -f "$target"
@@ -118,8 +122,11 @@ seed_shared() {
   log "linked $target -> $shared"
 }
 
-# java_home: JAVA_HOME of the installed JDK (the directory above bin/java, above jre/ if any).
+# java_home: JAVA_HOME_DIR set to JAVA_HOME of the installed JDK (the directory above bin/java,
+# above jre/ if any); looked up once per run.
+JAVA_HOME_DIR=''
 java_home() {
+  [ -z "$JAVA_HOME_DIR" ] || return 0
   local java dir
   java="$(command -v java)" || die "java is not installed"
   dir="$(readlink -f "$java")"
@@ -127,7 +134,7 @@ java_home() {
   dir="${dir%/*}"
   dir="${dir%/*}"
   case "$dir" in */jre) dir="${dir%/jre}" ;; esac
-  printf '%s\n' "${dir:-/}"
+  JAVA_HOME_DIR="${dir:-/}"
 }
 
 if [ "${PATTERN2_STUB:-0}" != 1 ] && [ "$(id -u)" != 0 ]; then die "must run as root"; fi
@@ -216,7 +223,8 @@ node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.j
 log 'step 8: Keystores: built from this node'\''s key material with keytool before the product starts (material in a 0600 temp file, removed on exit)'
 log "keystores: material of certificates $KEY_MATERIAL_DIGEST"
 # keytool is the JDK's (JAVA_HOME); unchanged material and intact stores: nothing is written.
-JAVA_HOME="$(java_home)" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
+java_home
+JAVA_HOME="$JAVA_HOME_DIR" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
 rm -f "$keys_file"
 
 # ---- 9. Databases: wait until the db-init runner has initialised them for this configuration (as this node's own account) ----
@@ -283,7 +291,7 @@ printf '%s\n' "$NODE_ID" >"$first_start_local"
 
 # ---- 12. Services: one systemd unit per product process, (re)started with the new configuration ----
 log 'step 12: Services: one systemd unit per product process, (re)started with the new configuration'
-JAVA_HOME_DIR="$(java_home)"
+java_home
 mkdir -p "$ROOT/etc/systemd/system"
 units_changed=0
 write_if_changed "$ROOT/var/lib/wso2-pattern2/password-tmp.sh" 0700 <<'HELPER' || true
