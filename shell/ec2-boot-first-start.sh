@@ -22,7 +22,7 @@ else
     code="$(probe_health "$PEER_HEALTH_URL" || true)"
     if [ "$code" = 200 ] || { [ "$PEER_HEALTH_ANY" = 1 ] && [ -n "$code" ] && [ "$code" != 000 ]; }; then
       log "$PEER_NODE_ID answered $code after $((SECONDS - wait_start))s; starting"
-      printf '%s saw %s up at %s\n' "$NODE_ID" "$PEER_NODE_ID" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$first_start_shared.tmp"
+      TZ=UTC printf '%s saw %s up at %(%Y-%m-%dT%H:%M:%SZ)T\n' "$NODE_ID" "$PEER_NODE_ID" -1 >"$first_start_shared.tmp"
       mv -f "$first_start_shared.tmp" "$first_start_shared"
       break
     fi

@@ -5,7 +5,9 @@
 # shared mount, is no misspelling of seed_shared's local 'shared'):
 # shellcheck disable=SC2153
 
-log() { printf '%s wso2-pattern2[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*" >&2; }
+# The time from bash's own printf (TZ=UTC for it alone: `date -u`'s format) rather than a date
+# process per line.
+log() { TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T wso2-pattern2[%s]: %s\n' -1 "$NODE_ID" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # fetch URL DEST: s3:// through the instance profile, anything else over http(s).
@@ -36,21 +38,25 @@ json_field() {
 # the product never mounts into a missing path).
 seed_shared() {
   local name="$1" target="$HOME_DIR/$2" shared="$SHARED/$1"
-  mkdir -p "$shared"
-  # One node seeds; the other waits on the lock and then finds the marker. The lock is
-  # flock on the shared FS (NFSv4 locks, released if the holder dies).
-  (
-    flock -w 600 9 || die "timed out waiting for the seed lock of $name"
-    if [ ! -e "$shared/.seeded" ]; then
-      if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
-        log "seeding shared $name from $target"
-        cp -a "$target/." "$shared/"
-      else
-        log "shared $name already has content or the pack has none; not seeding"
+  # The marker is written last, under the lock: once it is there (every boot but the first of
+  # the stack), there is nothing to wait for and no lock to take.
+  if [ ! -e "$shared/.seeded" ]; then
+    mkdir -p "$shared"
+    # One node seeds; the other waits on the lock and then finds the marker. The lock is
+    # flock on the shared FS (NFSv4 locks, released if the holder dies).
+    (
+      flock -w 600 9 || die "timed out waiting for the seed lock of $name"
+      if [ ! -e "$shared/.seeded" ]; then
+        if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
+          log "seeding shared $name from $target"
+          cp -a "$target/." "$shared/"
+        else
+          log "shared $name already has content or the pack has none; not seeding"
+        fi
+        printf '%s\n' "$NODE_ID" >"$shared/.seeded"
       fi
-      printf '%s\n' "$NODE_ID" >"$shared/.seeded"
-    fi
-  ) 9>"$SHARED/.seed-$name.lock"
+    ) 9>"$SHARED/.seed-$name.lock"
+  fi
   if [ -L "$target" ]; then
     [ "$(readlink "$target")" = "$shared" ] && return 0
     rm -f "$target"
@@ -59,16 +65,22 @@ seed_shared() {
     rm -rf "$target.pack"
     mv "$target" "$target.pack"
   fi
-  mkdir -p "$(dirname "$target")"
+  mkdir -p "${target%/*}"
   ln -s "$shared" "$target"
   log "linked $target -> $shared"
 }
 
-# java_home: JAVA_HOME of the installed JDK (the directory above bin/java, above jre/ if any).
+# java_home: JAVA_HOME_DIR set to JAVA_HOME of the installed JDK (the directory above bin/java,
+# above jre/ if any); looked up once per run.
+JAVA_HOME_DIR=''
 java_home() {
+  [ -z "$JAVA_HOME_DIR" ] || return 0
   local java dir
   java="$(command -v java)" || die "java is not installed"
-  dir="$(dirname "$(dirname "$(readlink -f "$java")")")"
-  case "$dir" in */jre) dir="$(dirname "$dir")" ;; esac
-  printf '%s\n' "$dir"
+  dir="$(readlink -f "$java")"
+  # dirname as an expansion (readlink -f gives an absolute path; empty means /), twice, thrice above jre/.
+  dir="${dir%/*}"
+  dir="${dir%/*}"
+  case "$dir" in */jre) dir="${dir%/jre}" ;; esac
+  JAVA_HOME_DIR="${dir:-/}"
 }

@@ -9,5 +9,6 @@
 
 log "keystores: material of certificates $KEY_MATERIAL_DIGEST"
 # keytool is the JDK's (JAVA_HOME); unchanged material and intact stores: nothing is written.
-JAVA_HOME="$(java_home)" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
+java_home
+JAVA_HOME="$JAVA_HOME_DIR" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
 rm -f "$keys_file"

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
 import { applyChangeSet } from '../applier/apply';
 import { BootScriptParams, PRODUCT_HOMES, renderBootScript } from '../components/ec2/boot-script';
-import { objectKeys } from '../components/ec2/config-delivery';
+import { objectKeys } from '../components/ec2/object-keys';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { NodeId, ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, sharedDirectoriesFor } from '../topology';

@@ -22,7 +22,7 @@ import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
 import { renderBootScript, BootScriptParams, FirstStartWait, PRODUCT_HOMES, STATE_DIR, firstStartWait } from '../components/ec2/boot-script';
 import { renderRefreshScript } from '../components/ec2/user-data';
-import { objectKeys } from '../components/ec2/config-delivery';
+import { objectKeys } from '../components/ec2/object-keys';
 import { CARBON_HEALTH_PATH, DEFAULT_PORTS, ROLE_NODE_IDS, SHARED_MOUNT, WSO2_UID, jdbcDriverDir, processesFor, sharedDirectoriesFor, NodeId, Role } from '../topology';
 import { changeSetPayload, renderNodeChangeSet } from '../config-templates';
 import { applierBundle } from '../applier/bundle';
@@ -117,10 +117,10 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function boot(id: NodeId, pack: string): { root: string; status: number; stderr: string } {
+function boot(id: NodeId, pack: string, env: Record<string, string> = {}): { root: string; status: number; stderr: string } {
   putS3(sb, 'packs', 'is.zip', fs.readFileSync(pack));
   const root = fs.existsSync(path.join(tmp, id)) ? path.join(tmp, id) : makeRoot(sb, id, SHARED_MOUNT);
-  const r = runBoot(sb, root, renderBootScript(params(id, 'is')), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') });
+  const r = runBoot(sb, root, renderBootScript(params(id, 'is')), { FAKE_DB_SEEN: path.join(tmp, 'dbseen'), ...env });
   return { root, ...r };
 }
 
@@ -157,8 +157,21 @@ describe('IS nodes in the sandbox', () => {
   let root2: string;
 
   test('node 1 first boot: installs, seeds the shared trees, links them, applies config, starts the unit', () => {
-    const r = boot('is-1', path.join(tmp, 'is1.zip'));
+    // A node whose local time is not UTC (9 hours ahead): the log still stamps UTC.
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
+    const r = boot('is-1', path.join(tmp, 'is1.zip'), { TZ: 'XYZ-9' });
+    const t1 = Date.now();
     expect(r).toMatchObject({ status: 0 });
+    // The log format: `<UTC time, date -u +%Y-%m-%dT%H:%M:%SZ> wso2-pattern2[<node>]: <message>`.
+    const logged = r.stderr.split('\n').filter((l) => l.includes(' wso2-pattern2['));
+    expect(logged.length).toBeGreaterThan(10);
+    for (const l of logged) {
+      const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) wso2-pattern2\[is-1\]: \S/.exec(l);
+      expect([l, m !== null]).toEqual([l, true]);
+      const at = Date.parse(m![1]);
+      expect([l, at >= t0 && at <= t1]).toEqual([l, true]);
+    }
+    expect(logged[logged.length - 1]).toMatch(/\]: boot script finished$/);
     root1 = r.root;
     // seeded from the pack, marked by node 1
     expect(fs.readFileSync(path.join(sb.efs, 'Deployment/server/pack-marker.txt'), 'utf8')).toBe('from the pack\n');
@@ -227,12 +240,12 @@ describe('IS nodes in the sandbox', () => {
   });
 
   test('without the runner\'s record the databases step gives up after its bound and the product is not (re)started', () => {
-    const root = makeRoot(sb, 'no-record', SHARED_MOUNT);
+    // Node 1 booted again (the step is the same on a first boot): its unit is there to restart.
+    const root = root1;
     const answer = path.join(tmp, 'db-answer');
     fs.writeFileSync(answer, '0\n');
     const restarts = () => calls().split('\n').filter((l) => l.includes('--no-block restart')).length;
     const r0 = restarts();
-    putS3(sb, 'packs', 'is.zip', fs.readFileSync(STORES_PACK()));
     const refused = 'ERROR 2026 (HY000): SSL connection error: certificate verify failed';
     const r = runBoot(sb, root, renderBootScript(params('is-1', 'is')), { FAKE_DB_ANSWER: answer, FAKE_DB_ERROR: refused });
     expect(r.status).not.toBe(0);
@@ -320,7 +333,8 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
   };
   function bootIs2(s: Sandbox, rootName: string, w: FirstStartWait) {
     const root = fs.existsSync(path.join(s.dir, rootName)) ? path.join(s.dir, rootName) : makeRoot(s, rootName, SHARED_MOUNT);
-    const run = runBootAsync(s, root, renderBootScript({ ...params('is-2', 'is'), firstStart: w }), { FAKE_DB_SEEN: path.join(tmp, 'dbseen') });
+    // Local time 9 hours ahead of UTC: what the node records is UTC all the same.
+    const run = runBootAsync(s, root, renderBootScript({ ...params('is-2', 'is'), firstStart: w }), { FAKE_DB_SEEN: path.join(tmp, 'dbseen'), TZ: 'XYZ-9' });
     return { root, ...run };
   }
   const started = (s: Sandbox) => (fs.existsSync(s.log) ? fs.readFileSync(s.log, 'utf8') : '').includes('systemctl --no-block restart wso2-is-server.service');
@@ -333,10 +347,9 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
   }
 
   beforeAll(async () => {
-    const key = path.join(tmp, 'standin.key');
-    const cert = path.join(tmp, 'standin.crt');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=is-1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
-    server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+    // Any certificate does (the probe does not verify the peer's): the fixture leaf's.
+    const keys = path.join(REPO, 'tests/fixtures/keys');
+    server = https.createServer({ key: fs.readFileSync(path.join(keys, 'leaf.key.pem')), cert: fs.readFileSync(path.join(keys, 'leaf.cert.pem')) }, (req, res) => {
       asked.push(req.url ?? '');
       res.writeHead(answer).end();
     });
@@ -361,6 +374,7 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
   test('while is-1 answers 503 is-2 waits and starts nothing; on 200 it starts', async () => {
     answer = 503;
     asked = [];
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
     const run = bootIs2(sandboxes.a, 'is-2', wait({ timeoutSeconds: 90, intervalSeconds: 1 }));
     await until(() => asked.length >= 3 || !run.running(), 60000);
     expect(run.running()).toBe(true);
@@ -375,7 +389,10 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
     expect(started(sandboxes.a)).toBe(true);
     expect(new Set(asked)).toEqual(new Set([CARBON_HEALTH_PATH]));
     expect(fs.readFileSync(path.join(run.root, STATE_DIR, 'first-start.done'), 'utf8')).toBe('is-2\n');
-    expect(fs.readFileSync(path.join(sandboxes.a.efs, '.first-start.done'), 'utf8')).toMatch(/^is-2 saw is-1 up at \S+\n$/);
+    const seen = /^is-2 saw is-1 up at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\n$/.exec(fs.readFileSync(path.join(sandboxes.a.efs, '.first-start.done'), 'utf8'));
+    expect(seen).not.toBeNull();
+    expect(Date.parse(seen![1])).toBeGreaterThanOrEqual(t0);
+    expect(Date.parse(seen![1])).toBeLessThanOrEqual(Date.now());
   });
 
   test('a second boot of is-2 does not wait, even with is-1 down', async () => {
@@ -464,20 +481,21 @@ describe('JDBC driver checksum (jdbcDriver.sha256)', () => {
   });
 
   test('a changed checksum is not ignored: the jar in place is checked again and fetched anew', () => {
-    serve('jar v1');
-    const r1 = bootWith('sum-change', sha('jar v1'));
-    expect(r1.status).toBe(0);
+    // The node of the first test, its v1 jar installed and checked (a fresh install with the
+    // right checksum is that test's).
+    const root = path.join(tmp, 'sum-ok');
+    expect(fs.readFileSync(driverOf(root), 'utf8')).toBe('jar v1');
     const n0 = fetches();
     // The stack now pins another release of the jar, served under the same URL.
     serve('jar v2');
-    const r2 = bootWith('sum-change', sha('jar v2'));
+    const r2 = bootWith('sum-ok', sha('jar v2'));
     expect(r2.status).toBe(0);
     expect(fetches()).toBe(n0 + 1);
-    expect(fs.readFileSync(driverOf(r1.root), 'utf8')).toBe('jar v2');
+    expect(fs.readFileSync(driverOf(root), 'utf8')).toBe('jar v2');
     // Pinned back to v1 while the URL still serves v2: the old jar is removed, the boot fails.
-    const r3 = bootWith('sum-change', sha('jar v1'));
+    const r3 = bootWith('sum-ok', sha('jar v1'));
     expect(r3.status).not.toBe(0);
-    expect(leftovers(r1.root)).toEqual([]);
+    expect(leftovers(root)).toEqual([]);
   });
 });
 

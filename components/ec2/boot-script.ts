@@ -182,7 +182,7 @@ function unitFile(p: BootScriptParams, proc: ProductProcess): string[] {
 
 /** The services step: unit files written when changed, enabled, (re)started. */
 function serviceLines(p: BootScriptParams): string[] {
-  const unitLines: string[] = ['JAVA_HOME_DIR="$(java_home)"', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0', ...(usesVaultStart(p.role, p.flavor) ? vaultStartInstallLines() : [])];
+  const unitLines: string[] = ['java_home', 'mkdir -p "$ROOT/etc/systemd/system"', 'units_changed=0', ...(usesVaultStart(p.role, p.flavor) ? vaultStartInstallLines() : [])];
   if (passwordTmpSecret(p.role, p.flavor)) {
     // The helper the Carbon 4 units run before each start (shell/ec2-password-tmp.sh), root-only.
     unitLines.push(`write_if_changed "$ROOT${PASSWORD_TMP_HELPER}" 0700 <<'HELPER' || true`, ...shellFile('ec2-password-tmp.sh').replace(/\n$/, '').split('\n'), 'HELPER');
@@ -224,7 +224,7 @@ function steps(p: BootScriptParams): Step[] {
       '  log "installing the product from $PACK_URL"',
       '  rm -rf "$STATE/pack.zip" "$STATE/unpack"',
       '  fetch "$PACK_URL" "$STATE/pack.zip"',
-      '  mkdir -p "$STATE/unpack" "$(dirname "$HOME_DIR")"',
+      '  mkdir -p "$STATE/unpack" "${HOME_DIR%/*}"',
       '  unzip -q "$STATE/pack.zip" -d "$STATE/unpack"',
       '  top="$(find "$STATE/unpack" -mindepth 1 -maxdepth 1)"',
       '  if [ "$(printf \'%s\\n\' "$top" | wc -l)" -ne 1 ] || [ ! -d "$top" ]; then die "the pack must hold one top-level directory"; fi',
@@ -233,7 +233,7 @@ function steps(p: BootScriptParams): Step[] {
       '  rm -rf "$STATE/pack.zip" "$STATE/unpack"',
       'fi',
       `[ -e "$HOME_DIR/${firstCommand}" ] || die "$HOME_DIR/${firstCommand} is missing"`,
-      ...(p.homeLink ? ['mkdir -p "$(dirname "$HOME_LINK")"', '[ "$(readlink "$HOME_LINK" 2>/dev/null || true)" = "$HOME_DIR" ] || ln -sfn "$HOME_DIR" "$HOME_LINK"'] : []),
+      ...(p.homeLink ? ['mkdir -p "${HOME_LINK%/*}"', '[ "$(readlink "$HOME_LINK" 2>/dev/null || true)" = "$HOME_DIR" ] || ln -sfn "$HOME_DIR" "$HOME_LINK"'] : []),
     ],
   });
   out.push({

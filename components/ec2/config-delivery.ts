@@ -15,19 +15,14 @@ import { changeSetPayload } from '../../config-templates';
 import { accessLogs } from '../aws/access-logs';
 import { PRODUCT_HOMES, firstStartWait, renderBootScript } from './boot-script';
 import { DB_WAIT_INTERVAL_SECONDS, DB_WAIT_TIMEOUT_SECONDS, EC2_DB_INIT_DONE_TABLE } from './db-init-runner-script';
+import { objectKeys } from './object-keys';
 
 /** Hex SHA-256 of a string (the db-init script's digest: the runner records it, the nodes wait for it). */
 export function sha256Hex(s: string): string {
   return crypto.createHash('sha256').update(s).digest('hex');
 }
 
-/** Prefix of the keys of the per-node files. */
-export const NODE_KEY_PREFIX = 'nodes/';
-/** Bucket keys of a node's delivered files. */
-export function objectKeys(id: NodeId): { boot: string; changeSet: string; applier: string } {
-  const dir = `${NODE_KEY_PREFIX}${id}`;
-  return { boot: `${dir}/boot.sh`, changeSet: `${dir}/change-set.json`, applier: `${dir}/applier.js` };
-}
+export { NODE_KEY_PREFIX, objectKeys } from './object-keys';
 /** Prefix of the keys of the db-init runner's objects (the db-init script). */
 export const DB_INIT_KEY_PREFIX = 'shared/';
 /** Bucket key of the db-init script. */

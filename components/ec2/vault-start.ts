@@ -27,5 +27,5 @@ export function execStart(role: Role, flavor: AnalyticsFlavor, proc: ProductProc
 export function vaultStartInstallLines(): string[] {
   const body = shellFile('ec2-vault-start.sh').replace(/\n$/, '').split('\n');
   if (body.includes('VAULT_START')) throw new Error('shell/ec2-vault-start.sh holds its here-document delimiter');
-  return [`mkdir -p "$(dirname "${VAULT_START}")"`, `write_if_changed "${VAULT_START}" 0755 <<'VAULT_START' || true`, ...body, 'VAULT_START'];
+  return [`mkdir -p "${VAULT_START.slice(0, VAULT_START.lastIndexOf('/'))}"`, `write_if_changed "${VAULT_START}" 0755 <<'VAULT_START' || true`, ...body, 'VAULT_START'];
 }

@@ -57,7 +57,9 @@ svc() { systemctl "$@"; }
 db_query() { if command -v mysql >/dev/null 2>&1; then mysql --defaults-extra-file="$1" --ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; else mariadb --defaults-extra-file="$1" --ssl --ssl-ca="$DB_SSL_CA" --ssl-verify-server-cert --connect-timeout=5 -h "$DB_HOST" -P "$DB_PORT" -N -B -e "$2"; fi; }
 
 # ---- helpers ----
-log() { printf '%s wso2-pattern2[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NODE_ID" "$*" >&2; }
+# The time from bash's own printf (TZ=UTC for it alone: `date -u`'s format) rather than a date
+# process per line.
+log() { TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T wso2-pattern2[%s]: %s\n' -1 "$NODE_ID" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # fetch URL DEST: s3:// through the instance profile, anything else over http(s).
@@ -88,21 +90,25 @@ json_field() {
 # the product never mounts into a missing path).
 seed_shared() {
   local name="$1" target="$HOME_DIR/$2" shared="$SHARED/$1"
-  mkdir -p "$shared"
-  # One node seeds; the other waits on the lock and then finds the marker. The lock is
-  # flock on the shared FS (NFSv4 locks, released if the holder dies).
-  (
-    flock -w 600 9 || die "timed out waiting for the seed lock of $name"
-    if [ ! -e "$shared/.seeded" ]; then
-      if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
-        log "seeding shared $name from $target"
-        cp -a "$target/." "$shared/"
-      else
-        log "shared $name already has content or the pack has none; not seeding"
+  # The marker is written last, under the lock: once it is there (every boot but the first of
+  # the stack), there is nothing to wait for and no lock to take.
+  if [ ! -e "$shared/.seeded" ]; then
+    mkdir -p "$shared"
+    # One node seeds; the other waits on the lock and then finds the marker. The lock is
+    # flock on the shared FS (NFSv4 locks, released if the holder dies).
+    (
+      flock -w 600 9 || die "timed out waiting for the seed lock of $name"
+      if [ ! -e "$shared/.seeded" ]; then
+        if [ -z "$(ls -A "$shared")" ] && [ -d "$target" ] && [ ! -L "$target" ]; then
+          log "seeding shared $name from $target"
+          cp -a "$target/." "$shared/"
+        else
+          log "shared $name already has content or the pack has none; not seeding"
+        fi
+        printf '%s\n' "$NODE_ID" >"$shared/.seeded"
       fi
-      printf '%s\n' "$NODE_ID" >"$shared/.seeded"
-    fi
-  ) 9>"$SHARED/.seed-$name.lock"
+    ) 9>"$SHARED/.seed-$name.lock"
+  fi
   if [ -L "$target" ]; then
     [ "$(readlink "$target")" = "$shared" ] && return 0
     rm -f "$target"
@@ -111,18 +117,24 @@ seed_shared() {
     rm -rf "$target.pack"
     mv "$target" "$target.pack"
   fi
-  mkdir -p "$(dirname "$target")"
+  mkdir -p "${target%/*}"
   ln -s "$shared" "$target"
   log "linked $target -> $shared"
 }
 
-# java_home: JAVA_HOME of the installed JDK (the directory above bin/java, above jre/ if any).
+# java_home: JAVA_HOME_DIR set to JAVA_HOME of the installed JDK (the directory above bin/java,
+# above jre/ if any); looked up once per run.
+JAVA_HOME_DIR=''
 java_home() {
+  [ -z "$JAVA_HOME_DIR" ] || return 0
   local java dir
   java="$(command -v java)" || die "java is not installed"
-  dir="$(dirname "$(dirname "$(readlink -f "$java")")")"
-  case "$dir" in */jre) dir="$(dirname "$dir")" ;; esac
-  printf '%s\n' "$dir"
+  dir="$(readlink -f "$java")"
+  # dirname as an expansion (readlink -f gives an absolute path; empty means /), twice, thrice above jre/.
+  dir="${dir%/*}"
+  dir="${dir%/*}"
+  case "$dir" in */jre) dir="${dir%/jre}" ;; esac
+  JAVA_HOME_DIR="${dir:-/}"
 }
 
 if [ "${PATTERN2_STUB:-0}" != 1 ] && [ "$(id -u)" != 0 ]; then die "must run as root"; fi
@@ -144,7 +156,7 @@ if [ ! -e "$HOME_DIR/bin/wso2server.sh" ]; then
   log "installing the product from $PACK_URL"
   rm -rf "$STATE/pack.zip" "$STATE/unpack"
   fetch "$PACK_URL" "$STATE/pack.zip"
-  mkdir -p "$STATE/unpack" "$(dirname "$HOME_DIR")"
+  mkdir -p "$STATE/unpack" "${HOME_DIR%/*}"
   unzip -q "$STATE/pack.zip" -d "$STATE/unpack"
   top="$(find "$STATE/unpack" -mindepth 1 -maxdepth 1)"
   if [ "$(printf '%s\n' "$top" | wc -l)" -ne 1 ] || [ ! -d "$top" ]; then die "the pack must hold one top-level directory"; fi
@@ -156,13 +168,14 @@ fi
 
 # ---- 4. The MySQL JDBC driver in the product's lib directory ----
 log 'step 4: The MySQL JDBC driver in the product'\''s lib directory'
-driver="$HOME_DIR/$JDBC_DRIVER_DIR/$(basename "$JDBC_DRIVER_URL")"
+# The URL's last segment (config/schema.ts: the jar name after a slash), as basename would give it.
+driver="$HOME_DIR/$JDBC_DRIVER_DIR/${JDBC_DRIVER_URL##*/}"
 # sha256_ok FILE: true when no checksum is configured or FILE has it.
-sha256_ok() { [ -z "$JDBC_DRIVER_SHA256" ] || printf '%s  %s\n' "$JDBC_DRIVER_SHA256" "$1" | sha256sum -c --status -; }
+sha256_ok() { [ -z "$JDBC_DRIVER_SHA256" ] || sha256sum -c --status - <<<"$JDBC_DRIVER_SHA256  $1"; }
 # A jar already there is kept only if it still matches: a changed checksum means another jar.
 if [ ! -s "$driver" ] || ! sha256_ok "$driver"; then
   rm -f "$driver" "$driver.part"
-  mkdir -p "$(dirname "$driver")"
+  mkdir -p "${driver%/*}"
   fetch "$JDBC_DRIVER_URL" "$driver.part"
   if ! sha256_ok "$driver.part"; then
     rm -f "$driver.part"
@@ -210,7 +223,8 @@ node "$STATE/applier.js" apply --home "$HOME_DIR" --changes "$STATE/change-set.j
 log 'step 8: Keystores: built from this node'\''s key material with keytool before the product starts (material in a 0600 temp file, removed on exit)'
 log "keystores: material of certificates $KEY_MATERIAL_DIGEST"
 # keytool is the JDK's (JAVA_HOME); unchanged material and intact stores: nothing is written.
-JAVA_HOME="$(java_home)" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
+java_home
+JAVA_HOME="$JAVA_HOME_DIR" node "$STATE/applier.js" keystores --home "$HOME_DIR" --material "$keys_file"
 rm -f "$keys_file"
 
 # ---- 9. Databases: wait until the db-init runner has initialised them for this configuration (as this node's own account) ----
@@ -262,7 +276,7 @@ else
     code="$(probe_health "$PEER_HEALTH_URL" || true)"
     if [ "$code" = 200 ] || { [ "$PEER_HEALTH_ANY" = 1 ] && [ -n "$code" ] && [ "$code" != 000 ]; }; then
       log "$PEER_NODE_ID answered $code after $((SECONDS - wait_start))s; starting"
-      printf '%s saw %s up at %s\n' "$NODE_ID" "$PEER_NODE_ID" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$first_start_shared.tmp"
+      TZ=UTC printf '%s saw %s up at %(%Y-%m-%dT%H:%M:%SZ)T\n' "$NODE_ID" "$PEER_NODE_ID" -1 >"$first_start_shared.tmp"
       mv -f "$first_start_shared.tmp" "$first_start_shared"
       break
     fi
@@ -277,7 +291,7 @@ printf '%s\n' "$NODE_ID" >"$first_start_local"
 
 # ---- 12. Services: one systemd unit per product process, (re)started with the new configuration ----
 log 'step 12: Services: one systemd unit per product process, (re)started with the new configuration'
-JAVA_HOME_DIR="$(java_home)"
+java_home
 mkdir -p "$ROOT/etc/systemd/system"
 units_changed=0
 write_if_changed "$ROOT/var/lib/wso2-pattern2/password-tmp.sh" 0700 <<'HELPER' || true
