@@ -190,48 +190,18 @@ function preludeLines(): string[] {
   return shellFile('db-init-prelude.sh').replace(/^(#.*\n)+/, '').split('\n');
 }
 
-/** Creates the databases and the claim table; warns about an existing database with another character set. */
-function databaseLines({ db, claims }: Names): string[] {
+/** The SQL creating the databases and the claim table. */
+function databaseSql({ db, claims }: Names): string[] {
   const charset = `CHARACTER SET ${db.characterSet} COLLATE ${COLLATIONS[db.characterSet]}`;
-  const wrongCharset =
-    `SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (` +
-    `${db.databases.map(sqlString).join(', ')}) AND DEFAULT_CHARACTER_SET_NAME <> ${sqlString(db.characterSet)};`;
   return [
-    `log ${shellQuote(`ensuring ${db.databases.length} databases (${db.characterSet}) and ${DB_INIT_META_DATABASE}`)}`,
-    ...sqlHeredoc('sql', [
-      ...[DB_INIT_META_DATABASE, ...db.databases].map((name) => `CREATE DATABASE IF NOT EXISTS ${sqlIdent(name)} ${charset};`),
-      `CREATE TABLE IF NOT EXISTS ${claims} (`,
-      '  LOAD_ID VARCHAR(190) NOT NULL PRIMARY KEY,',
-      "  STATE VARCHAR(16) NOT NULL,",
-      '  OWNER VARCHAR(190) NOT NULL,',
-      '  CLAIMED_AT DATETIME NOT NULL,',
-      '  DONE_AT DATETIME NULL',
-      ') ENGINE=InnoDB;',
-    ]),
-    // An existing database keeps its character set: changing it under loaded tables would mix collations.
-    'while IFS=$\'\\t\' read -r name charset; do',
-    `  log "WARNING: database $name already exists with character set $charset, not ${db.characterSet}"`,
-    `done < <(sql -e "${wrongCharset}")`,
-  ];
-}
-
-/** Creates each application account, (re)sets its password from the environment and grants it the model's privileges. */
-function accountLines({ accounts }: Names): string[] {
-  const summary = accounts.map((a) => `${a.user}: ${a.privileges.join(', ')} on ${a.databases.length} databases`).join('; ');
-  return [
-    `log ${shellQuote(`ensuring the application accounts (${summary})`)}`,
-    '{',
-    `  printf '%s\\n' "SET SESSION sql_mode = '';"`,
-    '  pw="$(sql_literal "$APP_PASSWORD")"',
-    ...accounts.flatMap((a) => [
-      `  printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\\n' ${shellQuote(accountSql(a))} "$pw"`,
-      `  printf 'ALTER USER %s IDENTIFIED BY %s;\\n' ${shellQuote(accountSql(a))} "$pw"`,
-    ]),
-    ...sqlHeredoc(
-      '  cat',
-      accounts.flatMap((a) => a.databases.map((d) => `GRANT ${a.privileges.join(', ')} ON ${grantDatabase(d)}.* TO ${accountSql(a)};`)),
-    ),
-    '} | sql',
+    ...[DB_INIT_META_DATABASE, ...db.databases].map((name) => `CREATE DATABASE IF NOT EXISTS ${sqlIdent(name)} ${charset};`),
+    `CREATE TABLE IF NOT EXISTS ${claims} (`,
+    '  LOAD_ID VARCHAR(190) NOT NULL PRIMARY KEY,',
+    "  STATE VARCHAR(16) NOT NULL,",
+    '  OWNER VARCHAR(190) NOT NULL,',
+    '  CLAIMED_AT DATETIME NOT NULL,',
+    '  DONE_AT DATETIME NULL',
+    ') ENGINE=InnoDB;',
   ];
 }
 
@@ -240,6 +210,7 @@ function accountLines({ accounts }: Names): string[] {
  * global ones, GRANT OPTION, and database-level ones on another database or of another kind
  * (e.g. the ALL PRIVILEGES older versions of this script granted). Table-, column- and
  * routine-level grants are not this script's (it never makes any) and stay as they are.
+ * Needs a session with backslash escapes on (sql_mode '').
  */
 function excessPrivilegesQuery(accounts: DbAccount[]): string[] {
   const grantees = accounts.map((a) => sqlString(accountSql(a))).join(', ');
@@ -250,7 +221,6 @@ function excessPrivilegesQuery(accounts: DbAccount[]): string[] {
   );
   const onSchema = "CONCAT('`', REPLACE(TABLE_SCHEMA, '`', '``'), '`.*')";
   return [
-    "SET SESSION sql_mode = '';",
     `SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN (${grantees}) AND PRIVILEGE_TYPE <> 'USAGE'`,
     `UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN (${grantees}) AND IS_GRANTABLE = 'YES'`,
     `UNION ALL SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON ', ${onSchema}, ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN (${grantees}) AND NOT (${allowed.join(' OR ')})`,
@@ -259,19 +229,65 @@ function excessPrivilegesQuery(accounts: DbAccount[]): string[] {
 }
 
 /**
- * Revokes what the accounts hold beyond the model, after the grants above so that a running node
- * never loses a privilege it needs. Another node may revoke the same at once (`--force` lets those
- * REVOKEs fail); the second look must then find nothing left.
+ * One client call (a client start costs more than the statements): creates the databases and the
+ * claim table, creates each application account, (re)sets its password from the environment and
+ * grants it the model's privileges, then asks for what the script acts on next: an existing
+ * database with another character set (kept: changing it under loaded tables would mix
+ * collations; a warning), the privileges beyond the model (REVOKE lines, after the grants so that
+ * a running node never loses one it needs) and the claims already done (`done<TAB>id`).
+ */
+function setupLines({ db, accounts, claims }: Names): string[] {
+  const summary = accounts.map((a) => `${a.user}: ${a.privileges.join(', ')} on ${a.databases.length} databases`).join('; ');
+  const wrongCharset =
+    `SELECT 'charset', SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (` +
+    `${db.databases.map(sqlString).join(', ')}) AND DEFAULT_CHARACTER_SET_NAME <> ${sqlString(db.characterSet)};`;
+  return [
+    `log ${shellQuote(`ensuring ${db.databases.length} databases (${db.characterSet}) and ${DB_INIT_META_DATABASE}`)}`,
+    `log ${shellQuote(`ensuring the application accounts (${summary})`)}`,
+    'facts="$(',
+    '  {',
+    `    printf '%s\\n' "SET SESSION sql_mode = '';"`,
+    ...sqlHeredoc('    cat', databaseSql({ db, accounts, claims })),
+    '    pw="$(sql_literal "$APP_PASSWORD")"',
+    ...accounts.flatMap((a) => [
+      `    printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\\n' ${shellQuote(accountSql(a))} "$pw"`,
+      `    printf 'ALTER USER %s IDENTIFIED BY %s;\\n' ${shellQuote(accountSql(a))} "$pw"`,
+    ]),
+    ...sqlHeredoc('    cat', [
+      ...accounts.flatMap((a) => a.databases.map((d) => `GRANT ${a.privileges.join(', ')} ON ${grantDatabase(d)}.* TO ${accountSql(a)};`)),
+      wrongCharset,
+      ...excessPrivilegesQuery(accounts),
+      `SELECT 'done', LOAD_ID FROM ${claims} WHERE STATE = 'done';`,
+    ]),
+    '  } | sql --raw',
+    ')"',
+    'excess=""',
+    'revokes=0',
+    'while IFS= read -r line; do',
+    '  case "$line" in',
+    '    "") ;;',
+    `    REVOKE\\ *) excess+="$line"$'\\n'; revokes=$((revokes + 1)) ;;`,
+    `    charset$'\\t'*)`,
+    `      IFS=$'\\t' read -r _ name charset <<<"$line"`,
+    `      log "WARNING: database $name already exists with character set $charset, not ${db.characterSet}"`,
+    '      ;;',
+    "    done$'\\t'*) DONE_LOADS+=\"${line#done$'\\t'} \" ;;",
+    '    *) die "unexpected answer from the database: $line" ;;',
+    '  esac',
+    'done <<<"$facts"',
+  ];
+}
+
+/**
+ * Revokes what the set-up call found beyond the model. Another node may revoke the same at once
+ * (`--force` lets those REVOKEs fail); a second look must then find nothing left.
  */
 function revokeLines({ accounts }: Names): string[] {
-  const query = excessPrivilegesQuery(accounts);
   return [
-    ...sqlHeredoc('excess="$(sql --raw', query),
-    ')"',
     'if [ -n "$excess" ]; then',
-    '  log "revoking $(printf \'%s\\n\' "$excess" | wc -l) privileges beyond the model\'s"',
-    `  printf '%s\\n' "$excess" | sql --force >/dev/null 2>&1 || true`,
-    ...sqlHeredoc('  left="$(sql --raw', query),
+    '  log "revoking $revokes privileges beyond the model\'s"',
+    `  printf '%s' "$excess" | sql --force >/dev/null 2>&1 || true`,
+    ...sqlHeredoc('  left="$(sql --raw', ["SET SESSION sql_mode = '';", ...excessPrivilegesQuery(accounts)]),
     '  )"',
     '  [ -z "$left" ] || die "could not revoke: $left"',
     'fi',
@@ -290,9 +306,7 @@ export function renderDbInit(t: Topology): DbInit {
     ...preludeLines(),
     'wait_for_database',
     '',
-    ...databaseLines(names),
-    '',
-    ...accountLines(names),
+    ...setupLines(names),
     ...revokeLines(names),
     '',
     ...schemaLoads.map(

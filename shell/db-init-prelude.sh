@@ -6,12 +6,18 @@
 #   DEFAULT_DB_HOST, DEFAULT_DB_PORT  the model's database endpoint (DB_HOST/DB_PORT override them)
 #   CLAIMS                            the claim table, <meta database>.SCHEMA_LOAD
 # and after it the SQL of the model's databases, application accounts (one per role, sharing
-# APP_PASSWORD), their grants, the revocation of anything beyond them, and the schema loads.
+# APP_PASSWORD) and their grants in one client call, whose answer holds the privileges beyond the
+# model to revoke and the claim ids already done (appended to DONE_LOADS), then the schema loads.
 # APP_PASSWORD is the application accounts' password; no account but the master user runs DDL
 # on the IS databases. These leading comment
 # lines are not rendered: the script starts at the blank line below.
 
-log() { printf '%s db-init[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" "$*" >&2; }
+# The time stamp from bash's own strftime: no `date` process per line.
+log() {
+  local ts
+  TZ=UTC0 printf -v ts '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  printf '%s db-init[%s]: %s\n' "$ts" "$$" "$*" >&2
+}
 die() { log "ERROR: $*"; exit 1; }
 trap 'log "ERROR: command failed at line $LINENO"' ERR
 
@@ -138,6 +144,9 @@ OWNER="${OWNER:0:120}"
 LOADED=0
 ALREADY=0
 SKIPPED=0
+# The claim ids already done, space-separated, as the generated set-up call read them: a load
+# found there needs no client call at all (a done claim never goes back).
+DONE_LOADS=" "
 
 # Runs a claim-table statement and prints its result (load ids and owners are [A-Za-z0-9_./:@-]).
 meta_sql() {
@@ -164,7 +173,7 @@ run_load() {
 # Loads one stock script into one database exactly once across all nodes and runs.
 # Arguments after the claim id are preferred variants of the script (the first present wins).
 load_schema() {
-  local product="$1" script="$2" db="$3" id="$4" home file="" candidate row state owner age started=""
+  local product="$1" script="$2" db="$3" id="$4" home file="" candidate reply row state owner age started=""
   shift 4
   if [ "$product" = is ]; then home="$IS_HOME"; else home="$ANALYTICS_HOME"; fi
   if [ -z "$home" ]; then
@@ -183,12 +192,20 @@ load_schema() {
     SKIPPED=$((SKIPPED + 1))
     return 0
   fi
+  if [[ "$DONE_LOADS" == *" $id "* ]]; then
+    log "already loaded: $script -> $db"
+    ALREADY=$((ALREADY + 1))
+    return 0
+  fi
   while :; do
-    if claim_won "INSERT IGNORE INTO $CLAIMS (LOAD_ID, STATE, OWNER, CLAIMED_AT) VALUES ('$id', 'claimed', '$OWNER', NOW());"; then
+    # One call: the claim attempt, whether it won, and the claim row as it is now.
+    reply="$(meta_sql "INSERT IGNORE INTO $CLAIMS (LOAD_ID, STATE, OWNER, CLAIMED_AT) VALUES ('$id', 'claimed', '$OWNER', NOW()); SELECT ROW_COUNT(); SELECT STATE, OWNER, TIMESTAMPDIFF(SECOND, CLAIMED_AT, NOW()) FROM $CLAIMS WHERE LOAD_ID = '$id';")"
+    if [ "${reply%%$'\n'*}" = 1 ]; then
       run_load "$file" "$db" "$id"
       return 0
     fi
-    row="$(meta_sql "SELECT STATE, OWNER, TIMESTAMPDIFF(SECOND, CLAIMED_AT, NOW()) FROM $CLAIMS WHERE LOAD_ID = '$id';")"
+    row=""
+    if [[ "$reply" == *$'\n'* ]]; then row="${reply#*$'\n'}"; fi
     if [ -n "$row" ]; then
       IFS=$'\t' read -r state owner age <<<"$row"
       if [ "$state" = "done" ]; then

@@ -14,7 +14,18 @@
 
 ROOT="${ROOT:-}"
 WORK="$ROOT/var/lib/wso2-pattern2-db-init"
-log() { printf '%s db-init-runner: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+# The UTC time stamp from bash's own strftime, as db-init's: no `date` process per line.
+log() {
+  local ts
+  TZ=UTC0 printf -v ts '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  printf '%s db-init-runner: %s\n' "$ts" "$*" >&2
+}
+# sha256_is FILE DIGEST: true when FILE has that SHA-256.
+sha256_is() {
+  local sum
+  sum="$(sha256sum "$1")"
+  [ "${sum%% *}" = "$2" ]
+}
 die() { log "ERROR: $*"; exit 1; }
 
 # ---- external actions (one command each; tests fake them on PATH) ----
@@ -64,9 +75,9 @@ run_once() {
   mkdir -p "$WORK"
   chmod 0700 "$WORK"
   aws_s3_get "s3://$BUCKET/$DB_INIT_KEY" "$WORK/db-init.sh"
-  [ "$(sha256sum "$WORK/db-init.sh" | cut -d' ' -f1)" = "$DB_INIT_SHA256" ] || die "the db-init script in the bucket is not the one this runner was made for"
+  sha256_is "$WORK/db-init.sh" "$DB_INIT_SHA256" || die "the db-init script in the bucket is not the one this runner was made for"
   aws_s3_get "s3://$BUCKET/$RDS_CA_KEY" "$WORK/rds-ca.pem"
-  [ "$(sha256sum "$WORK/rds-ca.pem" | cut -d' ' -f1)" = "$RDS_CA_SHA256" ] || die "the RDS CA bundle in the bucket is not the one this runner was made for"
+  sha256_is "$WORK/rds-ca.pem" "$RDS_CA_SHA256" || die "the RDS CA bundle in the bucket is not the one this runner was made for"
   DB_SSL_CA="$WORK/rds-ca.pem"
   local is_home analytics_home=""
   is_home="$(schema_home "$IS_PACK_URL" "$IS_HOME_ON_IMAGE" "$WORK/is")"

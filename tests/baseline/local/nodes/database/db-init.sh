@@ -28,7 +28,12 @@ readonly DEFAULT_DB_HOST='wso2is-mysql.wso2-is-pattern2.svc.cluster.local'
 readonly DEFAULT_DB_PORT='3306'
 readonly CLAIMS='WSO2_PATTERN2_META.SCHEMA_LOAD'
 
-log() { printf '%s db-init[%s]: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$$" "$*" >&2; }
+# The time stamp from bash's own strftime: no `date` process per line.
+log() {
+  local ts
+  TZ=UTC0 printf -v ts '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  printf '%s db-init[%s]: %s\n' "$ts" "$$" "$*" >&2
+}
 die() { log "ERROR: $*"; exit 1; }
 trap 'log "ERROR: command failed at line $LINENO"' ERR
 
@@ -155,6 +160,9 @@ OWNER="${OWNER:0:120}"
 LOADED=0
 ALREADY=0
 SKIPPED=0
+# The claim ids already done, space-separated, as the generated set-up call read them: a load
+# found there needs no client call at all (a done claim never goes back).
+DONE_LOADS=" "
 
 # Runs a claim-table statement and prints its result (load ids and owners are [A-Za-z0-9_./:@-]).
 meta_sql() {
@@ -181,7 +189,7 @@ run_load() {
 # Loads one stock script into one database exactly once across all nodes and runs.
 # Arguments after the claim id are preferred variants of the script (the first present wins).
 load_schema() {
-  local product="$1" script="$2" db="$3" id="$4" home file="" candidate row state owner age started=""
+  local product="$1" script="$2" db="$3" id="$4" home file="" candidate reply row state owner age started=""
   shift 4
   if [ "$product" = is ]; then home="$IS_HOME"; else home="$ANALYTICS_HOME"; fi
   if [ -z "$home" ]; then
@@ -200,12 +208,20 @@ load_schema() {
     SKIPPED=$((SKIPPED + 1))
     return 0
   fi
+  if [[ "$DONE_LOADS" == *" $id "* ]]; then
+    log "already loaded: $script -> $db"
+    ALREADY=$((ALREADY + 1))
+    return 0
+  fi
   while :; do
-    if claim_won "INSERT IGNORE INTO $CLAIMS (LOAD_ID, STATE, OWNER, CLAIMED_AT) VALUES ('$id', 'claimed', '$OWNER', NOW());"; then
+    # One call: the claim attempt, whether it won, and the claim row as it is now.
+    reply="$(meta_sql "INSERT IGNORE INTO $CLAIMS (LOAD_ID, STATE, OWNER, CLAIMED_AT) VALUES ('$id', 'claimed', '$OWNER', NOW()); SELECT ROW_COUNT(); SELECT STATE, OWNER, TIMESTAMPDIFF(SECOND, CLAIMED_AT, NOW()) FROM $CLAIMS WHERE LOAD_ID = '$id';")"
+    if [ "${reply%%$'\n'*}" = 1 ]; then
       run_load "$file" "$db" "$id"
       return 0
     fi
-    row="$(meta_sql "SELECT STATE, OWNER, TIMESTAMPDIFF(SECOND, CLAIMED_AT, NOW()) FROM $CLAIMS WHERE LOAD_ID = '$id';")"
+    row=""
+    if [[ "$reply" == *$'\n'* ]]; then row="${reply#*$'\n'}"; fi
     if [ -n "$row" ]; then
       IFS=$'\t' read -r state owner age <<<"$row"
       if [ "$state" = "done" ]; then
@@ -234,7 +250,11 @@ load_schema() {
 wait_for_database
 
 log 'ensuring 7 databases (latin1) and WSO2_PATTERN2_META'
-sql <<'__DB_INIT_SQL__'
+log 'ensuring the application accounts (wso2: SELECT, INSERT, UPDATE, DELETE on 2 databases; wso2_analytics: SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP on 5 databases)'
+facts="$(
+  {
+    printf '%s\n' "SET SESSION sql_mode = '';"
+    cat <<'__DB_INIT_SQL__'
 CREATE DATABASE IF NOT EXISTS `WSO2_PATTERN2_META` CHARACTER SET latin1 COLLATE latin1_swedish_ci;
 CREATE DATABASE IF NOT EXISTS `WSO2UMDB` CHARACTER SET latin1 COLLATE latin1_swedish_ci;
 CREATE DATABASE IF NOT EXISTS `WSO2_IDENTITY_DB` CHARACTER SET latin1 COLLATE latin1_swedish_ci;
@@ -251,19 +271,12 @@ CREATE TABLE IF NOT EXISTS WSO2_PATTERN2_META.SCHEMA_LOAD (
   DONE_AT DATETIME NULL
 ) ENGINE=InnoDB;
 __DB_INIT_SQL__
-while IFS=$'\t' read -r name charset; do
-  log "WARNING: database $name already exists with character set $charset, not latin1"
-done < <(sql -e "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('WSO2UMDB', 'WSO2_IDENTITY_DB', 'WSO2_CLUSTER_DB', 'WSO2_PERSISTENCE_DB', 'IS_ANALYTICS_DB', 'WSO2_DASHBOARD_DB', 'WSO2_PERMISSIONS_DB') AND DEFAULT_CHARACTER_SET_NAME <> 'latin1';")
-
-log 'ensuring the application accounts (wso2: SELECT, INSERT, UPDATE, DELETE on 2 databases; wso2_analytics: SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP on 5 databases)'
-{
-  printf '%s\n' "SET SESSION sql_mode = '';"
-  pw="$(sql_literal "$APP_PASSWORD")"
-  printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\n' ''\''wso2'\''@'\''%'\''' "$pw"
-  printf 'ALTER USER %s IDENTIFIED BY %s;\n' ''\''wso2'\''@'\''%'\''' "$pw"
-  printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\n' ''\''wso2_analytics'\''@'\''%'\''' "$pw"
-  printf 'ALTER USER %s IDENTIFIED BY %s;\n' ''\''wso2_analytics'\''@'\''%'\''' "$pw"
-  cat <<'__DB_INIT_SQL__'
+    pw="$(sql_literal "$APP_PASSWORD")"
+    printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\n' ''\''wso2'\''@'\''%'\''' "$pw"
+    printf 'ALTER USER %s IDENTIFIED BY %s;\n' ''\''wso2'\''@'\''%'\''' "$pw"
+    printf 'CREATE USER IF NOT EXISTS %s IDENTIFIED BY %s;\n' ''\''wso2_analytics'\''@'\''%'\''' "$pw"
+    printf 'ALTER USER %s IDENTIFIED BY %s;\n' ''\''wso2_analytics'\''@'\''%'\''' "$pw"
+    cat <<'__DB_INIT_SQL__'
 GRANT SELECT, INSERT, UPDATE, DELETE ON `WSO2UMDB`.* TO 'wso2'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `WSO2\_IDENTITY\_DB`.* TO 'wso2'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `WSO2\_CLUSTER\_DB`.* TO 'wso2_analytics'@'%';
@@ -271,19 +284,32 @@ GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `WSO2\_PERSI
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `IS\_ANALYTICS\_DB`.* TO 'wso2_analytics'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `WSO2\_DASHBOARD\_DB`.* TO 'wso2_analytics'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP ON `WSO2\_PERMISSIONS\_DB`.* TO 'wso2_analytics'@'%';
-__DB_INIT_SQL__
-} | sql
-excess="$(sql --raw <<'__DB_INIT_SQL__'
-SET SESSION sql_mode = '';
+SELECT 'charset', SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('WSO2UMDB', 'WSO2_IDENTITY_DB', 'WSO2_CLUSTER_DB', 'WSO2_PERSISTENCE_DB', 'IS_ANALYTICS_DB', 'WSO2_DASHBOARD_DB', 'WSO2_PERMISSIONS_DB') AND DEFAULT_CHARACTER_SET_NAME <> 'latin1';
 SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND PRIVILEGE_TYPE <> 'USAGE'
 UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND IS_GRANTABLE = 'YES'
 UNION ALL SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON ', CONCAT('`', REPLACE(TABLE_SCHEMA, '`', '``'), '`.*'), ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND NOT ((GRANTEE = '''wso2''@''%''' AND TABLE_SCHEMA IN ('WSO2UMDB', 'WSO2\\_IDENTITY\\_DB') AND PRIVILEGE_TYPE IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE')) OR (GRANTEE = '''wso2_analytics''@''%''' AND TABLE_SCHEMA IN ('WSO2\\_CLUSTER\\_DB', 'WSO2\\_PERSISTENCE\\_DB', 'IS\\_ANALYTICS\\_DB', 'WSO2\\_DASHBOARD\\_DB', 'WSO2\\_PERMISSIONS\\_DB') AND PRIVILEGE_TYPE IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'ALTER', 'INDEX', 'DROP')))
 UNION ALL SELECT DISTINCT CONCAT('REVOKE GRANT OPTION ON ', CONCAT('`', REPLACE(TABLE_SCHEMA, '`', '``'), '`.*'), ' FROM ', GRANTEE, ';') FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND IS_GRANTABLE = 'YES';
+SELECT 'done', LOAD_ID FROM WSO2_PATTERN2_META.SCHEMA_LOAD WHERE STATE = 'done';
 __DB_INIT_SQL__
+  } | sql --raw
 )"
+excess=""
+revokes=0
+while IFS= read -r line; do
+  case "$line" in
+    "") ;;
+    REVOKE\ *) excess+="$line"$'\n'; revokes=$((revokes + 1)) ;;
+    charset$'\t'*)
+      IFS=$'\t' read -r _ name charset <<<"$line"
+      log "WARNING: database $name already exists with character set $charset, not latin1"
+      ;;
+    done$'\t'*) DONE_LOADS+="${line#done$'\t'} " ;;
+    *) die "unexpected answer from the database: $line" ;;
+  esac
+done <<<"$facts"
 if [ -n "$excess" ]; then
-  log "revoking $(printf '%s\n' "$excess" | wc -l) privileges beyond the model's"
-  printf '%s\n' "$excess" | sql --force >/dev/null 2>&1 || true
+  log "revoking $revokes privileges beyond the model's"
+  printf '%s' "$excess" | sql --force >/dev/null 2>&1 || true
   left="$(sql --raw <<'__DB_INIT_SQL__'
 SET SESSION sql_mode = '';
 SELECT CONCAT('REVOKE ', PRIVILEGE_TYPE, ' ON *.* FROM ', GRANTEE, ';') FROM information_schema.USER_PRIVILEGES WHERE GRANTEE IN ('''wso2''@''%''', '''wso2_analytics''@''%''') AND PRIVILEGE_TYPE <> 'USAGE'
