@@ -183,25 +183,70 @@ interface Patched {
 }
 
 /**
- * Applies a change set to a copy of a stock product home, file by file, so a tree holding only
- * some of the product's files still yields every file it has; an edit of a file the tree lacks is
- * reported, not guessed. Any other failure (a missing anchor inside an existing file) is an error.
+ * A node's scratch product home: a file or directory of the stock tree is copied in when a change
+ * first needs it (not yet there), so the applier works on copies of what the change set touches
+ * and a full product home (hundreds of MB) is never copied per node. Made on first use.
  */
-function patchedFiles(stockHome: string, cs: NodeChangeSet): Patched {
+class ScratchHome {
+  private dir?: string;
+
+  constructor(private readonly stock: string) {}
+
+  /** The scratch home, holding each of `rels` that the stock tree has. */
+  holding(rels: readonly string[]): string {
+    if (!this.dir) this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pattern2-plan-home-'));
+    for (const rel of rels) {
+      const from = path.join(this.stock, rel);
+      // force: false, so what an earlier change wrote here (an unpacked archive) stays.
+      if (fs.existsSync(from)) fs.cpSync(from, path.join(this.dir, rel), { recursive: true, force: false });
+    }
+    return this.dir;
+  }
+
+  remove(): void {
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** What applying one file's changes to a stock tree gave: its content, or that the tree lacks the file. */
+type FileResult = { content: Buffer } | { missing: true };
+
+/**
+ * Results of applying a file's changes to a stock tree, by stock tree and changes: nodes of one
+ * product share most edits (on IS all but axis2.xml's), and the applier is a function of the
+ * file and the changes, so each distinct one is applied once per plan. Only files no `explode`
+ * of their change set unpacks into are kept here (those depend on the archive's change too).
+ */
+type PatchCache = Map<string, FileResult>;
+
+/**
+ * Applies a change set to a scratch copy of a stock product home, file by file, so a tree holding
+ * only some of the product's files still yields every file it has; an edit of a file the tree
+ * lacks is reported, not guessed. Any other failure (a missing anchor inside an existing file) is
+ * an error.
+ */
+function patchedFiles(stockHome: string, cs: NodeChangeSet, cache: PatchCache): Patched {
   if (!fs.existsSync(stockHome) || !fs.statSync(stockHome).isDirectory()) {
     throw new PlanError(`stock product home ${stockHome} is not a directory`);
   }
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { applyChangeSet } = require('../applier/apply') as typeof import('../applier/apply');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pattern2-plan-home-'));
+  const apply = (home: string, changes: FileChange[]) => {
+    try {
+      applyChangeSet(home, changes);
+    } catch (e) {
+      throw new PlanError(`applying the change set of ${cs.nodeId} to ${stockHome} failed: ${(e as Error).message}`);
+    }
+  };
+  const scratch = new ScratchHome(stockHome);
   try {
-    const home = path.join(tmp, 'home');
-    fs.cpSync(stockHome, home, { recursive: true });
     const byPath = new Map<string, FileChange[]>();
+    const unpacked: string[] = [];
     for (const c of cs.changes) {
       const p = safeRelative(c.path, cs.nodeId);
       if (!byPath.has(p)) byPath.set(p, []);
       byPath.get(p)!.push(c);
+      if (c.kind === 'explode') unpacked.push(safeRelative(c.into, cs.nodeId));
     }
     const out: Patched = { files: new Map(), missing: [] };
     for (const [p, changes] of byPath) {
@@ -209,32 +254,31 @@ function patchedFiles(stockHome: string, cs: NodeChangeSet): Patched {
       if (first.kind === 'explode') {
         // Unpacks in the copy so the edits inside `into` that follow find their files; it yields
         // no file of its own. Listed as missing when the tree has none of its paths.
-        if (![first.archive, first.into, first.parkAs].some((q) => fs.existsSync(path.join(home, q)))) out.missing.push(p);
+        const paths = [first.archive, first.into, first.parkAs].map((q) => safeRelative(q, cs.nodeId));
+        const home = scratch.holding(paths);
+        if (!paths.some((q) => fs.existsSync(path.join(home, q)))) out.missing.push(p);
+        else apply(home, changes);
+        continue;
+      }
+      const key = unpacked.some((u) => p === u || p.startsWith(`${u}/`)) ? undefined : `${stockHome}\0${JSON.stringify(changes)}`;
+      let result = key === undefined ? undefined : cache.get(key);
+      if (!result) {
+        const home = scratch.holding([p]);
+        // A whole file, or a properties edit that creates its (optional) file, needs no stock file.
+        const makesFile = first.kind === 'file' || (first.kind === 'properties' && first.create === true);
+        if (!makesFile && !fs.existsSync(path.join(home, p))) result = { missing: true };
         else {
-          try {
-            applyChangeSet(home, changes);
-          } catch (e) {
-            throw new PlanError(`applying the change set of ${cs.nodeId} to ${stockHome} failed: ${(e as Error).message}`);
-          }
+          apply(home, changes);
+          result = { content: fs.readFileSync(path.join(home, p)) };
         }
-        continue;
+        if (key !== undefined) cache.set(key, result);
       }
-      // A whole file, or a properties edit that creates its (optional) file, needs no stock file.
-      const makesFile = first.kind === 'file' || (first.kind === 'properties' && first.create === true);
-      if (!makesFile && !fs.existsSync(path.join(home, p))) {
-        out.missing.push(p);
-        continue;
-      }
-      try {
-        applyChangeSet(home, changes);
-      } catch (e) {
-        throw new PlanError(`applying the change set of ${cs.nodeId} to ${stockHome} failed: ${(e as Error).message}`);
-      }
-      out.files.set(p, fs.readFileSync(path.join(home, p)));
+      if ('missing' in result) out.missing.push(p);
+      else out.files.set(p, result.content);
     }
     return out;
   } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    scratch.remove();
   }
 }
 
@@ -332,10 +376,11 @@ async function collectNodeFiles(records: readonly RecordedResource[], opts: Reso
   const delivered: DeliveredFile[] = await findDeliveredFiles(records);
   const notPatched = new Map<string, string[]>();
   for (const d of delivered) nodes.add(d.nodeId, d.path, d.content, d.source);
+  const cache: PatchCache = new Map();
   for (const found of changeSets) {
     const stock = found.changeSet.product === 'is' ? opts.stockIs : found.changeSet.product === 'analytics' ? opts.stockAnalytics : undefined;
     if (!stock) continue;
-    const patched = patchedFiles(stock, found.changeSet);
+    const patched = patchedFiles(stock, found.changeSet, cache);
     for (const [p, content] of patched.files) {
       nodes.add(found.nodeId, p, content, `${found.nodeId} change set applied to ${shown(stock)}`, true);
     }
