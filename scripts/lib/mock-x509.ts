@@ -6,7 +6,7 @@
  * keys are RSA fixtures), serials from the resource name, a fixed issue instant. Test and plan
  * use only; nothing here runs on a node.
  */
-import { createHash, createPublicKey, sign } from 'crypto';
+import { KeyObject, createHash, createPrivateKey, createPublicKey, sign } from 'crypto';
 import { explicit0, oid, octets, seq, setOf, tlv } from '../../applier/pkcs12';
 
 /** When every mock certificate starts being valid (a fixed instant keeps plans byte-identical). */
@@ -144,15 +144,26 @@ function utcTime(d: Date): Buffer {
   return tlv(0x17, Buffer.from(s, 'ascii'));
 }
 
+/**
+ * Parsed private keys by PEM: a plan signs with a handful of keys (the mocks' fixture keys), once
+ * per certificate, and parsing a PEM RSA key costs about as much as signing with it.
+ */
+const parsedKeys = new Map<string, KeyObject>();
+function privateKeyOf(pem: string): KeyObject {
+  let k = parsedKeys.get(pem);
+  if (!k) parsedKeys.set(pem, (k = createPrivateKey(pem)));
+  return k;
+}
+
 function signed(tbs: Buffer, signerKeyPem: string): Buffer {
-  return seq(tbs, SHA256_WITH_RSA, tlv(0x03, Buffer.concat([Buffer.from([0]), sign('sha256', tbs, signerKeyPem)])));
+  return seq(tbs, SHA256_WITH_RSA, tlv(0x03, Buffer.concat([Buffer.from([0]), sign('sha256', tbs, privateKeyOf(signerKeyPem))])));
 }
 
 const spkiOf = (publicKeyPem: string): Buffer => createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' }) as Buffer;
 
 /** A PKCS#10 request with the SANs in an extensionRequest attribute, signed with `privateKeyPem`. */
 export function mockCertRequest(req: Omit<MockRequest, 'publicKeyPem'>, privateKeyPem: string): string {
-  const spki = spkiOf(createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }) as string);
+  const spki = createPublicKey(privateKeyOf(privateKeyPem)).export({ type: 'spki', format: 'der' }) as Buffer;
   const exts = subjectAltName(req.dnsNames, req.ipAddresses);
   const attrs = exts.length ? seq(oid('1.2.840.113549.1.9.14'), setOf(seq(...exts))) : Buffer.alloc(0);
   const info = seq(tlv(0x02, Buffer.from([0])), name(req.subject), spki, tlv(0xa0, attrs));
