@@ -44,6 +44,8 @@ const SECRETS = {
   ...VAULT_CERTIFICATES,
 };
 const topology = isTestTopology();
+/** Each IS node's change set as its bucket object holds it (rendered once: several sandboxes serve it). */
+const isChangeSets = new Map(ROLE_NODE_IDS.is.map((id) => [id, changeSetPayload(renderNodeChangeSet(topology, id))]));
 
 function params(id: NodeId, role: Role): BootScriptParams {
   const keys = objectKeys(id);
@@ -108,7 +110,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(sb.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');
   const applier = applierBundle();
   for (const id of ROLE_NODE_IDS.is) {
-    putS3(sb, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
+    putS3(sb, BUCKET, objectKeys(id).changeSet, isChangeSets.get(id)!);
     putS3(sb, BUCKET, objectKeys(id).applier, applier);
   }
 });
@@ -320,7 +322,7 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
     const s = makeSandbox(path.join(tmp, name), SECRETS);
     putS3(s, 'packs', 'is.zip', fs.readFileSync(STORES_PACK()));
     for (const id of ROLE_NODE_IDS.is) {
-      putS3(s, BUCKET, objectKeys(id).changeSet, changeSetPayload(renderNodeChangeSet(topology, id)));
+      putS3(s, BUCKET, objectKeys(id).changeSet, isChangeSets.get(id)!);
       putS3(s, BUCKET, objectKeys(id).applier, applierBundle());
     }
     fs.writeFileSync(path.join(s.http, 'mysql-connector-java-5.1.49.jar'), 'fake jar');
