@@ -21,7 +21,10 @@ export interface TlsMariaDb {
   stop(): Promise<void>;
 }
 
-/** What the material is made of; its digest names the kept copy, so a change makes a new one. */
+/**
+ * What the material is made of; its digest, with the sources of the code that makes it (this file
+ * and keymaterial.ts), names the kept copy, so a change to either makes a new one.
+ */
 const MATERIAL_SPEC = JSON.stringify({ ca: ['db-ca', 'Test Database CA'], other: ['other-ca', 'Some Other CA'], leaf: { cn: 'mysql.test', type: 'rsa', form: 'pkcs8', sans: ['IP:127.0.0.1', 'DNS:localhost'], serial: 7 } });
 const MATERIAL_FILES = ['db-ca.pem', 'other-ca.pem', 'server.cert.pem', 'server.key.pem'];
 
@@ -39,7 +42,9 @@ function materialReady(dir: string): boolean {
  * workers never see half of it.
  */
 function material(): string {
-  const key = crypto.createHash('sha256').update(MATERIAL_SPEC).digest('hex').slice(0, 16);
+  const hash = crypto.createHash('sha256').update(MATERIAL_SPEC);
+  for (const source of [__filename, path.join(__dirname, 'keymaterial.ts')]) hash.update('\0').update(fs.readFileSync(source));
+  const key = hash.digest('hex').slice(0, 16);
   const dir = path.join(os.tmpdir(), `pattern2-tls-mariadb-${key}`);
   if (materialReady(dir)) return dir;
   const making = `${dir}.making-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
