@@ -7,7 +7,7 @@
 import { runEc2Stack, Ec2Run, ofType, T, registeredRules, expectedRules } from './fixtures/ec2/harness';
 import { ec2StackTests } from './fixtures/ec2/common';
 import { CARBON_WEB_XML } from '../config-templates/is/admin-access';
-import { objectKeys } from '../components/ec2/config-delivery';
+import { objectKeys } from '../components/ec2/object-keys';
 import { NODE_IDS } from '../topology';
 import { addressAllowRegex, IPV6_LOOPBACK_REGEX } from '../config-templates/cidr-regex';
 

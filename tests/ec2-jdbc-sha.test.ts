@@ -3,7 +3,7 @@
  * script (which verifies it, tests/boot.test.ts), as the script's one JDBC_DRIVER_SHA256 value.
  */
 import { runEc2Stack, Ec2Run, ofType, T } from './fixtures/ec2/harness';
-import { objectKeys } from '../components/ec2/config-delivery';
+import { objectKeys } from '../components/ec2/object-keys';
 import { NODE_IDS } from '../topology';
 
 const URL = 'https://repo1.maven.org/maven2/mysql/mysql-connector-java/5.1.49/mysql-connector-java-5.1.49.jar';

@@ -22,7 +22,6 @@ export function sha256Hex(s: string): string {
   return crypto.createHash('sha256').update(s).digest('hex');
 }
 
-export { NODE_KEY_PREFIX, objectKeys } from './object-keys';
 /** Prefix of the keys of the db-init runner's objects (the db-init script). */
 export const DB_INIT_KEY_PREFIX = 'shared/';
 /** Bucket key of the db-init script. */

@@ -10,7 +10,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as aws from '@pulumi/aws';
 import type { StackConfig } from '../../config';
 import { NodeId, nodeIds, roleOfNode } from '../../topology';
-import { NODE_KEY_PREFIX } from './config-delivery';
+import { NODE_KEY_PREFIX } from './object-keys';
 
 /** `s3://bucket/key` -> the object's ARN (packs the nodes may read), else undefined. */
 export function s3ObjectArn(url: string | undefined, partition: string): string | undefined {

@@ -10,7 +10,8 @@ import type { StackConfig } from '../../config';
 import { NODE_TAG_KEY, NodeId, ROLES, Role, nodeIds, roleOfNode } from '../../topology';
 import type { NodeChangeSet } from '../../config-templates';
 import { applierBundleFile } from '../../applier/bundle';
-import { BootScriptInputs, ConfigBucket, bootScript, checkoutFileAsset, nodeFiles, objectKeys } from './config-delivery';
+import { BootScriptInputs, ConfigBucket, bootScript, checkoutFileAsset, nodeFiles } from './config-delivery';
+import { objectKeys } from './object-keys';
 import { renderUserData } from './user-data';
 import type { GroupRole } from './security-rules';
 
