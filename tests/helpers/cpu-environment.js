@@ -35,6 +35,8 @@ class CpuEnvironment extends TestEnvironment {
       own: +(end[0] - this.start[0]).toFixed(2),
       children: +(end[1] - this.start[1]).toFixed(2),
       wall: (Date.now() - this.wallStart) / 1000,
+      start: this.wallStart,
+      pid: process.pid,
     };
     fs.appendFileSync(process.env.TEST_CPU_LOG, JSON.stringify(line) + '\n');
   }
