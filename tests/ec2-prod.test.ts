@@ -1,6 +1,7 @@
 /** The prod EC2 stack: Pulumi.prod.yaml under the shared mocks. */
 import { runEc2Stack, Ec2Run, ofType, T } from './fixtures/ec2/harness';
 import { ec2StackTests } from './fixtures/ec2/common';
+import { iamTests } from './fixtures/ec2/iam-checks';
 
 let run: Ec2Run;
 beforeAll(async () => {
@@ -8,6 +9,7 @@ beforeAll(async () => {
 });
 
 ec2StackTests(() => run);
+describe('least privilege', () => iamTests(() => run));
 
 test('data is protected: multi-AZ, deletion protection, final snapshot, backups, recoverable secret', () => {
   const rds = ofType(run, T.rds)[0].inputs;

@@ -8,6 +8,7 @@ import { NAMES, podDnsName, CHECKSUM_ANNOTATION } from '../components/kubernetes
 import { MYSQL_PORT } from '../components/aws/rds';
 import { caBundlePem } from '../applier/ca-bundles';
 import { expectWaitsVerifyLikeDbInit } from './helpers/db-wait';
+import { eksPodSecurityTests } from './fixtures/k8s/pod-security-eks';
 
 const NS = 'wso2-is-pattern2';
 let run: ProgramRun;
@@ -19,6 +20,7 @@ beforeAll(async () => {
 // from the deployment CA (no tlsCertificate in this stack's config).
 const HOSTNAMES = { hostname: 'is.eks.example.com', mgtHostname: 'mgt.is.eks.example.com', dashboardHostname: 'analytics.is.eks.example.com' };
 describe('certificates', () => certificateTests(() => k8sCertificateRun(run, NS, HOSTNAMES), { frontend: { dns: Object.values(HOSTNAMES) } }));
+describe('pod security', () => eksPodSecurityTests(() => run));
 
 const recordsOf = (type: string) => run.records.filter((r) => r.type === type);
 

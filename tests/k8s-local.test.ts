@@ -21,6 +21,9 @@ import { NAMESERVER_PLACEHOLDER, NGINX_PATHS, APPLIER_NODE_IMAGE, MOUNTS } from 
 import { NGINX_MIN_VERSION_RESOLVE } from '../config-templates/nginx';
 import { isSecretWrapped } from '../scripts/mocks';
 import { expectWaitsVerifyLikeDbInit } from './helpers/db-wait';
+import { localPodSecurityTests } from './fixtures/k8s/pod-security-local';
+import { schemaTests } from './fixtures/k8s/schema-checks';
+import { k8sKeysTests } from './fixtures/k8s/keys-checks';
 
 const NS = 'wso2-is-pattern2';
 /** The stock IS 5.8.0 files of the team's reference material (read for their sizes only). */
@@ -35,6 +38,11 @@ beforeAll(async () => {
 // from the deployment CA (no tlsCertificate in this stack's config).
 const HOSTNAMES = { hostname: 'is.local.example.com', mgtHostname: 'mgt.is.local.example.com', dashboardHostname: 'analytics.is.local.example.com' };
 describe('certificates', () => certificateTests(() => k8sCertificateRun(run, NS, HOSTNAMES), { frontend: { dns: Object.values(HOSTNAMES) } }));
+
+// Checks of the same run kept in their own modules: pod security, schemas, key material.
+describe('pod security', () => localPodSecurityTests(() => run));
+describe('schemas', () => schemaTests(() => run));
+describe('key material', () => k8sKeysTests(() => run));
 
 const sts = (name: string) => findObject(run.records, 'StatefulSet', name);
 const podSpec = (w: Record<string, any>) => w.spec.template.spec;

@@ -57,7 +57,7 @@ const SYSTEM = [
   'ec2-dev', // cloud-init schema
   'ec2-jdbc-sha',
   'ec2-long-stack',
-  'ec2-prod', // cloud-init schema
+  'ec2-prod', // cloud-init schema; least privilege as data (fixtures/ec2/iam-checks.ts)
   'ec2-shell', // shellcheck, bash -n
   'ec2-units', // cloud-init, javac/java (stop harness)
   'edge-admin-filter-java', // java: the admin-surface regexes under java.util.regex
@@ -67,26 +67,22 @@ const SYSTEM = [
   'jdbc-tls', // MariaDB with TLS, openssl
   'k8s-das', // sh
   'k8s-db-wait', // MariaDB, sh
-  'k8s-eks',
+  'k8s-eks', // the Pod Security Standards checker in a child node (fixtures/k8s/pod-security-eks.ts)
   'k8s-eks-prod', // the program under mocks
-  'k8s-local', // shellcheck
+  'k8s-local', // shellcheck, openssl, the Pod Security Standards checker in a child node; with the
+  // schema and key-material checks of the same run (fixtures/k8s/{pod-security-local,schema-checks,keys-checks}.ts)
   'k8s-local-prod', // the program under mocks
   'k8s-namespace-adopt', // the program under mocks
   'node-count-plan', // the plan CLI: is.nodeCount 2, 3, 5 on dev and local
   'k8s-netpol',
-  'k8s-pod-security', // the Pod Security Standards checker in a child node
-  'k8s-pod-security-eks', // the Pod Security Standards checker in a child node
-  'k8s-schema',
   'k8s-shell', // shellcheck
   'k8s-stop', // unshare, sh as PID 1
   'keystores', // keytool, javac, java, openssl, the bundled applier
   'keystores-material', // openssl makes the test material
   'keystores-pkcs12', // openssl, keytool
   'k8s-scripts', // sh, shellcheck, zip
-  'ec2-iam', // the program under mocks (EC2 prod): IAM policies as data, IMDS, access logs
   'ec2-db-init-runner', // cloud-init schema, shellcheck, the runner script in a sandbox (unzip, python3)
   'keys-graph', // the program under mocks (EC2): key material and its delivery
-  'keys-graph-k8s', // the program under mocks (Kubernetes): key material and its delivery
   'keys-k8s-phases', // keytool: the Kubernetes split of the keystores step run for real
   'nginx', // nginx, openssl
   'nginx-resolver', // nginx, openssl, shellcheck
