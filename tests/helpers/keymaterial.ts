@@ -18,10 +18,11 @@ const POOL_SIZE = 6;
 const taken = new Map<string, number>();
 
 /**
- * `req` arguments giving the new certificate an RSA 2048 key written to `keyFile` (PKCS#8): the
- * directory's next pool key, copied there, or a new key once the pool is used up.
+ * `openssl req` arguments giving the new certificate an RSA 2048 key written to `keyFile` (PKCS#8,
+ * in `dir`): the directory's next pool key, copied there, or a new key once the pool is used up.
+ * In place of `-newkey rsa:2048 -nodes -keyout KEYFILE`.
  */
-function rsaKey(dir: string, keyFile: string): string[] {
+export function rsaKey(dir: string, keyFile: string): string[] {
   const n = taken.get(dir) ?? 0;
   taken.set(dir, n + 1);
   if (n >= POOL_SIZE) return ['-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile];
