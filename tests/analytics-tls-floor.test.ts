@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { renderJavaSecurity } from '../config-templates/analytics-keystores';
 import { probeClasses } from './helpers/java-classes';
+import { rsaKey } from './helpers/keymaterial';
 
 let tmp: string;
 let classes: string;
@@ -23,7 +24,8 @@ beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-floor-'));
   // The server's RSA key and self-signed certificate in a PKCS#12 (openssl: no JVM to start for it).
   const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: tmp, stdio: 'pipe' });
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.pem', '-days', '2', '-subj', '/CN=localhost']);
+  // The RSA key from the test pool (tests/helpers/keymaterial.ts).
+  openssl(['req', '-x509', ...rsaKey(tmp, path.join(tmp, 'tls.key')), '-out', 'tls.pem', '-days', '2', '-subj', '/CN=localhost']);
   openssl(['pkcs12', '-export', '-in', 'tls.pem', '-inkey', 'tls.key', '-name', 'tls', '-out', 'tls.p12', '-passout', 'pass:test-store-pass']);
   fs.writeFileSync(path.join(tmp, 'java.security'), renderJavaSecurity().content);
   classes = probeClasses(tmp);

@@ -82,32 +82,41 @@ interface ProbeRun {
   stdout: string;
   stderr: string;
 }
-const runs = new Map<string, Map<string, ProbeRun>>();
+/** The master keys of the runs: the node's, and the pack's (which must not open our store). */
+const MASTER_KEYS = { ours: { keyStorePassword: TLS_PW, privateKeyPassword: TLS_PW }, pack: { keyStorePassword: 'wso2carbon', privateKeyPassword: 'wso2carbon' } };
+let runs: Record<keyof typeof MASTER_KEYS, Map<string, ProbeRun>> | undefined;
 
 /**
  * The runtime's configuration as the product resolves it (the probe's output), with the master
- * keys `env`: the probe runs for every runtime in one JVM (tests/fixtures/java/MainBatch.java), once per `env`.
+ * keys `keys` in the probe's environment: every runtime under both sets of keys in one JVM
+ * (tests/fixtures/java/MainBatch.java, each run with its own environment), each answer its own.
  */
-function resolved(runtime: (typeof RUNTIMES)[number], env: Record<string, string> = { keyStorePassword: TLS_PW, privateKeyPassword: TLS_PW }): ProbeRun {
-  const key = JSON.stringify(env);
-  if (!runs.has(key)) {
-    const args = RUNTIMES.map((rt) => [path.join(home, VAULT_STORE.file), 'tls', path.join(home, secretsPropertiesPath(rt)), path.join(home, `conf/${rt}/deployment.yaml`)]);
-    const r = spawnSync('java', ['-cp', `${classes}:${SNAKEYAML}`, 'MainBatch', 'AnalyticsVaultProbe'], {
-      input: args.map((a) => a.join('\t')).join('\n') + '\n',
+function resolved(runtime: (typeof RUNTIMES)[number], keys: keyof typeof MASTER_KEYS = 'ours'): ProbeRun {
+  if (!runs) {
+    const sets = Object.keys(MASTER_KEYS) as (keyof typeof MASTER_KEYS)[];
+    const env: Record<string, string> = {};
+    const jobs = sets.flatMap((set) => {
+      Object.assign(env, { [`${set}_store`]: MASTER_KEYS[set].keyStorePassword, [`${set}_key`]: MASTER_KEYS[set].privateKeyPassword });
+      const from = `keyStorePassword=${set}_store,privateKeyPassword=${set}_key`;
+      return RUNTIMES.map((rt) => [from, path.join(home, VAULT_STORE.file), 'tls', path.join(home, secretsPropertiesPath(rt)), path.join(home, `conf/${rt}/deployment.yaml`)]);
+    });
+    const r = spawnSync('java', ['--add-opens', 'java.base/java.util=ALL-UNNAMED', '-cp', `${classes}:${SNAKEYAML}`, 'MainBatch', '--env', 'AnalyticsVaultProbe'], {
+      input: jobs.map((a) => a.join('\t')).join('\n') + '\n',
       encoding: 'utf8',
       env: { PATH: process.env.PATH, ...env },
       timeout: 60_000,
     });
     const answers = r.stdout.split('\n').filter(Boolean);
-    if (r.status !== 0 || answers.length !== RUNTIMES.length) throw new Error(`MainBatch AnalyticsVaultProbe: exit ${r.status}: ${r.stdout}${r.stderr}`);
+    if (r.status !== 0 || answers.length !== jobs.length) throw new Error(`MainBatch AnalyticsVaultProbe: exit ${r.status}: ${r.stdout}${r.stderr}`);
     const b64 = (s = '') => Buffer.from(s, 'base64').toString('utf8');
-    runs.set(key, new Map(RUNTIMES.map((rt, i) => {
-      const [state, out, thrown] = answers[i].split(' ');
+    const runOf = (answer: string): ProbeRun => {
+      const [state, out, thrown] = answer.split(' ');
       // An exception out of main: what the java launcher reports, and its exit status.
-      return [rt, state === 'ok' ? { status: 0, stdout: b64(out), stderr: r.stderr } : { status: 1, stdout: b64(out), stderr: `Exception in thread "main" ${b64(thrown)}\n${r.stderr}` }];
-    })));
+      return state === 'ok' ? { status: 0, stdout: b64(out), stderr: r.stderr } : { status: 1, stdout: b64(out), stderr: `Exception in thread "main" ${b64(thrown)}\n${r.stderr}` };
+    };
+    runs = Object.fromEntries(sets.map((set, s) => [set, new Map(RUNTIMES.map((rt, i) => [rt, runOf(answers[s * RUNTIMES.length + i])]))])) as Record<keyof typeof MASTER_KEYS, Map<string, ProbeRun>>;
   }
-  return runs.get(key)!.get(runtime)!;
+  return runs![keys].get(runtime)!;
 }
 
 describe.each(RUNTIMES)('%s', (runtime) => {
@@ -163,7 +172,7 @@ describe.each(RUNTIMES)('%s', (runtime) => {
   });
 
   it('without the master keys in the environment the store does not open', () => {
-    const r = resolved(runtime, { keyStorePassword: 'wso2carbon', privateKeyPassword: 'wso2carbon' });
+    const r = resolved(runtime, 'pack');
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/password was incorrect|tampered/i);
   }, 60_000);

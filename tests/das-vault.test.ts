@@ -66,7 +66,7 @@ test('cipher-text.properties (0600): one line per alias, each decrypting with RS
   const entries = dasVaultEntries(t);
   expect(lines.map(([alias]) => alias)).toEqual(entries.map((e) => e.alias));
   for (const [, v] of lines) expect(v).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-  expect(jdk.decrypt('vault', lines.map(([, v]) => v), VAULT_KEY_FILES.internal)).toEqual(entries.map((e) => SECRETS[e.secret]));
+  expect(decrypted().home).toEqual(entries.map((e) => ({ plain: SECRETS[e.secret] })));
   // The pack's own plaintext entries (`alias=[wso2carbon]`) are gone with the file.
   expect(read(CIPHER_TEXT_PROPERTIES)).not.toContain('[');
 }, 60_000);
@@ -156,7 +156,13 @@ test('without the node\'s internal certificate the apply refuses (and writes not
   expect(fs.existsSync(path.join(other, CIPHER_TEXT_PROPERTIES))).toBe(false);
 });
 
-test('apply --material, as the nodes run it, encrypts under the internal key of the node\'s own material (not another key)', () => {
+/**
+ * The node's own run (`apply --material` through the CLI's main, in-process) on a home of its own,
+ * with key material made for it: made once, on the first test that needs it.
+ */
+let cli: { code: number; args: string[]; lines: string[]; internalKey: string; tlsKey: string } | undefined;
+function cliRun() {
+  if (cli) return cli;
   const dir = path.join(tmp, 'cli');
   const keys = path.join(dir, 'keys');
   fs.mkdirSync(keys, { recursive: true });
@@ -181,22 +187,46 @@ test('apply --material, as the nodes run it, encrypts under the internal key of 
   };
   const args = ['apply', '--home', path.join(dir, 'home'), '--changes', file('changes.json', cs), '--secrets-file', file('secrets.json', secretsFile)];
   const log: string[] = [];
-  expect(main([...args, '--material', file('material.json', material)], (l) => log.push(l))).toBe(0);
+  const code = main([...args, '--material', file('material.json', material)], (l) => log.push(l));
   const lines = fs
     .readFileSync(path.join(dir, 'home', CIPHER_TEXT_PROPERTIES), 'utf8')
     .split('\n')
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => l.slice(l.indexOf('=') + 1));
-  const internalKey = file('internal.key.pem', internal.keyPem);
-  // In one JVM: every line under the internal key; the TLS key does not open them.
-  const out = jdk.decryptEach([...lines.map((l) => ['vault', l, internalKey] as ['vault', string, string]), ['vault', lines[0], file('tls.key.pem', tls.keyPem)]]);
+  cli = { code, args, lines, internalKey: file('internal.key.pem', internal.keyPem), tlsKey: file('tls.key.pem', tls.keyPem) };
+  return cli;
+}
+
+/**
+ * Every decryption of the file in one JVM, made on the first test that reads one: the applied
+ * home's cipher-text.properties under the internal fixture key; the CLI run's lines under its
+ * material's internal key and its first line under the TLS key (which must not open it). Each
+ * answer is its own job's.
+ */
+let answers: { home: ReturnType<typeof jdk.decryptEach>; cli: ReturnType<typeof jdk.decryptEach> } | undefined;
+function decrypted() {
+  if (answers) return answers;
+  type Job = ['vault', string, string];
+  const own: Job[] = cipherLines().map(([, v]): Job => ['vault', v, VAULT_KEY_FILES.internal]);
+  const { lines, internalKey, tlsKey } = cliRun();
+  const theirs: Job[] = [...lines.map((l): Job => ['vault', l, internalKey]), ['vault', lines[0], tlsKey]];
+  const out = jdk.decryptEach([...own, ...theirs]);
+  answers = { home: out.slice(0, own.length), cli: out.slice(own.length) };
+  return answers;
+}
+
+test('apply --material, as the nodes run it, encrypts under the internal key of the node\'s own material (not another key)', () => {
+  const { code } = cliRun();
+  expect(code).toBe(0);
+  // Every line under the internal key; the TLS key does not open them.
+  const out = decrypted().cli;
   expect(out.slice(0, -1)).toEqual(dasVaultEntries(t).map((e) => ({ plain: SECRETS[e.secret] })));
   expect(out[out.length - 1]).toEqual({ error: expect.stringMatching(/^javax\.crypto\.BadPaddingException/) });
   // Without the material there is no internal certificate: the apply fails and says which value.
   const errors: string[] = [];
   const spy = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (errors.push(String(s)), true));
   try {
-    expect(main(args, () => undefined)).toBe(1);
+    expect(main(cliRun().args, () => undefined)).toBe(1);
   } finally {
     spy.mockRestore();
   }

@@ -1,7 +1,7 @@
 /**
  * The admin-surface regex as Tomcat uses it: Tomcat 7's RemoteAddrFilter compiles `allow` with
  * java.util.regex.Pattern and admits a request when `matcher(remoteAddr).matches()`. A real JVM
- * (java 17, single-file source launch) runs exactly that over deterministic addresses in and around
+ * (java 17, tests/fixtures/java/RegexCheck.java) runs exactly that over deterministic addresses in and around
  * each CIDR, and its verdicts must equal integer containment.
  */
 import { execFileSync } from 'child_process';
@@ -10,28 +10,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { addressAllowRegex, cidrRegex, IPV6_LOOPBACK_REGEX } from '../config-templates/cidr-regex';
 import { inCidr, prng, probeAddresses, sampleCidrs, toDotted } from './helpers/cidr-cases';
-
-/** Reads blocks of `regex` then addresses, separated by blank lines; prints one 1/0 per address. */
-const JAVA = `
-import java.nio.file.*; import java.util.*; import java.util.regex.*;
-public class Check {
-  public static void main(String[] a) throws Exception {
-    StringBuilder out = new StringBuilder();
-    for (String block : new String(Files.readAllBytes(Paths.get(a[0])), "UTF-8").split("\\n\\n")) {
-      String[] lines = block.split("\\n");
-      Pattern p = Pattern.compile(lines[0]);
-      for (int i = 1; i < lines.length; i++) out.append(p.matcher(lines[i]).matches() ? '1' : '0');
-      out.append('\\n');
-    }
-    System.out.print(out);
-  }
-}
-`;
+import { probeClasses } from './helpers/java-classes';
 
 let tmp: string;
+let classes: string;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'admin-java-'));
-  fs.writeFileSync(path.join(tmp, 'Check.java'), JAVA);
+  // tests/fixtures/java/RegexCheck.java, compiled with the other probes once per run.
+  classes = probeClasses(tmp);
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -52,7 +38,7 @@ test('java.util.regex agrees with CIDR containment for every generated regex', (
   });
   const input = path.join(tmp, 'cases.txt');
   fs.writeFileSync(input, blocks.map((b) => [b.regex, ...b.addresses].join('\n')).join('\n\n'));
-  const out = execFileSync('java', [path.join(tmp, 'Check.java'), input], { encoding: 'utf8', maxBuffer: 64 << 20 }).trimEnd().split('\n');
+  const out = execFileSync('java', ['-cp', classes, 'RegexCheck', input], { encoding: 'utf8', maxBuffer: 64 << 20 }).trimEnd().split('\n');
   expect(out).toHaveLength(blocks.length);
   const wrong = blocks.flatMap((b, i) => [...b.want].flatMap((w, j) => (out[i][j] === w ? [] : [`${b.regex} on ${b.addresses[j]}: java says ${out[i][j]}`])));
   expect(wrong).toEqual([]);

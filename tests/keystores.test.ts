@@ -3,7 +3,7 @@
  * with plain `node` on key material made by openssl, the stores opened with the JDK's keytool and
  * used for TLS by a small Java program that loads them as Carbon does (tests/fixtures/java).
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -20,11 +20,7 @@ import { makeCa, makeLeaf, makeSelfSigned } from './helpers/keymaterial';
 jest.setTimeout(300_000);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'keystores-test-'));
-const servers: ChildProcess[] = [];
-afterAll(() => {
-  for (const s of servers) if (s.exitCode === null) s.kill();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const SEC = 'repository/resources/security';
 const PW = {
@@ -92,6 +88,39 @@ function applier(home: string, materialFile: string, env: Record<string, string>
 }
 
 /**
+ * Several runs of the bundle in one node process, for runs that only differ in their arguments: the
+ * bundle's exported `main` (what `node applier.js ARGS` runs) once per argument list, each run's
+ * exit code, logged lines and standard error captured apart, as a process of its own would give them.
+ */
+const BATCH = path.join(tmp, 'bin', 'batch.js');
+fs.writeFileSync(
+  BATCH,
+  `const { main } = require(${JSON.stringify(BUNDLE)});
+const runs = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const write = process.stderr.write.bind(process.stderr);
+const answers = runs.map((argv) => {
+  let stderr = '';
+  const logged = [];
+  process.stderr.write = (s) => ((stderr += s), true);
+  try {
+    const code = main(argv, (line) => logged.push(line + '\\n'));
+    return { code, stdout: logged.join(''), stderr };
+  } finally {
+    process.stderr.write = write;
+  }
+});
+process.stdout.write(JSON.stringify(answers));
+`,
+);
+function applierBatch(runs: string[][]): ReturnType<typeof applier>[] {
+  const r = spawnSync(process.execPath, [BATCH], { input: JSON.stringify(runs), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', TMPDIR }, timeout: 240_000 });
+  if (r.status !== 0 || r.stderr) throw new Error(`applier batch: exit ${r.status}: ${r.stdout}${r.stderr}`);
+  const answers = JSON.parse(r.stdout) as ReturnType<typeof applier>[];
+  if (answers.length !== runs.length) throw new Error(`applier batch: ${answers.length} answers for ${runs.length} runs`);
+  return answers;
+}
+
+/**
  * keytool -list -v of each [store, password], all in one JVM (tests/helpers/keytool-batch.ts), the
  * passwords through the environment.
  */
@@ -139,35 +168,16 @@ fs.writeFileSync(permissive, 'jdk.tls.disabledAlgorithms=SSLv3, RC4, DES, NULL\n
 const JVM = ['-Djava.security.properties=' + permissive, '-cp', classes, 'TlsProbe'];
 
 /**
- * Many probes of one kind (`checks`, `clients PORT`) in one JVM: each job is a line of fields, the
- * passwords in the environment under the names the line gives; one answer per job, as
- * a single probe would (code 0 for a key or a handshake, else 2).
+ * The file's Java work in one JVM (TlsProbe session): each job a line of fields, the passwords in
+ * the environment under the names the line gives; one answer per job, in order, as a single probe
+ * would give it (code 0 for a key, a listening server or a handshake, else 2). Servers run on
+ * threads of that JVM and end with it.
  */
-function probes(mode: string[], jobs: string[][], env: Record<string, string>) {
-  const r = spawnSync('java', [...JVM, ...mode], { input: jobs.map((j) => j.join('\t')).join('\n') + '\n', encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+function session(jobs: string[][], env: Record<string, string>) {
+  const r = spawnSync('java', [...JVM, 'session'], { input: jobs.map((j) => j.join('\t')).join('\n') + '\n', encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
   const lines = r.stdout.trim().split('\n');
-  if (r.status !== 0 || lines.length !== jobs.length) throw new Error(`TlsProbe ${mode.join(' ')}: exit ${r.status}, ${jobs.length} jobs: ${r.stdout}${r.stderr}`);
-  return lines.map((out) => ({ code: /^(key|handshake) /.test(out) ? 0 : 2, out }));
-}
-
-/** Starts the probe server on an ephemeral port; resolves with the port. */
-function server(store: string, alias: string, storePass: string, keyPass: string): Promise<number> {
-  const child = spawn('java', [...JVM, 'server', store, alias, 'TLSv1.2'], { env: { ...process.env, STORE_PASS: storePass, KEY_PASS: keyPass } });
-  servers.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
-    child.stderr.on('data', (d) => (out += String(d)));
-    child.stdout.on('data', (d) => {
-      out += String(d);
-      const m = /port (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
-  });
+  if (r.status !== 0 || lines.length !== jobs.length) throw new Error(`TlsProbe session: exit ${r.status}, ${jobs.length} jobs: ${r.stdout}${r.stderr}`);
+  return lines.map((out) => ({ code: /^(key|port|handshake) /.test(out) ? 0 : 2, out }));
 }
 
 describe('shell/keystores.sh', () => {
@@ -280,22 +290,6 @@ describe('node applier.js keystores, for real', () => {
     expect(keyPw.code).not.toBe(0);
   });
 
-  it('keys load as Carbon loads them (JKS, alias, key password); the key password differs where the material says so', () => {
-    const primaryJks = path.join(home, SEC, 'primary.jks');
-    const env = { PRIMARY_STORE: PW.primaryStore, PRIMARY_KEY: PW.primaryKey, TLS_STORE: PW.tlsStore };
-    const [primaryKey, internalKey, wrong, tlsKey] = probes(['checks'], [
-      [primaryJks, 'primary', 'PRIMARY_STORE', 'PRIMARY_KEY'],
-      [primaryJks, 'internal', 'PRIMARY_STORE', 'PRIMARY_STORE'],
-      [primaryJks, 'primary', 'PRIMARY_STORE', 'PRIMARY_STORE'],
-      [path.join(home, SEC, 'tls.jks'), 'tls', 'TLS_STORE', 'TLS_STORE'],
-    ], env);
-    expect(primaryKey).toEqual({ code: 0, out: 'key RSA chain 2' });
-    expect(internalKey).toEqual({ code: 0, out: 'key RSA chain 2' });
-    expect(wrong.code).not.toBe(0);
-    expect(wrong.out).toContain('UnrecoverableKeyException');
-    expect(tlsKey).toEqual({ code: 0, out: 'key EC chain 2' });
-  });
-
   // A truststore of another CA only, for the client that must be refused (written in-process by
   // the applier's JKS writer, which Java reads as keytool's: no JVM to start for it).
   const otherTrust = path.join(tmp, 'other-truststore.jks');
@@ -305,29 +299,51 @@ describe('node applier.js keystores, for real', () => {
     ['EC P-256', 'tls.jks', 'tls', PW.tlsStore, PW.tlsStore, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
   ];
   /**
-   * Per case, three clients' answers: a client trusting our truststore (TLS 1.2), the same with
-   * TLS 1.1, a client of another CA. Both servers start at once and all six clients run in one
-   * JVM, each with a TLS context of its own; made once, on the first case's test.
+   * The key checks, then per TLS case a server and three clients' answers: a client trusting our
+   * truststore (TLS 1.2), the same with TLS 1.1, a client of another CA. All in one JVM (each
+   * server and each client with a TLS context of its own); made once, on the first test that
+   * reads an answer.
    */
-  let handshakes: Promise<ReturnType<typeof probes>[]> | undefined;
-  function allHandshakes() {
-    handshakes ??= (async () => {
-      fs.writeFileSync(otherTrust, writeTrustedJks([{ alias: 'other-ca', der: new X509Certificate(otherCa.certPem).raw }], 'trust-store-pw'));
-      const ports = await Promise.all(TLS_CASES.map(([, file, alias, storePass, keyPass]) => server(path.join(home, SEC, file), alias, storePass, keyPass)));
-      const trust = path.join(home, SEC, 'client-truststore.jks');
-      const jobs = ports.flatMap((port) => [
-        [String(port), trust, 'TLSv1.2', 'TRUST_PASS'],
-        [String(port), trust, 'TLSv1.1', 'TRUST_PASS'],
-        [String(port), otherTrust, 'TLSv1.2', 'OTHER_TRUST_PASS'],
-      ]);
-      const answers = probes(['clients', '-'], jobs, { TRUST_PASS: PW.trust, OTHER_TRUST_PASS: 'trust-store-pw' });
-      return ports.map((_, i) => answers.slice(3 * i, 3 * i + 3));
-    })();
-    return handshakes;
+  let answers: { keys: ReturnType<typeof session>; handshakes: ReturnType<typeof session>[] } | undefined;
+  function javaAnswers() {
+    if (answers) return answers;
+    fs.writeFileSync(otherTrust, writeTrustedJks([{ alias: 'other-ca', der: new X509Certificate(otherCa.certPem).raw }], 'trust-store-pw'));
+    const primaryJks = path.join(home, SEC, 'primary.jks');
+    const trust = path.join(home, SEC, 'client-truststore.jks');
+    const checks = [
+      ['check', primaryJks, 'primary', 'PRIMARY_STORE', 'PRIMARY_KEY'],
+      ['check', primaryJks, 'internal', 'PRIMARY_STORE', 'PRIMARY_STORE'],
+      ['check', primaryJks, 'primary', 'PRIMARY_STORE', 'PRIMARY_STORE'],
+      ['check', path.join(home, SEC, 'tls.jks'), 'tls', 'TLS_STORE', 'TLS_STORE'],
+    ];
+    const tlsJobs = TLS_CASES.flatMap(([, file, alias], i) => [
+      ['server', `s${i}`, path.join(home, SEC, file), alias, 'TLSv1.2', `S${i}_STORE`, `S${i}_KEY`],
+      ['client', `s${i}`, trust, 'TLSv1.2', 'TRUST_PASS'],
+      ['client', `s${i}`, trust, 'TLSv1.1', 'TRUST_PASS'],
+      ['client', `s${i}`, otherTrust, 'TLSv1.2', 'OTHER_TRUST_PASS'],
+    ]);
+    const env: Record<string, string> = { PRIMARY_STORE: PW.primaryStore, PRIMARY_KEY: PW.primaryKey, TLS_STORE: PW.tlsStore, TRUST_PASS: PW.trust, OTHER_TRUST_PASS: 'trust-store-pw' };
+    TLS_CASES.forEach(([, , , storePass, keyPass], i) => Object.assign(env, { [`S${i}_STORE`]: storePass, [`S${i}_KEY`]: keyPass }));
+    const all = session([...checks, ...tlsJobs], env);
+    const keys = all.slice(0, checks.length);
+    const handshakes = TLS_CASES.map((_, i) => all.slice(checks.length + 4 * i, checks.length + 4 * i + 4));
+    // Every server listened: its answer is its port.
+    for (const [server] of handshakes) expect(server.out).toMatch(/^port \d+$/);
+    answers = { keys, handshakes: handshakes.map((h) => h.slice(1)) };
+    return answers;
   }
 
-  it.each(TLS_CASES.map((c, i) => [...c, i] as const))('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', async (_k, _file, _alias, _storePass, _keyPass, suite, i) => {
-    const [ok, old, stranger] = (await allHandshakes())[i];
+  it('keys load as Carbon loads them (JKS, alias, key password); the key password differs where the material says so', () => {
+    const [primaryKey, internalKey, wrong, tlsKey] = javaAnswers().keys;
+    expect(primaryKey).toEqual({ code: 0, out: 'key RSA chain 2' });
+    expect(internalKey).toEqual({ code: 0, out: 'key RSA chain 2' });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.out).toContain('UnrecoverableKeyException');
+    expect(tlsKey).toEqual({ code: 0, out: 'key EC chain 2' });
+  });
+
+  it.each(TLS_CASES.map((c, i) => [...c, i] as const))('%s: TLS 1.2 handshake with a client trusting only our truststore; TLS 1.1 and a client of another CA refused', (_k, _file, _alias, _storePass, _keyPass, suite, i) => {
+    const [ok, old, stranger] = javaAnswers().handshakes[i];
     expect(ok).toEqual({ code: 0, out: `handshake TLSv1.2 ${suite}` });
     expect(old.code).toBe(2);
     expect(old.out).toMatch(/^refused SSLHandshakeException/);
@@ -350,7 +366,10 @@ describe('node applier.js keystores, for real', () => {
     // A home as the first run left it (stores, marker), copied rather than built again.
     const h = path.join(tmp, 'change-home');
     fs.cpSync(home, h, { recursive: true });
-    expect(applier(h, materialFile).stdout).toMatch(/keystores unchanged\n$/);
+    // (The applier's first phase, in-process: the copy is what the first run left, nothing to rebuild.)
+    const check = fs.mkdtempSync(path.join(tmp, 'prepare-'));
+    expect(prepareKeystores(h, parseKeystoreMaterial(material()), check)).toBeUndefined();
+    fs.rmSync(check, { recursive: true, force: true });
     const before = identities(h, STORES);
     // Run as root, a replaced store keeps its owner (the product user); a new file takes its directory's.
     fs.chownSync(path.join(h, SEC, 'primary.jks'), 4321, 4321);
@@ -358,6 +377,8 @@ describe('node applier.js keystores, for real', () => {
     const m = material();
     m.trustedCertificates = [];
     m.truststore.storePassword = 'new-trust-pw';
+    // An entry dropped too: the two rebuilds below start one keytool fewer each.
+    m.keystores[0].entries = m.keystores[0].entries.slice(0, 1);
     const changed = applier(h, writeMaterial('changed.json', m));
     expect([changed.code, changed.stderr]).toEqual([0, '']);
     expect(changed.stdout).toContain('keystores rebuilt: material changed');
@@ -390,6 +411,7 @@ describe('node applier.js keystores, for real', () => {
     expect(tr.out).toContain('Your keystore contains 1 entry');
     expect(oldPw.code).not.toBe(0);
     expect(rebuilt.code).toBe(0);
+    expect(rebuilt.out).toMatch(/Your keystore contains 1 entry\n[^]*Alias name: primary\n/);
     expect(readJks(fs.readFileSync(path.join(h, SEC, 'tls.jks')), PW.tlsStore).map((e) => [e.alias, e.kind])).toEqual([['tls', 'key']]);
   });
 
@@ -413,8 +435,10 @@ describe('node applier.js keystores, for real', () => {
       [withEntry({ keyPassword: 'short' }), /^applier: keystore material: keystores\[0\]\.entries\[0\]\.keyPassword: must be 6 to 128 printable ASCII characters\n$/],
       [{ ...material(), truststore: { file: '../x.jks', storePassword: PW.trust } }, /^applier: keystore material: truststore\.file: "\.\.\/x\.jks" must be a normalized relative path ending in \.jks\n$/],
     ];
-    cases.forEach(([m, re], i) => {
-      const r = applier(home, writeMaterial(`bad-${i}.json`, m));
+    // One node process for the seven runs (each answer still its own: code, output, message).
+    const runs = applierBatch(cases.map(([m], i) => ['keystores', '--home', home, '--material', writeMaterial(`bad-${i}.json`, m)]));
+    cases.forEach(([, re], i) => {
+      const r = runs[i];
       expect([r.code, r.stdout]).toEqual([1, '']);
       expect(r.stderr).toMatch(re);
       for (const s of SECRETS) expect(r.stderr).not.toContain(s);

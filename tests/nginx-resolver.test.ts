@@ -18,6 +18,7 @@ import { NGINX_MIN_VERSION_RESOLVE, NGINX_UPSTREAMS, NginxDirective, NginxOption
 import { NAMESERVER_PLACEHOLDER, NGINX_PATHS } from '../components/kubernetes/paths';
 import { nginxStartScript } from '../components/kubernetes/scripts';
 import { testTopology } from './helpers/topology';
+import { rsaKey } from './helpers/keymaterial';
 
 const NGINX = '/usr/sbin/nginx';
 
@@ -41,8 +42,9 @@ beforeAll(() => {
   expect(fs.existsSync(NGINX)).toBe(true);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-resolver-'));
   fs.mkdirSync(path.join(dir, 'tmp'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=is.pattern2.test',
-    '-keyout', path.join(dir, 'front.key'), '-out', path.join(dir, 'front.crt')], { stdio: 'pipe' });
+  // The RSA key from the test pool (tests/helpers/keymaterial.ts).
+  execFileSync('openssl', ['req', '-x509', ...rsaKey(dir, path.join(dir, 'front.key')), '-days', '1', '-subj', '/CN=is.pattern2.test',
+    '-out', path.join(dir, 'front.crt')], { stdio: 'pipe' });
   opts = { certificateFile: path.join(dir, 'front.crt'), certificateKeyFile: path.join(dir, 'front.key'), listenAddress: '127.0.0.1', httpPort: 18080, httpsPort: 18443, adminAccess: ADMIN };
 });
 afterAll(() => {

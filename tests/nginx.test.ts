@@ -19,6 +19,7 @@ import { NGINX_ADMIN_PATH_REGEX, NginxDirective, NginxOptions, adminAccessDirect
 import { testTopology } from './helpers/topology';
 import { ConfigError, parseStackConfig } from '../config';
 import { privateNetworkCidrs } from '../components/kubernetes/frontend';
+import { rsaKey } from './helpers/keymaterial';
 
 const NGINX = '/usr/sbin/nginx';
 const HOST = 'is.pattern2.test';
@@ -283,11 +284,11 @@ describe('nginx front end (real nginx on 127.0.0.1)', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nginx-test-'));
     fs.mkdirSync(path.join(dir, 'tmp'));
     // The front-end certificate covers all three public names; the nodes have their own.
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${HOST}`,
-      '-addext', `subjectAltName=DNS:${HOST},DNS:${MGT},DNS:${DASH}`,
-      '-keyout', path.join(dir, 'front.key'), '-out', path.join(dir, 'front.crt')]);
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=stock-node-cert',
-      '-keyout', path.join(dir, 'node.key'), '-out', path.join(dir, 'node.crt')]);
+    // RSA keys from the test pool (tests/helpers/keymaterial.ts): two different ones.
+    openssl(['req', '-x509', ...rsaKey(dir, path.join(dir, 'front.key')), '-days', '1', '-subj', `/CN=${HOST}`,
+      '-addext', `subjectAltName=DNS:${HOST},DNS:${MGT},DNS:${DASH}`, '-out', path.join(dir, 'front.crt')]);
+    openssl(['req', '-x509', ...rsaKey(dir, path.join(dir, 'node.key')), '-days', '1', '-subj', '/CN=stock-node-cert',
+      '-out', path.join(dir, 'node.crt')]);
     frontCert = fs.readFileSync(path.join(dir, 'front.crt'), 'utf8');
     const nodeTls = { key: fs.readFileSync(path.join(dir, 'node.key')), cert: fs.readFileSync(path.join(dir, 'node.crt')) };
 

@@ -5,7 +5,10 @@
  * requests: every certificate chains to the deployment CA, carries the SANs its CSR and its node
  * need, is valid at issue time for the period asked, meets the key-size rule; every node's key
  * material pairs each key with its certificate. Registered by the stack test files (ec2-dev,
- * ec2-prod, k8s-eks, k8s-local), which run the program anyway.
+ * ec2-prod, k8s-eks, k8s-local), which run the program anyway. openssl runs three times per stack,
+ * whatever the number of certificates: one `storeutl -text` for every certificate's text (read
+ * apart per certificate, each tied to its file by serial), one `verify` of them all (a line per
+ * file), one `verify` against a foreign CA.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
@@ -38,11 +41,38 @@ export interface CertificateRun {
 
 const openssl = (args: string[]) => execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-/** SANs as openssl prints them: `DNS:a, IP Address:1.2.3.4`. */
-function sansOf(file: string): { dns: string[]; ips: string[] } {
-  const text = openssl(['x509', '-noout', '-ext', 'subjectAltName', '-in', file]);
-  const items = (text.split('\n')[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+/** SANs as openssl prints them (`DNS:a, IP Address:1.2.3.4`), from one certificate's `-text`. */
+function sansOf(text: string): { dns: string[]; ips: string[] } {
+  const line = /X509v3 Subject Alternative Name: *(?:critical)?\n *(.*)\n/.exec(text)?.[1] ?? '';
+  const items = line.split(',').map((s) => s.trim()).filter(Boolean);
   return { dns: items.filter((i) => i.startsWith('DNS:')).map((i) => i.slice(4)), ips: items.filter((i) => i.startsWith('IP Address:')).map((i) => i.slice(11)) };
+}
+
+/** A serial number as lower-case hex without leading zeros (openssl's and Node's spellings differ). */
+const serialHex = (hex: string) => hex.replace(/:/g, '').toLowerCase().replace(/^0+(?=.)/, '');
+
+/**
+ * `openssl x509 -text` of every file, in one openssl run (`storeutl -text` on the files joined):
+ * each certificate's own text, in order. Each text is tied to its file by the serial number, so a
+ * text can never be read as another certificate's.
+ */
+export function certificateTexts(files: string[], dir: string): string[] {
+  const all = path.join(dir, 'all-certificates.pem');
+  fs.writeFileSync(all, files.map((f) => fs.readFileSync(f, 'utf8').trim() + '\n').join(''));
+  const out = openssl(['storeutl', '-noout', '-text', '-certs', all]);
+  const texts = out.split(/^\d+: Certificate\n/m).slice(1).map((t) => t.replace(/^Total found: \d+\n$/m, ''));
+  if (texts.length !== files.length) throw new Error(`openssl storeutl: ${texts.length} certificates for ${files.length} files`);
+  return texts.map((text, i) => {
+    const m = /Serial Number: *(?:\d+ \(0x([0-9a-f]+)\)|\n *([0-9a-f:]+))\n/.exec(text);
+    const want = serialHex(new crypto.X509Certificate(fs.readFileSync(files[i])).serialNumber);
+    if (!m || serialHex(m[1] ?? m[2]) !== want) throw new Error(`openssl storeutl: certificate ${i} is not ${files[i]} (serial ${want})`);
+    return text;
+  });
+}
+
+/** `notBefore` / `notAfter` of one certificate's `-text`, in ms. */
+function validity(text: string): [number, number] {
+  return ['Not Before', 'Not After'].map((k) => Date.parse(new RegExp(`^ *${k} *: (.*)$`, 'm').exec(text)![1])) as [number, number];
 }
 
 /**
@@ -53,6 +83,10 @@ export function certificateTests(get: () => CertificateRun, opts: { frontend?: {
   let tmp: string;
   let run: CertificateRun;
   let ca: string;
+  let caText: string;
+  let fe: { file: string; text: string } | undefined;
+  /** `openssl verify` of every certificate (the front end's too), one run: its output, a line per file. */
+  let verified: string;
   const certs: { name: string; file: string; rec: RecordedResource; sans: { dns: string[]; ips: string[] }; text: string }[] = [];
   beforeAll(() => {
     run = get();
@@ -60,23 +94,31 @@ export function certificateTests(get: () => CertificateRun, opts: { frontend?: {
     const caRec = run.records.find((r) => r.type === SELF && r.name.endsWith('-keys-ca-cert'))!;
     ca = path.join(tmp, 'ca.pem');
     fs.writeFileSync(ca, String(caRec.state.certPem));
-    for (const rec of run.records.filter((r) => r.type === CERT)) {
-      const file = path.join(tmp, `${rec.name}.pem`);
-      fs.writeFileSync(file, String(rec.state.certPem));
-      // One openssl run for the SANs, one for the rest (dates, key size, usages).
-      certs.push({ name: rec.name, file, rec, sans: sansOf(file), text: openssl(['x509', '-noout', '-text', '-startdate', '-enddate', '-in', file]) });
-    }
+    const recs = run.records.filter((r) => r.type === CERT);
+    const files = recs.map((rec) => path.join(tmp, `${rec.name}.pem`));
+    recs.forEach((rec, i) => fs.writeFileSync(files[i], String(rec.state.certPem)));
+    const feFile = path.join(tmp, 'frontend.pem');
+    if (opts.frontend) fs.writeFileSync(feFile, run.frontendCertificate ?? '');
+    const withFe = opts.frontend ? [...files, feFile] : files;
+    // One openssl run for every certificate's text (SANs, dates, key size, usages), the CA's too.
+    const texts = certificateTexts([ca, ...withFe], tmp);
+    caText = texts[0];
+    recs.forEach((rec, i) => certs.push({ name: rec.name, file: files[i], rec, sans: sansOf(texts[i + 1]), text: texts[i + 1] }));
+    if (opts.frontend) fe = { file: feFile, text: texts[texts.length - 1] };
+    const v = spawnSync('openssl', ['verify', '-x509_strict', '-attime', AT, '-CAfile', ca, ...withFe], { encoding: 'utf8' });
+    verified = v.stdout + v.stderr;
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+  /** The verify answer for one file: its own line. */
+  const verifyLine = (file: string) => verified.split('\n').filter((l) => l.startsWith(`${file}: `));
+
   test('openssl: the CA is the output, self-signed, a CA, RSA 3072; every certificate chains to it at issue time; a foreign CA is refused', () => {
     expect(fs.readFileSync(ca, 'utf8')).toBe(run.caOutput);
-    const caText = openssl(['x509', '-noout', '-text', '-in', ca]);
     expect(caText).toMatch(/Public-Key: \(3072 bit\)/);
     expect(caText).toMatch(/CA:TRUE/);
     expect(certs.length).toBeGreaterThanOrEqual(NODE_IDS.length + 1);
-    const out = openssl(['verify', '-x509_strict', '-attime', AT, '-CAfile', ca, ...certs.map((c) => c.file)]);
-    for (const c of certs) expect(out).toContain(`${c.file}: OK`);
+    for (const c of certs) expect(verifyLine(c.file)).toEqual([`${c.file}: OK`]);
     const foreign = spawnSync('openssl', ['verify', '-attime', AT, '-CAfile', path.join(__dirname, '..', 'fixtures', 'keys', 'ca.cert.pem'), certs[0].file], { encoding: 'utf8' });
     expect(foreign.status).not.toBe(0);
   });
@@ -95,11 +137,11 @@ export function certificateTests(get: () => CertificateRun, opts: { frontend?: {
   });
 
   test('openssl: RSA >= 2048 everywhere; valid from issue for the period asked (leaf certificates within the CA\'s life)', () => {
-    const caEnd = Date.parse(openssl(['x509', '-noout', '-enddate', '-in', ca]).split('=')[1]);
+    const caEnd = validity(caText)[1];
     for (const c of certs) {
       const bits = Number(/Public-Key: \((\d+) bit\)/.exec(c.text)![1]);
       expect({ c: c.name, ok: bits >= 2048 }).toEqual({ c: c.name, ok: true });
-      const [start, end] = ['notBefore', 'notAfter'].map((k) => Date.parse(new RegExp(`^${k}=(.*)$`, 'm').exec(c.text)![1]));
+      const [start, end] = validity(c.text);
       expect(start).toBe(Date.parse(MOCK_ISSUE_TIME));
       expect({ c: c.name, hours: (end - start) / 3600_000 }).toEqual({ c: c.name, hours: Number(c.rec.inputs.validityPeriodHours) });
       expect(end).toBeLessThanOrEqual(caEnd);
@@ -124,10 +166,8 @@ export function certificateTests(get: () => CertificateRun, opts: { frontend?: {
 
   if (opts.frontend) {
     test('the front end\'s own certificate chains to the CA every truststore holds (openssl) and names the public hostnames', () => {
-      const fe = path.join(tmp, 'frontend.pem');
-      fs.writeFileSync(fe, run.frontendCertificate ?? '');
-      expect(openssl(['verify', '-x509_strict', '-attime', AT, '-CAfile', ca, fe])).toContain(`${fe}: OK`);
-      expect(sansOf(fe).dns).toEqual(opts.frontend!.dns);
+      expect(verifyLine(fe!.file)).toEqual([`${fe!.file}: OK`]);
+      expect(sansOf(fe!.text).dns).toEqual(opts.frontend!.dns);
     });
   }
 }

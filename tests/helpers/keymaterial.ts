@@ -1,11 +1,34 @@
 /**
- * Test key material made with the real `openssl`: a CA, leaves signed by it (RSA 2048 or EC
- * P-256, with SANs), self-signed certificates. Serials and subjects are fixed; validity runs from
- * now for `days` (no assert depends on the dates).
+ * Test key material made with the real `openssl`, one run per certificate: a CA, leaves signed by
+ * it (RSA 2048 or EC P-256, with SANs), self-signed certificates. Serials and subjects are fixed;
+ * validity runs from now for `days` (no assert depends on the dates). The RSA keys come from a
+ * fixed pool (tests/fixtures/keys/pool, generated once with openssl): a 2048-bit key costs openssl
+ * a few tenths of a CPU-second to find, and the tests need real keys, not fresh ones. Each key of a
+ * directory is a different pool key (a CA and another CA, a key and a mismatched one, stay
+ * distinct); past the pool's end, openssl generates one.
  */
 import { execFileSync } from 'child_process';
+import { createPrivateKey } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+
+const POOL = path.join(__dirname, '..', 'fixtures', 'keys', 'pool');
+const POOL_SIZE = 6;
+/** How many pool keys each directory has taken. */
+const taken = new Map<string, number>();
+
+/**
+ * `openssl req` arguments giving the new certificate an RSA 2048 key written to `keyFile` (PKCS#8,
+ * in `dir`): the directory's next pool key, copied there, or a new key once the pool is used up.
+ * In place of `-newkey rsa:2048 -nodes -keyout KEYFILE`.
+ */
+export function rsaKey(dir: string, keyFile: string): string[] {
+  const n = taken.get(dir) ?? 0;
+  taken.set(dir, n + 1);
+  if (n >= POOL_SIZE) return ['-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile];
+  fs.copyFileSync(path.join(POOL, `rsa2048-${n + 1}.key.pem`), keyFile);
+  return ['-key', keyFile];
+}
 
 function openssl(dir: string, args: string[], input?: string): string {
   return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -18,13 +41,12 @@ export interface TestCa {
   certFile: string;
 }
 
-/** A self-signed CA (RSA 2048, CA:TRUE) named `CN=<cn>`. */
+/** A self-signed CA (RSA 2048, CA:TRUE) named `CN=<cn>`: its certificate in one openssl run. */
 export function makeCa(dir: string, name: string, cn: string): TestCa {
   const keyFile = path.join(dir, `${name}.key`);
   const certFile = path.join(dir, `${name}.pem`);
-  openssl(dir, ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyFile]);
   openssl(dir, [
-    'req', '-x509', '-new', '-key', keyFile, '-out', certFile, '-days', '3650', '-set_serial', '1', '-subj', `/CN=${cn}`,
+    'req', '-x509', ...rsaKey(dir, keyFile), '-out', certFile, '-days', '3650', '-set_serial', '1', '-subj', `/CN=${cn}`,
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   return { name, keyFile, certFile, certPem: fs.readFileSync(certFile, 'utf8') };
@@ -38,7 +60,10 @@ export interface TestLeaf {
 
 /**
  * A private key and a certificate for `cn` signed by `ca` (serverAuth + clientAuth, the SANs
- * given), the key written in `form`.
+ * given), the key written in `form`. One openssl run makes the certificate (and an EC key) (`req
+ * -x509` signing with `-CA`, the extensions from a section of its own); the traditional form is the same
+ * key re-encoded by Node (PKCS#1 for RSA, SEC1 for EC, what `openssl rsa -traditional` and
+ * `openssl ec` write).
  */
 export function makeLeaf(
   dir: string,
@@ -47,19 +72,16 @@ export function makeLeaf(
   opts: { cn: string; type: 'rsa' | 'ec'; form: 'pkcs8' | 'traditional'; sans: string[]; serial: number },
 ): TestLeaf {
   const key = path.join(dir, `${name}.key`);
-  const keyOut = path.join(dir, `${name}.${opts.form}.key`);
-  const csr = path.join(dir, `${name}.csr`);
   const cert = path.join(dir, `${name}.pem`);
-  const ext = path.join(dir, `${name}.ext`);
-  const gen = opts.type === 'rsa' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'] : ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-  openssl(dir, ['genpkey', ...gen, '-out', key]);
-  // `openssl rsa -traditional` writes PKCS#1; `openssl ec` writes SEC1 by default.
-  if (opts.form === 'traditional') openssl(dir, opts.type === 'rsa' ? ['rsa', '-in', key, '-out', keyOut, '-traditional'] : ['ec', '-in', key, '-out', keyOut]);
-  else fs.copyFileSync(key, keyOut);
-  openssl(dir, ['req', '-new', '-key', key, '-subj', `/CN=${opts.cn}`, '-out', csr]);
+  const cnf = path.join(dir, `${name}.cnf`);
+  const gen = opts.type === 'rsa' ? rsaKey(dir, key) : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key];
   fs.writeFileSync(
-    ext,
+    cnf,
     [
+      '[req]',
+      'distinguished_name = dn',
+      '[dn]',
+      '[leaf]',
       'basicConstraints=critical,CA:FALSE',
       `keyUsage=critical,digitalSignature${opts.type === 'rsa' ? ',keyEncipherment' : ''}`,
       'extendedKeyUsage=serverAuth,clientAuth',
@@ -67,8 +89,13 @@ export function makeLeaf(
       '',
     ].join('\n'),
   );
-  openssl(dir, ['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-set_serial', String(opts.serial), '-days', '825', '-sha256', '-extfile', ext, '-out', cert]);
-  return { keyPem: fs.readFileSync(keyOut, 'utf8'), certPem: fs.readFileSync(cert, 'utf8') };
+  openssl(dir, [
+    'req', '-x509', ...gen, '-subj', `/CN=${opts.cn}`, '-config', cnf, '-extensions', 'leaf',
+    '-CA', ca.certFile, '-CAkey', ca.keyFile, '-set_serial', String(opts.serial), '-days', '825', '-sha256', '-out', cert,
+  ]);
+  const pkcs8 = fs.readFileSync(key, 'utf8');
+  const keyPem = opts.form === 'pkcs8' ? pkcs8 : String(createPrivateKey(pkcs8).export({ type: opts.type === 'rsa' ? 'pkcs1' : 'sec1', format: 'pem' }));
+  return { keyPem, certPem: fs.readFileSync(cert, 'utf8') };
 }
 
 /** A self-signed, non-CA certificate (like a front end's), key discarded. */

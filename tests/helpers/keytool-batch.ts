@@ -12,11 +12,15 @@ export interface KeytoolResult {
   out: string;
 }
 
+/** Java 17's warning when KeytoolBatch installs its exit trap (a security manager): not keytool's. */
+const SECURITY_MANAGER_WARNING =
+  /^WARNING: A terminally deprecated method in java\.lang\.System has been called\nWARNING: System::setSecurityManager has been called by KeytoolBatch \([^)\n]*\)\nWARNING: Please consider reporting this to the maintainers of KeytoolBatch\nWARNING: System::setSecurityManager will be removed in a future release\n/;
+
 /**
  * Runs each of `commands` (keytool's arguments, passwords only as `-...:env NAME`) with `env`
- * added to this process's environment, in as few JVMs as keytool allows: a failing command ends
- * its JVM (keytool exits), the commands after it go to a new one (so put the ones expected to fail
- * last). `tmp` is where to compile when the run has no cache directory.
+ * added to this process's environment, in one JVM: a failing command's exit is trapped and
+ * answered like any other (should one still end the JVM, the commands after it go to a new one).
+ * `tmp` is where to compile when the run has no cache directory.
  */
 export function keytoolBatch(commands: string[][], env: Record<string, string>, tmp: string): KeytoolResult[] {
   for (const c of commands) if (c.some((a) => /[\t\n]/.test(a))) throw new Error(`keytoolBatch: an argument holds a TAB or a newline: ${c.join(' ')}`);
@@ -30,14 +34,15 @@ export function keytoolBatch(commands: string[][], env: Record<string, string>, 
       env: { ...process.env, ...env },
       timeout: 120_000,
     });
+    const stderr = r.stderr.replace(SECURITY_MANAGER_WARNING, '');
     // out0, code0, out1, code1, ..., the output after the last trailer
     const parts = r.stdout.split(/^\u0001 exit (\d+)\n/m);
     const done = (parts.length - 1) / 2;
     for (let i = 0; i < done; i++) results.push({ out: parts[2 * i], code: Number(parts[2 * i + 1]) });
     const tail = parts[parts.length - 1];
-    if (done === rest.length && r.status === 0 && tail === '' && !r.stderr) break;
+    if (done === rest.length && r.status === 0 && tail === '' && !stderr) break;
     // keytool ended the JVM on the next command: that command's answer is its output and exit code.
-    if (done >= rest.length || !r.status || r.signal || r.stderr) {
+    if (done >= rest.length || !r.status || r.signal || stderr) {
       throw new Error(`KeytoolBatch: exit ${r.status ?? r.signal}, ${rest.length} commands, ${done} answers: ${r.stdout}${r.stderr}${r.error ?? ''}`);
     }
     results.push({ out: tail, code: r.status });
