@@ -1,35 +1,54 @@
 /**
  * `plan` on a small fixture program that uses every delivery route of the conventions, so the
  * node-file extraction, redaction and leak refusal are tested independently of the platforms.
+ *
+ * `plan --stock-is` and the explode change: with a stock tree holding shindig.war (as a pack does)
+ * the war is unpacked in plan's scratch copy and the gadget server web.xml comes out patched; with
+ * a tree holding neither the war nor the directory (the shared reference tree) the war is listed
+ * as missing, like any file the tree lacks, and the plan succeeds. The two plans run in one process
+ * (tests/fixtures/plan/run-plan.ts `sharedPlans`).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CHANGE_SET_SCHEMA } from '../config-templates';
+import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { mockPassword } from '../scripts/mocks';
 import { PlanError, runPlan } from '../scripts/plan';
-import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, findLeaks, readTree, runPlanCli } from './fixtures/plan/run-plan';
+import { IS_FIXTURE_HOME } from './fixtures/is/model';
+import { zipTreeTo } from './helpers/zip';
+import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, findLeaks, readTree, runPlanCli, sharedPlans } from './fixtures/plan/run-plan';
 
 const PROGRAM = path.join(FIXTURES, 'program-nodes.ts');
 const CONFIG = path.join(FIXTURES, 'Pulumi.nasty.yaml');
 const ADMIN = 'Adm1nNasty9&<>"\'$`\\:#{}%';
 
 let tmp: string;
-let out: string;
 let tree: Map<string, Buffer>;
-const text = (f: string) => {
-  const b = tree.get(f);
-  if (!b) throw new Error(`${f} not written; have: ${[...tree.keys()].join(', ')}`);
+/** The plan with the war in the stock tree. */
+let warTree: Map<string, Buffer>;
+const text = (f: string, t = tree) => {
+  const b = t.get(f);
+  if (!b) throw new Error(`${f} not written; have: ${[...t.keys()].join(', ')}`);
   return b.toString('utf8');
 };
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-fixture-'));
-  out = path.join(tmp, 'out');
-  const r = runPlanCli(['--config-file', CONFIG, '--program', PROGRAM, '--out', out, '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS]);
-  if (r.status !== 0) throw new Error(`plan failed (${r.status}): ${r.stderr}`);
-  tree = readTree(out);
-});
+  // The shipped files plus the gadget server as the pack ships it: a war, zipped from our fixture.
+  const warStock = path.join(tmp, 'stock-is');
+  fs.cpSync(REFERENCE_IS, warStock, { recursive: true });
+  expect(fs.existsSync(path.join(warStock, SHINDIG_DIR))).toBe(false);
+  zipTreeTo(path.join(IS_FIXTURE_HOME, SHINDIG_DIR), path.join(warStock, SHINDIG_WAR)); // fixed times: the same bytes every run
+  const plan = ['--config-file', CONFIG, '--program', PROGRAM, '--stock-analytics', REFERENCE_ANALYTICS];
+  const [r, w] = sharedPlans([
+    [...plan, '--stock-is', REFERENCE_IS],
+    [...plan, '--stock-is', warStock],
+  ]);
+  for (const x of [r, w]) if (x.status !== 0) throw new Error(`plan failed (${x.status}): ${x.stderr}`);
+  tree = readTree(r.out);
+  warTree = readTree(w.out);
+}, 300_000);
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -119,4 +138,25 @@ test('a program that fails under the mock engine fails the plan with its error a
   expect(r.stderr).toContain('plan: the program failed under the mock engine');
   expect(r.stderr).toContain('fixture failure while naming fixture');
   expect(fs.existsSync(failOut)).toBe(false);
+});
+
+describe('a stock tree holding shindig.war', () => {
+  test('the war is unpacked in the scratch copy: the gadget server web.xml comes out patched, nothing is missing for it', () => {
+    const webXml = text(`nodes/is-1/${SHINDIG_WEB_XML}`, warTree);
+    expect(webXml).toMatch(/shindig\.host=\S+/);
+    expect(webXml).not.toMatch(/shindig\.host=\s*\n/);
+    expect(webXml).toContain('<!-- fixture: system properties comment -->');
+    const plan = text('plan.txt', warTree);
+    expect(plan).not.toContain(`    ${SHINDIG_WEB_XML}\n`);
+    expect(plan).not.toContain(`    ${SHINDIG_WAR}\n`);
+    // The change itself is written like any edit; the archive's bytes are not copied out.
+    expect(JSON.parse(text(`nodes/is-1/${SHINDIG_WAR}.edits.json`, warTree))).toEqual(renderShindigExplode());
+    expect(warTree.has(`nodes/is-1/${SHINDIG_WAR}`)).toBe(false);
+    expect(warTree.has(`nodes/is-1/${renderShindigExplode().parkAs}`)).toBe(false);
+  });
+
+  test('the stock tree itself is left untouched', () => {
+    expect(fs.existsSync(path.join(tmp, 'stock-is', SHINDIG_WAR))).toBe(true);
+    expect(fs.existsSync(path.join(tmp, 'stock-is', SHINDIG_DIR))).toBe(false);
+  });
 });
