@@ -14,10 +14,10 @@ import * as path from 'path';
 import { CHANGE_SET_SCHEMA } from '../config-templates';
 import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { mockPassword } from '../scripts/mocks';
-import { PlanError, runPlan } from '../scripts/plan';
 import { IS_FIXTURE_HOME } from './fixtures/is/model';
 import { zipTreeTo } from './helpers/zip';
 import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, findLeaks, readTree, runPlanCli, sharedPlans } from './fixtures/plan/run-plan';
+import type { SharedPlan } from './fixtures/plan/run-plan';
 
 const PROGRAM = path.join(FIXTURES, 'program-nodes.ts');
 const CONFIG = path.join(FIXTURES, 'Pulumi.nasty.yaml');
@@ -27,6 +27,8 @@ let tmp: string;
 let tree: Map<string, Buffer>;
 /** The plan with the war in the stock tree. */
 let warTree: Map<string, Buffer>;
+/** The plan whose program leaks a secret into a node file. */
+let leak: SharedPlan;
 const text = (f: string, t = tree) => {
   const b = t.get(f);
   if (!b) throw new Error(`${f} not written; have: ${[...t.keys()].join(', ')}`);
@@ -41,11 +43,14 @@ beforeAll(() => {
   expect(fs.existsSync(path.join(warStock, SHINDIG_DIR))).toBe(false);
   zipTreeTo(path.join(IS_FIXTURE_HOME, SHINDIG_DIR), path.join(warStock, SHINDIG_WAR)); // fixed times: the same bytes every run
   const plan = ['--config-file', CONFIG, '--program', PROGRAM, '--stock-analytics', REFERENCE_ANALYTICS];
-  const [r, w] = sharedPlans([
+  const [r, w, l] = sharedPlans([
     [...plan, '--stock-is', REFERENCE_IS],
     [...plan, '--stock-is', warStock],
+    // The program then ships the admin password in a node file (last: a plan that fails).
+    { args: ['--config-file', CONFIG, '--program', PROGRAM], env: { PLAN_FIXTURE_LEAK: '1' } },
   ]);
   for (const x of [r, w]) if (x.status !== 0) throw new Error(`plan failed (${x.status}): ${x.stderr}`);
+  leak = l;
   tree = readTree(r.out);
   warTree = readTree(w.out);
 }, 300_000);
@@ -106,21 +111,14 @@ test('secrets are redacted in resources.json and outputs.json, also inside longe
   expect(findLeaks(tree, { admin: ADMIN, random: mockPassword('fixture-db') })).toEqual([]);
 });
 
-// In this process (runPlan, which the CLI wraps: the CLI's exit on a PlanError is the test below),
-// the file's only program run here (the Pulumi runtime is process-global).
-test('a secret in a node file fails the plan loudly and writes nothing', async () => {
-  const leakOut = path.join(tmp, 'leak');
-  process.env.PLAN_FIXTURE_LEAK = '1';
-  const failure = await runPlan({ configFile: CONFIG, program: PROGRAM, outDir: leakOut }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  delete process.env.PLAN_FIXTURE_LEAK;
-  expect(failure).toBeInstanceOf(PlanError);
-  expect((failure as Error).message).toContain('nodes/analytics-1/user-data: config wso2-is-pattern2:adminPassword');
-  expect((failure as Error).message).not.toContain('Adm1nNasty9');
-  expect(fs.existsSync(leakOut)).toBe(false);
-  expect(fs.readdirSync(tmp).filter((f) => f.startsWith('leak'))).toEqual([]);
+test('a secret in a node file fails the plan loudly (exit 2, the file and key named, never the value) and writes nothing', () => {
+  expect(leak.status).toBe(2);
+  expect(leak.stderr).toMatch(/^plan: secret values would be written by the plan \(nothing was written\):$/m);
+  expect(leak.stderr).toContain('nodes/analytics-1/user-data: config wso2-is-pattern2:adminPassword');
+  expect(leak.stderr).not.toContain('Adm1nNasty9');
+  expect(fs.existsSync(leak.out)).toBe(false);
+  // Nor a partial directory beside it.
+  expect(fs.readdirSync(path.dirname(leak.out)).filter((f) => f.startsWith('out'))).toEqual([]);
 });
 
 test('a program whose output never settles fails the plan with a reason (not a silent exit) and writes nothing', () => {

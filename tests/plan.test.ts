@@ -46,6 +46,8 @@ interface PlannedResource {
 
 /** The plan of dev with the reference product trees (the one tests/is-keystores-plan.test.ts reads too). */
 const DEV_WITH_STOCK = ['--stack', 'dev', '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS];
+/** The plan of the stack file whose secrets break every escaping (plain, and a stand-in for secure:). */
+const NASTY = ['--config-file', path.join(FIXTURES, 'Pulumi.nasty.yaml')];
 const stackOf = (file: string) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)![1];
 
 let tmp: string;
@@ -53,7 +55,7 @@ beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-test-'));
   // Every plan this file reads, the ones the run's cache lacks made in one process; the tests
   // below take theirs from the cache.
-  sharedPlans([...STACKS.map((f) => ['--stack', stackOf(f)]), DEV_WITH_STOCK]);
+  sharedPlans([...STACKS.map((f) => ['--stack', stackOf(f)]), DEV_WITH_STOCK, NASTY]);
 }, 600_000);
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -190,11 +192,10 @@ describe('the shared mocks', () => {
 });
 
 describe('secrets from the stack file', () => {
-  // In this process (runPlan, which the CLI wraps; the CLI's exits are tested above and below):
-  // the Pulumi runtime is process-global and this is the file's only program run.
-  test('none of the nasty config secrets (plain or stand-in for secure:) appears in out/', async () => {
-    const out = path.join(tmp, 'nasty');
-    await runPlan({ configFile: path.join(FIXTURES, 'Pulumi.nasty.yaml'), outDir: out });
+  test('none of the nasty config secrets (plain or stand-in for secure:) appears in out/', () => {
+    const r = sharedPlan(NASTY);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const out = r.out;
     const tree = readTree(out);
     const secrets = {
       adminPassword: 'Adm1nNasty9&<>"\'$`\\:#{}%',
