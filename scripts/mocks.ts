@@ -209,25 +209,36 @@ const AWS_ID_PREFIX: Record<string, string> = {
 let parentInFlight: string | undefined;
 
 /**
+ * Installs `wrap(original)` as `target[key]`, always over the SDK's own function: a later instance
+ * of this module (a batch of plans in one process loads the project's modules afresh for each;
+ * tests/fixtures/plan/batch-plan.ts) replaces the earlier instance's wrapper, so what a wrapper
+ * records lands in the module instance of the plan that is running.
+ */
+function patchSdk<F>(target: Record<string, unknown>, key: string, wrap: (orig: F) => F): void {
+  const originals = (target.__pattern2Originals ??= {}) as Record<string, F>;
+  if (!(key in originals)) originals[key] = target[key] as F;
+  target[key] = wrap(originals[key]);
+}
+
+/**
  * `MockResourceArgs` carries no parent, but the recorder wants one. The mock monitor calls
  * `newResource` synchronously from `registerResource`, so a wrapper on the monitor's prototype
- * can hand the request's parent over. Patched once per process; harmless for other mocks.
+ * can hand the request's parent over. Harmless for other mocks.
  */
 function captureParents(): void {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mod = require('@pulumi/pulumi/runtime/mocks') as { MockMonitor: { prototype: Record<string, unknown> } };
-  const proto = mod.MockMonitor.prototype as Record<string, unknown> & { __pattern2Parents?: boolean };
-  if (proto.__pattern2Parents) return;
-  const orig = proto.registerResource as (req: { getParent(): string }, cb: unknown) => unknown;
-  proto.registerResource = function (this: unknown, req: { getParent(): string }, cb: unknown) {
-    parentInFlight = req.getParent() || undefined;
-    try {
-      return orig.call(this, req, cb);
-    } finally {
-      parentInFlight = undefined;
-    }
-  };
-  proto.__pattern2Parents = true;
+  type Register = (req: { getParent(): string }, cb: unknown) => unknown;
+  patchSdk<Register>(mod.MockMonitor.prototype, 'registerResource', (orig) =>
+    function (this: unknown, req: { getParent(): string }, cb: unknown) {
+      parentInFlight = req.getParent() || undefined;
+      try {
+        return orig.call(this, req, cb);
+      } finally {
+        parentInFlight = undefined;
+      }
+    },
+  );
 }
 
 /**
@@ -285,25 +296,25 @@ async function resolveOptions(res: pulumi.Resource, opts: pulumi.CustomResourceO
  * The mock engine does not hand resource options to `newResource`, and the request it gets has
  * dependsOn merged with the input dependencies. The Resource constructor hands its options to
  * `runtime/resource.registerResource` through the module's exports, so a wrapper there sees them
- * as given. Patched once per process; resources read by id or URN are not registrations.
+ * as given (see `patchSdk`); resources read by id or URN are not registrations.
  */
 function captureOptions(): void {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const mod = require('@pulumi/pulumi/runtime/resource') as Record<string, unknown> & { __pattern2Options?: boolean };
-  if (mod.__pattern2Options) return;
-  const orig = mod.registerResource as (...a: unknown[]) => unknown;
-  mod.registerResource = function (this: unknown, ...a: unknown[]) {
-    const res = a[0] as pulumi.Resource;
-    const opts = (a[8] ?? {}) as pulumi.CustomResourceOptions;
-    const result = orig.apply(this, a);
-    // After the call: registerResource is what gives the resource its `urn` output.
-    const options = resolveOptions(res, opts);
-    // Settled here so a failure (reported by the SDK itself) is never an unhandled rejection.
-    options.catch(() => undefined);
-    pendingOptions.push({ urn: urnPromise(res), options });
-    return result;
-  };
-  mod.__pattern2Options = true;
+  const mod = require('@pulumi/pulumi/runtime/resource') as Record<string, unknown>;
+  type Register = (...a: unknown[]) => unknown;
+  patchSdk<Register>(mod, 'registerResource', (orig) =>
+    function (this: unknown, ...a: unknown[]) {
+      const res = a[0] as pulumi.Resource;
+      const opts = (a[8] ?? {}) as pulumi.CustomResourceOptions;
+      const result = orig.apply(this, a);
+      // After the call: registerResource is what gives the resource its `urn` output.
+      const options = resolveOptions(res, opts);
+      // Settled here so a failure (reported by the SDK itself) is never an unhandled rejection.
+      options.catch(() => undefined);
+      pendingOptions.push({ urn: urnPromise(res), options });
+      return result;
+    },
+  );
 }
 
 /**

@@ -516,6 +516,34 @@ export function parseArgs(argv: readonly string[]): PlanOptions {
   return opts;
 }
 
+/** Where the CLI writes its one-line report and its errors. */
+export interface CliOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/**
+ * The CLI on `argv`: plans, reports, and returns the exit status (0 planned, 1 invalid config,
+ * 2 any other failure). `main` runs it with the process's streams; a batch of plans in one
+ * process (tests/fixtures/plan/batch-plan.ts) runs it once per plan, with this module and the
+ * program loaded afresh for each.
+ */
+export async function planCli(argv: readonly string[], io: CliOutput): Promise<number> {
+  try {
+    const result = await runPlan(parseArgs(argv));
+    const nodeCount = Object.keys(result.nodes).length;
+    io.stdout(`plan: stack ${result.stack}: ${result.resources} resources, ${nodeCount} node${nodeCount === 1 ? '' : 's'} with files -> ${shown(result.outDir)}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.stderr(`plan: ${e.message}\n`);
+      return 1;
+    }
+    io.stderr(`plan: ${e instanceof PlanError ? e.message : (e as Error).stack ?? String(e)}\n`);
+    return 2;
+  }
+}
+
 async function main(): Promise<void> {
   // An output that never resolves (a value the mocks leave unknown, such as a provider call they
   // do not answer) leaves nothing to run: Node would exit with no word of why.
@@ -524,21 +552,7 @@ async function main(): Promise<void> {
     process.exit(2);
   };
   process.once('beforeExit', stalled);
-  try {
-    const result = await runPlan(parseArgs(process.argv.slice(2)));
-    const nodeCount = Object.keys(result.nodes).length;
-    process.stdout.write(
-      `plan: stack ${result.stack}: ${result.resources} resources, ${nodeCount} node${nodeCount === 1 ? '' : 's'} with files -> ${shown(result.outDir)}\n`,
-    );
-    process.exit(0);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`plan: ${e.message}\n`);
-      process.exit(1);
-    }
-    process.stderr.write(`plan: ${e instanceof PlanError ? e.message : (e as Error).stack ?? String(e)}\n`);
-    process.exit(2);
-  }
+  process.exit(await planCli(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }));
 }
 
 if (require.main === module) void main();

@@ -20,7 +20,7 @@ import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
 import { create } from 'xmlbuilder2';
-import { REFERENCE_IS, runPlanCli, sharedPlan } from './fixtures/plan/run-plan';
+import { REFERENCE_IS, sharedPlans } from './fixtures/plan/run-plan';
 import { DEFAULT_IS_NODE_COUNT, MAX_IS_NODE_COUNT, isNodeIds } from '../topology';
 import { podDnsName } from '../components/kubernetes/names';
 
@@ -47,8 +47,9 @@ const countsOf = (platform: Platform): number[] => [2, ...GROWN[platform]];
 
 /**
  * Two IS nodes: the shipped stack file as it is (its count is the default, two), the plan
- * tests/plan.test.ts compares with the baseline (the run's plan cache). The larger counts with the
- * shipped IS files; each plan in its own child process.
+ * tests/plan.test.ts compares with the baseline. The larger counts with the shipped IS files. All
+ * through the run's plan cache, the ones not yet made in one batch process (each plan on fresh
+ * module instances: tests/fixtures/plan/batch-plan.ts).
  */
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'node-count-plan-'));
@@ -56,25 +57,26 @@ beforeAll(() => {
     const json = (f: string) => JSON.parse(fs.readFileSync(path.join(out, f), 'utf8'));
     return { out, resources: json('resources.json'), outputs: json('outputs.json'), cost: json('cost.json') };
   };
+  const key = 'wso2-is-pattern2:is';
+  const wanted: { platform: Platform; n: number; args: string[] }[] = [];
   for (const platform of Object.keys(PLATFORMS) as Platform[]) {
     const { stack } = PLATFORMS[platform];
     plans[platform] = {};
     const doc = YAML.parse(fs.readFileSync(path.join(__dirname, '..', `Pulumi.${stack}.yaml`), 'utf8'));
-    const key = 'wso2-is-pattern2:is';
     expect(doc.config[key]?.nodeCount ?? DEFAULT_IS_NODE_COUNT).toBe(2);
-    const shipped = sharedPlan(['--stack', stack]);
-    if (shipped.status !== 0) throw new Error(`plan ${stack} failed:\n${shipped.stderr}`);
-    plans[platform][2] = read(shipped.out);
+    wanted.push({ platform, n: 2, args: ['--stack', stack] });
     for (const n of countsOf(platform).filter((x) => x !== 2)) {
       const cfg = { config: { ...doc.config, [key]: { ...(doc.config[key] ?? {}), nodeCount: n } } };
       const file = path.join(tmp, `${stack}-${n}.yaml`);
       fs.writeFileSync(file, YAML.stringify(cfg));
-      const out = path.join(tmp, `${stack}-${n}`);
-      const r = runPlanCli(['--stack', stack, '--config-file', file, '--out', out, '--stock-is', REFERENCE_IS]);
-      if (r.status !== 0) throw new Error(`plan ${stack} with ${n} IS nodes failed:\n${r.stderr}`);
-      plans[platform][n] = read(out);
+      wanted.push({ platform, n, args: ['--stack', stack, '--config-file', file, '--stock-is', REFERENCE_IS] });
     }
   }
+  sharedPlans(wanted.map((w) => w.args)).forEach((r, i) => {
+    const { platform, n } = wanted[i];
+    if (r.status !== 0) throw new Error(`plan ${PLATFORMS[platform].stack} with ${n} IS nodes failed:\n${r.stderr}`);
+    plans[platform][n] = read(r.out);
+  });
 }, 600_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,35 +1,62 @@
 /**
  * `plan` on a small fixture program that uses every delivery route of the conventions, so the
  * node-file extraction, redaction and leak refusal are tested independently of the platforms.
+ *
+ * `plan --stock-is` and the explode change: with a stock tree holding shindig.war (as a pack does)
+ * the war is unpacked in plan's scratch copy and the gadget server web.xml comes out patched; with
+ * a tree holding neither the war nor the directory (the shared reference tree) the war is listed
+ * as missing, like any file the tree lacks, and the plan succeeds. The two plans run in one process
+ * (tests/fixtures/plan/run-plan.ts `sharedPlans`).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CHANGE_SET_SCHEMA } from '../config-templates';
+import { SHINDIG_DIR, SHINDIG_WAR, SHINDIG_WEB_XML, renderShindigExplode } from '../config-templates/is/proxy';
 import { mockPassword } from '../scripts/mocks';
-import { PlanError, runPlan } from '../scripts/plan';
-import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, findLeaks, readTree, runPlanCli } from './fixtures/plan/run-plan';
+import { IS_FIXTURE_HOME } from './fixtures/is/model';
+import { zipTreeTo } from './helpers/zip';
+import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, findLeaks, readTree, runPlanCli, sharedPlans } from './fixtures/plan/run-plan';
+import type { SharedPlan } from './fixtures/plan/run-plan';
 
 const PROGRAM = path.join(FIXTURES, 'program-nodes.ts');
 const CONFIG = path.join(FIXTURES, 'Pulumi.nasty.yaml');
 const ADMIN = 'Adm1nNasty9&<>"\'$`\\:#{}%';
 
 let tmp: string;
-let out: string;
 let tree: Map<string, Buffer>;
-const text = (f: string) => {
-  const b = tree.get(f);
-  if (!b) throw new Error(`${f} not written; have: ${[...tree.keys()].join(', ')}`);
+/** The plan with the war in the stock tree. */
+let warTree: Map<string, Buffer>;
+/** The plan whose program leaks a secret into a node file. */
+let leak: SharedPlan;
+/** The plan whose program throws under the mock engine. */
+let throws: SharedPlan;
+const text = (f: string, t = tree) => {
+  const b = t.get(f);
+  if (!b) throw new Error(`${f} not written; have: ${[...t.keys()].join(', ')}`);
   return b.toString('utf8');
 };
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-fixture-'));
-  out = path.join(tmp, 'out');
-  const r = runPlanCli(['--config-file', CONFIG, '--program', PROGRAM, '--out', out, '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS]);
-  if (r.status !== 0) throw new Error(`plan failed (${r.status}): ${r.stderr}`);
-  tree = readTree(out);
-});
+  // The shipped files plus the gadget server as the pack ships it: a war, zipped from our fixture.
+  const warStock = path.join(tmp, 'stock-is');
+  fs.cpSync(REFERENCE_IS, warStock, { recursive: true });
+  expect(fs.existsSync(path.join(warStock, SHINDIG_DIR))).toBe(false);
+  zipTreeTo(path.join(IS_FIXTURE_HOME, SHINDIG_DIR), path.join(warStock, SHINDIG_WAR)); // fixed times: the same bytes every run
+  const plan = ['--config-file', CONFIG, '--program', PROGRAM, '--stock-analytics', REFERENCE_ANALYTICS];
+  const [r, w, l, t] = sharedPlans([
+    [...plan, '--stock-is', REFERENCE_IS],
+    [...plan, '--stock-is', warStock],
+    // Last, the plans that fail: the program ships the admin password in a node file; a program that throws.
+    { args: ['--config-file', CONFIG, '--program', PROGRAM], env: { PLAN_FIXTURE_LEAK: '1' } },
+    ['--config-file', CONFIG, '--program', path.join(FIXTURES, 'program-throws.ts')],
+  ]);
+  for (const x of [r, w]) if (x.status !== 0) throw new Error(`plan failed (${x.status}): ${x.stderr}`);
+  [leak, throws] = [l, t];
+  tree = readTree(r.out);
+  warTree = readTree(w.out);
+}, 300_000);
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -87,21 +114,14 @@ test('secrets are redacted in resources.json and outputs.json, also inside longe
   expect(findLeaks(tree, { admin: ADMIN, random: mockPassword('fixture-db') })).toEqual([]);
 });
 
-// In this process (runPlan, which the CLI wraps: the CLI's exit on a PlanError is the test below),
-// the file's only program run here (the Pulumi runtime is process-global).
-test('a secret in a node file fails the plan loudly and writes nothing', async () => {
-  const leakOut = path.join(tmp, 'leak');
-  process.env.PLAN_FIXTURE_LEAK = '1';
-  const failure = await runPlan({ configFile: CONFIG, program: PROGRAM, outDir: leakOut }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  delete process.env.PLAN_FIXTURE_LEAK;
-  expect(failure).toBeInstanceOf(PlanError);
-  expect((failure as Error).message).toContain('nodes/analytics-1/user-data: config wso2-is-pattern2:adminPassword');
-  expect((failure as Error).message).not.toContain('Adm1nNasty9');
-  expect(fs.existsSync(leakOut)).toBe(false);
-  expect(fs.readdirSync(tmp).filter((f) => f.startsWith('leak'))).toEqual([]);
+test('a secret in a node file fails the plan loudly (exit 2, the file and key named, never the value) and writes nothing', () => {
+  expect(leak.status).toBe(2);
+  expect(leak.stderr).toMatch(/^plan: secret values would be written by the plan \(nothing was written\):$/m);
+  expect(leak.stderr).toContain('nodes/analytics-1/user-data: config wso2-is-pattern2:adminPassword');
+  expect(leak.stderr).not.toContain('Adm1nNasty9');
+  expect(fs.existsSync(leak.out)).toBe(false);
+  // Nor a partial directory beside it.
+  expect(fs.readdirSync(path.dirname(leak.out)).filter((f) => f.startsWith('out'))).toEqual([]);
 });
 
 test('a program whose output never settles fails the plan with a reason (not a silent exit) and writes nothing', () => {
@@ -112,11 +132,31 @@ test('a program whose output never settles fails the plan with a reason (not a s
   expect(fs.existsSync(out)).toBe(false);
 });
 
-test('a program that fails under the mock engine fails the plan with its error and writes nothing', () => {
-  const failOut = path.join(tmp, 'fails');
-  const r = runPlanCli(['--config-file', CONFIG, '--program', path.join(FIXTURES, 'program-throws.ts'), '--out', failOut]);
-  expect(r.status).toBe(2);
-  expect(r.stderr).toContain('plan: the program failed under the mock engine');
-  expect(r.stderr).toContain('fixture failure while naming fixture');
-  expect(fs.existsSync(failOut)).toBe(false);
+// The CLI's exit statuses are those planCli returns (exit 1: plan.test; a stall's exit 2: above).
+test('a program that fails under the mock engine fails the plan with its error (exit 2) and writes nothing', () => {
+  expect(throws.status).toBe(2);
+  expect(throws.stderr).toMatch(/^plan: the program failed under the mock engine/m);
+  expect(throws.stderr).toContain('fixture failure while naming fixture');
+  expect(fs.existsSync(throws.out)).toBe(false);
+});
+
+describe('a stock tree holding shindig.war', () => {
+  test('the war is unpacked in the scratch copy: the gadget server web.xml comes out patched, nothing is missing for it', () => {
+    const webXml = text(`nodes/is-1/${SHINDIG_WEB_XML}`, warTree);
+    expect(webXml).toMatch(/shindig\.host=\S+/);
+    expect(webXml).not.toMatch(/shindig\.host=\s*\n/);
+    expect(webXml).toContain('<!-- fixture: system properties comment -->');
+    const plan = text('plan.txt', warTree);
+    expect(plan).not.toContain(`    ${SHINDIG_WEB_XML}\n`);
+    expect(plan).not.toContain(`    ${SHINDIG_WAR}\n`);
+    // The change itself is written like any edit; the archive's bytes are not copied out.
+    expect(JSON.parse(text(`nodes/is-1/${SHINDIG_WAR}.edits.json`, warTree))).toEqual(renderShindigExplode());
+    expect(warTree.has(`nodes/is-1/${SHINDIG_WAR}`)).toBe(false);
+    expect(warTree.has(`nodes/is-1/${renderShindigExplode().parkAs}`)).toBe(false);
+  });
+
+  test('the stock tree itself is left untouched', () => {
+    expect(fs.existsSync(path.join(tmp, 'stock-is', SHINDIG_WAR))).toBe(true);
+    expect(fs.existsSync(path.join(tmp, 'stock-is', SHINDIG_DIR))).toBe(false);
+  });
 });

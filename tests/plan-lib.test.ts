@@ -121,6 +121,43 @@ describe('redaction and scanning', () => {
     fs.writeFileSync(path.join(dir, 'nodes/is-1/user-data'), `echo ${Buffer.from(secret.value).toString('base64')}\n`);
     expect(scanForSecrets(dir, [secret])).toEqual([{ file: 'nodes/is-1/user-data', label: 'config x' }]);
   });
+
+  test('the scan finds exactly what a plain search of every form of every secret finds', () => {
+    // Secrets of every shape: short, non-ASCII, a PEM key, one label twice; texts from a small
+    // alphabet (many near misses and shared prefixes), with forms planted whole, cut short by one
+    // character, at the very start and end, in latin1 and in UTF-8.
+    const pem = fs.readFileSync(path.join(__dirname, 'fixtures/keys/leaf.key.pem'), 'utf8');
+    const secrets = [
+      { label: 'short', value: 'a1b2c3' },
+      { label: 'nasty', value: 'Ab9cdEf3&<>"\'$`\\x' },
+      { label: 'accent', value: 'p\u00e4ssw\u00f6rd-9Xy7' },
+      { label: 'generated', value: 'Ab9cdEf3Zz12' },
+      { label: 'generated', value: 'zz9Ab9cdEf3Q' },
+      { label: 'key', value: pem },
+    ];
+    const forms = secrets.flatMap((s) => needlesOf(s.value));
+    let seed = 7;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    const alphabet = 'Ab9cdEf3&;<>"\'\\a1b2c3-MIIE\n';
+    const dir = path.join(tmp, 'scan-index');
+    const expected: { file: string; label: string }[] = [];
+    for (let i = 0; i < 60; i++) {
+      let text = Array.from({ length: rand(300) }, () => alphabet[rand(alphabet.length)]).join('');
+      const form = forms[rand(forms.length)];
+      const planted = i % 3 === 2 ? form.slice(0, -1) : form;
+      const at = i % 5 === 0 ? 0 : i % 5 === 1 ? text.length : rand(text.length + 1);
+      text = text.slice(0, at) + planted + text.slice(at);
+      const file = `f${String(i).padStart(2, '0')}`;
+      const bytes = Buffer.from(text, i % 2 ? 'utf8' : 'latin1');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, file), bytes);
+      const views = [bytes.toString('latin1'), bytes.toString('utf8')];
+      for (const s of secrets) if (needlesOf(s.value).some((f) => views.some((v) => v.includes(f)))) expected.push({ file, label: s.label });
+      if (views.some((v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v))) expected.push({ file, label: 'a PEM private key' });
+    }
+    expect(expected.length).toBeGreaterThan(30);
+    expect(scanForSecrets(dir, secrets)).toEqual(expected);
+  });
 });
 
 describe('stack file and CLI', () => {

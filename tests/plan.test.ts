@@ -12,7 +12,9 @@
  * (cost.json and plan.txt, rebuilt here), so they are byte-stable too; the key order inside
  * object-valued outputs in plan.txt, which no other file records, is covered by the
  * two-process comparison in tests/is-keystores-plan.test.ts. Each stack is planned once, through
- * the run's plan cache (tests/node-count-plan.test.ts reads the same dev and local plans).
+ * the run's plan cache (tests/node-count-plan.test.ts reads the same dev and local plans), the
+ * missing ones in one process (tests/fixtures/plan/batch-plan.ts): the baseline, written by fresh
+ * processes, is what shows a plan made after others in one process is the same plan.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -26,7 +28,7 @@ import { renderSummary } from '../scripts/lib/summary';
 import { ConfigError, PROJECT, parseStackConfig } from '../config';
 import { runPlan } from '../scripts/plan';
 import type { RecordedResource } from '../scripts/mocks';
-import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, REPO, findLeaks, readTree, runPlanCli, sharedPlan } from './fixtures/plan/run-plan';
+import { FIXTURES, REFERENCE_ANALYTICS, REFERENCE_IS, REPO, findLeaks, readTree, runPlanCli, sharedPlan, sharedPlans } from './fixtures/plan/run-plan';
 
 const STACKS = fs
   .readdirSync(REPO)
@@ -42,10 +44,19 @@ interface PlannedResource {
   options?: { protect?: true; dependsOn?: string[]; deleteBeforeReplace?: true };
 }
 
+/** The plan of dev with the reference product trees (the one tests/is-keystores-plan.test.ts reads too). */
+const DEV_WITH_STOCK = ['--stack', 'dev', '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS];
+/** The plan of the stack file whose secrets break every escaping (plain, and a stand-in for secure:). */
+const NASTY = ['--config-file', path.join(FIXTURES, 'Pulumi.nasty.yaml')];
+const stackOf = (file: string) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)![1];
+
 let tmp: string;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-test-'));
-});
+  // Every plan this file reads, the ones the run's cache lacks made in one process; the tests
+  // below take theirs from the cache.
+  sharedPlans([...STACKS.map((f) => ['--stack', stackOf(f)]), DEV_WITH_STOCK, NASTY]);
+}, 600_000);
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -110,7 +121,7 @@ describe('shipped stacks', () => {
   });
 
   test.each(STACKS)('%s plans as its baseline, plan.txt and cost.json as rebuilt from its files, with its options and no mock secret in the output', (file) => {
-    const stack = /^Pulumi\.(.+)\.ya?ml$/.exec(file)![1];
+    const stack = stackOf(file);
     const r1 = sharedPlan(['--stack', stack]);
     expect(r1.stderr).not.toMatch(/^plan: /m);
     expect(r1.status).toBe(0);
@@ -181,11 +192,10 @@ describe('the shared mocks', () => {
 });
 
 describe('secrets from the stack file', () => {
-  // In this process (runPlan, which the CLI wraps; the CLI's exits are tested above and below):
-  // the Pulumi runtime is process-global and this is the file's only program run.
-  test('none of the nasty config secrets (plain or stand-in for secure:) appears in out/', async () => {
-    const out = path.join(tmp, 'nasty');
-    await runPlan({ configFile: path.join(FIXTURES, 'Pulumi.nasty.yaml'), outDir: out });
+  test('none of the nasty config secrets (plain or stand-in for secure:) appears in out/', () => {
+    const r = sharedPlan(NASTY);
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    const out = r.out;
     const tree = readTree(out);
     const secrets = {
       adminPassword: 'Adm1nNasty9&<>"\'$`\\:#{}%',
@@ -237,7 +247,7 @@ describe('--stock-is / --stock-analytics with the reference product trees', () =
   // Depends on the platforms shipping change sets (conventions in the team brief). The same
   // plan tests/is-keystores-plan.test.ts reads (the run's plan cache).
   test('is-1 gets a patched axis2.xml with WKA clustering', () => {
-    const r = sharedPlan(['--stack', 'dev', '--stock-is', REFERENCE_IS, '--stock-analytics', REFERENCE_ANALYTICS]);
+    const r = sharedPlan(DEV_WITH_STOCK);
     expect(r.stderr).not.toMatch(/^plan: /m);
     expect(r.status).toBe(0);
     const axis2 = path.join(r.out, 'nodes/is-1/repository/conf/axis2/axis2.xml');

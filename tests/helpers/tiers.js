@@ -42,7 +42,6 @@ const SYSTEM = [
   'applier-bundle', // the bundled applier in a child node
   'applier-explode', // zip / unzip, the bundled CLI racing itself
   'applier-explode-boot', // EC2 boot scripts in a sandbox
-  'applier-explode-plan', // the plan CLI
   'applier-secrets', // MariaDB
   'vault-crypto', // javac/java, openssl
   'is-vault', // javac/java
@@ -87,7 +86,7 @@ const SYSTEM = [
   'nginx', // nginx, openssl
   'nginx-resolver', // nginx, openssl, shellcheck
   'plan', // the plan CLI
-  'plan-fixture', // the plan CLI
+  'plan-fixture', // the plan CLI (the fixture program; with shindig.war in the stock tree too)
   'plan-inprocess', // a whole plan
   'plan-lib',
   'rds-ca-bundle', // keytool, openssl, the bundled applier
