@@ -88,6 +88,9 @@ export async function startTlsMariaDb(opts: { rootPassword?: string; requireTls?
         `--ssl-key=${path.join(dir, 'server.key.pem')}`,
         ...(opts.requireTls ? ['--require-secure-transport=ON'] : []),
       ],
+      // queryAs verifies the server against the test CA (a client without a CA file would load
+      // the system's CA store on every start).
+      tcpClientArgs: ['--ssl', `--ssl-ca=${ca.certFile}`, '--ssl-verify-server-cert'],
     });
     return {
       db,
