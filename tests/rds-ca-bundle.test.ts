@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
-import { CA_BUNDLES, caBundleCertificates } from '../applier/ca-bundles';
+import { CA_BUNDLES, caBundleCertificates, caBundlePem } from '../applier/ca-bundles';
 import { KeystoreMaterial, parseKeystoreMaterial } from '../applier/keystore-material';
 import { readJks, writeTrustedJks } from '../applier/jks';
 import { keytoolBatch } from './helpers/keytool-batch';
@@ -44,9 +44,24 @@ test('115 Amazon RDS CA certificates, each under a unique alias made of its CN; 
   expect(certs.map((c) => c.alias)).toEqual(expect.arrayContaining(['amazon-rds-us-east-1-root-ca-rsa2048-g1', 'amazon-rds-eu-west-1-root-ca-rsa4096-g1', 'amazon-rds-us-east-1-root-ca-ecc384-g1']));
 });
 
-test('a bundle whose text differs from the pinned one by a byte is refused', () => {
+test('a bundle whose text differs from the pinned one by a byte is refused, every time, also after the pinned text was read', () => {
   const tampered = text.replace('MIIE', 'MIIF');
-  expect(() => caBundleCertificates('rds', tampered)).toThrow(/CA bundle rds: SHA-256 [0-9a-f]{64}, expected fefac91d/);
+  expect(caBundleCertificates('rds', text)).toHaveLength(115);
+  for (let i = 0; i < 2; i++) expect(() => caBundleCertificates('rds', tampered)).toThrow(/CA bundle rds: SHA-256 [0-9a-f]{64}, expected fefac91d/);
+  expect(() => caBundlePem('rds', tampered)).toThrow(/CA bundle rds: SHA-256/);
+  expect(caBundlePem('rds', text)).toBe(text);
+});
+
+test('each caller gets certificates of its own: changing one answer changes no later one', () => {
+  const first = caBundleCertificates('rds');
+  const der = Buffer.from(first[0].der);
+  first[0].der.fill(0);
+  first[0].alias = 'changed';
+  first.pop();
+  const again = caBundleCertificates('rds');
+  expect(again).toHaveLength(115);
+  expect(again[0].alias).toMatch(/^amazon-rds-/);
+  expect(again[0].der.equals(der)).toBe(true);
 });
 
 /** The deployment CA and a node's TLS leaf, made once for the tests below that need key material. */
