@@ -167,10 +167,10 @@ describe('db-init renderer (pure)', () => {
   });
 
   it('quotes shell words and SQL literals so that bash and the server read them back unchanged', () => {
-    for (const s of [APP_PASSWORD, "'wso2'@'%'", 'plain', "it's", '$(touch /tmp/x) `y` "z" !a', '']) {
-      const r = spawnSync('bash', ['-c', `printf %s ${shellQuote(s)}`], { encoding: 'utf8' });
-      expect(r.stdout).toBe(s);
-    }
+    // One bash reads them all back, each word ended by a NUL (which no word holds).
+    const words = [APP_PASSWORD, "'wso2'@'%'", 'plain', "it's", '$(touch /tmp/x) `y` "z" !a', ''];
+    const r = spawnSync('bash', ['-c', `printf '%s\\0' ${words.map(shellQuote).join(' ')}`], { encoding: 'utf8' });
+    expect(r.stdout.split('\0')).toEqual([...words, '']);
     expect(sqlString("a'b\\c")).toBe("'a''b\\\\c'");
     expect(grantDatabase('WSO2_IDENTITY_DB')).toBe('`WSO2\\_IDENTITY\\_DB`');
   });
