@@ -310,7 +310,9 @@ describe('db-init script against a real MariaDB', () => {
    */
   const errorsPerLine = (user: string, password: string, statements: string[], database?: string): Promise<string[]> =>
     new Promise((resolve, reject) => {
-      const args = ['--no-defaults', '--protocol=TCP', `--host=${db.host}`, `--port=${db.port}`, `--user=${user}`, '--batch', '--force', ...(database ? [`--database=${database}`] : [])];
+      // TLS verified against the test CA, as queryAs (without a CA file the client loads the system's store).
+      const tlsArgs = ['--ssl', `--ssl-ca=${tls.caFile}`, '--ssl-verify-server-cert'];
+      const args = ['--no-defaults', '--protocol=TCP', `--host=${db.host}`, `--port=${db.port}`, `--user=${user}`, ...tlsArgs, '--batch', '--force', ...(database ? [`--database=${database}`] : [])];
       const child = spawn(MARIADB_CLIENT, args, { env: { ...process.env, MYSQL_PWD: password } });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d));
