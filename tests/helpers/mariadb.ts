@@ -131,9 +131,12 @@ function greets(socket: string): Promise<boolean> {
   });
 }
 
-/** A MySQL string literal for the init file (the server's default sql_mode: backslash escapes on). */
+/**
+ * A MySQL string literal on one line, for the init file (the server's default sql_mode: backslash
+ * escapes on).
+ */
 function sqlString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
 }
 
 /**
