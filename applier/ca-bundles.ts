@@ -46,14 +46,35 @@ export function aliasFromSubject(cert: X509Certificate): string {
     .slice(0, 64);
 }
 
+/** The certificates of a bundle, checked (see `caBundleCertificates`), by name and text digest. */
+const parsed = new Map<string, readonly { alias: string; der: Buffer }[]>();
+
 /**
  * The certificates of bundle `name` with their aliases (from the CN), after checking the text
- * against the pinned digest; every one must be a CA certificate and the aliases unique.
+ * against the pinned digest; every one must be a CA certificate and the aliases unique. The digest
+ * is checked on every call (a wrong text throws every time); the parse of the pinned text (115
+ * X509Certificate objects for RDS, tens of milliseconds) is made once per process, and each
+ * caller gets its own copy of it.
  * @param text The bundle's text (default: the embedded or repository copy).
  */
 export function caBundleCertificates(name: CaBundleName, text = bundleText(name)): { alias: string; der: Buffer }[] {
   const digest = createHash('sha256').update(text, 'utf8').digest('hex');
   if (digest !== CA_BUNDLES[name].sha256) throw new Error(`CA bundle ${name}: SHA-256 ${digest}, expected ${CA_BUNDLES[name].sha256}`);
+  const key = `${name}:${digest}`;
+  let certs = parsed.get(key);
+  if (!certs) {
+    certs = parseBundle(name, text);
+    parsed.set(key, certs);
+  }
+  return certs.map((c) => ({ alias: c.alias, der: Buffer.from(c.der) }));
+}
+
+/**
+ * Parses a bundle text (its digest already checked): every certificate a CA with a unique alias.
+ * @param name The bundle's name, for the error messages.
+ * @param text The bundle's text.
+ */
+function parseBundle(name: CaBundleName, text: string): { alias: string; der: Buffer }[] {
   const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) throw new Error(`CA bundle ${name}: no certificate`);
   const seen = new Set<string>();

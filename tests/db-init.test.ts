@@ -167,10 +167,10 @@ describe('db-init renderer (pure)', () => {
   });
 
   it('quotes shell words and SQL literals so that bash and the server read them back unchanged', () => {
-    for (const s of [APP_PASSWORD, "'wso2'@'%'", 'plain', "it's", '$(touch /tmp/x) `y` "z" !a', '']) {
-      const r = spawnSync('bash', ['-c', `printf %s ${shellQuote(s)}`], { encoding: 'utf8' });
-      expect(r.stdout).toBe(s);
-    }
+    // One bash reads them all back, each word ended by a NUL (which no word holds).
+    const words = [APP_PASSWORD, "'wso2'@'%'", 'plain', "it's", '$(touch /tmp/x) `y` "z" !a', ''];
+    const r = spawnSync('bash', ['-c', `printf '%s\\0' ${words.map(shellQuote).join(' ')}`], { encoding: 'utf8' });
+    expect(r.stdout.split('\0')).toEqual([...words, '']);
     expect(sqlString("a'b\\c")).toBe("'a''b\\\\c'");
     expect(grantDatabase('WSO2_IDENTITY_DB')).toBe('`WSO2\\_IDENTITY\\_DB`');
   });
@@ -243,7 +243,7 @@ describe('db-init script against a real MariaDB', () => {
           DB_MASTER_PASSWORD: MASTER_PASSWORD,
           DB_APP_PASSWORD: APP_PASSWORD,
           DB_SSL_CA: tls.caFile,
-          DB_INIT_POLL_SECONDS: '0.2',
+          DB_INIT_POLL_SECONDS: '0.5',
           DB_INIT_RETRY_SECONDS: '0.5',
           // A test that cannot connect fails in seconds rather than at the jest timeout.
           DB_INIT_CONNECT_TIMEOUT_SECONDS: '10',
@@ -268,21 +268,32 @@ describe('db-init script against a real MariaDB', () => {
   }
 
   const rows = async (sql: string) => (await db.query(sql)).split('\n').filter(Boolean);
+  /**
+   * Several queries in ONE client session (a client start costs more than the queries), each
+   * answer on its own: the rows of each query, a marker row between one answer and the next.
+   */
+  const answersOf = async (run: (sql: string) => Promise<string>, queries: string[]): Promise<string[][]> => {
+    const marker = '-- next answer --';
+    const out = await run(queries.map((q) => q.trim()).join(`\nSELECT '${marker}';\n`) + '\n');
+    const answers = out.split(`${marker}\n`).map((a) => a.split('\n').filter(Boolean));
+    if (answers.length !== queries.length) throw new Error(`${queries.length} queries, ${answers.length} answers: ${out}`);
+    return answers;
+  };
+  /** `answersOf` as root. */
+  const rowSets = (...queries: string[]) => answersOf((sql) => db.query(sql), queries);
   const LOAD_COUNTS_SQL = 'SELECT SCRIPT, DB, COUNT(*) FROM TEST_LOADS.LOADS GROUP BY SCRIPT, DB ORDER BY DB, SCRIPT;';
   const FAKE_TABLES_SQL = "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME LIKE 'FAKE\\_%' ORDER BY 1, 2;";
   const CLAIMS_SQL = `SELECT LOAD_ID, STATE FROM ${DB_INIT_META_DATABASE}.SCHEMA_LOAD ORDER BY LOAD_ID;`;
   const PRIVILEGES_SQL =
     "SELECT GRANTEE, '*', PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE LIKE '''wso2%' " +
     "UNION ALL SELECT GRANTEE, TABLE_SCHEMA, PRIVILEGE_TYPE, IS_GRANTABLE FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE LIKE '''wso2%'";
-  const loadCounts = () => rows(LOAD_COUNTS_SQL);
   const fakeTables = () => rows(FAKE_TABLES_SQL);
   const claims = () => rows(CLAIMS_SQL);
   /** Load counts, tables, claims and privileges in one client call: what a run that changes nothing leaves as it found. */
   const everything = () => db.query([LOAD_COUNTS_SQL, FAKE_TABLES_SQL, CLAIMS_SQL, `${PRIVILEGES_SQL} ORDER BY 1, 2, 3, 4;`].join('\n'));
   const spTopology = () => topology('sp');
   /** Every global and database-level privilege of the application accounts, as `grantee scope privilege grantable`, sorted. */
-  const privileges = async () =>
-    (await rows(`${PRIVILEGES_SQL};`)).sort();
+  const privileges = async () => (await rows(`${PRIVILEGES_SQL};`)).sort();
   /** What `privileges()` shows when the accounts hold exactly the model's grants. */
   const expectedPrivileges = (accounts: DbAccount[]) =>
     accounts
@@ -299,7 +310,9 @@ describe('db-init script against a real MariaDB', () => {
    */
   const errorsPerLine = (user: string, password: string, statements: string[], database?: string): Promise<string[]> =>
     new Promise((resolve, reject) => {
-      const args = ['--no-defaults', '--protocol=TCP', `--host=${db.host}`, `--port=${db.port}`, `--user=${user}`, '--batch', '--force', ...(database ? [`--database=${database}`] : [])];
+      // TLS verified against the test CA, as queryAs (without a CA file the client loads the system's store).
+      const tlsArgs = ['--ssl', `--ssl-ca=${tls.caFile}`, '--ssl-verify-server-cert'];
+      const args = ['--no-defaults', '--protocol=TCP', `--host=${db.host}`, `--port=${db.port}`, `--user=${user}`, ...tlsArgs, '--batch', '--force', ...(database ? [`--database=${database}`] : [])];
       const child = spawn(MARIADB_CLIENT, args, { env: { ...process.env, MYSQL_PWD: password } });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d));
@@ -326,35 +339,46 @@ describe('db-init script against a real MariaDB', () => {
     expect(empty.out).toContain('is not present');
 
     const t = spTopology();
-    const schemata = await rows(
+    const [schemata, tables, claimRows] = await rowSets(
       `SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys', 'TEST_LOADS') ORDER BY 1;`,
+      FAKE_TABLES_SQL,
+      CLAIMS_SQL,
     );
     expect(schemata).toEqual([...t.db.databases, DB_INIT_META_DATABASE].sort().map((d) => `${d}\tlatin1\tlatin1_swedish_ci`));
-    expect(await fakeTables()).toEqual([]);
-    expect(await claims()).toEqual([]);
+    expect(tables).toEqual([]);
+    expect(claimRows).toEqual([]);
   });
 
   it('grants each role its own account with exactly the model privileges on its databases: nothing global, no GRANT OPTION', async () => {
     const { is, analytics } = spTopology().db.accounts;
-    expect(await privileges()).toEqual(expectedPrivileges([is, analytics]));
-    for (const a of [is, analytics]) {
-      const grants = (await rows(`SHOW GRANTS FOR '${a.user}'@'%';`)).map((g) => g.replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''));
+    const [privilegeRows, isGrants, analyticsGrants, users] = await rowSets(
+      `${PRIVILEGES_SQL};`,
+      ...[is, analytics].map((a) => `SHOW GRANTS FOR '${a.user}'@'%';`),
+      "SELECT User FROM mysql.user WHERE User LIKE 'wso2%' ORDER BY 1;",
+    );
+    expect(privilegeRows.sort()).toEqual(expectedPrivileges([is, analytics]));
+    for (const [a, shown] of [[is, isGrants], [analytics, analyticsGrants]] as const) {
+      const grants = shown.map((g) => g.replace(/ IDENTIFIED BY PASSWORD '[^']*'/, ''));
       expect(grants).toContain(`GRANT USAGE ON *.* TO \`${a.user}\`@\`%\``);
       expect(grants.join('\n')).not.toMatch(/ALL PRIVILEGES|GRANT OPTION/);
       expect(grants).toHaveLength(1 + a.databases.length);
     }
-    expect(await rows("SELECT User FROM mysql.user WHERE User LIKE 'wso2%' ORDER BY 1;")).toEqual(['wso2', 'wso2_analytics']);
+    expect(users).toEqual(['wso2', 'wso2_analytics']);
   });
 
   it('the IS account reads and writes rows of the IS databases, and can do nothing more', async () => {
-    const as = (sql: string, database?: string) => db.queryAs('wso2', APP_PASSWORD, sql, database);
-    expect(await as('SELECT CURRENT_USER();')).toBe('wso2@%\n');
     await db.query(`CREATE TABLE ${IS_DATABASES.identity}.PRIV_PROBE (ID INT PRIMARY KEY, V VARCHAR(10));`);
-    // What IS does at run time: plain DML on the tables the stock scripts created.
-    await as("INSERT INTO PRIV_PROBE VALUES (1, 'a'); UPDATE PRIV_PROBE SET V = 'b' WHERE ID = 1; DELETE FROM PRIV_PROBE WHERE ID = 2;", IS_DATABASES.identity);
-    expect(await as('SELECT ID, V FROM PRIV_PROBE;', IS_DATABASES.identity)).toBe('1\tb\n');
-    await as('SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES;', IS_DATABASES.userStore);
-    // No DDL, no GRANT, no temporary tables, locks or routines (one session, each statement refused).
+    // What IS does at run time: plain DML on the tables the stock scripts created (one session,
+    // which stops at the first error and then rejects).
+    const [user, dml, read, userStore] = await answersOf((sql) => db.queryAs('wso2', APP_PASSWORD, sql, IS_DATABASES.identity), [
+      'SELECT CURRENT_USER();',
+      "INSERT INTO PRIV_PROBE VALUES (1, 'a'); UPDATE PRIV_PROBE SET V = 'b' WHERE ID = 1; DELETE FROM PRIV_PROBE WHERE ID = 2;",
+      'SELECT ID, V FROM PRIV_PROBE;',
+      `USE \`${IS_DATABASES.userStore}\`; SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES;`,
+    ]);
+    expect([user, dml, read, userStore]).toEqual([['wso2@%'], [], ['1\tb'], [expect.stringMatching(/^\d+$/)]]);
+    // No DDL, no GRANT, no temporary tables, locks or routines (one session, each statement refused);
+    // not the analytics databases, the bookkeeping database or the server's own.
     await expectAllDenied('wso2', [
       'CREATE TABLE X (ID INT);',
       'DROP TABLE PRIV_PROBE;',
@@ -368,12 +392,9 @@ describe('db-init script against a real MariaDB', () => {
       `GRANT SELECT ON \`${IS_DATABASES.identity}\`.* TO 'wso2_analytics'@'%';`,
       `CREATE DATABASE WSO2_OTHER_DB;`,
       `CREATE USER 'x'@'%' IDENTIFIED BY 'x';`,
-    ], IS_DATABASES.identity);
-    // Not the analytics databases, the bookkeeping database or the server's own.
-    await expectAllDenied('wso2', [
       ...[SP_DATABASES.isAnalytics, SP_DATABASES.dashboard, DB_INIT_META_DATABASE, 'mysql'].map((other) => `USE \`${other}\`;`),
       'SELECT User FROM mysql.user;',
-    ]);
+    ], IS_DATABASES.identity);
     await db.query(`DROP TABLE ${IS_DATABASES.identity}.PRIV_PROBE;`);
   });
 
@@ -430,7 +451,8 @@ describe('db-init script against a real MariaDB', () => {
     // The slow first script kept its claim while the other node looked: someone waited.
     expect(a.out + b.out).toMatch(/waiting: \S+ is loading dbscripts\/mysql\.sql -> WSO2UMDB/);
 
-    expect(await loadCounts()).toEqual([
+    const [counts, tables, claimRows] = await rowSets(LOAD_COUNTS_SQL, FAKE_TABLES_SQL, CLAIMS_SQL);
+    expect(counts).toEqual([
       'dbscripts/mysql.sql\tWSO2UMDB\t1',
       'dbscripts/bps/bpel/create/mysql.sql\tWSO2_IDENTITY_DB\t1',
       'dbscripts/consent/mysql.sql\tWSO2_IDENTITY_DB\t1',
@@ -438,7 +460,7 @@ describe('db-init script against a real MariaDB', () => {
       'dbscripts/identity/uma/mysql.sql\tWSO2_IDENTITY_DB\t1',
       'dbscripts/mysql.sql\tWSO2_IDENTITY_DB\t1',
     ]);
-    expect(await fakeTables()).toEqual([
+    expect(tables).toEqual([
       'WSO2UMDB\tFAKE_CARBON',
       'WSO2_IDENTITY_DB\tFAKE_BPS',
       'WSO2_IDENTITY_DB\tFAKE_CARBON',
@@ -446,7 +468,7 @@ describe('db-init script against a real MariaDB', () => {
       'WSO2_IDENTITY_DB\tFAKE_IDN57',
       'WSO2_IDENTITY_DB\tFAKE_UMA',
     ]);
-    expect(await claims()).toEqual(renderDbInit(spTopology()).schemaLoads.map((l) => `${l.id}\tdone`).sort());
+    expect(claimRows).toEqual(renderDbInit(spTopology()).schemaLoads.map((l) => `${l.id}\tdone`).sort());
   });
 
   it('a second run changes nothing', async () => {
@@ -463,7 +485,7 @@ describe('db-init script against a real MariaDB', () => {
     const t = spTopology();
     const { is, analytics } = t.db.accounts;
     // What earlier versions granted (ALL PRIVILEGES on every database, to the one account), and then some.
-    await db.query(
+    const [widened] = await rowSets(
       [
         ...t.db.databases.map((d) => `GRANT ALL PRIVILEGES ON ${grantDatabase(d)}.* TO 'wso2'@'%' WITH GRANT OPTION;`),
         `GRANT ALL PRIVILEGES ON \`${IS_DATABASES.identity}\`.* TO 'wso2'@'%';`,
@@ -471,9 +493,10 @@ describe('db-init script against a real MariaDB', () => {
         "GRANT PROCESS, SELECT ON *.* TO 'wso2'@'%';",
         `GRANT ALL PRIVILEGES ON ${grantDatabase(IS_DATABASES.userStore)}.* TO 'wso2_analytics'@'%';`,
         "GRANT SELECT ON `mysql`.* TO 'wso2_analytics'@'%' WITH GRANT OPTION;",
+        `${PRIVILEGES_SQL};`,
       ].join('\n'),
     );
-    expect(await privileges()).not.toEqual(expectedPrivileges([is, analytics]));
+    expect(widened.sort()).not.toEqual(expectedPrivileges([is, analytics]));
     const [a, b] = await Promise.all([runScript('sp', ['--is-home', IS_HOME]), runScript('sp', ['--is-home', IS_HOME])]);
     expect([a.code, b.code, a.out + b.out]).toEqual([0, 0, expect.not.stringContaining('ERROR')]);
     expect(a.out + b.out).toMatch(/revoking \d+ privileges beyond the model's/);
@@ -524,9 +547,10 @@ describe('db-init script against a real MariaDB', () => {
     expect(r.out).toMatch(/WARNING: took over a stale claim on dbscripts\/mysql\.sql -> WSO2_ANALYTICS_UM_DB \(\d+s old, by other-node:42:7\)/);
     expect(r.code).toBe(0);
     expect(r.out).toContain('done: 2 schema scripts loaded here, 0 already loaded, 6 not present');
-    const das = (await fakeTables()).filter((x) => x.startsWith('WSO2_ANALYTICS'));
+    const [tables, counts] = await rowSets(FAKE_TABLES_SQL, LOAD_COUNTS_SQL);
+    const das = tables.filter((x) => x.startsWith('WSO2_ANALYTICS'));
     expect(das).toEqual([`${DAS_DATABASES.registry}\tFAKE_DAS_CARBON`, `${DAS_DATABASES.userStore}\tFAKE_DAS_CARBON`]);
-    expect((await loadCounts()).filter((x) => x.includes('WSO2_ANALYTICS'))).toEqual([
+    expect(counts.filter((x) => x.includes('WSO2_ANALYTICS'))).toEqual([
       `dbscripts/mysql.sql\t${DAS_DATABASES.registry}\t1`,
       `dbscripts/mysql.sql\t${DAS_DATABASES.userStore}\t1`,
     ]);
@@ -623,57 +647,60 @@ describe('db-init script against a real MariaDB', () => {
   describe('DAS flavour, from a clean slate', () => {
     const DAS_APP_PASSWORD = "app'Pw\\2";
     const dasRun = () => runScript('das', ['--analytics-home', DAS_PRODUCT_HOME], { DB_APP_PASSWORD: DAS_APP_PASSWORD });
-    const dasTables = () =>
-      rows(
-        `SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${Object.values(DAS_DATABASES)
-          .map((d) => `'${d}'`)
-          .join(', ')}) ORDER BY 1, 2;`,
-      );
+    const DAS_TABLES_SQL = `SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${Object.values(DAS_DATABASES)
+      .map((d) => `'${d}'`)
+      .join(', ')}) ORDER BY 1, 2;`;
+    const dasTables = () => rows(DAS_TABLES_SQL);
 
     beforeAll(async () => {
       const created = await rows(
         "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys');",
       );
-      await db.query([...created.map((d) => `DROP DATABASE \`${d}\`;`), "DROP USER IF EXISTS 'wso2'@'%', 'wso2_analytics'@'%';"].join('\n'));
-      expect(await rows("SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'wso2%';")).toEqual(['0']);
+      const [left] = await rowSets(
+        [...created.map((d) => `DROP DATABASE \`${d}\`;`), "DROP USER IF EXISTS 'wso2'@'%', 'wso2_analytics'@'%';", "SELECT COUNT(*) FROM mysql.user WHERE User LIKE 'wso2%';"].join('\n'),
+      );
+      expect(left).toEqual(['0']);
     });
 
     it('creates the DAS databases and loads the Carbon script into UM and registry, once', async () => {
       const r = await dasRun();
       expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.not.stringContaining('ERROR') });
       expect(r.out).toMatch(/done: 2 schema scripts loaded here, 0 already loaded, 6 not present/);
-      const schemata = await rows(
+      const [schemata, tables, privilegeRows] = await rowSets(
         `SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'WSO2\\_ANALYTICS\\_%' ORDER BY 1;`,
+        DAS_TABLES_SQL,
+        `${PRIVILEGES_SQL};`,
       );
       expect(schemata).toEqual(Object.values(DAS_DATABASES).sort());
-      expect(await dasTables()).toEqual([
+      expect(tables).toEqual([
         `${DAS_DATABASES.registry}\tREG_CLUSTER_LOCK`,
         `${DAS_DATABASES.registry}\tUM_TENANT`,
         `${DAS_DATABASES.userStore}\tREG_CLUSTER_LOCK`,
         `${DAS_DATABASES.userStore}\tUM_TENANT`,
       ]);
       const { is, analytics } = topology('das').db.accounts;
-      expect(await privileges()).toEqual(expectedPrivileges([is, analytics]));
+      expect(privilegeRows.sort()).toEqual(expectedPrivileges([is, analytics]));
       expect(analytics.databases).toEqual(Object.values(DAS_DATABASES));
       // The analytics data service's record store (rdbms-config.xml, mysql): tables and indexes
-      // created on first use, dropped with their indexes when an analytics table is deleted.
-      for (const store of [DAS_DATABASES.eventStore, DAS_DATABASES.processedDataStore]) {
-        await db.queryAs(
-          'wso2_analytics',
-          DAS_APP_PASSWORD,
+      // created on first use, dropped with their indexes when an analytics table is deleted. One
+      // session (it stops at the first error, which rejects), in each store in turn.
+      const stores = await answersOf((sql) => db.queryAs('wso2_analytics', DAS_APP_PASSWORD, sql), [
+        ...[DAS_DATABASES.eventStore, DAS_DATABASES.processedDataStore].map((store) =>
           [
+            `USE \`${store}\`;`,
             "CREATE TABLE ANX_PROBE (record_id VARCHAR(128), timestamp BIGINT, data LONGBLOB, partition_key INT, PRIMARY KEY(record_id)) ENGINE='InnoDB';",
             'CREATE INDEX ANX_PROBE_TIMESTAMP ON ANX_PROBE (timestamp);',
             "INSERT INTO ANX_PROBE VALUES ('r', 1, 'd', 0) ON DUPLICATE KEY UPDATE timestamp = VALUES(timestamp);",
             'DELETE FROM ANX_PROBE WHERE timestamp >= 0 AND timestamp < 2;',
             'DROP INDEX ANX_PROBE_TIMESTAMP ON ANX_PROBE;',
             'DROP TABLE IF EXISTS ANX_PROBE;',
+            'SELECT DATABASE();',
           ].join('\n'),
-          store,
-        );
-      }
-      // The Carbon user store and registry of the analytics nodes are theirs; the IS account does not reach them.
-      await db.queryAs('wso2_analytics', DAS_APP_PASSWORD, 'SELECT COUNT(*) FROM UM_TENANT;', DAS_DATABASES.userStore);
+        ),
+        // The Carbon user store and registry of the analytics nodes are theirs; the IS account does not reach them.
+        `USE \`${DAS_DATABASES.userStore}\`; SELECT COUNT(*) FROM UM_TENANT;`,
+      ]);
+      expect(stores).toEqual([[DAS_DATABASES.eventStore], [DAS_DATABASES.processedDataStore], ['0']]);
       await expect(db.queryAs('wso2', DAS_APP_PASSWORD, 'SELECT 1', DAS_DATABASES.userStore)).rejects.toThrow(/denied/);
     });
 

@@ -3,19 +3,20 @@
  * certificate is a CA with a usable alias, a tampered bundle is refused, and the bundled applier's
  * `keystores` command, given material naming the bundle (as EC2 stacks write it), builds a
  * truststore in which the JDK's keytool lists every RDS CA next to the deployment CA (system tier:
- * keytool, openssl).
+ * keytool; the test key material is the kept one of helpers/tls-mariadb.ts, made with openssl once
+ * per machine).
  */
-import { spawnSync } from 'child_process';
+import { SpawnSyncReturns, spawnSync } from 'child_process';
 import { createHash, X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applierBundle } from '../applier/bundle';
-import { CA_BUNDLES, caBundleCertificates } from '../applier/ca-bundles';
+import { CA_BUNDLES, caBundleCertificates, caBundlePem } from '../applier/ca-bundles';
 import { KeystoreMaterial, parseKeystoreMaterial } from '../applier/keystore-material';
 import { readJks, writeTrustedJks } from '../applier/jks';
-import { keytoolBatch } from './helpers/keytool-batch';
-import { makeCa, makeLeaf } from './helpers/keymaterial';
+import { KeytoolResult, keytoolBatch } from './helpers/keytool-batch';
+import { keptCaAndLeaf } from './helpers/tls-mariadb';
 
 jest.setTimeout(300_000);
 
@@ -44,19 +45,33 @@ test('115 Amazon RDS CA certificates, each under a unique alias made of its CN; 
   expect(certs.map((c) => c.alias)).toEqual(expect.arrayContaining(['amazon-rds-us-east-1-root-ca-rsa2048-g1', 'amazon-rds-eu-west-1-root-ca-rsa4096-g1', 'amazon-rds-us-east-1-root-ca-ecc384-g1']));
 });
 
-test('a bundle whose text differs from the pinned one by a byte is refused', () => {
+test('a bundle whose text differs from the pinned one by a byte is refused, every time, also after the pinned text was read', () => {
   const tampered = text.replace('MIIE', 'MIIF');
-  expect(() => caBundleCertificates('rds', tampered)).toThrow(/CA bundle rds: SHA-256 [0-9a-f]{64}, expected fefac91d/);
+  expect(caBundleCertificates('rds', text)).toHaveLength(115);
+  for (let i = 0; i < 2; i++) expect(() => caBundleCertificates('rds', tampered)).toThrow(/CA bundle rds: SHA-256 [0-9a-f]{64}, expected fefac91d/);
+  expect(() => caBundlePem('rds', tampered)).toThrow(/CA bundle rds: SHA-256/);
+  expect(caBundlePem('rds', text)).toBe(text);
 });
 
-/** The deployment CA and a node's TLS leaf, made once for the tests below that need key material. */
-let keys: { ca: ReturnType<typeof makeCa>; leaf: ReturnType<typeof makeLeaf> } | undefined;
-function keyMaterial() {
-  if (!keys) {
-    const ca = makeCa(tmp, 'ca', 'Deployment CA');
-    keys = { ca, leaf: makeLeaf(tmp, ca, 'leaf', { cn: 'analytics-1', type: 'rsa', form: 'pkcs8', sans: ['DNS:localhost'], serial: 2 }) };
-  }
-  return keys;
+test('each caller gets certificates of its own: changing one answer changes no later one', () => {
+  const first = caBundleCertificates('rds');
+  const der = Buffer.from(first[0].der);
+  first[0].der.fill(0);
+  first[0].alias = 'changed';
+  first.pop();
+  const again = caBundleCertificates('rds');
+  expect(again).toHaveLength(115);
+  expect(again[0].alias).toMatch(/^amazon-rds-/);
+  expect(again[0].der.equals(der)).toBe(true);
+});
+
+/**
+ * A CA standing for the deployment CA and a leaf it issued standing for a node's TLS key: the test
+ * key material kept per machine (helpers/tls-mariadb.ts), made with openssl once, not per run.
+ */
+function keyMaterial(): { ca: { certPem: string }; leaf: { keyPem: string; certPem: string } } {
+  const { caPem, leaf } = keptCaAndLeaf();
+  return { ca: { certPem: caPem }, leaf };
 }
 
 test('the material names bundles it ships only; a named bundle adds its certificates to the truststore', () => {
@@ -67,25 +82,60 @@ test('the material names bundles it ships only; a named bundle adds its certific
   expect(trusted.map((t) => t.alias)).toEqual(['deployment-ca', ...caBundleCertificates('rds').map((c) => c.alias)]);
 });
 
+/** The store writeTrustedJks writes from the bundle's first three certificates (written once). */
+const written = path.join(tmp, 'w.jks');
+const writtenCerts = () => caBundleCertificates('rds').slice(0, 3);
+/** The home the bundled applier's keystores command builds in, its truststore and the command. */
+const home = path.join(tmp, 'home');
+const truststore = path.join(home, 'resources/security/client-truststore.jks');
+let applier: { run(): SpawnSyncReturns<string>; first: SpawnSyncReturns<string> } | undefined;
+
+/** The bundled applier's `keystores` command, run once (`first`); `run` runs it again. */
+function applied(): NonNullable<typeof applier> {
+  if (!applier) {
+    const { ca, leaf } = keyMaterial();
+    const bundle = path.join(tmp, 'bin', 'applier.js');
+    fs.mkdirSync(path.dirname(bundle));
+    fs.writeFileSync(bundle, applierBundle());
+    const materialFile = path.join(tmp, 'material.json');
+    fs.writeFileSync(materialFile, JSON.stringify({ ...material(ca.certPem, leaf), trustedBundles: ['rds'] }), { mode: 0o600 });
+    fs.mkdirSync(home);
+    // Outside the repository: the bundle must carry the CA bundle itself.
+    const run = () => spawnSync(process.execPath, [bundle, 'keystores', '--home', home, '--material', materialFile], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 240_000 });
+    applier = { run, first: run() };
+  }
+  return applier;
+}
+
+let listed: { written: KeytoolResult; truststore: KeytoolResult; wrongPassword: KeytoolResult } | undefined;
+/**
+ * keytool's listings of the written store (its password, then another) and of the applier's
+ * truststore (-v), all in one JVM (tests/helpers/keytool-batch.ts): a JVM start is most of a
+ * listing's cost. The wrong password last, as keytool exits on it.
+ */
+function listings(): NonNullable<typeof listed> {
+  if (!listed) {
+    if (!fs.existsSync(written)) fs.writeFileSync(written, writeTrustedJks(writtenCerts(), 'store-pw-1'));
+    applied();
+    const [ok, trust, wrong] = keytoolBatch([
+      ['-list', '-keystore', written, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'],
+      ['-list', '-v', '-keystore', truststore, '-storetype', 'JKS', '-storepass:env', 'KT_TRUST'],
+      ['-list', '-keystore', written, '-storetype', 'JKS', '-storepass:env', 'KT_OTHER'],
+    ], { KT_PASS: 'store-pw-1', KT_TRUST: 'trust-store-pw', KT_OTHER: 'another-pw' }, tmp);
+    listed = { written: ok, truststore: trust, wrongPassword: wrong };
+  }
+  return listed;
+}
+
 test('writeTrustedJks writes a store keytool opens with its password (and refuses with another)', () => {
-  const certs = caBundleCertificates('rds').slice(0, 3);
-  const file = path.join(tmp, 'w.jks');
-  fs.writeFileSync(file, writeTrustedJks(certs, 'store-pw-1'));
-  expect(readJks(fs.readFileSync(file), 'store-pw-1').map((e) => e.alias)).toEqual(certs.map((c) => c.alias));
-  // Both opened in one JVM (tests/helpers/keytool-batch.ts); the wrong password last, as keytool exits on it.
-  const [ok, wrong] = keytoolBatch([
-    ['-list', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_PASS'],
-    ['-list', '-keystore', file, '-storetype', 'JKS', '-storepass:env', 'KT_OTHER'],
-  ], { KT_PASS: 'store-pw-1', KT_OTHER: 'another-pw' }, tmp);
+  const certs = writtenCerts();
+  fs.writeFileSync(written, writeTrustedJks(certs, 'store-pw-1'));
+  expect(readJks(fs.readFileSync(written), 'store-pw-1').map((e) => e.alias)).toEqual(certs.map((c) => c.alias));
+  const { written: ok, wrongPassword: wrong } = listings();
   expect(ok.code).toBe(0);
   expect(ok.out).toContain('Your keystore contains 3 entries');
   expect(wrong.code).not.toBe(0);
 });
-
-function keytool(args: string[], password: string) {
-  const r = spawnSync('keytool', args, { encoding: 'utf8', env: { ...process.env, KT_PASS: password } });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
-}
 
 function material(caPem: string, leaf: { keyPem: string; certPem: string }): KeystoreMaterial {
   return {
@@ -97,21 +147,11 @@ function material(caPem: string, leaf: { keyPem: string; certPem: string }): Key
 }
 
 test('the bundled applier builds a truststore holding the deployment CA and every RDS CA (keytool -list), and leaves it alone the second time', () => {
-  const { ca, leaf } = keyMaterial();
-  const bundle = path.join(tmp, 'bin', 'applier.js');
-  fs.mkdirSync(path.dirname(bundle));
-  fs.writeFileSync(bundle, applierBundle());
-  const materialFile = path.join(tmp, 'material.json');
-  fs.writeFileSync(materialFile, JSON.stringify({ ...material(ca.certPem, leaf), trustedBundles: ['rds'] }), { mode: 0o600 });
-  const home = path.join(tmp, 'home');
-  fs.mkdirSync(home);
-  // Outside the repository: the bundle must carry the CA bundle itself.
-  const run = () => spawnSync(process.execPath, [bundle, 'keystores', '--home', home, '--material', materialFile], { cwd: tmp, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 240_000 });
-  const first = run();
+  const { first, run } = applied();
   expect(first.stderr).toBe('');
   expect(first.status).toBe(0);
-  const listed = keytool(['-list', '-v', '-keystore', path.join(home, 'resources/security/client-truststore.jks'), '-storetype', 'JKS', '-storepass:env', 'KT_PASS'], 'trust-store-pw');
-  expect(listed.status).toBe(0);
+  const listed = listings().truststore;
+  expect(listed.code).toBe(0);
   const aliases = [...listed.out.matchAll(/^Alias name: (.+)$/gm)].map((m) => m[1]).sort();
   const rds = caBundleCertificates('rds');
   expect(aliases).toEqual(['deployment-ca', ...rds.map((c) => c.alias)].sort());

@@ -21,7 +21,10 @@ export interface MariaDb {
   dir: string;
   /** Runs SQL as root (over the socket), returns tab-separated rows without headers. */
   query(sql: string, database?: string): Promise<string>;
-  /** Runs SQL as any user over TCP; rejects with the client's stderr on failure. */
+  /**
+   * Runs SQL as any user over TCP (with the client TLS options the server was started with);
+   * rejects with the client's stderr on failure.
+   */
   queryAs(user: string, password: string, sql: string, database?: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -76,6 +79,16 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
 const LOG_FILE_SIZE = '8M';
 
 /**
+ * What names the server build in the template's key: the binary's path, size and modification
+ * time (an upgrade changes them) when it is a file here, else what `--version` prints (a process).
+ */
+async function serverIdentity(): Promise<string> {
+  if (!path.isAbsolute(SERVER)) return run(SERVER, ['--version']);
+  const st = fs.statSync(fs.realpathSync(SERVER));
+  return `${fs.realpathSync(SERVER)} ${st.size} ${st.mtimeMs}`;
+}
+
+/**
  * An initialised data directory (system tables, no test database, root authenticated normally),
  * made once per server version and user with mariadb-install-db and kept in the temp directory;
  * each server starts from a copy. Made under a private name and renamed into place, so workers
@@ -83,8 +96,7 @@ const LOG_FILE_SIZE = '8M';
  */
 async function templateDatadir(user: string): Promise<string> {
   const installArgs = ['--no-defaults', `--user=${user}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve', `--innodb-log-file-size=${LOG_FILE_SIZE}`];
-  const version = await run(SERVER, ['--version']);
-  const key = crypto.createHash('sha256').update(JSON.stringify([version, installArgs])).digest('hex').slice(0, 16);
+  const key = crypto.createHash('sha256').update(JSON.stringify([await serverIdentity(), installArgs])).digest('hex').slice(0, 16);
   const template = path.join(os.tmpdir(), `pattern2-mariadb-template-${key}`);
   if (fs.existsSync(path.join(template, 'mysql'))) return template;
   const making = `${template}.making-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
@@ -102,11 +114,41 @@ async function templateDatadir(user: string): Promise<string> {
   return template;
 }
 
-/** Starts a fresh server; rejects (after cleaning up) when it does not come up within 60 s. */
-export async function startMariaDb(opts: { rootPassword?: string; serverArgs?: string[] } = {}): Promise<MariaDb> {
+/**
+ * Resolves true once a server greets on `socket` (its handshake packet), false when nothing
+ * answers there yet: a readiness probe without a client process.
+ */
+function greets(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(socket);
+    const done = (ok: boolean) => {
+      c.destroy();
+      resolve(ok);
+    };
+    c.once('data', () => done(true));
+    c.once('error', () => done(false));
+    c.once('end', () => done(false));
+  });
+}
+
+/**
+ * A MySQL string literal on one line, for the init file (the server's default sql_mode: backslash
+ * escapes on).
+ */
+function sqlString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
+}
+
+/**
+ * Starts a fresh server; rejects (after cleaning up) when it does not come up within 60 s.
+ * @param opts rootPassword: root's password (socket and TCP); serverArgs: extra server options
+ *   (e.g. TLS); tcpClientArgs: the client's TLS options for `queryAs` (default `--skip-ssl`).
+ */
+export async function startMariaDb(opts: { rootPassword?: string; serverArgs?: string[]; tcpClientArgs?: string[] } = {}): Promise<MariaDb> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mariadb-test-'));
   const datadir = path.join(dir, 'data');
   const socket = path.join(dir, 'mysqld.sock');
+  const serverLog = path.join(dir, 'server.log');
   const rootPassword = opts.rootPassword ?? 'root-Pw#1';
   const user = os.userInfo().username;
   let child: ChildProcess | undefined;
@@ -128,8 +170,30 @@ export async function startMariaDb(opts: { rootPassword?: string; serverArgs?: s
     // A copy of the initialised template: what mariadb-install-db would write, without its
     // bootstrap server (seconds of CPU) per test file.
     fs.cpSync(await templateDatadir(user), datadir, { recursive: true });
+    // Root's accounts, set by the server itself before it accepts connections (--init-file), so
+    // no client starts for them: anonymous accounts would shadow test users; root gets a TCP
+    // account at 127.0.0.1. One statement a line, as the init file wants it.
+    const pw = sqlString(rootPassword);
+    const initFile = path.join(dir, 'init.sql');
+    const initDone = path.join(dir, 'init.done');
+    fs.writeFileSync(
+      initFile,
+      [
+        "DELETE FROM mysql.global_priv WHERE User = '';",
+        'FLUSH PRIVILEGES;',
+        "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';",
+        `ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY ${pw};`,
+        "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
+        `ALTER USER 'root'@'localhost' IDENTIFIED BY ${pw};`,
+        // The server stops reading the file at a failing statement, and says so nowhere we can
+        // read in time: this last one leaves a file only when every statement before it ran.
+        `SELECT 'done' INTO OUTFILE ${sqlString(initDone)};`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
     const port = await freePort();
-    const log = fs.openSync(path.join(dir, 'server.log'), 'a');
+    const log = fs.openSync(serverLog, 'a');
     child = spawn(
       SERVER,
       [
@@ -140,6 +204,7 @@ export async function startMariaDb(opts: { rootPassword?: string; serverArgs?: s
         '--bind-address=127.0.0.1',
         `--user=${user}`,
         `--pid-file=${path.join(dir, 'mysqld.pid')}`,
+        `--init-file=${initFile}`,
         '--skip-name-resolve',
         '--innodb-buffer-pool-size=32M',
         `--innodb-log-file-size=${LOG_FILE_SIZE}`,
@@ -155,42 +220,26 @@ export async function startMariaDb(opts: { rootPassword?: string; serverArgs?: s
     );
     fs.closeSync(log);
 
-    // Root over the socket has no password yet; wait for the server, then lock root down.
-    const socketArgs = ['--no-defaults', `--socket=${socket}`, '--user=root', '--batch', '--raw', '--skip-column-names'];
+    // The server greets on its socket once it has run the init file and accepts connections.
     const deadline = Date.now() + 60000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`mariadbd exited: ${fs.readFileSync(path.join(dir, 'server.log'), 'utf8')}`);
-      try {
-        await run(MARIADB_CLIENT, [...socketArgs, '-e', 'SELECT 1']);
-        break;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await sleep(200);
-      }
+    while (!(await greets(socket))) {
+      if (child.exitCode !== null) throw new Error(`mariadbd exited: ${fs.readFileSync(serverLog, 'utf8')}`);
+      if (Date.now() > deadline) throw new Error(`mariadbd did not answer within 60 s: ${fs.readFileSync(serverLog, 'utf8')}`);
+      await sleep(50);
     }
-    const pw = `'${rootPassword.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-    // Anonymous accounts would shadow test users; root gets a TCP account at 127.0.0.1.
-    const anonymous = (await run(MARIADB_CLIENT, [...socketArgs, '-e', "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host)) FROM mysql.user WHERE User = ''"]))
-      .split('\n')
-      .filter(Boolean);
-    await run(MARIADB_CLIENT, socketArgs, {
-      input: [
-        ...anonymous.map((a) => `DROP USER ${a};`),
-        `CREATE USER IF NOT EXISTS 'root'@'127.0.0.1';`,
-        `ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY ${pw};`,
-        `GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;`,
-        `ALTER USER 'root'@'localhost' IDENTIFIED BY ${pw};`,
-      ].join('\n'),
-    });
+    if (!fs.existsSync(initDone)) throw new Error(`mariadbd did not run all of its init file ${initFile}: ${fs.readFileSync(serverLog, 'utf8')}`);
 
-    // The helper's own queries pass the password in the environment (test-only convenience).
+    // The helper's own queries pass the password in the environment (test-only convenience). The
+    // socket needs no TLS: without --skip-ssl the client would load the system CA store each time.
     const rootEnv = { ...process.env, MYSQL_PWD: rootPassword };
+    const socketArgs = ['--no-defaults', `--socket=${socket}`, '--user=root', '--skip-ssl', '--batch', '--raw', '--skip-column-names'];
     const query = (sql: string, database?: string) =>
       run(MARIADB_CLIENT, [...socketArgs, ...(database ? [`--database=${database}`] : [])], { input: sql, env: rootEnv });
+    const tcpClientArgs = opts.tcpClientArgs ?? ['--skip-ssl'];
     const queryAs = (u: string, password: string, sql: string, database?: string) =>
       run(
         MARIADB_CLIENT,
-        ['--no-defaults', '--protocol=TCP', '--host=127.0.0.1', `--port=${port}`, `--user=${u}`, '--batch', '--raw', '--skip-column-names', ...(database ? [`--database=${database}`] : [])],
+        ['--no-defaults', '--protocol=TCP', '--host=127.0.0.1', `--port=${port}`, `--user=${u}`, ...tcpClientArgs, '--batch', '--raw', '--skip-column-names', ...(database ? [`--database=${database}`] : [])],
         { input: sql, env: { ...process.env, MYSQL_PWD: password } },
       );
     return { host: '127.0.0.1', port, rootUser: 'root', rootPassword, dir, query, queryAs, stop };

@@ -69,6 +69,16 @@ function material(): string {
 }
 
 /**
+ * The kept test CA's certificate and the server's key (RSA 2048, PKCS#8) and certificate it issued:
+ * for a test that needs some CA and a leaf of it, without making keys of its own (openssl) per run.
+ */
+export function keptCaAndLeaf(): { caPem: string; leaf: { keyPem: string; certPem: string } } {
+  const dir = material();
+  const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8');
+  return { caPem: read('db-ca.pem'), leaf: { keyPem: read('server.key.pem'), certPem: read('server.cert.pem') } };
+}
+
+/**
  * @param opts rootPassword for the server; requireTls: refuse plain-text connections (as our in-cluster MySQL)
  */
 export async function startTlsMariaDb(opts: { rootPassword?: string; requireTls?: boolean } = {}): Promise<TlsMariaDb> {
@@ -88,6 +98,9 @@ export async function startTlsMariaDb(opts: { rootPassword?: string; requireTls?
         `--ssl-key=${path.join(dir, 'server.key.pem')}`,
         ...(opts.requireTls ? ['--require-secure-transport=ON'] : []),
       ],
+      // queryAs verifies the server against the test CA (a client without a CA file would load
+      // the system's CA store on every start).
+      tcpClientArgs: ['--ssl', `--ssl-ca=${ca.certFile}`, '--ssl-verify-server-cert'],
     });
     return {
       db,
