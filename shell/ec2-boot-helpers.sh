@@ -28,11 +28,6 @@ write_if_changed() {
   mv -f "$tmp" "$1"
 }
 
-# json_field FILE KEY: one string field of a JSON file on stdout (the secrets file).
-json_field() {
-  node -e 'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]; if (typeof v !== "string") process.exit(3); process.stdout.write(v);' "$1" "$2"
-}
-
 # seed_shared NAME PRODUCT_PATH: the shared tree NAME, seeded once from the pack, and the
 # product path replaced by a symlink to it (seed 000: a symlink, not a mount, so redeploying
 # the product never mounts into a missing path).
