@@ -65,12 +65,14 @@ fetch() {
   esac
 }
 
-# write_if_changed FILE MODE: stdin to FILE when the content differs; status 0 when written.
+# write_if_changed FILE MODE: stdin (text) to FILE when the content differs; status 0 when written.
+# Read and compared by bash itself, so an unchanged file (every reboot) costs no process. A read
+# that stops at a NUL (status 0) met one: not our text, so not equal.
 write_if_changed() {
-  local tmp
-  tmp="$(mktemp "$1.XXXXXX")"
-  cat >"$tmp"
-  if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; return 1; fi
+  local new old='' tmp="$1.new"
+  IFS= read -r -d '' new || true
+  if [ -f "$1" ] && ! IFS= read -r -d '' old <"$1" && [ "$new" = "$old" ]; then return 1; fi
+  printf '%s' "$new" >"$tmp"
   chmod "$2" "$tmp"
   mv -f "$tmp" "$1"
 }
@@ -131,9 +133,9 @@ if [ "${PATTERN2_STUB:-0}" != 1 ] && [ "$(id -u)" != 0 ]; then die "must run as 
 mkdir -p "$STATE"
 chmod 0700 "$STATE"
 
-# ---- 1. Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step), cmp (unit files) ----
-log 'step 1: Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step), cmp (unit files)'
-pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105 diffutils
+# ---- 1. Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step) ----
+log 'step 1: Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step)'
+pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105
 
 # ---- 2. The wso2 user (fixed uid: files on the shared FS have the same owner on every node) ----
 log 'step 2: The wso2 user (fixed uid: files on the shared FS have the same owner on every node)'
