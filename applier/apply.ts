@@ -146,7 +146,8 @@ export function applyXmlOps(file: string, src: string, ops: XmlOp[]): string {
         default:
           throw new Error(`${file}: unknown XML op ${JSON.stringify((op as { op: unknown }).op)}`);
       }
-      doc = parseXml(out);
+      // An op that changed nothing (every op of an unchanged reboot) leaves the parse as it is.
+      if (out !== doc.src) doc = parseXml(out);
     } catch (e) {
       const msg = (e as Error).message;
       throw new Error(msg.startsWith(file + ':') ? msg : `${where}: ${msg}`);

@@ -28,6 +28,11 @@
  *       to FILE (mode 0644, replaced atomically): the CA file db-init's mysql client verifies the
  *       database server with (`DB_SSL_CA`).
  *
+ *   node applier.js db-client --secrets-file SECRETS.json --user NAME --options FILE --ca NAME --ca-out FILE
+ *       The EC2 databases step's client set-up in one node start (applier/db-client.ts): the option
+ *       file (mode 0600) of account NAME with the secrets' `db_password`, and CA bundle NAME, as
+ *       `ca-bundle` writes it, to --ca-out.
+ *
  * Exit code 0 on success; 1 with a one-line message on stderr otherwise. Logs name the files
  * touched, never a secret value.
  */
@@ -37,12 +42,13 @@ import { NODE_INTERNAL_CERTIFICATE } from '../secret-names';
 import { applyChangeSet } from './apply';
 import { CA_BUNDLES, caBundlePem, isCaBundleName } from './ca-bundles';
 import { TLS_CERTIFICATE_VALUE } from './analytics-vault';
+import { writeDbClient } from './db-client';
 import { parseKeystoreMaterial } from './keystore-material';
 import { STEPS_FILE, buildKeystores, installKeystores, keystoresReport, prepareKeystores } from './keystores';
 
 const USAGE =
   'usage: applier apply --home DIR --changes FILE.json [--secrets-file FILE.json [--material FILE.json]] | applier keystores --home DIR --material FILE.json [--prepare|--install WORKDIR]' +
-  ' | applier ca-bundle NAME --out FILE';
+  ' | applier ca-bundle NAME --out FILE | applier db-client --secrets-file FILE.json --user NAME --options FILE --ca NAME --ca-out FILE';
 
 
 function parseArgs(argv: string[]): { cmd: string; opts: Record<string, string> } {
@@ -174,6 +180,13 @@ export function main(argv: string[], log: (line: string) => void = (l) => consol
         log(`${f.changed ? 'changed' : 'unchanged'} ${f.path} (${f.kind}, ${f.ops} op${f.ops === 1 ? '' : 's'}${filled})`);
       }
       log(`applied ${report.files.length} file(s) for ${String(payload.nodeId ?? '?')}`);
+      return 0;
+    }
+    if (cmd === 'db-client') {
+      const allowed = ['secrets-file', 'user', 'options', 'ca', 'ca-out'];
+      const [secretsFile, user, options, ca, caOut] = allowed.map((k) => need(opts, k, allowed));
+      if (!isCaBundleName(ca)) throw new Error(`--ca needs a bundle name (${Object.keys(CA_BUNDLES).join(', ')}); ${USAGE}`);
+      writeDbClient(readSecrets(secretsFile), secretsFile, user, options, ca, caOut).forEach((l) => log(l));
       return 0;
     }
     if (cmd === 'keystores') {

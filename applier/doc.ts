@@ -1,8 +1,15 @@
 /**
  * `DocOp`s on YAML (through the `yaml` Document API, so comments survive) and JSON documents.
  */
-import { Document, isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, YAMLMap, YAMLSeq } from 'yaml';
 import type { DocOp, DocPath } from '../config-templates/types';
+import { yaml } from './yaml-lazy';
+
+// The package's node tests, through its lazy load (applier/yaml-lazy.ts).
+const isMap = ((n: unknown) => yaml().isMap(n)) as typeof Yaml.isMap;
+const isSeq = ((n: unknown) => yaml().isSeq(n)) as typeof Yaml.isSeq;
+const isScalar = ((n: unknown) => yaml().isScalar(n)) as typeof Yaml.isScalar;
 
 /** Options for every YAML we write: never fold long lines (JDBC URLs), keep sequences indented as WSO2 does. */
 export const YAML_TO_STRING = { lineWidth: 0, minContentWidth: 0 } as const;
@@ -86,7 +93,7 @@ function itemKey(item: unknown, key: string): unknown {
 
 /** Applies `ops` to YAML source text, returning the new text. */
 export function applyYamlOps(file: string, src: string, ops: DocOp[]): string {
-  const doc = parseDocument(src);
+  const doc = yaml().parseDocument(src);
   if (doc.errors.length) throw new Error(`${file}: YAML parse error: ${doc.errors[0].message}`);
   if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   for (const op of ops) {

@@ -7,7 +7,8 @@
  * and parse errors of a filled file are reported without the parser's message (it may quote the line).
  */
 import * as fs from 'fs';
-import { CST, Parser } from 'yaml';
+import type { CST } from 'yaml';
+import { yaml } from './yaml-lazy';
 import { NODE_INTERNAL_CERTIFICATE, SECRET_NAMES, SECRET_PLACEHOLDER_RE, SecretName, SecretValues, VAULT_VALUES } from '../secret-names';
 import { cryptoUtilEncrypt, secureVaultEncrypt } from './vault-crypto';
 import { encodeXml, resolveUnder, writeFileAtomic, xmlEncoding } from './fsutil';
@@ -166,16 +167,17 @@ function fillXml(file: string, src: string, hits: Hit[], latin1: boolean): strin
  * package's CST (rather than a Document round trip) so every other byte of the file is kept.
  */
 function fillYaml(file: string, src: string, hits: Hit[]): string {
+  const { CST: cst, Parser } = yaml();
   const used = new Set<Hit>();
   const tokens = [...new Parser().parse(src)];
   const checks: { token: CST.Token; want: string }[] = [];
   const visitScalar = (token: CST.Token | undefined, isKey: boolean) => {
-    if (!token || !CST.isScalar(token)) return;
+    if (!token || !cst.isScalar(token)) return;
     const start = token.offset;
     const end = 'source' in token ? token.offset + token.source.length : start;
     const inside = hits.filter((h) => h.start >= start && h.end <= (token.type === 'block-scalar' ? src.length : end));
     if (!inside.length || isKey) return;
-    const resolved = CST.resolveAsScalar(token, true);
+    const resolved = cst.resolveAsScalar(token, true);
     if (!resolved || resolved.value === undefined) return;
     const matches = [...resolved.value.matchAll(new RegExp(SECRET_PLACEHOLDER_RE.source, 'g'))];
     if (!matches.length) return;
@@ -189,22 +191,22 @@ function fillYaml(file: string, src: string, hits: Hit[]): string {
       return h.value;
     });
     const type = token.type === 'block-scalar' ? undefined : 'QUOTE_DOUBLE';
-    CST.setScalarValue(token, want, type ? { type } : {});
+    cst.setScalarValue(token, want, type ? { type } : {});
     checks.push({ token, want });
   };
   for (const doc of tokens) {
     if (doc.type !== 'document') continue;
-    if (doc.value && CST.isScalar(doc.value)) visitScalar(doc.value, false);
+    if (doc.value && cst.isScalar(doc.value)) visitScalar(doc.value, false);
     if (!doc.value) continue;
-    CST.visit(doc, (item) => {
+    cst.visit(doc, (item) => {
       visitScalar(item.key ?? undefined, true);
       visitScalar(item.value ?? undefined, false);
     });
   }
   unsupported(file, hits, used, 'not inside a YAML scalar value (a key or a comment?)');
-  const out = tokens.map((t) => CST.stringify(t)).join('');
+  const out = tokens.map((t) => cst.stringify(t)).join('');
   for (const c of checks) {
-    const r = CST.resolveAsScalar(c.token, true);
+    const r = cst.resolveAsScalar(c.token, true);
     if (!r || r.value !== c.want) throw new Error(`${file}: YAML scalar does not read back as the secret after filling`);
   }
   let errors = 0;

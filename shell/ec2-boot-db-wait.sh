@@ -11,19 +11,11 @@
 
 db_opts="$(umask 077 && mktemp "$STATE/db.XXXXXX")"
 trap 'rm -f "$secrets_file" "$db_opts" "$db_opts.err"' EXIT
-db_pw="$(json_field "$secrets_file" db_password)"
-# As the client reads option values: backslash, double quote and line breaks escaped (a password
-# may hold any of them).
-bs=$'\\' dq='"' nl=$'\n' cr=$'\r'
-db_pw="${db_pw//"$bs"/"$bs$bs"}"
-db_pw="${db_pw//"$dq"/"$bs$dq"}"
-db_pw="${db_pw//"$nl"/"${bs}n"}"
-db_pw="${db_pw//"$cr"/"${bs}r"}"
-printf '[client]\nuser=%s\npassword="%s"\n' "$DB_USER" "$db_pw" >"$db_opts"
-unset db_pw
-rm -f "$secrets_file"
 DB_SSL_CA="$STATE/rds-ca.pem"
-node "$STATE/applier.js" ca-bundle rds --out "$DB_SSL_CA"
+# One node start: the account's option file (its password escaped as the client reads option
+# values: a password may hold a backslash, a double quote or a line break) and the RDS CA bundle.
+node "$STATE/applier.js" db-client --secrets-file "$secrets_file" --user "$DB_USER" --options "$db_opts" --ca rds --ca-out "$DB_SSL_CA"
+rm -f "$secrets_file"
 record_query="SELECT COUNT(*) FROM $DB_INIT_RECORD_TABLE WHERE script_sha256='$DB_INIT_SHA256'"
 wait_start=$SECONDS
 until [ "$(db_query "$db_opts" "$record_query" 2>"$db_opts.err" || true)" = 1 ]; do

@@ -18,19 +18,16 @@ fetch() {
   esac
 }
 
-# write_if_changed FILE MODE: stdin to FILE when the content differs; status 0 when written.
+# write_if_changed FILE MODE: stdin (text) to FILE when the content differs; status 0 when written.
+# Read and compared by bash itself, so an unchanged file (every reboot) costs no process. A read
+# that stops at a NUL (status 0) met one: not our text, so not equal.
 write_if_changed() {
-  local tmp
-  tmp="$(mktemp "$1.XXXXXX")"
-  cat >"$tmp"
-  if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; return 1; fi
+  local new old='' tmp="$1.new"
+  IFS= read -r -d '' new || true
+  if [ -f "$1" ] && ! IFS= read -r -d '' old <"$1" && [ "$new" = "$old" ]; then return 1; fi
+  printf '%s' "$new" >"$tmp"
   chmod "$2" "$tmp"
   mv -f "$tmp" "$1"
-}
-
-# json_field FILE KEY: one string field of a JSON file on stdout (the secrets file).
-json_field() {
-  node -e 'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]; if (typeof v !== "string") process.exit(3); process.stdout.write(v);' "$1" "$2"
 }
 
 # seed_shared NAME PRODUCT_PATH: the shared tree NAME, seeded once from the pack, and the

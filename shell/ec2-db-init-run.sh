@@ -33,7 +33,9 @@ pkg_install() { dnf install -y "$@"; }
 aws_s3_get() { aws s3 cp --only-show-errors --region "$REGION" "$1" "$2"; }
 http_get() { curl -fsSL --retry 5 -o "$2" "$1"; }
 read_db_secret() { aws secretsmanager get-secret-value --region "$REGION" --secret-id "$DB_SECRET_ARN" --query SecretString --output text; }
-json_field() { python3 -c 'import json, sys; v = json.load(open(sys.argv[1]))[sys.argv[2]]; assert isinstance(v, str); sys.stdout.write(v)' "$1" "$2"; }
+# json_fields FILE KEY...: string fields of a JSON file, each ended by a NUL (none may hold one) and
+# without trailing line feeds (as a command substitution would read them), from one interpreter.
+json_fields() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); v = [d[k] for k in sys.argv[2:]]; assert all(isinstance(x, str) and "\0" not in x for x in v); sys.stdout.write("".join(x.rstrip("\n") + "\0" for x in v))' "$@"; }
 db_client() { if command -v mysql >/dev/null 2>&1; then mysql "$@"; else mariadb "$@"; fi; }
 
 fetch() {
@@ -84,8 +86,8 @@ run_once() {
   if [ -n "$ANALYTICS_HOME_ON_IMAGE" ]; then analytics_home="$(schema_home "$ANALYTICS_PACK_URL" "$ANALYTICS_HOME_ON_IMAGE" "$WORK/analytics")"; fi
   (umask 077 && read_db_secret >"$WORK/secret.json")
   (
-    DB_MASTER_PASSWORD="$(json_field "$WORK/secret.json" db_master_password)"
-    DB_APP_PASSWORD="$(json_field "$WORK/secret.json" db_password)"
+    # Both read, or the attempt stops at the first read (errexit): an interpreter that fails writes nothing.
+    { IFS= read -r -d '' DB_MASTER_PASSWORD; IFS= read -r -d '' DB_APP_PASSWORD; } < <(json_fields "$WORK/secret.json" db_master_password db_password)
     export DB_MASTER_USER DB_MASTER_PASSWORD DB_APP_PASSWORD DB_HOST DB_PORT DB_SSL_CA
     if [ -n "$analytics_home" ]; then export WSO2_ANALYTICS_HOME="$analytics_home"; fi
     WSO2_IS_HOME="$is_home" bash "$WORK/db-init.sh"

@@ -199,7 +199,7 @@ describe('IS nodes in the sandbox', () => {
     expect(unit).toContain(`\nRequiresMountsFor=${root1}${SHARED_MOUNT}\n`);
     // external actions went through the fakes
     const log = calls();
-    expect(log).toContain('dnf install -y java-1.8.0-amazon-corretto-devel nodejs unzip amazon-efs-utils mariadb105 diffutils');
+    expect(log).toContain('dnf install -y java-1.8.0-amazon-corretto-devel nodejs unzip amazon-efs-utils mariadb105');
     expect(log).toContain(`mount ${root1}${SHARED_MOUNT}`);
     expect(log).toContain('systemctl --no-block restart wso2-is-server.service');
     expect(log).toContain('useradd --system --uid 802');

@@ -207,9 +207,8 @@ function serviceLines(p: BootScriptParams): string[] {
 function steps(p: BootScriptParams): Step[] {
   const out: Step[] = [];
   out.push({
-    title: 'Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step), cmp (unit files)',
-    // diffutils: write_if_changed compares with cmp, which an AL2023 image need not carry.
-    lines: ['pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105 diffutils'],
+    title: 'Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step)',
+    lines: ['pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105'],
   });
   out.push({
     title: 'The wso2 user (fixed uid: files on the shared FS have the same owner on every node)',

@@ -65,19 +65,16 @@ fetch() {
   esac
 }
 
-# write_if_changed FILE MODE: stdin to FILE when the content differs; status 0 when written.
+# write_if_changed FILE MODE: stdin (text) to FILE when the content differs; status 0 when written.
+# Read and compared by bash itself, so an unchanged file (every reboot) costs no process. A read
+# that stops at a NUL (status 0) met one: not our text, so not equal.
 write_if_changed() {
-  local tmp
-  tmp="$(mktemp "$1.XXXXXX")"
-  cat >"$tmp"
-  if [ -f "$1" ] && cmp -s "$tmp" "$1"; then rm -f "$tmp"; return 1; fi
+  local new old='' tmp="$1.new"
+  IFS= read -r -d '' new || true
+  if [ -f "$1" ] && ! IFS= read -r -d '' old <"$1" && [ "$new" = "$old" ]; then return 1; fi
+  printf '%s' "$new" >"$tmp"
   chmod "$2" "$tmp"
   mv -f "$tmp" "$1"
-}
-
-# json_field FILE KEY: one string field of a JSON file on stdout (the secrets file).
-json_field() {
-  node -e 'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]]; if (typeof v !== "string") process.exit(3); process.stdout.write(v);' "$1" "$2"
 }
 
 # seed_shared NAME PRODUCT_PATH: the shared tree NAME, seeded once from the pack, and the
@@ -136,9 +133,9 @@ if [ "${PATTERN2_STUB:-0}" != 1 ] && [ "$(id -u)" != 0 ]; then die "must run as 
 mkdir -p "$STATE"
 chmod 0700 "$STATE"
 
-# ---- 1. Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step), cmp (unit files) ----
-log 'step 1: Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step), cmp (unit files)'
-pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105 diffutils
+# ---- 1. Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step) ----
+log 'step 1: Packages: the JDK, node (runs the applier), unzip, the EFS mount helper, a MySQL client (the databases step)'
+pkg_install "$JAVA_PACKAGE" nodejs unzip amazon-efs-utils mariadb105
 
 # ---- 2. The wso2 user (fixed uid: files on the shared FS have the same owner on every node) ----
 log 'step 2: The wso2 user (fixed uid: files on the shared FS have the same owner on every node)'
@@ -226,19 +223,11 @@ rm -f "$keys_file"
 log 'step 9: Databases: wait until the db-init runner has initialised them for this configuration (as this node'\''s own account)'
 db_opts="$(umask 077 && mktemp "$STATE/db.XXXXXX")"
 trap 'rm -f "$secrets_file" "$db_opts" "$db_opts.err"' EXIT
-db_pw="$(json_field "$secrets_file" db_password)"
-# As the client reads option values: backslash, double quote and line breaks escaped (a password
-# may hold any of them).
-bs=$'\\' dq='"' nl=$'\n' cr=$'\r'
-db_pw="${db_pw//"$bs"/"$bs$bs"}"
-db_pw="${db_pw//"$dq"/"$bs$dq"}"
-db_pw="${db_pw//"$nl"/"${bs}n"}"
-db_pw="${db_pw//"$cr"/"${bs}r"}"
-printf '[client]\nuser=%s\npassword="%s"\n' "$DB_USER" "$db_pw" >"$db_opts"
-unset db_pw
-rm -f "$secrets_file"
 DB_SSL_CA="$STATE/rds-ca.pem"
-node "$STATE/applier.js" ca-bundle rds --out "$DB_SSL_CA"
+# One node start: the account's option file (its password escaped as the client reads option
+# values: a password may hold a backslash, a double quote or a line break) and the RDS CA bundle.
+node "$STATE/applier.js" db-client --secrets-file "$secrets_file" --user "$DB_USER" --options "$db_opts" --ca rds --ca-out "$DB_SSL_CA"
+rm -f "$secrets_file"
 record_query="SELECT COUNT(*) FROM $DB_INIT_RECORD_TABLE WHERE script_sha256='$DB_INIT_SHA256'"
 wait_start=$SECONDS
 until [ "$(db_query "$db_opts" "$record_query" 2>"$db_opts.err" || true)" = 1 ]; do
