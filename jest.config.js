@@ -11,7 +11,8 @@ const { FAST, SYSTEM, file } = require('./tests/helpers/tiers');
 const common = {
   rootDir: __dirname,
   roots: ['<rootDir>/tests'],
-  testEnvironment: 'node',
+  // Jest's node environment; its worker leaves without freeing its heap (tests/helpers/node-environment.js).
+  testEnvironment: '<rootDir>/tests/helpers/node-environment.js',
   transform: { '^.+\\.ts$': '<rootDir>/tests/helpers/esbuild-transform.js' },
   // Defers the parts of @pulumi/pulumi the mock engine never uses (tests/helpers/lazy-pulumi.js).
   resolver: '<rootDir>/tests/helpers/jest-resolver.js',

@@ -8,7 +8,7 @@
  */
 'use strict';
 const fs = require('fs');
-const { TestEnvironment } = require('jest-environment-node');
+const TestEnvironment = require('./node-environment');
 
 const TICKS = 100; // USER_HZ on Linux
 
