@@ -1,6 +1,8 @@
 /**
  * The floor `npm run bench` compares the plan against: what any EC2 program under the same loader
  * and mock engine cannot avoid, and nothing more (FLOOR_LOADS in bench.ts says it in words).
+ * `--resources N` registers N empty buckets instead of one: the SDK's own cost for a program of
+ * N resources, which bench shows next to each stack (same count as the stack's plan).
  */
 import * as pulumi from '@pulumi/pulumi';
 import { pattern2Mocks } from './mocks';
@@ -14,12 +16,15 @@ async function main(): Promise<void> {
   require('@pulumi/random');
   require('@pulumi/tls');
   /* eslint-enable @typescript-eslint/no-var-requires */
-  const bucket = new aws.s3.Bucket('floor', {});
-  await new Promise((resolve) => bucket.id.apply(resolve));
+  const i = process.argv.indexOf('--resources');
+  const count = i >= 0 ? Number(process.argv[i + 1]) : 1;
+  if (!Number.isInteger(count) || count < 1) throw new Error('--resources needs a positive integer');
+  const buckets = Array.from({ length: count }, (_, n) => new aws.s3.Bucket(n === 0 ? 'floor' : `floor-${n}`, {}));
+  await Promise.all(buckets.map((b) => new Promise((resolve) => b.id.apply(resolve))));
   // As plan does: let the engine finish before exiting (the runtime fails on promises left running).
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   await (require('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  if (mocks.recorder.records.length !== 1) throw new Error('the floor registers exactly one resource');
+  if (mocks.recorder.records.length !== count) throw new Error(`the floor registers exactly ${count} resource(s)`);
 }
 
 main().then(
