@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { runStack, ProgramRun, REPO, byKind, findObject, k8sObjects } from './fixtures/k8s/harness';
 import { actualTriples, expectedTriples, workloadsOf } from './fixtures/k8s/netpol';
-import { validateObject } from './fixtures/k8s/validate';
+import { validateEach } from './fixtures/k8s/validate';
 import { restrictedViolations } from './helpers/pss';
 import {
   ANALYTICS_HOME_LINK,
@@ -244,13 +244,7 @@ describe('network', () => {
 test('every registered Kubernetes object validates against the Kubernetes schemas', () => {
   const objects = k8sObjects(run.records);
   expect(objects.length).toBeGreaterThan(25);
-  for (const o of objects) {
-    try {
-      validateObject(o.obj);
-    } catch (e) {
-      throw new Error(`${o.obj.kind} ${o.obj.metadata?.name}: ${(e as Error).message}`);
-    }
-  }
+  validateEach(objects);
 });
 
 test('the same stack without the DAS image is rejected, naming kubernetes.images.analyticsDas', () => {
