@@ -5,6 +5,7 @@
  */
 import { TEST_DB_WAIT } from './fixtures/ec2/db-wait';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { execFileSync, spawnSync } from 'child_process';
 import { SHELL_DIR } from '../config-templates/shell';
@@ -75,4 +76,56 @@ test('each boot fragment: a comment header, then a body that lands in the boot s
 
 test('the refresh script is the file, whole', () => {
   expect(renderRefreshScript()).toBe(fs.readFileSync(path.join(SHELL_DIR, 'ec2-refresh.sh'), 'utf8'));
+});
+
+test('write_if_changed: writes a new or different text whole with its mode, leaves an equal one alone (status 1), and ends the boot on a NUL in its input or a file it cannot write', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pattern2-wic-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'no-newline'), 'a\nb');
+    fs.writeFileSync(path.join(dir, 'nul'), 'a\0b\n');
+    // One bash for every case: each prints its name and status; the helpers need log's NODE_ID.
+    const script = [
+      'set -u',
+      'NODE_ID=t',
+      `. ${JSON.stringify(path.join(SHELL_DIR, 'ec2-boot-helpers.sh'))}`,
+      'try() { local name=$1; shift; ( "$@" ); echo "$name $?"; }',
+      "try new write_if_changed new 0640 <<'T'\nline one\n\n  indented \\ $HOME\nT",
+      "try same write_if_changed new 0640 <<'T'\nline one\n\n  indented \\ $HOME\nT",
+      "try other write_if_changed new 0600 <<'T'\nline two\nT",
+      "try no-newline write_if_changed no-newline 0644 <<'T'\na\nbT_NEVER\nT",
+      "try nul write_if_changed nul 0644 <<'T'\na\nT",
+      "try nul-in-input write_if_changed never 0644 < <(printf 'a\\0b')",
+      'try no-dir write_if_changed missing-dir/f 0644 <<< x',
+    ].join('\n');
+    const r = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual(['new 0', 'same 1', 'other 0', 'no-newline 0', 'nul 0', 'nul-in-input 1', 'no-dir 1']);
+    expect(r.stderr).toMatch(/ERROR: write_if_changed never: the text holds a NUL byte/);
+    expect(r.stderr).toMatch(/ERROR: cannot create a temporary file beside missing-dir\/f/);
+    expect(fs.readFileSync(path.join(dir, 'new'), 'utf8')).toBe('line two\n');
+    expect(fs.statSync(path.join(dir, 'new')).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(dir, 'no-newline'), 'utf8')).toBe('a\nbT_NEVER\n');
+    expect(fs.readFileSync(path.join(dir, 'nul'), 'utf8')).toBe('a\n');
+    // Nothing else: no temporary file left behind, no file for the refused input.
+    expect(fs.readdirSync(dir).sort()).toEqual(['new', 'no-newline', 'nul']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('write_if_changed leaves an equal file untouched (same inode and mtime) and writes the first text with the mode asked', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pattern2-wic-'));
+  try {
+    const f = path.join(dir, 'unit');
+    const run = () =>
+      spawnSync('bash', ['-c', `NODE_ID=t; . ${JSON.stringify(path.join(SHELL_DIR, 'ec2-boot-helpers.sh'))}; write_if_changed unit 0750 <<'T'\nx\nT\necho $?`], { cwd: dir, encoding: 'utf8' });
+    expect(run().stdout).toBe('0\n');
+    expect(fs.statSync(f).mode & 0o777).toBe(0o750);
+    const before = fs.statSync(f);
+    fs.utimesSync(f, 1_000_000, 1_000_000);
+    expect(run().stdout).toBe('1\n');
+    const after = fs.statSync(f);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, 1_000_000_000]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

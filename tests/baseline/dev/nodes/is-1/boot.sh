@@ -65,16 +65,21 @@ fetch() {
   esac
 }
 
-# write_if_changed FILE MODE: stdin (text) to FILE when the content differs; status 0 when written.
+# write_if_changed FILE MODE: stdin (text) to FILE when the content differs; status 0 when written,
+# 1 when unchanged; a text it cannot write ends the boot (callers read 1 as "nothing to do").
 # Read and compared by bash itself, so an unchanged file (every reboot) costs no process. A read
-# that stops at a NUL (status 0) met one: not our text, so not equal.
+# that stops at a NUL (status 0) met one: in the old file, not our text, so not equal; in stdin,
+# bash could not keep it, so refused. The new text goes to a fresh mktemp file (0600 until
+# chmod), moved into place whole.
 write_if_changed() {
-  local new old='' tmp="$1.new"
-  IFS= read -r -d '' new || true
+  local new old='' tmp
+  if IFS= read -r -d '' new; then die "write_if_changed $1: the text holds a NUL byte"; fi
   if [ -f "$1" ] && ! IFS= read -r -d '' old <"$1" && [ "$new" = "$old" ]; then return 1; fi
-  printf '%s' "$new" >"$tmp"
-  chmod "$2" "$tmp"
-  mv -f "$tmp" "$1"
+  tmp=$(mktemp "$1.XXXXXX") || die "cannot create a temporary file beside $1"
+  { printf '%s' "$new" >"$tmp" && chmod "$2" "$tmp" && mv -f "$tmp" "$1"; } || {
+    rm -f "$tmp"
+    die "cannot write $1"
+  }
 }
 
 # seed_shared NAME PRODUCT_PATH: the shared tree NAME, seeded once from the pack, and the
