@@ -8,6 +8,7 @@
 import { createHash, X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from './fsutil';
 
 /** The bundles: file (relative to the repository root) and the SHA-256 it must have. */
 export const CA_BUNDLES = {
@@ -96,4 +97,14 @@ function parseBundle(name: CaBundleName, text: string): { alias: string; der: Bu
 export function caBundlePem(name: CaBundleName, text = bundleText(name)): string {
   caBundleCertificates(name, text);
   return text;
+}
+
+/**
+ * Bundle `name` (checked as by `caBundlePem`) written atomically to `out`, mode 0644: a failed
+ * write leaves no temp file. Returns the log line.
+ */
+export function writeCaBundleFile(name: CaBundleName, out: string): string {
+  const text = caBundlePem(name);
+  writeFileAtomic(out, Buffer.from(text, 'utf8'), 0o644);
+  return `wrote CA bundle ${name} to ${out} (${(text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length} certificates)`;
 }

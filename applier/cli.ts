@@ -40,7 +40,7 @@ import * as fs from 'fs';
 import { CHANGE_SET_SCHEMA } from '../config-templates/types';
 import { NODE_INTERNAL_CERTIFICATE } from '../secret-names';
 import { applyChangeSet } from './apply';
-import { CA_BUNDLES, caBundlePem, isCaBundleName } from './ca-bundles';
+import { CA_BUNDLES, isCaBundleName, writeCaBundleFile } from './ca-bundles';
 import { TLS_CERTIFICATE_VALUE } from './analytics-vault';
 import { writeDbClient } from './db-client';
 import { parseKeystoreMaterial } from './keystore-material';
@@ -122,12 +122,7 @@ function keystoresPhase(home: string, material: ReturnType<typeof parseKeystoreM
 function writeCaBundle(args: string[]): string {
   const [name, ...rest] = args;
   if (!isCaBundleName(name)) throw new Error(`ca-bundle needs a bundle name (${Object.keys(CA_BUNDLES).join(', ')}); ${USAGE}`);
-  const out = need(parseArgs(['ca-bundle', ...rest]).opts, 'out', ['out']);
-  const text = caBundlePem(name);
-  const tmp = `${out}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text, { mode: 0o644 });
-  fs.renameSync(tmp, out);
-  return `wrote CA bundle ${name} to ${out} (${(text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length} certificates)`;
+  return writeCaBundleFile(name, need(parseArgs(['ca-bundle', ...rest]).opts, 'out', ['out']));
 }
 
 

@@ -5,7 +5,7 @@
  * checked CA bundle the client verifies the server with.
  */
 import * as fs from 'fs';
-import { CaBundleName, caBundlePem } from './ca-bundles';
+import { CaBundleName, writeCaBundleFile } from './ca-bundles';
 
 /** The key of the stack secret holding the password of the nodes' database account. */
 export const DB_PASSWORD_KEY = 'db_password';
@@ -34,7 +34,8 @@ function writePrivate(file: string, text: string): void {
 
 /**
  * The option file (`optionsFile`, 0600) of `user` with the secrets' `db_password`, and CA bundle
- * `ca` (pinned digest and CA certificates checked) written atomically to `caOut` (0644).
+ * `ca` (pinned digest and CA certificates checked) written atomically to `caOut` (0644); nothing
+ * is written when the password cannot be.
  * Errors name the file and the key, never a value. Returns the log lines.
  */
 export function writeDbClient(secrets: Record<string, string>, secretsFile: string, user: string, optionsFile: string, ca: CaBundleName, caOut: string): string[] {
@@ -43,10 +44,10 @@ export function writeDbClient(secrets: Record<string, string>, secretsFile: stri
   // Trailing line feeds dropped, as the db-init runner reads the value it gives the account
   // (shell/ec2-db-init-run.sh): the password the account has.
   const password = value.replace(/\n+$/, '');
-  const text = caBundlePem(ca);
-  writePrivate(optionsFile, clientOptionFile(user, password));
-  const tmp = `${caOut}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text, { mode: 0o644 });
-  fs.renameSync(tmp, caOut);
-  return [`wrote the client options of ${user} to ${optionsFile}`, `wrote CA bundle ${ca} to ${caOut} (${(text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length} certificates)`];
+  // The client would end the value at the NUL, and the db-init runner refuses such a password.
+  if (password.includes('\0')) throw new Error(`secrets file ${secretsFile}: "${DB_PASSWORD_KEY}" holds a NUL byte, which a client option file cannot carry`);
+  const options = clientOptionFile(user, password);
+  const caLine = writeCaBundleFile(ca, caOut);
+  writePrivate(optionsFile, options);
+  return [`wrote the client options of ${user} to ${optionsFile}`, caLine];
 }

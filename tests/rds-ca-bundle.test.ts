@@ -196,13 +196,16 @@ test('db-client (the EC2 databases step): the account\'s 0600 option file and th
     }
   };
   const args = ['db-client', '--secrets-file', secretsFile, '--user', 'wso2', '--options', options, '--ca', 'rds', '--ca-out', ca];
-  fs.writeFileSync(secretsFile, JSON.stringify({ db_password: 'a\\b"c\r\nd\n\n', admin_password: 'other' }));
+  fs.writeFileSync(secretsFile, JSON.stringify({ db_password: ' a\\b"c\r\nd #x; y \n\n', admin_password: 'other' }));
   // Trailing line feeds dropped, as the db-init runner reads the password it gives the account.
   // mktemp's file, made looser here: the option file ends up 0600 whatever it was.
   fs.writeFileSync(options, '', { mode: 0o644 });
   const ok = run(args);
   expect([ok.status, ok.err]).toEqual([0, '']);
-  expect(fs.readFileSync(options, 'utf8')).toBe('[client]\nuser=wso2\npassword="a\\\\b\\"c\\r\\nd"\n');
+  expect(fs.readFileSync(options, 'utf8')).toBe('[client]\nuser=wso2\npassword=" a\\\\b\\"c\\r\\nd #x; y "\n');
+  // Read back by MariaDB's own option-file parser: the password as the account has it.
+  const parsed = spawnSync('my_print_defaults', [`--defaults-file=${options}`, 'client'], { encoding: 'utf8' });
+  expect([parsed.status, parsed.stdout]).toEqual([0, '--user=wso2\n--password= a\\b"c\r\nd #x; y \n']);
   expect(fs.statSync(options).mode & 0o777).toBe(0o600);
   expect(fs.readFileSync(ca, 'utf8')).toBe(text);
   expect(fs.statSync(ca).mode & 0o777).toBe(0o644);
@@ -212,6 +215,12 @@ test('db-client (the EC2 databases step): the account\'s 0600 option file and th
   const missing = run(args);
   expect([missing.status, missing.err]).toEqual([1, `applier: secrets file ${secretsFile} has no "db_password"\n`]);
   expect([fs.existsSync(options), fs.existsSync(ca)]).toEqual([false, false]);
+  fs.writeFileSync(secretsFile, JSON.stringify({ db_password: 'before\0after' }));
+  const nul = run(args);
+  expect([nul.status, nul.err]).toEqual([1, `applier: secrets file ${secretsFile}: "db_password" holds a NUL byte, which a client option file cannot carry\n`]);
+  expect([fs.existsSync(options), fs.existsSync(ca)]).toEqual([false, false]);
+  // Nothing left beside the files either (no temp file of the CA bundle).
+  expect(fs.readdirSync(dir)).toEqual(['secrets.json']);
   const badCa = run(args.map((a) => (a === 'rds' ? 'nope' : a)));
   expect([badCa.status, badCa.err]).toEqual([1, expect.stringContaining('--ca needs a bundle name (rds)')]);
   expect(run(args.filter((a) => a !== '--user' && a !== 'wso2')).err).toContain('--user is required');
