@@ -123,12 +123,14 @@ describe('redaction and scanning', () => {
   });
 
   test('the scan finds exactly what a plain search of every form of every secret finds', () => {
-    // Secrets of every shape: short, non-ASCII, a PEM key, one label twice; texts from a small
+    // Secrets of every shape: short and shorter than the index window, non-ASCII, a PEM key, one label twice; texts from a small
     // alphabet (many near misses and shared prefixes), with forms planted whole, cut short by one
     // character, at the very start and end, in latin1 and in UTF-8.
     const pem = fs.readFileSync(path.join(__dirname, 'fixtures/keys/leaf.key.pem'), 'utf8');
     const secrets = [
       { label: 'short', value: 'a1b2c3' },
+      // Shorter than the index window (searched whole; the plan itself refuses such a secret).
+      { label: 'tiny', value: 'c3b2a' },
       { label: 'nasty', value: 'Ab9cdEf3&<>"\'$`\\x' },
       { label: 'accent', value: 'p\u00e4ssw\u00f6rd-9Xy7' },
       { label: 'generated', value: 'Ab9cdEf3Zz12' },
@@ -156,6 +158,8 @@ describe('redaction and scanning', () => {
       if (views.some((v) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v))) expected.push({ file, label: 'a PEM private key' });
     }
     expect(expected.length).toBeGreaterThan(30);
+    // Every secret's label is among the hits (the planting reached each).
+    expect(new Set(expected.map((e) => e.label))).toEqual(new Set([...secrets.map((s) => s.label), 'a PEM private key']));
     expect(scanForSecrets(dir, secrets)).toEqual(expected);
   });
 });

@@ -5,7 +5,8 @@
  * fixed pool (tests/fixtures/keys/pool, generated once with openssl): a 2048-bit key costs openssl
  * a few tenths of a CPU-second to find, and the tests need real keys, not fresh ones. Each key of a
  * directory is a different pool key (a CA and another CA, a key and a mismatched one, stay
- * distinct); past the pool's end, openssl generates one.
+ * distinct); past the pool's end, openssl generates one. Keys of different directories may be
+ * the same pool key: a test that needs two keys to differ makes them in one directory.
  */
 import { execFileSync } from 'child_process';
 import { createPrivateKey } from 'crypto';

@@ -125,6 +125,8 @@ function greets(socket: string): Promise<boolean> {
       c.destroy();
       resolve(ok);
     };
+    // A server that accepts but never greets (still running its init file) is asked again later.
+    c.setTimeout(2000, () => done(false));
     c.once('data', () => done(true));
     c.once('error', () => done(false));
     c.once('end', () => done(false));
