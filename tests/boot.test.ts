@@ -249,9 +249,14 @@ describe('IS nodes in the sandbox', () => {
     const restarts = () => calls().split('\n').filter((l) => l.includes('--no-block restart')).length;
     const r0 = restarts();
     const refused = 'ERROR 2026 (HY000): SSL connection error: certificate verify failed';
-    const r = runBoot(sb, root, renderBootScript(params('is-1', 'is')), { FAKE_DB_ANSWER: answer, FAKE_DB_ERROR: refused });
+    // A short bound and interval (sleep takes fractions): the step asks several times, then gives up.
+    // The bound is 2: bash's SECONDS counts whole seconds, so a bound of 1 may pass during the first
+    // query and leave no wait to see.
+    const dbWait = { ...TEST_DB_WAIT, timeoutSeconds: 2, intervalSeconds: 0.2 };
+    const r = runBoot(sb, root, renderBootScript({ ...params('is-1', 'is'), dbWait }), { FAKE_DB_ANSWER: answer, FAKE_DB_ERROR: refused });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain(`the db-init runner has not recorded script ${'b'.repeat(64)} within 3s`);
+    expect(r.stderr).toContain(`the db-init runner has not recorded script ${'b'.repeat(64)} within 2s`);
+    expect(r.stderr.split('databases: waiting for the db-init runner').length - 1).toBeGreaterThanOrEqual(2);
     expect(r.stderr).toContain(`last client error: ${refused}`);
     expect(restarts()).toBe(r0);
     expect(fs.readdirSync(path.join(root, STATE_DIR)).filter((f) => /^(db|secrets|keys)\./.test(f))).toEqual([]);
@@ -378,7 +383,8 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
     asked = [];
     const t0 = Math.floor(Date.now() / 1000) * 1000;
     const run = bootIs2(sandboxes.a, 'is-2', wait({ timeoutSeconds: 90, intervalSeconds: 1 }));
-    await until(() => asked.length >= 3 || !run.running(), 60000);
+    // Asked twice (a second apart) without starting: it waits.
+    await until(() => asked.length >= 2 || !run.running(), 60000);
     expect(run.running()).toBe(true);
     expect(started(sandboxes.a)).toBe(false);
     // Configured meanwhile: the wait comes after the configuration and db-init steps.
@@ -420,9 +426,10 @@ describe('first start on a fresh stack: is-2 waits for is-1 (stand-in health end
     answer = 503;
     asked = [];
     const t0 = Date.now();
-    const r = await bootIs2(s, 'is-2', wait({ timeoutSeconds: 3, intervalSeconds: 1 })).done;
+    // 2 s, not 1: bash's SECONDS counts whole seconds, so a bound of 1 may pass during the first probe.
+    const r = await bootIs2(s, 'is-2', wait({ timeoutSeconds: 2, intervalSeconds: 1 })).done;
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('WARNING: is-1 did not finish its first start within 3s (last answer: 503); starting anyway');
+    expect(r.stderr).toContain('WARNING: is-1 did not finish its first start within 2s (last answer: 503); starting anyway');
     expect(asked.length).toBeGreaterThanOrEqual(2);
     expect(started(s)).toBe(true);
     expect(Date.now() - t0).toBeLessThan(60000);
