@@ -5,10 +5,11 @@
  * checked CA bundle the client verifies the server with.
  */
 import * as fs from 'fs';
+import type { SecretName } from '../secret-names';
 import { CaBundleName, writeCaBundleFile } from './ca-bundles';
 
-/** The key of the stack secret holding the password of the nodes' database account. */
-export const DB_PASSWORD_KEY = 'db_password';
+/** The secret (secret-names.ts) holding the password of the nodes' database account. */
+const DB_PASSWORD_KEY: SecretName = 'db_password';
 
 /**
  * A client option file: `[client]`, the user, the password double-quoted with backslash, double

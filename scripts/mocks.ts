@@ -335,24 +335,24 @@ export async function recordedOptions(): Promise<Map<string, RecordedOptions>> {
  * and formats a stack trace, kept only to name leaked promises when PULUMI_DEBUG_PROMISE_LEAKS is
  * set. Under the mock engine that was half of the SDK's time for the program's ~150 resources.
  * The wrapper captures no frames (the leak check itself still runs); with the variable set, the
- * SDK's behaviour is left alone. Patched once per process.
+ * SDK's behaviour is left alone (see `patchSdk`).
  */
 function cheapDebuggablePromises(): void {
   if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return;
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const mod = require('@pulumi/pulumi/runtime/debuggable') as Record<string, unknown> & { __pattern2Cheap?: boolean };
-  if (mod.__pattern2Cheap) return;
-  const orig = mod.debuggablePromise as (...a: unknown[]) => unknown;
-  mod.debuggablePromise = function (this: unknown, ...a: unknown[]) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return orig.apply(this, a);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  };
-  mod.__pattern2Cheap = true;
+  const mod = require('@pulumi/pulumi/runtime/debuggable') as Record<string, unknown>;
+  type Wrap = (...a: unknown[]) => unknown;
+  patchSdk<Wrap>(mod, 'debuggablePromise', (orig) =>
+    function (this: unknown, ...a: unknown[]) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      try {
+        return orig.apply(this, a);
+      } finally {
+        Error.stackTraceLimit = limit;
+      }
+    },
+  );
 }
 
 function urnOf(parent: string | undefined, type: string, name: string): string {

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { sqlString } from '../../config-templates/db-init';
 
 export interface MariaDb {
   host: '127.0.0.1';
@@ -134,11 +135,11 @@ function greets(socket: string): Promise<boolean> {
 }
 
 /**
- * A MySQL string literal on one line, for the init file (the server's default sql_mode: backslash
- * escapes on).
+ * A MySQL string literal on one line, for the init file: the program's own literal (backslash
+ * escapes on, as in the server's default sql_mode) with its line breaks escaped.
  */
-function sqlString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`;
+function initFileString(s: string): string {
+  return sqlString(s).replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 /**
@@ -175,7 +176,7 @@ export async function startMariaDb(opts: { rootPassword?: string; serverArgs?: s
     // Root's accounts, set by the server itself before it accepts connections (--init-file), so
     // no client starts for them: anonymous accounts would shadow test users; root gets a TCP
     // account at 127.0.0.1. One statement a line, as the init file wants it.
-    const pw = sqlString(rootPassword);
+    const pw = initFileString(rootPassword);
     const initFile = path.join(dir, 'init.sql');
     const initDone = path.join(dir, 'init.done');
     fs.writeFileSync(
@@ -189,7 +190,7 @@ export async function startMariaDb(opts: { rootPassword?: string; serverArgs?: s
         `ALTER USER 'root'@'localhost' IDENTIFIED BY ${pw};`,
         // The server stops reading the file at a failing statement, and says so nowhere we can
         // read in time: this last one leaves a file only when every statement before it ran.
-        `SELECT 'done' INTO OUTFILE ${sqlString(initDone)};`,
+        `SELECT 'done' INTO OUTFILE ${initFileString(initDone)};`,
         '',
       ].join('\n'),
       { mode: 0o600 },
